@@ -1,0 +1,177 @@
+package io.lvspulse.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerStateMachineTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");
+  private Instant now = T0;
+
+  private Instant advance(long seconds) {
+    now = now.plusSeconds(seconds);
+    return now;
+  }
+
+  @Test
+  void aServerIsOutOfIpvsUntilItsFirstSuccessAndThenEntersAtOnce() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 1, false, true), now);
+    assertThat(sm.health()).isEqualTo(Health.UNKNOWN);
+    assertThat(sm.inIpvs()).isFalse();
+
+    var t = sm.onProbe(true, "OK - answer from server", advance(6));
+
+    assertThat(t).hasValueSatisfying(tr -> {
+      assertThat(tr.from()).isEqualTo(Health.UNKNOWN);
+      assertThat(tr.to()).isEqualTo(Health.UP);
+      assertThat(tr.reason()).isEqualTo("OK - answer from server");
+    });
+    assertThat(sm.inIpvs()).isTrue();
+    assertThat(sm.ipvsWeight()).isEqualTo(1);
+  }
+
+  @Test
+  void oneFailureTakesAnUpServerOutAndWithoutQuiesceItLeavesIpvs() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 5, false, false), now);
+    sm.onProbe(true, "ok", advance(6));
+
+    var t = sm.onProbe(false, "Transfer timed out", advance(6));
+
+    assertThat(t).map(Transition::to).contains(Health.DOWN);
+    assertThat(sm.inIpvs()).isFalse();
+    assertThat(sm.since()).isEqualTo(now);
+  }
+
+  @Test
+  void quiesceKeepsAFailedServerAtWeightZeroOnlyAfterItWasAddedOnce() {
+    var neverAdded = new ServerStateMachine(HealthPolicy.piranha(2, 5, true, false), now);
+    neverAdded.onProbe(false, "port unreachable", advance(6));
+    assertThat(neverAdded.health()).isEqualTo(Health.DOWN);
+    assertThat(neverAdded.inIpvs()).as("never added: nothing to quiesce").isFalse();
+
+    var added = new ServerStateMachine(HealthPolicy.piranha(2, 5, true, false), now);
+    added.onProbe(true, "ok", advance(6));
+    added.onProbe(false, "Transfer timed out", advance(6));
+    assertThat(added.inIpvs()).isTrue();
+    assertThat(added.ipvsWeight()).isZero();
+  }
+
+  @Test
+  void aDownServerComesBackAfterTheReentryCountOfConsecutiveSuccesses() {
+    // The TFTP example: timeout 6, reentry 15 -> 2 consecutive successes.
+    var sm = new ServerStateMachine(HealthPolicy.piranha(15 / 6, 1, true, true), now);
+    sm.onProbe(true, "ok", advance(6));
+    sm.onProbe(false, "timeout", advance(6));
+
+    assertThat(sm.onProbe(true, "ok", advance(6))).isEmpty();
+    assertThat(sm.health()).isEqualTo(Health.DOWN);
+    assertThat(sm.onProbe(false, "timeout", advance(6))).isEmpty();
+    assertThat(sm.onProbe(true, "ok", advance(6))).as("count restarted by the failure").isEmpty();
+    assertThat(sm.onProbe(true, "ok", advance(6))).map(Transition::to).contains(Health.UP);
+    assertThat(sm.ipvsWeight()).isEqualTo(1);
+  }
+
+  @Test
+  void aServerThatFailsFromTheStartNeedsTheFullReentryCount() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(3, 1, false, true), now);
+    sm.onProbe(false, "port unreachable", advance(6));
+    assertThat(sm.onProbe(true, "ok", advance(6))).isEmpty();
+    assertThat(sm.onProbe(true, "ok", advance(6))).isEmpty();
+    assertThat(sm.onProbe(true, "ok", advance(6))).map(Transition::to).contains(Health.UP);
+  }
+
+  @Test
+  void slowStartRampsAsNannyDoesFromWeightShiftedByFiveDoublingEveryStep() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 100, false, true), now);
+    sm.onProbe(true, "ok", now);
+    List<Integer> weights = new ArrayList<>();
+    weights.add(sm.ipvsWeight());
+    for (int i = 0; i < 10; i++) {
+      advance(20);
+      if (sm.onTick(now)) {
+        weights.add(sm.ipvsWeight());
+      }
+    }
+    assertThat(weights).containsExactly(3, 6, 12, 24, 48, 96, 100);
+  }
+
+  @Test
+  void rampDoesNotStepBeforeTheStepHasPassed() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 64, false, true), now);
+    sm.onProbe(true, "ok", now);
+    assertThat(sm.ipvsWeight()).isEqualTo(2);
+    assertThat(sm.onTick(advance(19))).isFalse();
+    assertThat(sm.onTick(advance(1))).isTrue();
+    assertThat(sm.ipvsWeight()).isEqualTo(4);
+  }
+
+  @Test
+  void withoutSlowStartAServerEntersAtItsConfiguredWeight() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 100, false, false), now);
+    sm.onProbe(true, "ok", now);
+    assertThat(sm.ipvsWeight()).isEqualTo(100);
+    assertThat(sm.onTick(advance(60))).isFalse();
+  }
+
+  @Test
+  void weightZeroIsKeptAsZeroAndNeverRamps() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 0, false, true), now);
+    sm.onProbe(true, "ok", now);
+    assertThat(sm.inIpvs()).isTrue();
+    assertThat(sm.ipvsWeight()).isZero();
+    assertThat(sm.onTick(advance(100))).isFalse();
+  }
+
+  @Test
+  void aFailureDuringTheRampRestartsTheRampFromTheBottomOnReentry() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 64, true, true), now);
+    sm.onProbe(true, "ok", now);
+    sm.onTick(advance(20));
+    sm.onTick(advance(20));
+    assertThat(sm.ipvsWeight()).isEqualTo(8);
+    sm.onProbe(false, "timeout", advance(1));
+    assertThat(sm.ipvsWeight()).isZero();
+    sm.onProbe(true, "ok", advance(6));
+    assertThat(sm.ipvsWeight()).isEqualTo(2);
+  }
+
+  @Test
+  void aFallThresholdAboveOneNeedsThatManyConsecutiveFailures() {
+    var policy = new HealthPolicy(1, 3, 1, false, false, Duration.ofSeconds(20));
+    var sm = new ServerStateMachine(policy, now);
+    sm.onProbe(true, "ok", now);
+    assertThat(sm.onProbe(false, "x", advance(1))).isEmpty();
+    assertThat(sm.onProbe(true, "ok", advance(1))).isEmpty();
+    assertThat(sm.onProbe(false, "x", advance(1))).isEmpty();
+    assertThat(sm.onProbe(false, "x", advance(1))).isEmpty();
+    assertThat(sm.onProbe(false, "x", advance(1))).map(Transition::to).contains(Health.DOWN);
+  }
+
+  @Test
+  void reconfiguringKeepsHealthAndMovesToTheNewWeight() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 10, false, false), now);
+    sm.onProbe(true, "ok", now);
+    sm.reconfigure(HealthPolicy.piranha(2, 4, false, false), advance(5));
+    assertThat(sm.health()).isEqualTo(Health.UP);
+    assertThat(sm.ipvsWeight()).isEqualTo(4);
+
+    sm.reconfigure(HealthPolicy.piranha(2, 16, false, true), advance(5));
+    assertThat(sm.ipvsWeight()).isEqualTo(4);
+    assertThat(sm.onTick(advance(20))).isTrue();
+    assertThat(sm.ipvsWeight()).isEqualTo(8);
+  }
+
+  @Test
+  void consecutiveCountersSaturateInsteadOfOverflowing() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(1, 1, false, false), now);
+    for (int i = 0; i < 5; i++) {
+      sm.onProbe(true, "ok", advance(1));
+    }
+    assertThat(sm.consecutiveSuccesses()).isEqualTo(5);
+    assertThat(sm.consecutiveFailures()).isZero();
+  }
+}
