@@ -1,0 +1,50 @@
+package io.lvspulse.config;
+
+import java.util.Optional;
+
+/**
+ * Virtual {@code scheduler}: the IPVS scheduler ({@code ipvsadm -s}). Piranha 0.8.6 knows {@code lc rr
+ * wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed} and {@code nq} (an extension).
+ */
+public enum Scheduler {
+  LC("lc", true),
+  RR("rr", true),
+  WLC("wlc", true),
+  WRR("wrr", true),
+  LBLC("lblc", true),
+  LBLCR("lblcr", true),
+  DH("dh", true),
+  SH("sh", true),
+  /** Shortest expected delay: lvs-pulse extension (Piranha rejects it). */
+  SED("sed", false),
+  /** Never queue: lvs-pulse extension (Piranha rejects it). */
+  NQ("nq", false);
+
+  private final String keyword;
+  private final boolean piranha;
+
+  Scheduler(String keyword, boolean piranha) {
+    this.keyword = keyword;
+    this.piranha = piranha;
+  }
+
+  /** The lvs.cf and ipvsadm spelling. */
+  public String keyword() {
+    return keyword;
+  }
+
+  /** True if Piranha 0.8.6 accepts this scheduler too. */
+  public boolean piranha() {
+    return piranha;
+  }
+
+  /** The value for an lvs.cf keyword (case-sensitive, as Piranha). */
+  public static Optional<Scheduler> fromKeyword(String s) {
+    for (Scheduler x : values()) {
+      if (x.keyword.equals(s)) {
+        return Optional.of(x);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,30 @@
+package io.lvspulse.config;
+
+import java.util.Optional;
+
+/** Global {@code service}: which set of blocks runs ({@code virtual} for LVS, {@code failover} for FOS). */
+public enum ServiceType {
+  LVS("lvs"),
+  FOS("fos");
+
+  private final String keyword;
+
+  ServiceType(String keyword) {
+    this.keyword = keyword;
+  }
+
+  /** The lvs.cf spelling. */
+  public String keyword() {
+    return keyword;
+  }
+
+  /** The value for an lvs.cf keyword (case-sensitive, as Piranha). */
+  public static Optional<ServiceType> fromKeyword(String s) {
+    for (ServiceType t : values()) {
+      if (t.keyword.equals(s)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,86 @@
+package io.lvspulse.ipvs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-memory IPVS table: logs at INFO, one line each, every ipvsadm command it would run, and
+ * applies it with the kernel's rules and error messages. For {@code --ipvs dry-run}, demos and
+ * tests.
+ */
+public final class DryRunBackend implements IpvsBackend {
+  private static final Logger log = LoggerFactory.getLogger(DryRunBackend.class);
+
+  private IpvsTable table;
+  private final List<String> commandLog = new ArrayList<>();
+
+  /** An empty table. */
+  public DryRunBackend() {
+    this(IpvsTable.EMPTY);
+  }
+
+  /** Starts from {@code initial}. */
+  public DryRunBackend(IpvsTable initial) {
+    this.table = initial;
+  }
+
+  @Override
+  public String name() {
+    return "dry-run";
+  }
+
+  @Override
+  public synchronized IpvsTable read() {
+    return table;
+  }
+
+  /** Replaces the table (a test simulating an operator's manual change). */
+  public synchronized void replaceTable(IpvsTable t) {
+    this.table = t;
+  }
+
+  /** Every command line "run" so far, e.g. {@code ipvsadm -a -f 1 -r 10.0.0.2:69 -g -w 1}. */
+  public synchronized List<String> commandLog() {
+    return List.copyOf(commandLog);
+  }
+
+  @Override
+  public synchronized void apply(List<IpvsCommand> batch) throws IpvsException {
+    IpvsTable.Builder b = table.toBuilder();
+    List<String> errors = new ArrayList<>();
+    for (IpvsCommand c : batch) {
+      record("ipvsadm " + c.line());
+      String err = b.apply(c);
+      if (err != null) {
+        errors.add(err + " (" + c.line() + ")");
+      }
+    }
+    table = b.build();
+    if (!errors.isEmpty()) {
+      throw new IpvsException(IpvsException.Kind.FAILED, "dry-run: " + String.join("; ", errors));
+    }
+  }
+
+  @Override
+  public synchronized void setTimeouts(IpvsTimeouts timeouts) {
+    record("ipvsadm " + String.join(" ", timeouts.args()));
+  }
+
+  @Override
+  public synchronized void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) {
+    record(
+        "ipvsadm " + String.join(" ", IpvsadmBackend.startDaemonArgs(role, iface, syncId)));
+  }
+
+  @Override
+  public synchronized void stopSyncDaemon(SyncDaemonRole role) {
+    record("ipvsadm --stop-daemon " + role.arg());
+  }
+
+  private void record(String line) {
+    commandLog.add(line);
+    log.info("dry-run: would run {}", line);
+  }
+}

@@ -1,0 +1,32 @@
+package io.lvspulse.ipvs;
+
+import java.util.List;
+
+/**
+ * What lvs-pulse does to the kernel's IPVS table. Implementations: {@link IpvsadmBackend} (the
+ * real thing) and {@link DryRunBackend} (in memory, logs what it would run). Never a "clear":
+ * lvs-pulse does not run {@code ipvsadm -C}.
+ */
+public interface IpvsBackend {
+
+  /** {@code ipvsadm} or {@code dry-run}, for logs and {@code /status}. */
+  String name();
+
+  /** The whole actual table. */
+  IpvsTable read() throws IpvsException;
+
+  /**
+   * Applies the commands as one batch. A failure may leave some commands applied (ipvsadm -R goes
+   * on after a failing line): read the table again to learn what happened.
+   */
+  void apply(List<IpvsCommand> batch) throws IpvsException;
+
+  /** {@code --set TCP TCPFIN UDP}. */
+  void setTimeouts(IpvsTimeouts timeouts) throws IpvsException;
+
+  /** {@code --start-daemon master|backup --mcast-interface IF --syncid N}. */
+  void startSyncDaemon(SyncDaemonRole role, String multicastInterface, int syncId) throws IpvsException;
+
+  /** {@code --stop-daemon master|backup}. */
+  void stopSyncDaemon(SyncDaemonRole role) throws IpvsException;
+}

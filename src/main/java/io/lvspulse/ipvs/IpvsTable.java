@@ -1,0 +1,204 @@
+package io.lvspulse.ipvs;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An immutable IPVS table: virtual services in order, each with its real servers in order. Used both
+ * for the desired table (built from config and server states) and the actual one (parsed from
+ * {@code ipvsadm -S -n}).
+ */
+public final class IpvsTable {
+  /** The table with no services. */
+  public static final IpvsTable EMPTY = new IpvsTable(Map.of());
+
+  /**
+   * One virtual service and its real servers.
+   *
+   * @param service the service settings
+   * @param destinations real servers by address, in order
+   */
+  public record Entry(IpvsService service, Map<InetSocketAddress, IpvsDestination> destinations) {
+    public Entry {
+      destinations = Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
+    }
+  }
+
+  private final Map<ServiceKey, Entry> entries;
+
+  private IpvsTable(Map<ServiceKey, Entry> entries) {
+    this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+  }
+
+  /** A builder for a new table. */
+  public static Builder builder() {
+    return new Builder(Map.of());
+  }
+
+  /** A builder that starts from this table. */
+  public Builder toBuilder() {
+    return new Builder(entries);
+  }
+
+  /** Services with their real servers, in order. */
+  public Collection<Entry> entries() {
+    return entries.values();
+  }
+
+  /** The keys of every service, in order. */
+  public java.util.Set<ServiceKey> keys() {
+    return entries.keySet();
+  }
+
+  /** The service with {@code key}, if present. */
+  public Optional<Entry> entry(ServiceKey key) {
+    return Optional.ofNullable(entries.get(key));
+  }
+
+  /** The number of services. */
+  public int serviceCount() {
+    return entries.size();
+  }
+
+  /** The number of real servers over all services. */
+  public int destinationCount() {
+    return entries.values().stream().mapToInt(e -> e.destinations().size()).sum();
+  }
+
+  /** This table restricted to the services whose keys are in {@code keys}. */
+  public IpvsTable only(java.util.Set<ServiceKey> keys) {
+    Map<ServiceKey, Entry> m = new LinkedHashMap<>();
+    entries.forEach((k, v) -> {
+      if (keys.contains(k)) {
+        m.put(k, v);
+      }
+    });
+    return new IpvsTable(m);
+  }
+
+  /**
+   * The table as {@code ipvsadm -S -n} prints it (one {@code -A} line per service followed by its
+   * {@code -a} lines); feeding it to {@code ipvsadm -R} on an empty table recreates it.
+   */
+  public List<String> toSaveLines() {
+    List<String> lines = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      lines.add(new IpvsCommand.AddService(e.service()).line());
+      for (IpvsDestination d : e.destinations().values()) {
+        lines.add(new IpvsCommand.AddDestination(e.service().key(), d).line());
+      }
+    }
+    return lines;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof IpvsTable t && entries.equals(t.entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "IpvsTable" + toSaveLines();
+  }
+
+  /**
+   * Builds a table. Also applies {@link IpvsCommand}s with the kernel's rules and error messages
+   * (used by the dry-run backend and by test doubles).
+   */
+  public static final class Builder {
+    private final Map<ServiceKey, IpvsService> services = new LinkedHashMap<>();
+    private final Map<ServiceKey, Map<InetSocketAddress, IpvsDestination>> dests =
+        new LinkedHashMap<>();
+
+    private Builder(Map<ServiceKey, Entry> from) {
+      from.forEach((k, e) -> {
+        services.put(k, e.service());
+        dests.put(k, new LinkedHashMap<>(e.destinations()));
+      });
+    }
+
+    /** Adds a service; it must not exist yet. */
+    public Builder service(IpvsService service) {
+      String err = apply(new IpvsCommand.AddService(service));
+      if (err != null) {
+        throw new IllegalArgumentException(err + ": " + service.key());
+      }
+      return this;
+    }
+
+    /** Adds a real server to an existing service; it must not exist yet. */
+    public Builder destination(ServiceKey key, IpvsDestination destination) {
+      String err = apply(new IpvsCommand.AddDestination(key, destination));
+      if (err != null) {
+        throw new IllegalArgumentException(err + ": " + key + " " + destination);
+      }
+      return this;
+    }
+
+    /**
+     * Applies one command as the kernel would and returns {@code null}, or the kernel's error
+     * message ({@code Service already exists}, {@code No such destination}, ...) leaving the table
+     * unchanged.
+     */
+    public @Nullable String apply(IpvsCommand command) {
+      ServiceKey key = command.key();
+      boolean exists = services.containsKey(key);
+      if (command instanceof IpvsCommand.AddService c) {
+        if (exists) {
+          return "Service already exists";
+        }
+        services.put(key, c.service());
+        dests.put(key, new LinkedHashMap<>());
+      } else if (command instanceof IpvsCommand.EditService c) {
+        if (!exists) {
+          return "No such service";
+        }
+        services.put(key, c.service());
+      } else if (command instanceof IpvsCommand.DeleteService) {
+        if (!exists) {
+          return "No such service";
+        }
+        services.remove(key);
+        dests.remove(key);
+      } else if (!exists) {
+        return "Service not defined";
+      } else if (command instanceof IpvsCommand.AddDestination c) {
+        var m = dests.get(key);
+        if (m.containsKey(c.destination().address())) {
+          return "Destination already exists";
+        }
+        m.put(c.destination().address(), c.destination());
+      } else if (command instanceof IpvsCommand.EditDestination c) {
+        var m = dests.get(key);
+        if (!m.containsKey(c.destination().address())) {
+          return "No such destination";
+        }
+        m.put(c.destination().address(), c.destination());
+      } else if (command instanceof IpvsCommand.DeleteDestination c) {
+        if (dests.get(key).remove(c.address()) == null) {
+          return "No such destination";
+        }
+      }
+      return null;
+    }
+
+    /** The table. */
+    public IpvsTable build() {
+      Map<ServiceKey, Entry> m = new LinkedHashMap<>();
+      services.forEach((k, s) -> m.put(k, new Entry(s, dests.get(k))));
+      return new IpvsTable(m);
+    }
+  }
+}
