@@ -1,0 +1,108 @@
+package io.lvspulse.ipvs;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.Network;
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * Maps lvs.cf virtual services and real servers to IPVS services and destinations, with exactly the
+ * arguments Piranha's lvsd and nanny pass to ipvsadm (reference §2.6): {@code -f MARK} for a fwmark
+ * service, otherwise {@code -t|-u VIP:PORT}; {@code -s SCHED}; {@code -p N} only when persistent;
+ * {@code -M MASK} only with persistence and a mask other than all-ones; real servers always as
+ * {@code -r RIP:RPORT} with the forwarding flag of the global {@code network}.
+ */
+public final class ConfigTables {
+  private ConfigTables() {}
+
+  /** The IPVS key of a virtual service (which must have an {@code address} unless fwmark). */
+  public static ServiceKey key(VirtualService v) {
+    if (v.isFwmark()) {
+      boolean v6 = v.vip().map(a -> a instanceof Inet6Address).orElse(false);
+      return v6 ? ServiceKey.fwmark6(Integer.toUnsignedLong(v.fwmark())) : ServiceKey.fwmark(Integer.toUnsignedLong(v.fwmark()));
+    }
+    InetAddress vip =
+        v.vip()
+            .orElseThrow(
+                () -> new IllegalArgumentException("virtual " + v.name() + " has no address"));
+    InetSocketAddress sa = new InetSocketAddress(vip, v.port());
+    return switch (v.protocol()) {
+      case TCP -> ServiceKey.tcp(sa);
+      case UDP -> ServiceKey.udp(sa);
+    };
+  }
+
+  /** The IPVS service settings of a virtual service. */
+  public static IpvsService service(VirtualService v) {
+    IpvsService s = IpvsService.of(key(v), v.scheduler().keyword());
+    if (v.persistentSeconds() > 0) {
+      s = s.withPersistence(Duration.ofSeconds(v.persistentSeconds()));
+      Optional<InetAddress> mask = v.pmask();
+      if (mask.isPresent()) {
+        s = s.withPersistenceMask(mask.get().getHostAddress());
+      }
+    }
+    return s;
+  }
+
+  /** The forwarding method of the global {@code network} keyword. */
+  public static ForwardingMethod forwarding(Network network) {
+    return switch (network) {
+      case DIRECT -> ForwardingMethod.ROUTE;
+      case NAT -> ForwardingMethod.MASQ;
+      case TUNNEL -> ForwardingMethod.TUNNEL;
+    };
+  }
+
+  /** The IPVS destination of a real server with weight {@code weight}. */
+  public static IpvsDestination destination(RealServer rs, Network network, int weight) {
+    return new IpvsDestination(new InetSocketAddress(rs.address(), rs.port()), forwarding(network), weight);
+  }
+
+  /**
+   * The sorry server's destination: weight 1, on the virtual's port (Piranha intends {@code
+   * bringUpDev(sorry, weight 1)}; its call is broken, see README).
+   */
+  public static IpvsDestination sorryDestination(VirtualService v, InetAddress sorry, Network network) {
+    return new IpvsDestination(new InetSocketAddress(sorry, v.port()), forwarding(network), 1);
+  }
+
+  /** Keys of every active virtual service with an address (the services lvs-pulse manages). */
+  public static Set<ServiceKey> managedKeys(LvsConfig config) {
+    Set<ServiceKey> keys = new LinkedHashSet<>();
+    for (VirtualService v : config.activeVirtuals()) {
+      if (v.isFwmark() || v.vip().isPresent()) {
+        keys.add(key(v));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The table the config asks for when every active real server of every active virtual service is
+   * healthy, each at the weight {@code weightOf} gives (the configured weight for {@code plan}).
+   */
+  public static IpvsTable allHealthy(LvsConfig config, ToIntFunction<RealServer> weightOf) {
+    IpvsTable.Builder b = IpvsTable.builder();
+    Network network = config.global().network();
+    for (VirtualService v : config.activeVirtuals()) {
+      if (!v.isFwmark() && v.vip().isEmpty()) {
+        continue;
+      }
+      IpvsService s = service(v);
+      b.service(s);
+      for (RealServer rs : v.activeServers()) {
+        b.destination(s.key(), destination(rs, network, weightOf.applyAsInt(rs)));
+      }
+    }
+    return b.build();
+  }
+}

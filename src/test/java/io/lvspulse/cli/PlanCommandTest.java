@@ -1,0 +1,116 @@
+package io.lvspulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvspulse.testing.Peers;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PlanCommandTest {
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void theExampleConfigPlansExactlyTheLinesPiranhasLvsdAndNannyWouldAddWithoutTheFlush() {
+    Run r = run("plan", Path.of("etc/lvs.cf").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().lines())
+        .containsExactly(
+            "-A -f 1 -s wlc -p 45",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 1");
+  }
+
+  @Test
+  void theOneLineTftpExampleGivesTheSameTableAsPiranhaAddsWithNatForwardingByDefault() {
+    Run r = run("plan", Peers.shared().resolve("examples/valid/tftp-one-line.lvs.cf").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    // No global `network` in that file: Piranha's default is nat, so -m.
+    assertThat(r.out().lines())
+        .containsExactly(
+            "-A -f 1 -s wlc -p 45",
+            "-a -f 1 -r 10.0.0.2:69 -m -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -m -w 1");
+  }
+
+  @Test
+  void nonFwmarkServicesUseProtocolAndVipAndPmaskOnlyWithPersistence() {
+    Run r = run("plan", Peers.shared().resolve("examples/valid/nat-web.lvs.cf").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().lines())
+        .containsExactly(
+            "-A -t 203.0.113.20:80 -s wrr",
+            "-a -t 203.0.113.20:80 -r 10.2.0.11:80 -m -w 3",
+            "-a -t 203.0.113.20:80 -r 10.2.0.12:8080 -m -w 1",
+            "-A -t 203.0.113.20:25 -s lc -p 300 -M 255.255.255.0",
+            "-a -t 203.0.113.20:25 -r 10.2.0.21:25 -m -w 1");
+  }
+
+  @Test
+  void inactiveServersAndVirtualsAreLeftOutAndTunnelUsesDashI(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("t.cf");
+    Files.writeString(
+        f,
+        String.join(
+            "\n",
+            "network = tunnel",
+            "virtual off {",
+            "  active = 0",
+            "  address = 198.51.100.9 eth0:9",
+            "}",
+            "virtual dns {",
+            "  active = 1",
+            "  address = 198.51.100.10 eth0:1",
+            "  protocol = udp",
+            "  port = 53",
+            "  scheduler = rr",
+            "  persistent = 60",
+            "  pmask = 255.255.255.255",
+            "  send_program = \"/bin/true %h\"",
+            "  expect = \"\"",
+            "  server a {",
+            "    address = 10.9.0.1",
+            "    active = 1",
+            "    weight = 100",
+            "  }",
+            "  server b {",
+            "    address = 10.9.0.2",
+            "    active = 0",
+            "  }",
+            "}",
+            ""));
+    Run r = run("plan", f.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().lines())
+        .containsExactly(
+            "-A -u 198.51.100.10:53 -s rr -p 60", "-a -u 198.51.100.10:53 -r 10.9.0.1:53 -i -w 100");
+
+    Run entry = run("plan", "--entry-weights", f.toString());
+    assertThat(entry.out().lines()).contains("-a -u 198.51.100.10:53 -r 10.9.0.1:53 -i -w 3");
+  }
+
+  @Test
+  void anInvalidConfigExitsOneWithItsErrorsAndPrintsNoPlan(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.cf");
+    Files.writeString(f, "virtual v {\n  active = 1\n  scheduler = fair\n}\n");
+    Run r = run("plan", f.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains(f + ":3:").contains("error:");
+  }
+}
