@@ -32,6 +32,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands are registered here, one line each.
+    cl.addSubcommand(new CheckTftpCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }
