@@ -1,0 +1,11 @@
+package io.lvspulse.probe.tftp;
+
+import java.util.HexFormat;
+
+/** Reference datagrams captured in the lab (shared/lab/findings/tftp-probe-output.txt). */
+final class TftpCodecTestBytes {
+  private TftpCodecTestBytes() {}
+
+  static final byte[] CONNECT_RRQ =
+      HexFormat.of().parseHex("00014e6147694f735f436845634b5f46694c65006f6374657400");
+}
