@@ -1,0 +1,233 @@
+package io.lvspulse.ipvs;
+
+import io.lvspulse.monitor.MonitorSnapshot;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps IPVS in step with the monitor: every snapshot becomes a desired table; one worker thread
+ * reconciles the newest desired table (many state changes in a burst coalesce into one {@code
+ * ipvsadm -R}), and runs a full reconcile every {@code fullReconcileEvery} to repair drift.
+ *
+ * <p>The managed set is every service of the desired table plus every service lvs-pulse managed
+ * earlier in this run and that has left the config: those are deleted, then forgotten. Services
+ * lvs-pulse never managed are never touched.
+ *
+ * <p>While {@linkplain #setActive inactive} (a backup director) nothing is programmed; the desired
+ * table is still kept current, so a takeover programs the right weights at once.
+ */
+public final class IpvsController implements Consumer<MonitorSnapshot>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IpvsController.class);
+
+  private final IpvsReconciler reconciler;
+  private final Duration fullReconcileEvery;
+  private final Object lock = new Object();
+  private final Thread worker;
+  private @Nullable IpvsTable desired;
+  private Set<ServiceKey> everManaged = new LinkedHashSet<>();
+  private List<String> onSorry = List.of();
+  private boolean dirty;
+  private boolean active;
+  private boolean closed;
+  private long generation;
+  private long appliedGeneration = -1;
+
+  public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
+    this.reconciler = Objects.requireNonNull(reconciler);
+    this.fullReconcileEvery = fullReconcileEvery;
+    this.active = active;
+    this.worker = new Thread(this::run, "lvs-pulse-ipvs");
+    this.worker.setDaemon(true);
+  }
+
+  /** Starts the worker thread. */
+  public void start() {
+    worker.start();
+  }
+
+  @Override
+  public void accept(MonitorSnapshot snapshot) {
+    DesiredTables.Desired d = DesiredTables.build(snapshot);
+    synchronized (lock) {
+      if (!d.onSorryServer().equals(onSorry)) {
+        for (String v : d.onSorryServer()) {
+          if (!onSorry.contains(v)) {
+            log.info("virtual {}: no real server is up: sorry server added at weight 1", v);
+          }
+        }
+        for (String v : onSorry) {
+          if (!d.onSorryServer().contains(v)) {
+            log.info("virtual {}: a real server is up again: sorry server removed", v);
+          }
+        }
+        onSorry = d.onSorryServer();
+      }
+      if (d.table().equals(desired)) {
+        return;
+      }
+      desired = d.table();
+      everManaged.addAll(d.table().keys());
+      generation++;
+      dirty = true;
+      lock.notifyAll();
+    }
+  }
+
+  /** Starts (true) or stops (false) programming IPVS; becoming active reconciles at once. */
+  public void setActive(boolean on) {
+    synchronized (lock) {
+      if (active == on) {
+        return;
+      }
+      active = on;
+      dirty = on;
+      lock.notifyAll();
+    }
+    log.info(on ? "IPVS programming enabled (active director)" : "IPVS programming paused (inactive director)");
+  }
+
+  /** Whether IPVS is being programmed. */
+  public boolean active() {
+    synchronized (lock) {
+      return active;
+    }
+  }
+
+  /** Requests a full reconcile now (e.g. after an operator reports drift). */
+  public void reconcileNow() {
+    synchronized (lock) {
+      dirty = true;
+      lock.notifyAll();
+    }
+  }
+
+  /** The newest desired table, if the monitor has published one. */
+  public Optional<IpvsTable> desired() {
+    synchronized (lock) {
+      return Optional.ofNullable(desired);
+    }
+  }
+
+  /** True when the newest desired table has been applied and verified. */
+  public boolean converged() {
+    synchronized (lock) {
+      return appliedGeneration == generation && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+    }
+  }
+
+  /** The last reconcile result. */
+  public Optional<IpvsReconciler.Result> lastResult() {
+    return reconciler.lastResult();
+  }
+
+  /** Virtual services currently served by their sorry server. */
+  public List<String> onSorryServer() {
+    synchronized (lock) {
+      return onSorry;
+    }
+  }
+
+  /**
+   * Deletes every service this run manages from IPVS (used by {@code --cleanup-on-stop} and by a
+   * director that gives up the active role when so configured). Blocks until done or failed.
+   */
+  public IpvsReconciler.Result withdraw() {
+    Set<ServiceKey> keys;
+    synchronized (lock) {
+      active = false;
+      keys = new HashSet<>(everManaged);
+    }
+    log.info("withdrawing {} managed IPVS services", keys.size());
+    return reconciler.reconcile(IpvsTable.EMPTY, keys);
+  }
+
+  private void run() {
+    long nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
+    while (true) {
+      IpvsTable table;
+      Set<ServiceKey> managed;
+      long gen;
+      synchronized (lock) {
+        while (!closed && !(active && dirty) && System.nanoTime() < nextFull) {
+          long waitMs = Math.max(1, (nextFull - System.nanoTime()) / 1_000_000);
+          try {
+            lock.wait(waitMs);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (closed) {
+          return;
+        }
+        if (System.nanoTime() >= nextFull) {
+          nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
+        }
+        if (!active || desired == null) {
+          dirty = false;
+          continue;
+        }
+        dirty = false;
+        table = desired;
+        managed = new LinkedHashSet<>(everManaged);
+        gen = generation;
+      }
+      IpvsReconciler.Result r;
+      try {
+        r = reconciler.reconcile(table, managed);
+      } catch (RuntimeException e) {
+        log.error("IPVS reconcile failed unexpectedly; will retry", e);
+        synchronized (lock) {
+          dirty = true;
+        }
+        sleepQuietly(1000);
+        continue;
+      }
+      synchronized (lock) {
+        if (r.converged()) {
+          appliedGeneration = gen;
+          // Services that left the config were deleted by this reconcile: stop managing them
+          // (unless the newest desired table wants them back).
+          for (ServiceKey k : managed) {
+            if (!table.keys().contains(k) && (desired == null || !desired.keys().contains(k))) {
+              everManaged.remove(k);
+            }
+          }
+        } else {
+          // Try again soon; the reconciler already backed off between its attempts.
+          nextFull = Math.min(nextFull, System.nanoTime() + Duration.ofSeconds(2).toNanos());
+        }
+      }
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      lock.notifyAll();
+    }
+    worker.interrupt();
+    try {
+      worker.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

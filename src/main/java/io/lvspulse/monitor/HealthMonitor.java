@@ -1,0 +1,529 @@
+package io.lvspulse.monitor;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ProbeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches every active real server of every active virtual service: schedules its probe, feeds the
+ * results to its {@link ServerStateMachine}, logs each transition with its reason, counts metrics,
+ * and tells the IPVS side (the {@code listener}) whenever what belongs in IPVS changed.
+ *
+ * <p>One thread (the "monitor loop") owns all state; probe completions and timer ticks arrive on it
+ * as tasks, so no state is shared or locked. The probe scheduler only starts probes.
+ *
+ * <p>A reload ({@link #reload}) applies only the difference: unchanged servers keep their state; a
+ * server whose probe settings changed keeps its state and gets the new probe; a removed server is
+ * drained (weight 0) and deleted after its virtual service's persistence time; an added server
+ * starts as a new one.
+ */
+public final class HealthMonitor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+
+  /** Micrometer meter names (Prometheus adds {@code _total} / {@code _seconds}). */
+  public static final String UP = "lvs_pulse_real_server_up";
+
+  public static final String WEIGHT = "lvs_pulse_real_server_weight";
+  public static final String PROBES = "lvs_pulse_probes";
+  public static final String PROBE_DURATION = "lvs_pulse_probe_duration";
+  public static final String TRANSITIONS = "lvs_pulse_real_server_transitions";
+
+  private static final Duration[] PROBE_BUCKETS = {
+    Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+    Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)
+  };
+
+  private final ProbeSource probes;
+  private final ProbeScheduler scheduler;
+  private final InstantSource clock;
+  private final MeterRegistry registry;
+  private final Consumer<MonitorSnapshot> listener;
+  private final ScheduledExecutorService loop;
+  private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private final Map<String, Timer> durationByVirtual = new HashMap<>();
+  private @Nullable LvsConfig config;
+  private Instant startedAt;
+  private volatile boolean closed;
+  private volatile @Nullable Thread loopThread;
+
+  /** What decides whether a probe must be rebuilt on reload. */
+  private record ProbeKey(
+      Optional<String> send,
+      Optional<String> expect,
+      boolean useRegex,
+      Optional<String> sendProgram,
+      Duration interval,
+      Duration timeout,
+      io.lvspulse.config.Protocol protocol,
+      int virtualPort,
+      int fwmark,
+      String description) {}
+
+  private static final class Entry {
+    final ServerId id;
+    VirtualService virtual;
+    RealServer server;
+    final ServerStateMachine sm;
+    Probe probe;
+    ProbeKey probeKey;
+    long generation;
+    boolean inFlight;
+    @Nullable ProbeResult last;
+    @Nullable Instant lastAt;
+    boolean draining;
+    @Nullable Instant drainUntil;
+    volatile double upValue;
+    volatile double weightValue;
+    final List<Meter> meters = new ArrayList<>();
+
+    Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key) {
+      this.id = id;
+      this.virtual = v;
+      this.server = rs;
+      this.sm = sm;
+      this.probe = probe;
+      this.probeKey = key;
+    }
+  }
+
+  public HealthMonitor(
+      ProbeSource probes,
+      ProbeScheduler scheduler,
+      InstantSource clock,
+      MeterRegistry registry,
+      Consumer<MonitorSnapshot> listener) {
+    this.probes = Objects.requireNonNull(probes);
+    this.scheduler = Objects.requireNonNull(scheduler);
+    this.clock = Objects.requireNonNull(clock);
+    this.registry = Objects.requireNonNull(registry);
+    this.listener = Objects.requireNonNull(listener);
+    this.startedAt = clock.instant();
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lvs-pulse-monitor");
+              t.setDaemon(true);
+              loopThread = t;
+              return t;
+            });
+  }
+
+  /** Starts monitoring {@code initial}: schedules every probe (first runs spread over the interval). */
+  public void start(LvsConfig initial) {
+    call(
+        () -> {
+          startedAt = clock.instant();
+          config = initial;
+          Map<String, List<Entry>> added = new LinkedHashMap<>();
+          for (VirtualService v : initial.activeVirtuals()) {
+            for (RealServer rs : v.activeServers()) {
+              Entry e = add(v, rs);
+              added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
+            }
+            warnUnsupported(v);
+          }
+          added.values().forEach(this::scheduleSpread);
+          log.info(
+              "monitoring {} real servers of {} active virtual services",
+              entries.size(),
+              initial.activeVirtuals().size());
+          publish();
+          return null;
+        });
+    scheduler.start();
+    loop.scheduleWithFixedDelay(this::tickSafely, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Applies a new, already validated config, keeping the state of unchanged servers. */
+  public void reload(LvsConfig next) {
+    call(
+        () -> {
+          applyReload(next);
+          return null;
+        });
+  }
+
+  /** A consistent snapshot of everything (taken on the monitor loop). */
+  public MonitorSnapshot snapshot() {
+    return call(this::buildSnapshot);
+  }
+
+  /** The running config. */
+  public LvsConfig config() {
+    return call(() -> Objects.requireNonNull(config));
+  }
+
+  /** Runs a tick now (tests with a manual clock). */
+  void tickNow() {
+    call(
+        () -> {
+          tick();
+          return null;
+        });
+  }
+
+  /** Fires one server's probe now (tests with a manual scheduler). */
+  void fireNow(ServerId id) {
+    call(
+        () -> {
+          fire(id.toString());
+          return null;
+        });
+  }
+
+  /** Waits until every task queued so far on the loop has run. */
+  void awaitIdle() {
+    call(() -> null);
+  }
+
+  private void applyReload(LvsConfig next) {
+    Instant now = clock.instant();
+    Map<String, Entry> keep = new HashMap<>();
+    Map<String, List<Entry>> added = new LinkedHashMap<>();
+    int changedProbes = 0;
+    for (VirtualService v : next.activeVirtuals()) {
+      warnUnsupported(v);
+      for (RealServer rs : v.activeServers()) {
+        ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
+        Entry e = entries.get(id.toString());
+        if (e == null) {
+          e = add(v, rs);
+          added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
+          log.info("server {} added by reload", id);
+        } else {
+          if (e.draining) {
+            log.info("server {} is back in the config: no longer draining", id);
+            e.draining = false;
+            e.drainUntil = null;
+          }
+          e.virtual = v;
+          e.server = rs;
+          e.sm.reconfigure(policy(v, rs), now);
+          ProbeKey key = probeKey(v, rs);
+          if (!key.equals(e.probeKey)) {
+            e.probe = probes.create(v, rs);
+            e.probeKey = key;
+            e.generation++;
+            e.inFlight = false;
+            scheduler.schedule(id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
+            changedProbes++;
+            log.info("server {}: probe changed by reload, now {}", id, key.description());
+          }
+          updateGauges(e);
+        }
+        keep.put(id.toString(), e);
+      }
+    }
+    for (Entry e : new ArrayList<>(entries.values())) {
+      if (keep.containsKey(e.id.toString()) || e.draining) {
+        continue;
+      }
+      scheduler.unschedule(e.id.toString());
+      e.generation++;
+      e.inFlight = false;
+      if (e.sm.inIpvs() && e.virtual.persistentSeconds() > 0) {
+        e.draining = true;
+        e.drainUntil = now.plusSeconds(e.virtual.persistentSeconds());
+        log.info(
+            "server {} removed by reload: draining at weight 0 until {} (persistence {} s)",
+            e.id,
+            e.drainUntil,
+            e.virtual.persistentSeconds());
+      } else {
+        log.info("server {} removed by reload: deleted", e.id);
+        remove(e);
+      }
+      updateGauges(e);
+    }
+    added.values().forEach(this::scheduleSpread);
+    config = next;
+    log.info(
+        "config reloaded: {} servers monitored, {} added, {} probes changed, {} draining",
+        keep.size(),
+        added.values().stream().mapToInt(List::size).sum(),
+        changedProbes,
+        entries.values().stream().filter(x -> x.draining).count());
+    publish();
+  }
+
+  private Entry add(VirtualService v, RealServer rs) {
+    ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
+    ProbeKey key = probeKey(v, rs);
+    Entry e = new Entry(id, v, rs, new ServerStateMachine(policy(v, rs), clock.instant()), probes.create(v, rs), key);
+    entries.put(id.toString(), e);
+    Tags tags = serverTags(e);
+    e.meters.add(Gauge.builder(UP, e, x -> x.upValue).description("1 when the real server passes its health check, 0 otherwise").tags(tags).register(registry));
+    e.meters.add(Gauge.builder(WEIGHT, e, x -> x.weightValue).description("The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)").tags(tags).register(registry));
+    updateGauges(e);
+    return e;
+  }
+
+  private void remove(Entry e) {
+    entries.remove(e.id.toString());
+    e.meters.forEach(registry::remove);
+    e.meters.clear();
+  }
+
+  private static Tags serverTags(Entry e) {
+    return Tags.of(
+        "virtual", e.virtual.name(),
+        "server", e.server.name(),
+        "address", e.server.address().getHostAddress(),
+        "port", Integer.toString(e.server.port()));
+  }
+
+  private void scheduleSpread(List<Entry> group) {
+    int n = group.size();
+    for (int i = 0; i < n; i++) {
+      Entry e = group.get(i);
+      Duration interval = e.virtual.probeInterval();
+      Duration offset = interval.multipliedBy(i).dividedBy(Math.max(1, n));
+      scheduler.schedule(e.id.toString(), interval, offset, firer(e.id.toString()));
+    }
+  }
+
+  private Runnable firer(String name) {
+    return () -> {
+      if (!closed) {
+        loop.execute(() -> fire(name));
+      }
+    };
+  }
+
+  private void fire(String name) {
+    Entry e = entries.get(name);
+    if (e == null || e.draining) {
+      return;
+    }
+    if (e.inFlight) {
+      log.debug("server {}: previous probe still running, skipping this run", e.id);
+      return;
+    }
+    e.inFlight = true;
+    long gen = e.generation;
+    CompletableFuture<ProbeResult> f;
+    try {
+      f = e.probe.start();
+    } catch (RuntimeException ex) {
+      f = CompletableFuture.completedFuture(ProbeResult.failure(FailureCause.IO_ERROR, "probe failed to start: " + ex, Duration.ZERO));
+    }
+    f.whenComplete(
+        (r, ex) -> {
+          ProbeResult res = r != null ? r : ProbeResult.failure(FailureCause.IO_ERROR, "probe failed: " + ex, Duration.ZERO);
+          if (!closed) {
+            loop.execute(() -> onResult(name, gen, res));
+          }
+        });
+  }
+
+  private void onResult(String name, long gen, ProbeResult r) {
+    Entry e = entries.get(name);
+    if (e == null || e.generation != gen) {
+      return;
+    }
+    e.inFlight = false;
+    Instant now = clock.instant();
+    e.last = r;
+    e.lastAt = now;
+    String result = r.success() ? "ok" : r.cause().map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("failed");
+    Counter.builder(PROBES).description("Probes finished, by result (ok or the failure cause)").tags("virtual", e.virtual.name(), "result", result).register(registry).increment();
+    durationTimer(e.virtual.name()).record(r.elapsed());
+    int weightBefore = e.sm.ipvsWeight();
+    boolean inBefore = e.sm.inIpvs();
+    Optional<Transition> t = e.sm.onProbe(r.success(), r.message(), now);
+    t.ifPresent(tr -> logTransition(e, tr, r));
+    updateGauges(e);
+    if (weightBefore != e.sm.ipvsWeight() || inBefore != e.sm.inIpvs() || t.isPresent()) {
+      publish();
+    }
+  }
+
+  private Timer durationTimer(String virtual) {
+    return durationByVirtual.computeIfAbsent(
+        virtual,
+        v ->
+            Timer.builder(PROBE_DURATION)
+                .description("Duration of health probes (the round-trip time on success)")
+                .tags("virtual", v)
+                .serviceLevelObjectives(PROBE_BUCKETS)
+                .register(registry));
+  }
+
+  private void logTransition(Entry e, Transition tr, ProbeResult r) {
+    Counter.builder(TRANSITIONS).description("Real-server health transitions, by new state").tags("virtual", e.virtual.name(), "to", tr.to().label()).register(registry).increment();
+    String action;
+    if (tr.to() == Health.UP) {
+      action = "in IPVS at weight " + e.sm.ipvsWeight() + (e.sm.ipvsWeight() < e.sm.policy().weight() ? " (slow start to " + e.sm.policy().weight() + ")" : "");
+    } else if (e.sm.inIpvs()) {
+      action = "quiesced to weight 0";
+    } else {
+      action = tr.from() == Health.UNKNOWN ? "not added to IPVS" : "removed from IPVS";
+    }
+    String rtt = r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
+    log.info("server {} {} -> {}: {}{} ({}; {})", e.id, tr.from().label(), tr.to().label(), r.message(), rtt, action, describeCause(r));
+  }
+
+  private static String describeCause(ProbeResult r) {
+    return r.cause().map(c -> "cause " + c.name().toLowerCase(Locale.ROOT)).orElse("probe ok");
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      log.error("monitor tick failed", e);
+    }
+  }
+
+  private void tick() {
+    Instant now = clock.instant();
+    boolean changed = false;
+    for (Entry e : new ArrayList<>(entries.values())) {
+      if (e.draining) {
+        if (e.drainUntil != null && !now.isBefore(e.drainUntil)) {
+          log.info("server {} drained: deleting it from IPVS", e.id);
+          remove(e);
+          changed = true;
+        }
+        continue;
+      }
+      if (e.sm.onTick(now)) {
+        log.info("server {} slow start: weight {} of {}", e.id, e.sm.ipvsWeight(), e.sm.policy().weight());
+        updateGauges(e);
+        changed = true;
+      }
+    }
+    if (changed) {
+      publish();
+    }
+  }
+
+  private void updateGauges(Entry e) {
+    e.upValue = !e.draining && e.sm.health() == Health.UP ? 1 : 0;
+    e.weightValue = e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight();
+  }
+
+  private void publish() {
+    MonitorSnapshot s = buildSnapshot();
+    try {
+      listener.accept(s);
+    } catch (RuntimeException ex) {
+      log.error("monitor listener failed", ex);
+    }
+  }
+
+  private MonitorSnapshot buildSnapshot() {
+    List<ServerView> views = new ArrayList<>(entries.size());
+    for (Entry e : entries.values()) {
+      boolean in = e.draining || e.sm.inIpvs();
+      int w = e.draining ? 0 : e.sm.ipvsWeight();
+      views.add(
+          new ServerView(
+              e.id,
+              e.virtual,
+              e.server,
+              e.sm.health(),
+              in,
+              w,
+              e.draining,
+              Optional.ofNullable(e.drainUntil),
+              e.sm.since(),
+              Optional.ofNullable(e.last),
+              Optional.ofNullable(e.lastAt),
+              e.sm.consecutiveSuccesses(),
+              e.sm.consecutiveFailures(),
+              e.probeKey.description()));
+    }
+    views.sort((a, b) -> a.id().compareTo(b.id()));
+    return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
+  }
+
+  private ProbeKey probeKey(VirtualService v, RealServer rs) {
+    return new ProbeKey(
+        v.send(), v.expect(), v.useRegex(), v.sendProgram(), v.probeInterval(), v.probeTimeout(),
+        v.protocol(), v.port(), v.fwmark(), probes.describe(v, rs));
+  }
+
+  /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */
+  public static HealthPolicy policy(VirtualService v, RealServer rs) {
+    return HealthPolicy.piranha(v.reentryCount(), rs.weight(), v.quiesceServer(), v.slowStart());
+  }
+
+  private static void warnUnsupported(VirtualService v) {
+    String lm = v.loadMonitor();
+    if (!lm.isEmpty() && !"none".equals(lm)) {
+      log.warn(
+          "virtual {}: load_monitor = {} is not implemented yet; weights follow health and slow start only",
+          v.name(),
+          lm);
+    }
+  }
+
+  private <T> T call(java.util.concurrent.Callable<T> task) {
+    if (Thread.currentThread() == loopThread) {
+      try {
+        return task.call();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    try {
+      return loop.submit(task).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(c);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("monitor loop did not answer within 30 s", e);
+    }
+  }
+
+  /** Stops probing (IPVS is left as it is). */
+  @Override
+  public void close() {
+    closed = true;
+    scheduler.close();
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

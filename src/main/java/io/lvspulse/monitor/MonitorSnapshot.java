@@ -1,0 +1,20 @@
+package io.lvspulse.monitor;
+
+import io.lvspulse.config.LvsConfig;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the monitor knows at one instant: the config it runs and every server it watches
+ * (including servers still draining after a reload removed them), sorted by id.
+ *
+ * @param config the running configuration
+ * @param servers every monitored or draining server
+ * @param startedAt when the monitor started (sorry servers wait for the first probe round)
+ * @param at when the snapshot was taken
+ */
+public record MonitorSnapshot(LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+  public MonitorSnapshot {
+    servers = List.copyOf(servers);
+  }
+}

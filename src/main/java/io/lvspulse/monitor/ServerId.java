@@ -1,0 +1,30 @@
+package io.lvspulse.monitor;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * Identifies one monitored real server across reloads: the virtual service's block name and the real
+ * server's address and port (block names of real servers are only labels, as in Piranha).
+ */
+public record ServerId(String virtual, InetSocketAddress address) implements Comparable<ServerId> {
+
+  public static ServerId of(String virtual, InetAddress address, int port) {
+    return new ServerId(virtual, new InetSocketAddress(address, port));
+  }
+
+  /** {@code virtual/10.0.0.2:69} — the job name in Quartz and the label in logs. */
+  @Override
+  public String toString() {
+    String host = address.getAddress().getHostAddress();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    return virtual + "/" + host + ":" + address.getPort();
+  }
+
+  @Override
+  public int compareTo(ServerId o) {
+    return toString().compareTo(o.toString());
+  }
+}

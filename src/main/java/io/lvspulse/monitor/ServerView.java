@@ -1,0 +1,41 @@
+package io.lvspulse.monitor;
+
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.ProbeResult;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * An immutable view of one monitored real server, for the IPVS controller, /status and metrics.
+ *
+ * @param id the server's identity
+ * @param virtual the virtual service it belongs to (for a draining server: the last config that had it)
+ * @param server its lvs.cf block
+ * @param health UNKNOWN, UP or DOWN
+ * @param inIpvs whether it belongs in the IPVS table now
+ * @param weight the IPVS weight it should have (0 when quiesced or draining)
+ * @param draining removed from the config by a reload: kept at weight 0 until {@code drainUntil}
+ * @param drainUntil when a draining server is deleted from IPVS
+ * @param since when the health last changed
+ * @param lastResult the last probe result, if any
+ * @param lastProbeAt when the last probe finished
+ * @param consecutiveSuccesses successes in a row
+ * @param consecutiveFailures failures in a row
+ * @param probe the probe's description
+ */
+public record ServerView(
+    ServerId id,
+    VirtualService virtual,
+    RealServer server,
+    Health health,
+    boolean inIpvs,
+    int weight,
+    boolean draining,
+    Optional<Instant> drainUntil,
+    Instant since,
+    Optional<ProbeResult> lastResult,
+    Optional<Instant> lastProbeAt,
+    int consecutiveSuccesses,
+    int consecutiveFailures,
+    String probe) {}
