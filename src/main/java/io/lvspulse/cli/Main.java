@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands are registered here, one line each.
     cl.addSubcommand(new CheckTftpCommand());
+    cl.addSubcommand(new BenchCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }

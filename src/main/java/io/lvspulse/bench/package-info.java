@@ -1,0 +1,6 @@
+/**
+ * Benchmarks run from the {@code bench} CLI command (never from unit tests): the TFTP probe engine
+ * against real and synthetic servers, compared with forking the check_tftp logic.
+ */
+@org.jspecify.annotations.NullMarked
+package io.lvspulse.bench;
