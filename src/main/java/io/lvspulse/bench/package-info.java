@@ -1,3 +1,6 @@
-/** Benchmarks run from the command line ({@code lvs-pulse bench ...}); speed is measured here, never in timed unit tests. */
+/**
+ * Benchmarks run from the {@code bench} CLI command (never from unit tests): the TFTP probe engine
+ * against real and synthetic servers, compared with forking the check_tftp logic.
+ */
 @org.jspecify.annotations.NullMarked
 package io.lvspulse.bench;

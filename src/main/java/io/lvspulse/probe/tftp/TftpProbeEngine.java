@@ -56,6 +56,7 @@ public final class TftpProbeEngine implements AutoCloseable {
 
   private final LongSupplier nanoTime;
   private final Executor completions;
+  private final boolean detectPortUnreachable;
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Flight> submitted = new ConcurrentLinkedQueue<>();
@@ -80,6 +81,17 @@ public final class TftpProbeEngine implements AutoCloseable {
    *     selector thread (fast, but continuations must then be short and non-blocking)
    */
   public TftpProbeEngine(LongSupplier nanoTime, Executor completions) throws IOException {
+    this(nanoTime, completions, true);
+  }
+
+  /**
+   * @param detectPortUnreachable open the second, connected socket per probe (two file
+   *     descriptors per probe in flight). Without it a port with nothing listening is only noticed
+   *     at the timeout, but each probe needs one descriptor.
+   */
+  public TftpProbeEngine(LongSupplier nanoTime, Executor completions, boolean detectPortUnreachable)
+      throws IOException {
+    this.detectPortUnreachable = detectPortUnreachable;
     this.nanoTime = nanoTime;
     this.completions = completions;
     this.selector = Selector.open();
@@ -207,16 +219,18 @@ public final class TftpProbeEngine implements AutoCloseable {
       f.rx = rxc;
       rxc.configureBlocking(false);
       rxc.bind(null); // a fresh ephemeral port, shared with no other socket
-      int port = ((InetSocketAddress) rxc.getLocalAddress()).getPort();
-      rxc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      DatagramChannel cc = DatagramChannel.open(fam);
-      f.conn = cc;
-      cc.configureBlocking(false);
-      cc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      cc.bind(new InetSocketAddress(port));
-      cc.connect(server);
       rxc.register(selector, SelectionKey.OP_READ, f);
-      cc.register(selector, SelectionKey.OP_READ, f);
+      if (detectPortUnreachable) {
+        int port = ((InetSocketAddress) rxc.getLocalAddress()).getPort();
+        rxc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        DatagramChannel cc = DatagramChannel.open(fam);
+        f.conn = cc;
+        cc.configureBlocking(false);
+        cc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        cc.bind(new InetSocketAddress(port));
+        cc.connect(server);
+        cc.register(selector, SelectionKey.OP_READ, f);
+      }
     } catch (IOException | RuntimeException e) {
       end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), elapsed(f)));
       return;
