@@ -1,0 +1,381 @@
+package io.lvspulse.daemon;
+
+import io.lvspulse.config.ConfigException;
+import io.lvspulse.config.Diagnostic;
+import io.lvspulse.config.GlobalSettings;
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.ParsedConfig;
+import io.lvspulse.config.Protocol;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.http.StatusRenderer;
+import io.lvspulse.http.StatusServer;
+import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.IpvsBackend;
+import io.lvspulse.ipvs.IpvsController;
+import io.lvspulse.ipvs.IpvsException;
+import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsTimeouts;
+import io.lvspulse.ipvs.IpvsadmBackend;
+import io.lvspulse.ipvs.MeteredIpvsBackend;
+import io.lvspulse.metrics.Metrics;
+import io.lvspulse.monitor.HealthMonitor;
+import io.lvspulse.monitor.ProbeSource;
+import io.lvspulse.monitor.QuartzProbeScheduler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lvs-pulse director: reads the config, probes every real server, programs IPVS, serves HTTP,
+ * re-reads the config on SIGHUP (an invalid file keeps the running config), and on stop leaves IPVS
+ * as it is unless asked to clean up.
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  /** Micrometer names. */
+  public static final String RELOADS = "lvs_pulse_config_reloads";
+
+  public static final String SERIAL = "lvs_pulse_config_serial_no";
+
+  private static final Path VS_SYSCTL = Path.of("/proc/sys/net/ipv4/vs");
+
+  /** A start-up failure with one clear message (the CLI prints it and exits 1). */
+  public static final class StartupException extends Exception {
+    public StartupException(String message) {
+      super(message);
+    }
+  }
+
+  /** Builds the probe source for a config (the probe package's factory); closed on stop. */
+  public interface ProbeSourceFactory {
+    ProbeSource create() throws IOException;
+  }
+
+  /** The optional failover side, attached after start by the failover layer. */
+  public interface DirectorStatus {
+    Map<String, Object> status();
+  }
+
+  private final DaemonOptions options;
+  private final InstantSource clock;
+  private final Metrics metrics;
+  private final ExecRunner runner = new ExecRunner();
+  private final ExecutorService reloader =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "lvs-pulse-reload");
+            t.setDaemon(true);
+            return t;
+          });
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicLong serial = new AtomicLong();
+  private final Counter reloadsOk;
+  private final Counter reloadsFailed;
+  private final ProbeSourceFactory probeSourceFactory;
+  private @Nullable ProbeSource probeSource;
+  private @Nullable IpvsBackend backend;
+  private @Nullable IpvsController controller;
+  private @Nullable HealthMonitor monitor;
+  private @Nullable StatusServer http;
+  private volatile @Nullable DirectorStatus director;
+  private volatile LvsConfig config;
+  private volatile Instant configLoadedAt;
+  private volatile boolean closed;
+
+  private Daemon(DaemonOptions options, ParsedConfig parsed, ProbeSourceFactory probes, InstantSource clock) {
+    this.options = options;
+    this.clock = clock;
+    this.config = parsed.config();
+    this.configLoadedAt = clock.instant();
+    this.probeSourceFactory = probes;
+    this.metrics = Metrics.create();
+    this.reloadsOk = Counter.builder(RELOADS).description("Config reloads (SIGHUP), by result").tag("result", "ok").register(metrics.registry());
+    this.reloadsFailed = Counter.builder(RELOADS).description("Config reloads (SIGHUP), by result").tag("result", "failed").register(metrics.registry());
+    serial.set(config.global().serialNo());
+    Gauge.builder(SERIAL, serial, AtomicLong::get).description("serial_no of the running config").register(metrics.registry());
+  }
+
+  /** Parses the config (exits with its errors if invalid) and creates the daemon. */
+  public static Daemon create(DaemonOptions options, ProbeSourceFactory probes) throws StartupException {
+    ParsedConfig parsed;
+    try {
+      parsed = new LvsConfigParser().parse(options.config());
+    } catch (ConfigException e) {
+      List<String> lines = new ArrayList<>();
+      e.errors().forEach(d -> lines.add(d.toString()));
+      throw new StartupException(String.join("\n", lines));
+    }
+    parsed.warnings().forEach(w -> log.warn("{}", w));
+    return new Daemon(options, parsed, probes, InstantSource.system());
+  }
+
+  /** Starts every part; throws with one clear message when IPVS or the HTTP port is unavailable. */
+  public void start() throws StartupException {
+    GlobalSettings g = config.global();
+    backend = openBackend(g);
+    IpvsBackend metered = new MeteredIpvsBackend(backend, metrics.registry());
+    setTimeouts(metered, g, null);
+    checkSysctls(config);
+    IpvsReconciler reconciler = new IpvsReconciler(metered, metrics.registry(), IpvsReconciler.RetryPolicy.DEFAULT, IpvsReconciler.Sleeper.real());
+    controller = new IpvsController(reconciler, options.fullReconcile(), !options.failover());
+    controller.start();
+    try {
+      probeSource = probeSourceFactory.create();
+    } catch (IOException e) {
+      throw new StartupException("cannot start the probe engines: " + e.getMessage());
+    }
+    monitor = new HealthMonitor(probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
+    monitor.start(config);
+    try {
+      http = new StatusServer(options.listen(), metrics::scrape, this::status);
+    } catch (IOException e) {
+      throw new StartupException("cannot listen on " + options.listen() + ": " + e.getMessage() + " (use --listen ADDRESS:PORT)");
+    }
+    http.start();
+    installSignalHandlers();
+    log.info(
+        "lvs-pulse started: config {} (serial_no {}), ipvs backend {}, {} active virtual services",
+        options.config(), g.serialNo(), backend.name(), config.activeVirtuals().size());
+  }
+
+  private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
+    if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN) {
+      log.info("ipvs backend: dry-run (nothing is changed in the kernel; every command is logged)");
+      return new DryRunBackend();
+    }
+    IpvsadmBackend.Options o =
+        options.ipvsadm().isPresent()
+            ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
+            : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
+                ? IpvsadmBackend.Options.defaults()
+                : IpvsadmBackend.Options.explicit(g.ipvsadm()));
+    try {
+      return IpvsadmBackend.open(o, runner);
+    } catch (IpvsException e) {
+      throw new StartupException(e.getMessage());
+    }
+  }
+
+  private static void setTimeouts(IpvsBackend b, GlobalSettings g, @Nullable GlobalSettings previous) {
+    IpvsTimeouts t = new IpvsTimeouts(Duration.ofSeconds(g.tcpTimeout()), Duration.ofSeconds(g.tcpfinTimeout()), Duration.ofSeconds(g.udpTimeout()));
+    if (t.equals(IpvsTimeouts.UNCHANGED)) {
+      return;
+    }
+    if (previous != null && previous.tcpTimeout() == g.tcpTimeout() && previous.tcpfinTimeout() == g.tcpfinTimeout() && previous.udpTimeout() == g.udpTimeout()) {
+      return;
+    }
+    try {
+      b.setTimeouts(t);
+      log.info("ipvs timeouts set: ipvsadm {}", String.join(" ", t.args()));
+    } catch (IpvsException e) {
+      log.warn("cannot set the IPVS timeouts ({}): {}", String.join(" ", t.args()), e.getMessage());
+    }
+  }
+
+  /**
+   * Warns (or, with --set-sysctls, fixes) when a quiescing persistent or UDP virtual service would
+   * keep sending clients to a dead server because the kernel keeps its templates/connections.
+   */
+  private void checkSysctls(LvsConfig cfg) {
+    List<String> needy = new ArrayList<>();
+    for (VirtualService v : cfg.activeVirtuals()) {
+      if (v.quiesceServer() && (v.persistentSeconds() > 0 || v.protocol() == Protocol.UDP)) {
+        needy.add(v.name());
+      }
+    }
+    if (needy.isEmpty() || options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
+      return;
+    }
+    for (String name : List.of("expire_quiescent_template", "expire_nodest_conn")) {
+      Path p = VS_SYSCTL.resolve(name);
+      try {
+        String v = Files.readString(p, StandardCharsets.US_ASCII).strip();
+        if (!"0".equals(v)) {
+          continue;
+        }
+        if (options.setSysctls()) {
+          Files.writeString(p, "1\n", StandardCharsets.US_ASCII);
+          log.info("set net.ipv4.vs.{} = 1 (quiescing virtual services {})", name, needy);
+        } else {
+          log.warn(
+              "net.ipv4.vs.{} is 0 while virtual services {} quiesce failed servers: persistent/UDP clients keep going to a"
+                  + " dead server until their entries expire; set it to 1 (sysctl -w net.ipv4.vs.{}=1) or run with --set-sysctls",
+              name, needy, name);
+        }
+      } catch (IOException | SecurityException e) {
+        log.debug("cannot read/write {}: {}", p, e.toString());
+      }
+    }
+  }
+
+  @SuppressWarnings("restriction")
+  private void installSignalHandlers() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.execute(this::reload));
+    } catch (IllegalArgumentException e) {
+      log.warn("cannot handle SIGHUP ({}): reload by restarting", e.getMessage());
+    }
+  }
+
+  /**
+   * Re-reads the config file. An invalid file changes nothing: the error is logged (one line per
+   * diagnostic) and counted. A valid one is applied as a difference.
+   */
+  public boolean reload() {
+    if (closed || monitor == null) {
+      return false;
+    }
+    log.info("reloading {}", options.config());
+    ParsedConfig parsed;
+    try {
+      parsed = new LvsConfigParser().parse(options.config());
+    } catch (ConfigException e) {
+      for (Diagnostic d : e.errors()) {
+        log.error("reload rejected, keeping the running config: {}", d);
+      }
+      reloadsFailed.increment();
+      return false;
+    } catch (RuntimeException e) {
+      log.error("reload rejected, keeping the running config: {}", e.toString());
+      reloadsFailed.increment();
+      return false;
+    }
+    parsed.warnings().forEach(w -> log.warn("{}", w));
+    LvsConfig previous = config;
+    LvsConfig next = parsed.config();
+    if (!previous.global().equals(next.global())) {
+      log.info("global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
+      if (backend != null) {
+        setTimeouts(new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
+      }
+    }
+    checkSysctls(next);
+    monitor.reload(next);
+    config = next;
+    configLoadedAt = clock.instant();
+    serial.set(next.global().serialNo());
+    reloadsOk.increment();
+    return true;
+  }
+
+  /** The /status model. */
+  public StatusRenderer.Status status() {
+    IpvsController c = controller;
+    HealthMonitor m = monitor;
+    if (c == null || m == null || backend == null) {
+      throw new IllegalStateException("starting");
+    }
+    StatusRenderer.IpvsInfo ipvs =
+        new StatusRenderer.IpvsInfo(
+            backend.name(),
+            c.active(),
+            c.converged(),
+            c.desired(),
+            c.lastResult().flatMap(IpvsReconciler.Result::lastError),
+            c.onSorryServer());
+    DirectorStatus d = director;
+    Map<String, Object> dir = d == null ? new LinkedHashMap<>(Map.of("failover", "off", "active", c.active())) : d.status();
+    return new StatusRenderer.Status(version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
+  }
+
+  static String version() {
+    String v = Daemon.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Attaches the failover side's status for /status. */
+  public void setDirectorStatus(DirectorStatus status) {
+    this.director = status;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public ExecRunner runner() {
+    return runner;
+  }
+
+  public Optional<IpvsController> controller() {
+    return Optional.ofNullable(controller);
+  }
+
+  public Optional<IpvsBackend> backend() {
+    return Optional.ofNullable(backend);
+  }
+
+  public LvsConfig config() {
+    return config;
+  }
+
+  public DaemonOptions options() {
+    return options;
+  }
+
+  /** The bound HTTP address. */
+  public Optional<java.net.InetSocketAddress> httpAddress() {
+    return Optional.ofNullable(http).map(StatusServer::address);
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Stops probing and serving; IPVS is left as it is unless --cleanup-on-stop. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("stopping{}", options.cleanupOnStop() ? " (cleaning up managed IPVS services)" : "; IPVS is left as it is");
+    closeQuietly(http);
+    closeQuietly(monitor);
+    if (probeSource instanceof AutoCloseable ac) {
+      closeQuietly(ac);
+    }
+    if (controller != null) {
+      if (options.cleanupOnStop()) {
+        IpvsReconciler.Result r = controller.withdraw();
+        log.info("cleanup: {}", r.converged() ? "managed IPVS services deleted" : "incomplete: " + r.lastError().orElse("?"));
+      }
+      controller.close();
+    }
+    reloader.shutdownNow();
+    metrics.close();
+    stopped.countDown();
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+    }
+  }
+}

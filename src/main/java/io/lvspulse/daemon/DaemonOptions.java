@@ -1,0 +1,45 @@
+package io.lvspulse.daemon;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How {@code lvs-pulse run} was asked to run.
+ *
+ * @param config the lvs.cf to read (and re-read on SIGHUP)
+ * @param ipvs which IPVS backend to drive
+ * @param ipvsadm the ipvsadm binary overriding the config's {@code ipvsadm} key
+ * @param listen address of the HTTP endpoints; port 0 picks a free port
+ * @param cleanupOnStop delete the managed IPVS services on SIGTERM (default: leave IPVS as it is)
+ * @param role force the failover role instead of finding it from the config's addresses
+ * @param setSysctls set {@code net.ipv4.vs.expire_quiescent_template} and {@code expire_nodest_conn}
+ *     to 1 when a quiescing virtual service needs them
+ * @param fullReconcile period of the full IPVS reconcile that repairs drift
+ * @param failover run the director failover (heartbeat, VIPs); off means "always active"
+ * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft} command (tests run
+ *     directors inside network namespaces with {@code ip netns exec NS})
+ */
+public record DaemonOptions(
+    Path config,
+    IpvsMode ipvs,
+    Optional<Path> ipvsadm,
+    InetSocketAddress listen,
+    boolean cleanupOnStop,
+    Optional<String> role,
+    boolean setSysctls,
+    Duration fullReconcile,
+    boolean failover,
+    java.util.List<String> commandPrefix) {
+
+  /** The IPVS backends. */
+  public enum IpvsMode {
+    IPVSADM,
+    DRY_RUN
+  }
+
+  public DaemonOptions {
+    commandPrefix = java.util.List.copyOf(commandPrefix);
+  }
+}

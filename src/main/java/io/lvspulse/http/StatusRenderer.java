@@ -1,0 +1,179 @@
+package io.lvspulse.http;
+
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.ipvs.IpvsDestination;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.monitor.MonitorSnapshot;
+import io.lvspulse.monitor.ServerView;
+import io.lvspulse.probe.ProbeResult;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Renders the daemon's state as the /status JSON document and as a text table. */
+public final class StatusRenderer {
+  private StatusRenderer() {}
+
+  /** The IPVS side as /status shows it. */
+  public record IpvsInfo(
+      String backend, boolean programming, boolean converged, Optional<IpvsTable> desired, Optional<String> lastError, List<String> onSorryServer) {}
+
+  /** Everything /status shows. */
+  public record Status(
+      String version,
+      String configFile,
+      Instant configLoadedAt,
+      Map<String, Object> director,
+      IpvsInfo ipvs,
+      MonitorSnapshot monitor) {}
+
+  /** The /status JSON document. */
+  public static String json(Status s) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("version", s.version());
+    root.put("time", s.monitor().at().toString());
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("file", s.configFile());
+    cfg.put("serial_no", s.monitor().config().global().serialNo());
+    cfg.put("loaded_at", s.configLoadedAt().toString());
+    root.put("config", cfg);
+    root.put("director", s.director());
+    Map<String, Object> ipvs = new LinkedHashMap<>();
+    ipvs.put("backend", s.ipvs().backend());
+    ipvs.put("programming", s.ipvs().programming());
+    ipvs.put("converged", s.ipvs().converged());
+    ipvs.put("last_error", s.ipvs().lastError().orElse(null));
+    root.put("ipvs", ipvs);
+    List<Object> virtuals = new ArrayList<>();
+    for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
+      VirtualService v = e.getValue().isEmpty() ? null : e.getValue().get(0).virtual();
+      Map<String, Object> vm = new LinkedHashMap<>();
+      vm.put("name", e.getKey());
+      if (v != null) {
+        vm.put("service", serviceText(v));
+        vm.put("vip", v.vip().map(a -> a.getHostAddress()).orElse(null));
+        vm.put("scheduler", v.scheduler().keyword());
+        vm.put("persistent_seconds", v.persistentSeconds());
+        vm.put("quiesce_server", v.quiesceServer());
+        vm.put("sorry_server", v.sorryServer().map(a -> a.getHostAddress()).orElse(null));
+      }
+      vm.put("on_sorry_server", s.ipvs().onSorryServer().contains(e.getKey()));
+      List<Object> servers = new ArrayList<>();
+      for (ServerView sv : e.getValue()) {
+        servers.add(server(sv, s.ipvs().desired()));
+      }
+      vm.put("servers", servers);
+      virtuals.add(vm);
+    }
+    root.put("virtuals", virtuals);
+    return Json.write(root);
+  }
+
+  private static Map<String, Object> server(ServerView sv, Optional<IpvsTable> desired) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    RealServer rs = sv.server();
+    m.put("name", rs.name());
+    m.put("address", rs.address().getHostAddress());
+    m.put("port", rs.port());
+    m.put("state", sv.draining() ? "draining" : sv.health().label());
+    m.put("in_ipvs", sv.inIpvs());
+    m.put("weight", sv.weight());
+    m.put("configured_weight", rs.weight());
+    m.put("ipvs_weight", ipvsWeight(sv, desired).orElse(null));
+    m.put("since", sv.since().toString());
+    m.put("drain_until", sv.drainUntil().map(Instant::toString).orElse(null));
+    m.put("consecutive_successes", sv.consecutiveSuccesses());
+    m.put("consecutive_failures", sv.consecutiveFailures());
+    m.put("probe", sv.probe());
+    if (sv.lastResult().isPresent()) {
+      ProbeResult r = sv.lastResult().get();
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("at", sv.lastProbeAt().map(Instant::toString).orElse(null));
+      p.put("success", r.success());
+      p.put("message", r.message());
+      p.put("rtt_seconds", seconds(r.elapsed()));
+      p.put("cause", r.cause().map(c -> c.name().toLowerCase(Locale.ROOT)).orElse(null));
+      m.put("last_probe", p);
+    } else {
+      m.put("last_probe", null);
+    }
+    return m;
+  }
+
+  private static Optional<Integer> ipvsWeight(ServerView sv, Optional<IpvsTable> desired) {
+    if (desired.isEmpty() || (!sv.virtual().isFwmark() && sv.virtual().vip().isEmpty())) {
+      return Optional.empty();
+    }
+    ServiceKey key = ConfigTables.key(sv.virtual());
+    InetSocketAddress a = new InetSocketAddress(sv.server().address(), sv.server().port());
+    return desired.get().entry(key).map(en -> en.destinations().get(a)).map(IpvsDestination::weight);
+  }
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  private static String serviceText(VirtualService v) {
+    try {
+      return ConfigTables.key(v).display();
+    } catch (IllegalArgumentException e) {
+      return "(no address)";
+    }
+  }
+
+  private static Map<String, List<ServerView>> byVirtual(MonitorSnapshot s) {
+    Map<String, List<ServerView>> m = new LinkedHashMap<>();
+    Set<String> names = new LinkedHashSet<>();
+    s.config().activeVirtuals().forEach(v -> names.add(v.name()));
+    names.forEach(n -> m.put(n, new ArrayList<>()));
+    for (ServerView sv : s.servers()) {
+      m.computeIfAbsent(sv.id().virtual(), k -> new ArrayList<>()).add(sv);
+    }
+    return m;
+  }
+
+  /** The status as a fixed-width table (what {@code lvs-pulse status} prints). */
+  public static String text(Status s) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "lvs-pulse %s  config %s (serial_no %d)  ipvs %s%s%s%n",
+        s.version(), s.configFile(), s.monitor().config().global().serialNo(), s.ipvs().backend(),
+        s.ipvs().programming() ? "" : " (paused: inactive director)",
+        s.ipvs().converged() ? "" : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
+    if (!s.director().isEmpty()) {
+      sb.append("director:");
+      s.director().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+      sb.append('\n');
+    }
+    String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
+    sb.append(String.format(Locale.ROOT, fmt, "VIRTUAL", "SERVER", "ADDRESS:PORT", "STATE", "WEIGHT", "SINCE", "RTT", "LAST PROBE"));
+    for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
+      if (e.getValue().isEmpty()) {
+        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), "-", "-", "-", "-", "-", "-", "no active real server"));
+      }
+      for (ServerView sv : e.getValue()) {
+        String addr = sv.server().address().getHostAddress() + ":" + sv.server().port();
+        String weight = sv.inIpvs() ? Integer.toString(sv.weight()) : "-";
+        String rtt = sv.lastResult().map(r -> String.format(Locale.ROOT, "%.2fms", r.elapsed().toNanos() / 1e6)).orElse("-");
+        String last = sv.lastResult().map(ProbeResult::message).orElse("(not probed yet)");
+        String state = sv.draining() ? "draining" : sv.health().label();
+        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), sv.server().name(), addr, state, weight,
+            sv.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), rtt, last));
+      }
+      if (s.ipvs().onSorryServer().contains(e.getKey())) {
+        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), "(sorry)", "-", "serving", "1", "-", "-", "every real server is down"));
+      }
+    }
+    return sb.toString();
+  }
+}
