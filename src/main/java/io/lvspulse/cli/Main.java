@@ -32,6 +32,8 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands are registered here, one line each.
+    cl.addSubcommand(new RunCommand());
+    cl.addSubcommand(new StatusCommand());
     cl.addSubcommand(new PlanCommand());
     cl.addSubcommand(new CheckTftpCommand());
     cl.addSubcommand(new BenchCommand());

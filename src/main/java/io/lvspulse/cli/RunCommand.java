@@ -1,0 +1,137 @@
+package io.lvspulse.cli;
+
+import io.lvspulse.daemon.Daemon;
+import io.lvspulse.daemon.DaemonOptions;
+import io.lvspulse.daemon.Launcher;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lvs-pulse run}: the daemon. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the director: probe every real server, program IPVS, serve /metrics /status /healthz.",
+      "SIGHUP re-reads the config (an invalid file keeps the running one); SIGTERM stops probing and"
+          + " leaves IPVS as it is unless --cleanup-on-stop.",
+      "Exit 1 when the config is invalid or IPVS/the HTTP port is unavailable."
+    })
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/sysconfig/ha/lvs.cf",
+      description = "lvs.cf to read (default: ${DEFAULT-VALUE})")
+  Path config;
+
+  @Option(names = "--ipvs", paramLabel = "ipvsadm|dry-run", defaultValue = "ipvsadm",
+      description = "IPVS backend: ipvsadm (default) or dry-run (in-memory table; logs every command)")
+  String ipvs;
+
+  @Option(names = "--ipvsadm", paramLabel = "PATH",
+      description = "ipvsadm binary (overrides the config's `ipvsadm` key; default /sbin/ipvsadm)")
+  Optional<Path> ipvsadm;
+
+  @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:9539",
+      description = "address of /metrics, /status and /healthz (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(names = "--cleanup-on-stop",
+      description = "delete the IPVS services lvs-pulse manages when stopping (default: leave IPVS as it is)")
+  boolean cleanupOnStop;
+
+  @Option(names = "--role", paramLabel = "primary|backup",
+      description = "force this director's role instead of finding it from the config's addresses")
+  Optional<String> role;
+
+  @Option(names = "--no-failover",
+      description = "do not run the heartbeat/VIP failover: this director is always active")
+  boolean noFailover;
+
+  @Option(names = "--set-sysctls",
+      description = "set net.ipv4.vs.expire_quiescent_template=1 and expire_nodest_conn=1 when a quiescing"
+          + " persistent or UDP virtual service needs them (default: only warn)")
+  boolean setSysctls;
+
+  @Option(names = "--reconcile-interval", paramLabel = "SECONDS", defaultValue = "15",
+      description = "period of the full IPVS reconcile that repairs drift (default: ${DEFAULT-VALUE})")
+  int reconcileSeconds;
+
+  @Option(names = "--command-prefix", paramLabel = "ARG", split = ",", hidden = true,
+      description = "prefix for ip/arping/nft commands, e.g. ip,netns,exec,NS (tests)")
+  List<String> commandPrefix = List.of();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    DaemonOptions.IpvsMode mode;
+    switch (ipvs) {
+      case "ipvsadm" -> mode = DaemonOptions.IpvsMode.IPVSADM;
+      case "dry-run", "dryrun", "dry_run" -> mode = DaemonOptions.IpvsMode.DRY_RUN;
+      default -> {
+        err.println("lvs-pulse run: --ipvs must be ipvsadm or dry-run, not '" + ipvs + "'");
+        return 2;
+      }
+    }
+    if (role.isPresent() && !role.get().equals("primary") && !role.get().equals("backup")) {
+      err.println("lvs-pulse run: --role must be primary or backup, not '" + role.get() + "'");
+      return 2;
+    }
+    InetSocketAddress listenAddress;
+    try {
+      listenAddress = parseListen(listen);
+    } catch (IllegalArgumentException e) {
+      err.println("lvs-pulse run: --listen " + e.getMessage());
+      return 2;
+    }
+    if (reconcileSeconds < 1) {
+      err.println("lvs-pulse run: --reconcile-interval must be at least 1");
+      return 2;
+    }
+    DaemonOptions opts =
+        new DaemonOptions(
+            config, mode, ipvsadm, listenAddress, cleanupOnStop, role, setSysctls,
+            Duration.ofSeconds(reconcileSeconds), !noFailover, commandPrefix);
+    Daemon daemon;
+    try {
+      daemon = Launcher.create(opts);
+      Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "lvs-pulse-shutdown"));
+      daemon.start();
+    } catch (Daemon.StartupException e) {
+      err.println(e.getMessage());
+      err.flush();
+      return 1;
+    }
+    daemon.awaitStop();
+    return 0;
+  }
+
+  static InetSocketAddress parseListen(String s) {
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new IllegalArgumentException("must be ADDRESS:PORT, e.g. 127.0.0.1:9539, not '" + s + "'");
+    }
+    String host = s.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("has a bad port in '" + s + "'");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range in '" + s + "'");
+    }
+    return new InetSocketAddress(host, port);
+  }
+}
