@@ -1,0 +1,95 @@
+package io.lvspulse.ipvs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.monitor.Health;
+import io.lvspulse.monitor.MonitorSnapshot;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class IpvsControllerTest {
+  private final DryRunBackend backend = new DryRunBackend();
+  private IpvsController controller;
+
+  private IpvsController controller(boolean active) {
+    IpvsReconciler r =
+        new IpvsReconciler(backend, new SimpleMeterRegistry(), new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)), d -> {});
+    controller = new IpvsController(r, Duration.ofMillis(200), active);
+    controller.start();
+    return controller;
+  }
+
+  @AfterEach
+  void close() {
+    if (controller != null) {
+      controller.close();
+    }
+  }
+
+  private static MonitorSnapshot up(LvsConfig c) {
+    VirtualService v = c.virtuals().get(0);
+    return new MonitorSnapshot(
+        c,
+        List.of(DesiredTablesTest.view(v, v.servers().get(0), Health.UP, true, 5, true, false)),
+        DesiredTablesTest.T0,
+        DesiredTablesTest.T0);
+  }
+
+  @Test
+  void anActiveControllerProgramsTheDesiredTable() throws Exception {
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(backend.read().toSaveLines()).containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
+  }
+
+  @Test
+  void anInactiveDirectorProgramsNothingUntilItBecomesActive() throws Exception {
+    controller(false).accept(up(DesiredTablesTest.config("")));
+    Thread.sleep(300);
+    assertThat(backend.read().serviceCount()).isZero();
+    controller.setActive(true);
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(backend.read().destinationCount()).isEqualTo(1);
+  }
+
+  @Test
+  void servicesNotManagedByLvsPulseAreNeverTouchedAndDriftIsRepaired() throws Exception {
+    backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(77), "rr"))));
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    // An operator deletes a managed server by hand: the periodic reconcile puts it back.
+    IpvsService svc = IpvsService.of(ServiceKey.fwmark(1), "wlc");
+    backend.apply(List.of(new IpvsCommand.DeleteDestination(svc.key(), new java.net.InetSocketAddress("10.0.0.2", 69))));
+    await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().destinationCount() == 1);
+    assertThat(backend.read().keys()).contains(ServiceKey.fwmark(77));
+  }
+
+  @Test
+  void aVirtualServiceRemovedFromTheConfigIsDeletedOnceThenForgotten() throws Exception {
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    LvsConfig empty = new LvsConfigParser().parse("e.cf", "network = direct\n").config();
+    controller.accept(new MonitorSnapshot(empty, List.of(), DesiredTablesTest.T0, DesiredTablesTest.T0));
+    await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().serviceCount() == 0);
+    // Re-adding fwmark 1 by hand afterwards is no longer lvs-pulse's business.
+    backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(1), "rr"))));
+    Thread.sleep(500);
+    assertThat(backend.read().keys()).containsExactly(ServiceKey.fwmark(1));
+  }
+
+  @Test
+  void withdrawDeletesEveryManagedServiceAndStopsProgramming() throws Exception {
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(controller.withdraw().converged()).isTrue();
+    assertThat(backend.read().serviceCount()).isZero();
+    assertThat(controller.active()).isFalse();
+  }
+}

@@ -1,0 +1,274 @@
+package io.lvspulse.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ProbeResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HealthMonitorTest {
+  static final class MutableClock implements InstantSource {
+    volatile Instant now = Instant.parse("2026-11-26T00:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  /** Records schedules; never fires by itself. */
+  static final class ManualScheduler implements ProbeScheduler {
+    final Map<String, Duration> intervals = new ConcurrentHashMap<>();
+    final Map<String, Duration> delays = new ConcurrentHashMap<>();
+
+    @Override
+    public void schedule(String name, Duration interval, Duration initialDelay, Runnable fire) {
+      intervals.put(name, interval);
+      delays.put(name, initialDelay);
+    }
+
+    @Override
+    public void unschedule(String name) {
+      intervals.remove(name);
+      delays.remove(name);
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** Each server answers what the test last set (default: healthy). */
+  static final class FakeProbes implements ProbeSource {
+    final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
+    final List<String> created = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Probe create(VirtualService v, RealServer rs) {
+      String key = rs.address().getHostAddress();
+      created.add(v.name() + "/" + key + " " + v.expect().orElse(""));
+      return () -> CompletableFuture.completedFuture(
+          healthy.getOrDefault(key, true)
+              ? ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))
+              : ProbeResult.failure(FailureCause.TIMEOUT, "Transfer timed out", Duration.ofSeconds(6)));
+    }
+
+    @Override
+    public String describe(VirtualService v, RealServer rs) {
+      return "fake " + rs.address().getHostAddress() + " expect=" + v.expect().orElse("");
+    }
+  }
+
+  private final MutableClock clock = new MutableClock();
+  private final ManualScheduler scheduler = new ManualScheduler();
+  private final FakeProbes probes = new FakeProbes();
+  private final List<MonitorSnapshot> published = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private HealthMonitor monitor;
+
+  @AfterEach
+  void close() {
+    if (monitor != null) {
+      monitor.close();
+    }
+  }
+
+  static LvsConfig config(String servers, String extra) throws Exception {
+    String text =
+        "network = direct\n"
+            + "virtual tftp {\n active = 1\n address = 203.0.113.10 eth0:1\n fwmark = 1\n port = 69\n"
+            + " protocol = udp\n persistent = 30\n quiesce_server = 1\n timeout = 6\n reentry = 15\n"
+            + " send_program = \"/usr/local/bin/check_tftp --connect %h\"\n"
+            + extra
+            + servers
+            + "}\n";
+    return new LvsConfigParser().parse("test.cf", text).config();
+  }
+
+  static String server(String name, String addr) {
+    return " server " + name + " {\n  address = " + addr + "\n  active = 1\n  weight = 1\n }\n";
+  }
+
+  private HealthMonitor start(LvsConfig cfg) {
+    monitor = new HealthMonitor(probes, scheduler, clock, registry, published::add);
+    monitor.start(cfg);
+    return monitor;
+  }
+
+  private ServerView view(String addr) {
+    return monitor.snapshot().servers().stream()
+        .filter(v -> v.server().address().getHostAddress().equals(addr))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private void fire(String addr) {
+    ServerView v = view(addr);
+    monitor.fireNow(v.id());
+    monitor.awaitIdle();
+  }
+
+  @Test
+  void everyActiveServerGetsOneScheduleAtTheTimeoutIntervalWithFirstRunsSpreadOverIt() throws Exception {
+    start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3") + server("c", "10.0.0.4"), ""));
+    assertThat(scheduler.intervals).hasSize(3).allSatisfy((k, v) -> assertThat(v).isEqualTo(Duration.ofSeconds(6)));
+    assertThat(new ArrayList<>(scheduler.delays.values()))
+        .containsExactlyInAnyOrder(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(4));
+  }
+
+  @Test
+  void aServerEntersOnItsFirstSuccessQuiescesOnOneFailureAndReturnsAfterTheReentryCount() throws Exception {
+    start(config(server("a", "10.0.0.2"), ""));
+    assertThat(view("10.0.0.2").inIpvs()).isFalse();
+
+    fire("10.0.0.2");
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+    assertThat(view("10.0.0.2").weight()).isEqualTo(1);
+
+    probes.healthy.put("10.0.0.2", false);
+    clock.advance(Duration.ofSeconds(6));
+    fire("10.0.0.2");
+    ServerView down = view("10.0.0.2");
+    assertThat(down.health()).isEqualTo(Health.DOWN);
+    assertThat(down.inIpvs()).as("quiesced").isTrue();
+    assertThat(down.weight()).isZero();
+    assertThat(down.lastResult()).hasValueSatisfying(r -> assertThat(r.message()).isEqualTo("Transfer timed out"));
+
+    probes.healthy.put("10.0.0.2", true);
+    fire("10.0.0.2");
+    assertThat(view("10.0.0.2").health()).as("reentry 15 / timeout 6 = 2 successes").isEqualTo(Health.DOWN);
+    fire("10.0.0.2");
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+
+    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "down").counter().count()).isEqualTo(1);
+    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "up").counter().count()).isEqualTo(2);
+    assertThat(registry.get(HealthMonitor.UP).tag("address", "10.0.0.2").gauge().value()).isEqualTo(1);
+    assertThat(registry.get(HealthMonitor.PROBES).tag("result", "timeout").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void theListenerHearsOfEveryChangeThatMattersToIpvsButNotOfUnchangedProbes() throws Exception {
+    start(config(server("a", "10.0.0.2"), ""));
+    int afterStart = published.size();
+    fire("10.0.0.2");
+    assertThat(published).hasSize(afterStart + 1);
+    fire("10.0.0.2");
+    fire("10.0.0.2");
+    assertThat(published).as("healthy again and again: nothing to reprogram").hasSize(afterStart + 1);
+  }
+
+  @Test
+  void aReloadKeepsTheStateOfUnchangedServersAndAddsNewOnes() throws Exception {
+    start(config(server("a", "10.0.0.2"), ""));
+    fire("10.0.0.2");
+    monitor.reload(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+    assertThat(view("10.0.0.3").health()).isEqualTo(Health.UNKNOWN);
+    assertThat(scheduler.intervals).containsKeys("tftp/10.0.0.2:69", "tftp/10.0.0.3:69");
+  }
+
+  @Test
+  void aReloadThatChangesTheCheckKeepsStateButReplacesTheProbe() throws Exception {
+    start(config(server("a", "10.0.0.2"), ""));
+    fire("10.0.0.2");
+    int created = probes.created.size();
+    monitor.reload(config(server("a", "10.0.0.2"), " expect = \"OK - answer from server\"\n"));
+    assertThat(probes.created.size()).isGreaterThan(created);
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+    assertThat(view("10.0.0.2").probe()).contains("OK - answer from server");
+  }
+
+  @Test
+  void aServerRemovedByReloadDrainsAtWeightZeroUntilThePersistenceTimeThenGoes() throws Exception {
+    start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
+    fire("10.0.0.2");
+    fire("10.0.0.3");
+    monitor.reload(config(server("a", "10.0.0.2"), ""));
+    ServerView d = view("10.0.0.3");
+    assertThat(d.draining()).isTrue();
+    assertThat(d.inIpvs()).isTrue();
+    assertThat(d.weight()).isZero();
+    assertThat(d.drainUntil()).contains(clock.now.plusSeconds(30));
+    assertThat(scheduler.intervals).doesNotContainKey("tftp/10.0.0.3:69");
+
+    clock.advance(Duration.ofSeconds(29));
+    monitor.tickNow();
+    assertThat(monitor.snapshot().servers()).hasSize(2);
+    clock.advance(Duration.ofSeconds(1));
+    monitor.tickNow();
+    assertThat(monitor.snapshot().servers()).extracting(v -> v.server().address().getHostAddress()).containsExactly("10.0.0.2");
+    assertThat(registry.find(HealthMonitor.UP).tag("address", "10.0.0.3").gauge()).as("its gauges are removed").isNull();
+  }
+
+  @Test
+  void aServerThatWasNeverInIpvsIsDeletedAtOnceWhenRemoved() throws Exception {
+    start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
+    monitor.reload(config(server("a", "10.0.0.2"), ""));
+    assertThat(monitor.snapshot().servers()).hasSize(1);
+  }
+
+  @Test
+  void slowStartTicksRampTheWeightAndPublishEachStep() throws Exception {
+    start(config(" server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n", ""));
+    fire("10.0.0.9");
+    assertThat(view("10.0.0.9").weight()).isEqualTo(2);
+    int before = published.size();
+    clock.advance(Duration.ofSeconds(20));
+    monitor.tickNow();
+    assertThat(view("10.0.0.9").weight()).isEqualTo(4);
+    assertThat(published.size()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void slowStartZeroEntersAtFullWeight() throws Exception {
+    start(config(" server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n", " slow_start = 0\n"));
+    fire("10.0.0.9");
+    assertThat(view("10.0.0.9").weight()).isEqualTo(64);
+  }
+
+  @Test
+  void aProbeThatThrowsIsAFailureNotACrash() throws Exception {
+    ProbeSource throwing =
+        new ProbeSource() {
+          @Override
+          public Probe create(VirtualService v, RealServer rs) {
+            return () -> {
+              throw new IllegalStateException("boom");
+            };
+          }
+
+          @Override
+          public String describe(VirtualService v, RealServer rs) {
+            return "throwing";
+          }
+        };
+    monitor = new HealthMonitor(throwing, scheduler, clock, registry, published::add);
+    monitor.start(config(server("a", "10.0.0.2"), ""));
+    fire("10.0.0.2");
+    ServerView v = view("10.0.0.2");
+    assertThat(v.health()).isEqualTo(Health.DOWN);
+    assertThat(v.lastResult()).hasValueSatisfying(r -> assertThat(r.cause()).contains(FailureCause.IO_ERROR));
+  }
+}
