@@ -48,9 +48,11 @@ class IpvsadmBackendIT {
   void setUp() throws Exception {
     ipvsadm = wrapperPath();
     ExecResult probe = runner.run(ExecRequest.of(Duration.ofSeconds(30), ipvsadm.toString(), "-S", "-n"));
+    // the wrapper exits 125 when no guest is running: skip locally, fail under CI=true
     Peers.require(
-        probe.succeeded(),
+        probe.exitCode() != 125 && probe.startFailure() == null,
         "IPVS test VM via " + ipvsadm + " (start it with shared/lab/scripts/vm-start): " + probe.describe());
+    assertThat(probe.succeeded()).as("ipvsadm -S -n in the guest: %s", probe.describe()).isTrue();
     cleanUp();
     backend = IpvsadmBackend.open(IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(30)), runner);
     reconciler =
