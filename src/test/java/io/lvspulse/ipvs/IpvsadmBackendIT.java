@@ -36,6 +36,7 @@ class IpvsadmBackendIT {
   final ExecRunner runner = new ExecRunner();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   Path ipvsadm;
+  boolean vmReady;
   IpvsadmBackend backend;
   IpvsReconciler reconciler;
 
@@ -53,6 +54,7 @@ class IpvsadmBackendIT {
         probe.exitCode() != 125 && probe.startFailure() == null,
         "IPVS test VM via " + ipvsadm + " (start it with shared/lab/scripts/vm-start): " + probe.describe());
     assertThat(probe.succeeded()).as("ipvsadm -S -n in the guest: %s", probe.describe()).isTrue();
+    vmReady = true;
     cleanUp();
     backend = IpvsadmBackend.open(IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(30)), runner);
     reconciler =
@@ -62,8 +64,8 @@ class IpvsadmBackendIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    if (ipvsadm == null) {
-      return;
+    if (!vmReady) {
+      return; // skipped: nothing was created
     }
     Set<ServiceKey> present = IpvsadmSaveParser.parse(save()).keys();
     for (ServiceKey k : OURS) {
