@@ -126,6 +126,18 @@ public final class IpvsadmBackend implements IpvsBackend {
     return b;
   }
 
+  /**
+   * The stderr lines that matter, joined: on a host without IPVS the first line is modprobe's and
+   * the second "Can't initialize ipvs: ...", which is the one to report.
+   */
+  static String stderrSummary(String stderr) {
+    if (stderr.contains("Can't initialize ipvs")) {
+      return ipvsInitLine(stderr);
+    }
+    String s = String.join(" | ", stderr.strip().lines().filter(l -> !l.isBlank()).limit(10).toList());
+    return s.isEmpty() ? "(empty)" : s;
+  }
+
   private static String ipvsInitLine(String stderr) {
     return stderr.lines().filter(l -> l.contains("Can't initialize ipvs")).findFirst().orElse(stderr).strip();
   }
@@ -211,12 +223,14 @@ public final class IpvsadmBackend implements IpvsBackend {
     if (r.timedOut()) {
       throw new IpvsException(IpvsException.Kind.TIMEOUT, "ipvsadm " + what + ": " + r.describe());
     }
-    if (!r.succeeded()) {
+    if (r.startFailure() != null || r.killedBySignal()) {
       throw new IpvsException(IpvsException.Kind.FAILED, "ipvsadm " + what + ": " + r.describe());
     }
-    if (!r.stderr().isBlank()) {
-      String err = String.join(" | ", r.stderr().strip().lines().limit(10).toList());
-      throw new IpvsException(IpvsException.Kind.FAILED, "ipvsadm " + what + ": exit 0 but stderr: " + err);
+    if (r.exitCode() != 0 || !r.stderr().isBlank()) {
+      throw new IpvsException(
+          IpvsException.Kind.FAILED,
+          "ipvsadm " + what + ": " + (r.exitCode() == 0 ? "exit 0 but stderr: " : "exit " + r.exitCode() + ": ")
+              + stderrSummary(r.stderr()));
     }
     return r.stdout();
   }
