@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Benchmarks.",
-    subcommands = {BenchCommand.Tftp.class})
+    subcommands = {BenchCommand.Tftp.class, io.lvspulse.bench.IpvsBenchCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

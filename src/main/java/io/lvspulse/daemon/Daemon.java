@@ -6,12 +6,15 @@ import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
-import io.lvspulse.config.Protocol;
+import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
+import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.IpvsController;
 import io.lvspulse.ipvs.IpvsException;
@@ -37,6 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.LinkedHashSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,8 +62,6 @@ public final class Daemon implements AutoCloseable {
   public static final String RELOADS = "lvs_pulse_config_reloads";
 
   public static final String SERIAL = "lvs_pulse_config_serial_no";
-
-  private static final Path VS_SYSCTL = Path.of("/proc/sys/net/ipv4/vs");
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -195,37 +198,38 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * Warns (or, with --set-sysctls, fixes) when a quiescing persistent or UDP virtual service would
-   * keep sending clients to a dead server because the kernel keeps its templates/connections.
+   * keep sending clients to a dead server because the kernel keeps its templates/connections. Only
+   * for the local kernel (not dry-run, not an explicit ipvsadm such as the test VM's wrapper).
    */
   private void checkSysctls(LvsConfig cfg) {
-    List<String> needy = new ArrayList<>();
-    for (VirtualService v : cfg.activeVirtuals()) {
-      if (v.quiesceServer() && (v.persistentSeconds() > 0 || v.protocol() == Protocol.UDP)) {
-        needy.add(v.name());
-      }
-    }
-    if (needy.isEmpty() || options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
+    if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
       return;
     }
-    for (String name : List.of("expire_quiescent_template", "expire_nodest_conn")) {
-      Path p = VS_SYSCTL.resolve(name);
-      try {
-        String v = Files.readString(p, StandardCharsets.US_ASCII).strip();
-        if (!"0".equals(v)) {
-          continue;
-        }
-        if (options.setSysctls()) {
-          Files.writeString(p, "1\n", StandardCharsets.US_ASCII);
-          log.info("set net.ipv4.vs.{} = 1 (quiescing virtual services {})", name, needy);
-        } else {
-          log.warn(
-              "net.ipv4.vs.{} is 0 while virtual services {} quiesce failed servers: persistent/UDP clients keep going to a"
-                  + " dead server until their entries expire; set it to 1 (sysctl -w net.ipv4.vs.{}=1) or run with --set-sysctls",
-              name, needy, name);
-        }
-      } catch (IOException | SecurityException e) {
-        log.debug("cannot read/write {}: {}", p, e.toString());
+    Set<ServiceKey> quiescing = new LinkedHashSet<>();
+    for (VirtualService v : cfg.activeVirtuals()) {
+      if (v.quiesceServer() && (v.isFwmark() || v.vip().isPresent())) {
+        quiescing.add(ConfigTables.key(v));
       }
+    }
+    Optional<VsSysctls> now = VsSysctls.read(VsSysctls.PROC_SYS_NET_IPV4_VS);
+    if (quiescing.isEmpty() || now.isEmpty()) {
+      return;
+    }
+    List<String> warnings = now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
+    if (warnings.isEmpty()) {
+      return;
+    }
+    if (options.setSysctls()) {
+      try {
+        VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
+        log.info("set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
+        return;
+      } catch (IOException e) {
+        log.warn("--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
+      }
+    }
+    for (String w : warnings) {
+      log.warn("{}; set it to 1 (sysctl -w) or run with --set-sysctls", w);
     }
   }
 
