@@ -34,6 +34,7 @@ public final class Main implements Runnable {
     // Subcommands are registered here, one line each.
     cl.addSubcommand(new RunCommand());
     cl.addSubcommand(new StatusCommand());
+    cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new PlanCommand());
     cl.addSubcommand(new CheckTftpCommand());
     cl.addSubcommand(new BenchCommand());
