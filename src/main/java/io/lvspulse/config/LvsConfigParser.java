@@ -592,13 +592,23 @@ public final class LvsConfigParser {
         return null;
       }
       if (n < min || n > max) {
-        err(v, "'" + key + "' must be between " + min + " and " + max + ", found " + n);
+        if (max == Integer.MAX_VALUE && n > max) {
+          err(v, "'" + key + "' is too large: " + n + " (at most " + max + ")");
+        } else if (max == Integer.MAX_VALUE) {
+          err(v, "'" + key + "' must be at least " + min + ", found " + n);
+        } else {
+          err(v, "'" + key + "' must be between " + min + " and " + max + ", found " + n);
+        }
         return null;
       }
       return n.intValue();
     }
 
     @Nullable Boolean bool(Token v, String key) {
+      if (CNumbers.strtol(v.text()).error() != null) {
+        err(v, "'" + key + "' must be 0 or 1, found '" + v.text() + "'");
+        return null;
+      }
       Long n = number(v, key);
       if (n == null) {
         return null;
