@@ -32,6 +32,8 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // Subcommands are registered here, one line each.
+    cl.addSubcommand(new CheckConfigCommand());
+    cl.addSubcommand(new FirewallRulesCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }
