@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     name = "check-config",
     mixinStandardHelpOptions = true,
     description = {
-      "Check an lvs.cf (Piranha format) and report every mistake as FILE:LINE:COL: error: MESSAGE.",
+      "Check an lvs.cf (Piranha format); every mistake is reported as",
+      "  FILE:LINE:COL: error: MESSAGE",
       "Valid: prints a one-line summary on stdout, warnings on stderr, exits 0.",
       "Invalid: prints every error (and warning) on stderr, exits 1. Usage errors exit 2."
     },
