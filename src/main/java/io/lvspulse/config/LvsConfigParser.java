@@ -483,7 +483,10 @@ public final class LvsConfigParser {
       } else {
         for (int i = 0; i < arity; i++) {
           Token t = peekSameLine(line);
-          if (t == null || t.is("}")) {
+          boolean nextDirective =
+              t != null && !t.quoted() && pos + 1 < toks.size()
+                  && toks.get(pos + 1).line() == line && toks.get(pos + 1).is("=");
+          if (t == null || t.is("}") || nextDirective) {
             String msg = "'" + key + "' expects " + (arity == 1 ? "a value" : arity + " values")
                 + " (" + spec.get().expected() + ")"
                 + (i == 0 ? "" : ", found " + i);
@@ -508,7 +511,9 @@ public final class LvsConfigParser {
       if (extra != null && !isDirectiveStart(pos)) {
         err(extra, "too many values for '" + key + "': it takes "
             + (arity == 1 ? "1 value" : arity == Keys.LIST ? "one list" : arity + " values")
-            + ", found extra '" + extra.shown() + "'");
+            + ", found extra '" + extra.shown() + "'"
+            + (spec.get().expected().matches(".*(string|command|path).*")
+                ? " (quote a value that contains blanks)" : ""));
         skipToDirectiveStart(line);
       }
       Map<String, Token> seen =

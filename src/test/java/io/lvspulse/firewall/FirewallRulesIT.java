@@ -46,7 +46,7 @@ class FirewallRulesIT {
   }
 
   Path rules(String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString(), "firewall-rules", "etc/lvs.cf"));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "firewall-rules", "etc/lvs.cf"));
     cmd.addAll(List.of(extra));
     Path f = Files.createTempFile(tmp, "rules", ".txt");
     Process p = new ProcessBuilder(cmd).redirectOutput(f.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
