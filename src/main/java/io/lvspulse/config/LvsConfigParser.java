@@ -383,8 +383,13 @@ public final class LvsConfigParser {
           skipLine(t.line());
           continue;
         }
-        if (t.is("virtual") || t.is("failover") || t.is("server")) {
-          err(t, "'" + t.text() + "' inside server '" + h.name() + "' (opened at line " + kw.line()
+        if (t.is("virtual") || t.is("failover")) {
+          // the enclosing block reports the missing '}' at this token
+          sb.hadError = true;
+          return;
+        }
+        if (t.is("server")) {
+          err(t, "'server' inside server '" + h.name() + "' (opened at line " + kw.line()
               + "): a '}' is missing before it");
           sb.hadError = true;
           return;

@@ -296,4 +296,13 @@ class LvsConfigParserTest {
     assertThat(Keys.suggest(Keys.Section.GLOBAL, "keepalvie")).contains("keepalive");
     assertThat(Keys.suggest(Keys.Section.GLOBAL, "zzzzzz")).isEqualTo(Optional.empty());
   }
+
+  @Test
+  void aMissingBraceIsReportedOnceAndLaterBlocksAreStillChecked() {
+    ConfigException e = reject(V + "    server a {\n        address = 10.0.0.2\n"
+        + "virtual other {\n    scheduler = bogus\n}\n");
+    assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
+        "t.cf:6:1: error: 'virtual' inside virtual 'web' (opened at line 1): a '}' is missing before it",
+        "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+  }
 }
