@@ -38,6 +38,8 @@ public final class Main implements Runnable {
     cl.addSubcommand(new PlanCommand());
     cl.addSubcommand(new CheckTftpCommand());
     cl.addSubcommand(new BenchCommand());
+    cl.addSubcommand(new CheckConfigCommand());
+    cl.addSubcommand(new FirewallRulesCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }

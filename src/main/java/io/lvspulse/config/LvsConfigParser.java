@@ -383,8 +383,13 @@ public final class LvsConfigParser {
           skipLine(t.line());
           continue;
         }
-        if (t.is("virtual") || t.is("failover") || t.is("server")) {
-          err(t, "'" + t.text() + "' inside server '" + h.name() + "' (opened at line " + kw.line()
+        if (t.is("virtual") || t.is("failover")) {
+          // the enclosing block reports the missing '}' at this token
+          sb.hadError = true;
+          return;
+        }
+        if (t.is("server")) {
+          err(t, "'server' inside server '" + h.name() + "' (opened at line " + kw.line()
               + "): a '}' is missing before it");
           sb.hadError = true;
           return;
@@ -483,7 +488,10 @@ public final class LvsConfigParser {
       } else {
         for (int i = 0; i < arity; i++) {
           Token t = peekSameLine(line);
-          if (t == null || t.is("}")) {
+          boolean nextDirective =
+              t != null && !t.quoted() && pos + 1 < toks.size()
+                  && toks.get(pos + 1).line() == line && toks.get(pos + 1).is("=");
+          if (t == null || t.is("}") || nextDirective) {
             String msg = "'" + key + "' expects " + (arity == 1 ? "a value" : arity + " values")
                 + " (" + spec.get().expected() + ")"
                 + (i == 0 ? "" : ", found " + i);
@@ -508,7 +516,9 @@ public final class LvsConfigParser {
       if (extra != null && !isDirectiveStart(pos)) {
         err(extra, "too many values for '" + key + "': it takes "
             + (arity == 1 ? "1 value" : arity == Keys.LIST ? "one list" : arity + " values")
-            + ", found extra '" + extra.shown() + "'");
+            + ", found extra '" + extra.shown() + "'"
+            + (spec.get().expected().matches(".*(string|command|path).*")
+                ? " (quote a value that contains blanks)" : ""));
         skipToDirectiveStart(line);
       }
       Map<String, Token> seen =
@@ -592,13 +602,23 @@ public final class LvsConfigParser {
         return null;
       }
       if (n < min || n > max) {
-        err(v, "'" + key + "' must be between " + min + " and " + max + ", found " + n);
+        if (max == Integer.MAX_VALUE && n > max) {
+          err(v, "'" + key + "' is too large: " + n + " (at most " + max + ")");
+        } else if (max == Integer.MAX_VALUE) {
+          err(v, "'" + key + "' must be at least " + min + ", found " + n);
+        } else {
+          err(v, "'" + key + "' must be between " + min + " and " + max + ", found " + n);
+        }
         return null;
       }
       return n.intValue();
     }
 
     @Nullable Boolean bool(Token v, String key) {
+      if (CNumbers.strtol(v.text()).error() != null) {
+        err(v, "'" + key + "' must be 0 or 1, found '" + v.text() + "'");
+        return null;
+      }
       Long n = number(v, key);
       if (n == null) {
         return null;

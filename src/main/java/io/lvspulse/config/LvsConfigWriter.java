@@ -3,7 +3,6 @@ package io.lvspulse.config;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Prints a model as canonical multi-line lvs.cf (one directive per line, 4-space indent, the form
@@ -181,23 +180,30 @@ public final class LvsConfigWriter {
 
   /** A single-token value: bare when it can be, quoted otherwise. */
   static String word(String s) {
-    if (s.isEmpty()
-        || s.chars().anyMatch(c -> c == ' ' || c == '\t' || c == '"' || c == '\'')
-        || s.startsWith("#")
-        || s.equals("}")
-        || s.equals("{")
-        || s.equals("[")
-        || s.equals("]")
-        || s.equals("=")) {
-      return quoted(s);
-    }
-    return s;
+    return bareSafe(s) ? s : quoted(s);
   }
 
-  /** A quoted value: {@code "..."}, or {@code '...'} if it contains a double quote. */
+  /** True if {@code s} reads back as one unquoted token with the same text. */
+  static boolean bareSafe(String s) {
+    return !s.isEmpty()
+        && s.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        && s.charAt(0) != '"'
+        && s.charAt(0) != '\''
+        && s.charAt(0) != '#'
+        && !s.equals("}")
+        && !s.equals("{")
+        && !s.equals("[")
+        && !s.equals("]")
+        && !s.equals("=");
+  }
+
+  /**
+   * A quoted value: {@code "..."}, or {@code '...'} if it contains a double quote, or bare if it
+   * holds both quote kinds and no blank (lvs.cf has no escapes).
+   */
   static String quoted(String s) {
     if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("lvs.cf values cannot contain line breaks: " + Optional.of(s));
+      throw new IllegalArgumentException("lvs.cf values cannot contain line breaks: " + s);
     }
     if (s.indexOf('"') < 0) {
       return '"' + s + '"';
@@ -205,7 +211,10 @@ public final class LvsConfigWriter {
     if (s.indexOf('\'') < 0) {
       return "'" + s + "'";
     }
+    if (bareSafe(s)) {
+      return s;
+    }
     throw new IllegalArgumentException(
-        "lvs.cf cannot quote a value containing both ' and \": " + s);
+        "lvs.cf cannot write a value that contains both ' and \" and a blank: " + s);
   }
 }
