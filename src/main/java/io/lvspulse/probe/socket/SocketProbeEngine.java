@@ -253,6 +253,7 @@ public final class SocketProbeEngine implements AutoCloseable {
   }
 
   private void onReady(SelectionKey key) {
+    now = nanoTime.getAsLong(); // select may have waited: elapsed times must not use a stale clock
     Object att = key.attachment();
     if (!(att instanceof Flight f) || f.done) {
       return;
