@@ -489,6 +489,11 @@ public final class SocketProbeEngine implements AutoCloseable {
         log.debug("closing probe socket: {}", e.toString());
       }
     }
+    // the flight stays referenced by the deadline queue until its deadline: drop its buffers now
+    f.key = null;
+    f.channel = null;
+    f.in = null;
+    f.out = null;
     inFlight.decrementAndGet();
     try {
       completions.execute(() -> f.future.complete(result));
