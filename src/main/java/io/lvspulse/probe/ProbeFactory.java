@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,7 @@ public final class ProbeFactory implements AutoCloseable {
   private final SocketProbeEngine sockets;
   private final ExecRunner exec;
   private final boolean ownsEngines;
+  private final Set<String> warnedSilentUdp = ConcurrentHashMap.newKeySet();
 
   /** A factory on engines the caller owns (and closes). */
   public ProbeFactory(TftpProbeEngine tftp, SocketProbeEngine sockets, ExecRunner exec) {
@@ -107,7 +110,9 @@ public final class ProbeFactory implements AutoCloseable {
       return new ConfiguredProbe(ConfiguredProbe.Kind.PROGRAM, p.describe(), p);
     }
     SocketCheck check = SocketCheck.forService(service, server);
-    if (check.protocol() == Protocol.UDP && check.send().isEmpty()) {
+    if (check.protocol() == Protocol.UDP
+        && check.send().isEmpty()
+        && warnedSilentUdp.add(service.name() + "/" + server.name())) {
       log.warn(
           "virtual {}, server {}: UDP probe without send: nothing is sent (as in nanny), so only a"
               + " server that speaks first can pass",

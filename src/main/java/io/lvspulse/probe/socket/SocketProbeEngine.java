@@ -253,6 +253,7 @@ public final class SocketProbeEngine implements AutoCloseable {
   }
 
   private void onReady(SelectionKey key) {
+    now = nanoTime.getAsLong(); // select may have waited: elapsed times must not use a stale clock
     Object att = key.attachment();
     if (!(att instanceof Flight f) || f.done) {
       return;
@@ -488,6 +489,11 @@ public final class SocketProbeEngine implements AutoCloseable {
         log.debug("closing probe socket: {}", e.toString());
       }
     }
+    // the flight stays referenced by the deadline queue until its deadline: drop its buffers now
+    f.key = null;
+    f.channel = null;
+    f.in = null;
+    f.out = null;
     inFlight.decrementAndGet();
     try {
       completions.execute(() -> f.future.complete(result));

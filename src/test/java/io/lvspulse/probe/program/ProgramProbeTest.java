@@ -1,0 +1,204 @@
+package io.lvspulse.probe.program;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lvspulse.config.RealServer;
+import io.lvspulse.config.VirtualService;
+import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.probe.ExpectMatcher;
+import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.ProbeResult;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ProgramProbeTest {
+  private static final ExecRunner RUNNER = new ExecRunner();
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private static ProbeResult run(ProgramProbe p) throws Exception {
+    return p.start().get(p.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+  }
+
+  private static ProgramProbe probe(Optional<String> expect, boolean regex, String... argv) {
+    return new ProgramProbe(
+        RUNNER, List.of(argv), expect.map(e -> ExpectMatcher.forOutput(e, regex)), TIMEOUT);
+  }
+
+  private static ProbeResult runService(String sendProgram, Optional<String> expect, boolean regex, int port)
+      throws Exception {
+    VirtualService.Builder b = VirtualService.builder("v");
+    b.sendProgram = Optional.of(sendProgram);
+    b.expect = expect;
+    b.useRegex = regex;
+    b.timeout = TIMEOUT;
+    RealServer rs = new RealServer("r", InetAddress.getByName("127.0.0.1"), true, 1, port);
+    return run(ProgramProbe.forService(RUNNER, b.build(), rs));
+  }
+
+  @Test
+  void outputEqualToExpectAfterItsTrailingNewlineIsASuccess() throws Exception {
+    ProbeResult r = runService("echo OK - answer from server", Optional.of("OK - answer from server"), false, 69);
+    assertThat(r.success()).as(r.message()).isTrue();
+    assertThat(r.message()).isEqualTo("OK - answer from server");
+  }
+
+  @Test
+  void onlyOneTrailingNewlineIsCutAndOutputWithoutOneKeepsItsLastCharacter() throws Exception {
+    // printf without a newline: nanny would cut the "c"; we compare "abc"
+    assertThat(runService("printf abc", Optional.of("abc"), false, 1).success()).isTrue();
+    // two newlines: one is cut, "abc\n" is not "abc"
+    ProbeResult two = runService("printf abc\\n\\n", Optional.of("abc"), false, 1);
+    assertThat(two.cause()).contains(FailureCause.UNEXPECTED_REPLY);
+    // ... but expect can say so with nanny's escapes
+    assertThat(runService("printf abc\\n\\n", Optional.of("abc\\n"), false, 1).success()).isTrue();
+  }
+
+  @Test
+  void differentOutputIsAnUnexpectedReply() throws Exception {
+    ProbeResult r = runService("echo OK - answer from elsewhere", Optional.of("OK - answer from server"), false, 69);
+    assertThat(r.cause()).contains(FailureCause.UNEXPECTED_REPLY);
+    assertThat(r.message()).contains("OK - answer from elsewhere");
+  }
+
+  @Test
+  void exactPercentTokensAreReplacedAndEmbeddedOnesAreNot() throws Exception {
+    InetAddress h = InetAddress.getByName("10.3.0.7");
+    assertThat(ProgramProbe.commandLine("/bin/check -H %h -p %p host=%h %hx %h", h, 8053))
+        .containsExactly("/bin/check", "-H", "10.3.0.7", "-p", "8053", "host=%h", "%hx", "10.3.0.7");
+    ProbeResult r = runService("echo %h %p host=%h", Optional.of("127.0.0.1 8080 host=%h"), false, 8080);
+    assertThat(r.success()).as(r.message()).isTrue();
+  }
+
+  @Test
+  void repeatedSpacesAreOneSeparatorAsWithStrtokAndTabsAreNotSeparators() throws Exception {
+    InetAddress h = InetAddress.getByName("10.0.0.1");
+    assertThat(ProgramProbe.commandLine("  prog   a  %h ", h, 1)).containsExactly("prog", "a", "10.0.0.1");
+    assertThat(ProgramProbe.commandLine("prog\ta", h, 1)).containsExactly("prog\ta");
+  }
+
+  /**
+   * Regression for the Piranha anchor bug (reference §0.2, §2.4): nanny 0.8.6's {@code
+   * getExecOutput} returns NULL when the program exits non-zero, and {@code external_check} then
+   * counts NULL with a non-empty {@code expect} as success ("didn't get anything back"). Scenario:
+   * {@code send_program = "/usr/local/bin/check_tftp --connect %h"}, {@code expect = "OK - answer
+   * from server"}, the TFTP server is down, check_tftp prints {@code CRITICAL - ...} and exits 2 —
+   * Piranha keeps the dead server in the pool. Here even output that equals {@code expect} does not
+   * save a non-zero exit.
+   */
+  @Test
+  void aNonZeroExitIsAFailureEvenWhenTheOutputEqualsExpect() throws Exception {
+    ProbeResult critical =
+        run(probe(Optional.of("OK - answer from server"), false,
+            "sh", "-c", "echo 'CRITICAL - no answer from server'; exit 2"));
+    assertThat(critical.success()).isFalse();
+    assertThat(critical.cause()).contains(FailureCause.PROGRAM_FAILED);
+    assertThat(critical.message()).contains("exit 2").contains("CRITICAL - no answer from server");
+
+    ProbeResult liar =
+        run(probe(Optional.of("OK - answer from server"), false,
+            "sh", "-c", "echo 'OK - answer from server'; exit 1"));
+    assertThat(liar.cause()).contains(FailureCause.PROGRAM_FAILED);
+  }
+
+  @Test
+  void aProgramKilledByASignalIsAFailure() throws Exception {
+    ProbeResult r = run(probe(Optional.of("OK"), false, "sh", "-c", "kill -9 $$"));
+    assertThat(r.cause()).contains(FailureCause.PROGRAM_FAILED);
+    assertThat(r.message()).contains("signal 9");
+  }
+
+  @Test
+  void aProgramThatCannotBeStartedIsAFailure() throws Exception {
+    ProbeResult r = run(probe(Optional.of("OK"), false, "/nonexistent/lvs-pulse-check"));
+    assertThat(r.cause()).contains(FailureCause.PROGRAM_FAILED);
+    assertThat(r.message()).contains("could not start");
+  }
+
+  /**
+   * A hung check ({@code sh -c "sleep N; echo done"}) with a 500 ms timeout: the result is a
+   * TIMEOUT within about a second (nanny: success), and the whole tree is killed: no {@code sleep}
+   * survives (Commons Exec's own watchdog would leave it running and wait for it).
+   */
+  @Test
+  void aHungProgramTimesOutQuicklyAndNoChildSurvives() throws Exception {
+    String marker = "5." + ThreadLocalRandom.current().nextInt(100, 1000);
+    ProgramProbe p =
+        new ProgramProbe(
+            RUNNER, List.of("sh", "-c", "sleep " + marker + "; echo done"),
+            Optional.of(ExpectMatcher.exact("done")), Duration.ofMillis(500));
+    long t0 = System.nanoTime();
+    var future = p.start();
+    boolean sawSleep = false;
+    for (int i = 0; i < 40 && !sawSleep && !future.isDone(); i++) {
+      sawSleep = sleepers(marker) > 0;
+      if (!sawSleep) {
+        Thread.sleep(10);
+      }
+    }
+    ProbeResult r = future.get(5, TimeUnit.SECONDS);
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(sawSleep).as("the sleep child was running during the probe").isTrue();
+    assertThat(r.cause()).contains(FailureCause.TIMEOUT);
+    assertThat(r.timedOut()).isTrue();
+    assertThat(ms).isLessThan(1500L);
+    // the kill is SIGKILL and synchronous, but give the kernel a moment to reap
+    for (int i = 0; i < 50 && sleepers(marker) > 0; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(sleepers(marker)).as("sleep processes left").isZero();
+  }
+
+  private static long sleepers(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().command().map(c -> c.endsWith("/sleep") || c.equals("sleep")).orElse(false))
+        .filter(h -> h.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+        .count();
+  }
+
+  @Test
+  void withUseRegexTheOutputIsMatchedByARegexAsAnExtension() throws Exception {
+    assertThat(runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), true, 1).success()).isTrue();
+    assertThat(runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), false, 1).cause())
+        .as("without use_regex the same expect is compared exactly")
+        .contains(FailureCause.UNEXPECTED_REPLY);
+  }
+
+  @Test
+  void withoutExpectExitZeroIsUpAndAnythingElseIsDown() throws Exception {
+    ProbeResult up = run(probe(Optional.empty(), false, "sh", "-c", "echo fine"));
+    assertThat(up.success()).isTrue();
+    assertThat(up.message()).isEqualTo("fine");
+    assertThat(run(probe(Optional.empty(), false, "false")).cause()).contains(FailureCause.PROGRAM_FAILED);
+  }
+
+  @Test
+  void theMessageIsTheFirstNonBlankStdoutLineBounded() throws Exception {
+    ProbeResult r = run(probe(Optional.empty(), false, "sh", "-c", "echo; echo '  first  '; echo second"));
+    assertThat(r.message()).isEqualTo("first");
+    String longLine = "y".repeat(1000);
+    ProbeResult l = run(probe(Optional.empty(), false, "echo", longLine));
+    assertThat(l.message()).hasSizeLessThanOrEqualTo(ProgramProbe.MESSAGE_CHARS + 3);
+  }
+
+  @Test
+  void describeShowsTheCommandAfterSubstitution() throws Exception {
+    VirtualService.Builder b = VirtualService.builder("dns");
+    b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
+    RealServer rs = new RealServer("r", InetAddress.getByName("10.3.0.1"), true, 1, 53);
+    assertThat(ProgramProbe.forService(RUNNER, b.build(), rs).describe())
+        .isEqualTo("exec /usr/lib/nagios/plugins/check_dns -H example.org -s 10.3.0.1");
+  }
+
+  @Test
+  void aBlankSendProgramIsRefused() {
+    assertThatThrownBy(() -> new ProgramProbe(RUNNER, List.of(), Optional.empty(), TIMEOUT))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
