@@ -146,6 +146,10 @@ public final class Daemon implements AutoCloseable {
     } catch (IOException e) {
       throw new StartupException("cannot start the probe engines: " + e.getMessage());
     }
+    Optional<String> bad = probeProblem(config);
+    if (bad.isPresent()) {
+      throw new StartupException(bad.get());
+    }
     monitor = new HealthMonitor(probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     monitor.start(config);
     try {
@@ -231,6 +235,24 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
+  private Optional<String> probeProblem(LvsConfig cfg) {
+    ProbeSource ps = probeSource;
+    if (ps == null) {
+      return Optional.empty();
+    }
+    for (VirtualService v : cfg.activeVirtuals()) {
+      for (RealServer rs : v.activeServers()) {
+        try {
+          ps.create(v, rs);
+        } catch (RuntimeException e) {
+          return Optional.of(options.config() + ": virtual " + v.name() + ", server " + rs.name() + ": cannot build its probe: " + e.getMessage());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   @SuppressWarnings("restriction")
   private void installSignalHandlers() {
     try {
@@ -264,6 +286,12 @@ public final class Daemon implements AutoCloseable {
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
+    Optional<String> bad = probeProblem(parsed.config());
+    if (bad.isPresent()) {
+      log.error("reload rejected, keeping the running config: {}", bad.get());
+      reloadsFailed.increment();
+      return false;
+    }
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
     if (!previous.global().equals(next.global())) {
