@@ -540,6 +540,16 @@ public final class Failover implements AutoCloseable {
   }
 
   private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
+    try {
+      deactivateStepsInner(c, reason);
+    } finally {
+      if (!initial) {
+        pendingDeactivations.decrementAndGet();
+      }
+    }
+  }
+
+  private void deactivateStepsInner(LvsConfig c, String reason) {
     GlobalSettings g = c.global();
     userCommand(g.inactiveCmd(), "inactive_cmd");
     for (Vip v : Vip.of(c)) {
@@ -562,9 +572,6 @@ public final class Failover implements AutoCloseable {
     } catch (RuntimeException ex) {
       metrics.actionFailed("listener");
       log.error("failover listener failed on deactivation", ex);
-    }
-    if (!initial) {
-      pendingDeactivations.decrementAndGet();
     }
   }
 
