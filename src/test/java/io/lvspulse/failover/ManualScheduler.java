@@ -28,6 +28,22 @@ final class ManualScheduler implements FailoverScheduler {
     return () -> cancelled[0] = true;
   }
 
+  private volatile boolean inline;
+
+  /** From now on {@link #execute} runs its task at once on the caller's thread (to let a blocking stop() finish). */
+  void runInline() {
+    inline = true;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    if (inline) {
+      task.run();
+    } else {
+      schedule(Duration.ZERO, task);
+    }
+  }
+
   @Override
   public synchronized void shutdown() {
     shutdown = true;
