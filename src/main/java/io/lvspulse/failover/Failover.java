@@ -1,0 +1,807 @@
+package io.lvspulse.failover;
+
+import io.lvspulse.config.GlobalSettings;
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.exec.ExecRequest;
+import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.ipvs.IpvsBackend;
+import io.lvspulse.ipvs.IpvsException;
+import io.lvspulse.ipvs.SyncDaemonRole;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One director's failover, the part of Piranha's pulse that lvs-pulse keeps: heartbeat, pulse state
+ * machine, and the activation and deactivation steps. The daemon builds one, {@link #start()}s it,
+ * feeds it reloaded configs ({@link #reload}) and health problems ({@link #setLocalProblem}), reads
+ * {@link #status()} and {@link #stop()}s it.
+ *
+ * <p>Threads: a scheduler thread owns the state machine (timers, received heartbeats, reloads); the
+ * heartbeat socket has a receive thread; activation/deactivation steps (external commands, the
+ * listener) run in order on one actions thread so a slow command never delays a heartbeat.
+ *
+ * <p>Activation: {@code active_cmd} (in the background), fwmark rules ({@code manage_firewall = 1}),
+ * sync daemon to master ({@code syncdaemon = 1}), {@link FailoverListener#onActive()} (the daemon
+ * programs IPVS), every distinct VIP up, then {@code arpCount} gratuitous ARPs per VIP {@code
+ * arpInterval} apart in the background. Deactivation: {@code inactive_cmd}, VIPs down (pending ARPs
+ * cancelled), sync daemon to backup, fwmark rules removed, {@link FailoverListener#onInactive}. Every
+ * failing step is logged and counted and the next step still runs.
+ */
+public final class Failover implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Failover.class);
+  private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
+  private final FailoverOptions options;
+  private final ExecRunner runner;
+  private final IpvsBackend ipvs;
+  private final FailoverListener listener;
+  private final FirewallInstaller firewall;
+  private final InstantSource clock;
+  private final FailoverScheduler scheduler;
+  private final Executor actions;
+  private final @Nullable ExecutorService ownedActions;
+  private final LinkState links;
+  private final RoleDetector.Decision decision;
+  private final FailoverMetrics metrics;
+  private final VipManager vips;
+  private final @Nullable HeartbeatCodec codec;
+  private final PulseStateMachine machine;
+  private final List<InetAddress> partnerAddresses;
+  private final AtomicLong epoch = new AtomicLong();
+  /** Deactivations whose steps have not finished: we still say RUNNING until the VIPs are down. */
+  private final AtomicInteger pendingDeactivations = new AtomicInteger();
+  private final Map<RxResult, Instant> lastWarned = new EnumMap<>(RxResult.class);
+
+  private volatile LvsConfig config;
+  private volatile FailoverStatus status;
+  private volatile Optional<String> externalProblem = Optional.empty();
+  private Optional<String> linkProblem = Optional.empty();
+  private @Nullable HeartbeatEndpoint endpoint;
+  private FailoverScheduler.@Nullable Cancellable tick;
+  private Instant nextSendAt = Instant.MIN;
+  private boolean started;
+  private boolean stopped;
+
+  private Failover(Builder b, RoleDetector.Decision decision) throws FailoverConfigException {
+    this.config = b.config;
+    this.options = b.options;
+    this.runner = b.runner;
+    this.ipvs = Objects.requireNonNull(b.ipvs, "ipvs backend");
+    this.listener = b.listener;
+    this.firewall = b.firewall;
+    this.clock = b.clock;
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+    } else {
+      this.scheduler = FailoverScheduler.threaded("failover");
+    }
+    if (b.actions != null) {
+      this.actions = b.actions;
+      this.ownedActions = null;
+    } else {
+      ExecutorService ex =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "failover-actions");
+                t.setDaemon(true);
+                return t;
+              });
+      this.actions = ex;
+      this.ownedActions = ex;
+    }
+    this.links = b.links;
+    this.decision = decision;
+    this.metrics = new FailoverMetrics(b.registry, decision.role());
+    this.vips = new VipManager(runner, options.vip(), metrics);
+    GlobalSettings g = config.global();
+    boolean lone = !g.hasBackup();
+    Role role = decision.role();
+    this.partnerAddresses =
+        lone
+            ? List.of()
+            : List.copyOf(
+                role == Role.PRIMARY
+                    ? RoleDetector.distinct(g.backup(), g.backupPrivate())
+                    : RoleDetector.distinct(g.primary(), g.primaryPrivate()));
+    if (lone) {
+      this.codec = null;
+    } else if (g.heartbeatKeyFile().isPresent()) {
+      this.codec = new AuthenticatedHeartbeatCodec(role, HeartbeatKey.read(g.heartbeatKeyFile().get()), clock);
+    } else {
+      this.codec = new PlainHeartbeatCodec();
+    }
+    this.machine = new PulseStateMachine(settings(g, role));
+    this.status = snapshot();
+  }
+
+  private static PulseStateMachine.Settings settings(GlobalSettings g, Role role) {
+    return new PulseStateMachine.Settings(role, !g.hasBackup(), g.deadtime(), g.failback());
+  }
+
+  /** A builder for the director described by {@code config}. */
+  public static Builder builder(LvsConfig config) {
+    return new Builder(config);
+  }
+
+  /**
+   * Opens the heartbeat socket (unless {@code backup_active = 0}) and starts inactive: runs the
+   * deactivation steps once (as pulse: {@code inactive_cmd}, sync daemon backup; lvs-pulse also
+   * removes VIPs a crashed predecessor may have left up).
+   *
+   * @throws IOException the heartbeat socket cannot be bound (port in use, no permission for 539)
+   */
+  public synchronized void start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    GlobalSettings g = config.global();
+    if (codec != null) {
+      InetSocketAddress bind =
+          new InetSocketAddress(
+              options.bindAddress().orElse(null), options.listenPort().orElse(g.heartbeatPort()));
+      endpoint =
+          HeartbeatEndpoint.open(
+              bind,
+              new LinkedHashSet<>(partnerAddresses),
+              options.partnerPort().orElse(g.heartbeatPort()),
+              codec,
+              this::onPacket);
+    }
+    log.info(
+        "failover starting as {} ({}), partner {}, heartbeat {}, keepalive {} ms, deadtime {} ms{}",
+        decision.role().label(),
+        decision.reason(),
+        partnerAddresses.isEmpty() ? "none (backup_active = 0)" : addresses(partnerAddresses),
+        codec == null ? "off" : (codec.authenticated() ? "authenticated (HMAC-SHA256)" : "Piranha-compatible"),
+        g.keepalive().toMillis(),
+        g.deadtime().toMillis(),
+        g.failback() ? ", failback on" : "");
+    scheduler.execute(
+        () -> {
+          Instant now = clock.instant();
+          dispatch(machine.start(now));
+          nextSendAt = now;
+          scheduleTick();
+        });
+  }
+
+  /**
+   * Deactivates (if active: VIPs down, {@code inactive_cmd}, ...), tells the partner STOPPED so it
+   * takes over at once, and stops every thread. Waits at most about {@code timeout}.
+   */
+  public void stop(Duration timeout) {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    scheduler.execute(
+        () -> {
+          try {
+            if (tick != null) {
+              tick.cancel();
+            }
+            if (machine.active()) {
+              epoch.incrementAndGet();
+              metrics.active(false);
+              metrics.failover();
+              log.info("director {} inactive: shutting down", decision.role().label());
+              LvsConfig c = config;
+              pendingDeactivations.incrementAndGet();
+              actions.execute(() -> deactivateSteps(c, "shutting down", false));
+            }
+            // After the VIPs are down: the partner takes over at once.
+            actions.execute(
+                () -> {
+                  send(HeartbeatState.STOPPED);
+                  done.complete(null);
+                });
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+    try {
+      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("failover did not stop cleanly within {} ms: {}", timeout.toMillis(), e.toString());
+    }
+    if (endpoint != null) {
+      endpoint.close();
+    }
+    scheduler.shutdown();
+    if (ownedActions != null) {
+      ownedActions.shutdownNow();
+    }
+    metrics.close();
+  }
+
+  /** {@link #stop(Duration)} with 20 s. */
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(20));
+  }
+
+  /**
+   * Applies a reloaded config. Applied: VIPs (added/removed while active), {@code active_cmd},
+   * {@code inactive_cmd}, {@code keepalive}, {@code deadtime}, {@code failback}, {@code
+   * monitor_links}, the sync daemon settings and the fwmark rules. Not applied (pulse does not reload
+   * them either; restart lvs-pulse): the director addresses, {@code backup_active}, {@code
+   * heartbeat_port} and {@code heartbeat_key_file}. Returns one line per change that was not applied.
+   */
+  public List<String> reload(LvsConfig newConfig) {
+    Objects.requireNonNull(newConfig);
+    GlobalSettings o = config.global();
+    GlobalSettings n = newConfig.global();
+    List<String> ignored = new ArrayList<>();
+    ignoredIfChanged(ignored, "primary", o.primary(), n.primary());
+    ignoredIfChanged(ignored, "primary_private", o.primaryPrivate(), n.primaryPrivate());
+    ignoredIfChanged(ignored, "backup", o.backup(), n.backup());
+    ignoredIfChanged(ignored, "backup_private", o.backupPrivate(), n.backupPrivate());
+    ignoredIfChanged(ignored, "backup_active", o.hasBackup(), n.hasBackup());
+    ignoredIfChanged(ignored, "heartbeat_port", o.heartbeatPort(), n.heartbeatPort());
+    ignoredIfChanged(ignored, "heartbeat_key_file", o.heartbeatKeyFile(), n.heartbeatKeyFile());
+    for (String s : ignored) {
+      log.warn("reload: {}", s);
+    }
+    scheduler.execute(
+        () -> {
+          LvsConfig old = config;
+          config = newConfig;
+          if (o.hasBackup() == n.hasBackup()) {
+            machine.updateSettings(settings(n, decision.role()));
+          }
+          if (machine.active()) {
+            long e = epoch.get();
+            actions.execute(() -> reloadWhileActive(old, newConfig, e));
+          } else if (syncdChanged(o, n)) {
+            actions.execute(() -> switchSyncDaemon(newConfig, SyncDaemonRole.BACKUP));
+          }
+          evaluateHealth(clock.instant());
+          publish();
+        });
+    return ignored;
+  }
+
+  /**
+   * A health problem reported by the daemon (e.g. IPVS cannot be programmed; pulse's CHILDFAIL):
+   * present = this director deactivates and will not activate; empty = cleared.
+   */
+  public void setLocalProblem(Optional<String> problem) {
+    externalProblem = Objects.requireNonNull(problem);
+    scheduler.execute(() -> evaluateHealth(clock.instant()));
+  }
+
+  /** The latest snapshot (cheap; for {@code /status}). */
+  public FailoverStatus status() {
+    return status;
+  }
+
+  /** This director's role. */
+  public Role role() {
+    return decision.role();
+  }
+
+  /** The local heartbeat socket address, once started (tests bind port 0). */
+  public Optional<InetSocketAddress> heartbeatAddress() {
+    HeartbeatEndpoint ep = endpoint;
+    return ep == null ? Optional.empty() : Optional.of(ep.localAddress());
+  }
+
+  // ---- scheduler thread ------------------------------------------------------------------------
+
+  private void scheduleTick() {
+    if (stopped) {
+      return;
+    }
+    Duration keepalive = config.global().keepalive();
+    Duration period = keepalive.compareTo(options.maxTick()) < 0 ? keepalive : options.maxTick();
+    tick = scheduler.schedule(period, this::onTick);
+  }
+
+  private void onTick() {
+    if (stopped) {
+      return;
+    }
+    Instant now = clock.instant();
+    evaluateHealth(now);
+    dispatch(machine.onTick(now));
+    if (codec != null && !now.isBefore(nextSendAt)) {
+      send(announcedState());
+      nextSendAt = now.plus(config.global().keepalive());
+    }
+    publish();
+    scheduleTick();
+  }
+
+  private void evaluateHealth(Instant now) {
+    if (stopped) {
+      return;
+    }
+    linkProblem = config.global().monitorLinks() ? downLink() : Optional.empty();
+    Optional<String> problem = linkProblem.isPresent() ? linkProblem : externalProblem;
+    if (!problem.equals(machine.localProblem())) {
+      if (problem.isPresent()) {
+        log.warn("director {} may not be active: {}", decision.role().label(), problem.get());
+      } else {
+        log.info("director {} may be active again: {} cleared", decision.role().label(), machine.localProblem().orElse(""));
+      }
+      dispatch(machine.onLocalHealth(now, problem));
+      publish();
+    }
+  }
+
+  private Optional<String> downLink() {
+    Set<String> ifs = new LinkedHashSet<>(decision.ownInterfaces());
+    for (Vip v : Vip.of(config)) {
+      ifs.add(v.interfaceName());
+    }
+    for (String nif : ifs) {
+      if (!links.isUp(nif)) {
+        return Optional.of("link down: " + nif);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void onPacket(RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail) {
+    metrics.received(result);
+    if (result != RxResult.OK) {
+      warnRejected(result, from, detail);
+      return;
+    }
+    HeartbeatState s = state.orElseThrow();
+    scheduler.execute(
+        () -> {
+          if (stopped) {
+            return;
+          }
+          dispatch(machine.onHeartbeat(clock.instant(), s));
+          publish();
+        });
+  }
+
+  private void warnRejected(RxResult result, InetSocketAddress from, String detail) {
+    Instant now = clock.instant();
+    boolean warn;
+    synchronized (lastWarned) {
+      Instant last = lastWarned.get(result);
+      warn = last == null || !now.isBefore(last.plus(WARN_EVERY));
+      if (warn) {
+        lastWarned.put(result, now);
+      }
+    }
+    if (warn) {
+      log.warn("heartbeat rejected ({}) from {}: {} (same kind logged at most once a minute)", result.tag(), from, detail);
+    } else {
+      log.debug("heartbeat rejected ({}) from {}: {}", result.tag(), from, detail);
+    }
+  }
+
+  /** RUNNING while active or while a deactivation still holds the VIPs (pulse deactivates before its next heartbeat). */
+  private HeartbeatState announcedState() {
+    return machine.active() || pendingDeactivations.get() > 0 ? HeartbeatState.RUNNING : HeartbeatState.STOPPED;
+  }
+
+  private void send(HeartbeatState s) {
+    HeartbeatEndpoint ep = endpoint;
+    if (ep == null) {
+      return;
+    }
+    int n = ep.send(s);
+    for (int i = 0; i < n; i++) {
+      metrics.sent();
+    }
+    if (n < ep.destinations().size()) {
+      metrics.actionFailed("heartbeat_send");
+    }
+  }
+
+  private void dispatch(List<FailoverAction> list) {
+    String role = decision.role().label();
+    for (FailoverAction a : list) {
+      if (a instanceof FailoverAction.Activate act) {
+        long e = epoch.incrementAndGet();
+        metrics.active(true);
+        metrics.failover();
+        log.info("director {} active: {}", role, act.reason());
+        LvsConfig c = config;
+        actions.execute(() -> activateSteps(c, e));
+      } else if (a instanceof FailoverAction.Deactivate d) {
+        epoch.incrementAndGet();
+        metrics.active(false);
+        if (!d.initial()) {
+          metrics.failover();
+          log.info("director {} inactive: {}", role, d.reason());
+        } else {
+          log.info("director {} starts inactive", role);
+        }
+        LvsConfig c = config;
+        if (!d.initial()) {
+          pendingDeactivations.incrementAndGet();
+        }
+        actions.execute(() -> deactivateSteps(c, d.reason(), d.initial()));
+      } else if (a instanceof FailoverAction.SendHeartbeat h) {
+        if (h.state() == HeartbeatState.STOPPED) {
+          actions.execute(() -> send(HeartbeatState.STOPPED)); // once the VIPs are down
+        } else {
+          send(HeartbeatState.RUNNING);
+        }
+      } else if (a instanceof FailoverAction.Reannounce r) {
+        log.info("director {}: {}", role, r.reason());
+        long e = epoch.get();
+        LvsConfig c = config;
+        actions.execute(
+            () -> {
+              userCommand(c.global().activeCmd(), "active_cmd");
+              announce(Vip.of(c), e);
+            });
+      }
+    }
+  }
+
+  private void publish() {
+    status = snapshot();
+  }
+
+  private FailoverStatus snapshot() {
+    return new FailoverStatus(
+        decision.role(),
+        decision.reason(),
+        machine.active(),
+        partnerAddresses.isEmpty() ? Optional.empty() : Optional.of(partnerAddresses.get(0)),
+        partnerAddresses,
+        machine.partner(),
+        machine.lastHeard(),
+        machine.lastReason(),
+        machine.lastTransitionAt(),
+        codec != null && codec.authenticated(),
+        machine.localProblem());
+  }
+
+  // ---- actions thread --------------------------------------------------------------------------
+
+  private void activateSteps(LvsConfig c, long e) {
+    GlobalSettings g = c.global();
+    userCommand(g.activeCmd(), "active_cmd");
+    if (g.manageFirewall()) {
+      try {
+        firewall.install(c);
+        log.info("fwmark rules installed");
+      } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
+        metrics.actionFailed("firewall");
+        log.warn("fwmark rules not installed: {}", ex.getMessage());
+      }
+    }
+    if (g.syncdaemon()) {
+      switchSyncDaemon(c, SyncDaemonRole.MASTER);
+    }
+    try {
+      listener.onActive();
+    } catch (RuntimeException ex) {
+      metrics.actionFailed("listener");
+      log.error("failover listener failed on activation", ex);
+    }
+    List<Vip> up = new ArrayList<>();
+    for (Vip v : Vip.of(c)) {
+      if (epoch.get() != e) {
+        return; // deactivated meanwhile: its steps follow on this thread
+      }
+      if (vips.up(v)) {
+        up.add(v);
+      }
+    }
+    announce(up, e);
+  }
+
+  private void announce(List<Vip> list, long e) {
+    if (list.isEmpty() || options.arpCount() == 0) {
+      return;
+    }
+    for (int i = 0; i < options.arpCount(); i++) {
+      scheduler.schedule(
+          options.arpInterval().multipliedBy(i),
+          () -> {
+            if (epoch.get() != e || stopped) {
+              return; // cancelled by a deactivation
+            }
+            for (Vip v : list) {
+              vips.announce(v);
+            }
+          });
+    }
+  }
+
+  private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
+    try {
+      deactivateStepsInner(c, reason);
+    } finally {
+      if (!initial) {
+        pendingDeactivations.decrementAndGet();
+      }
+    }
+  }
+
+  private void deactivateStepsInner(LvsConfig c, String reason) {
+    GlobalSettings g = c.global();
+    userCommand(g.inactiveCmd(), "inactive_cmd");
+    for (Vip v : Vip.of(c)) {
+      vips.down(v);
+    }
+    if (g.syncdaemon()) {
+      switchSyncDaemon(c, SyncDaemonRole.BACKUP);
+    }
+    if (g.manageFirewall()) {
+      try {
+        firewall.remove(c);
+        log.info("fwmark rules removed");
+      } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
+        metrics.actionFailed("firewall");
+        log.warn("fwmark rules not removed: {}", ex.getMessage());
+      }
+    }
+    try {
+      listener.onInactive(reason);
+    } catch (RuntimeException ex) {
+      metrics.actionFailed("listener");
+      log.error("failover listener failed on deactivation", ex);
+    }
+  }
+
+  private void reloadWhileActive(LvsConfig old, LvsConfig now, long e) {
+    List<Vip> before = Vip.of(old);
+    List<Vip> after = Vip.of(now);
+    for (Vip v : before) {
+      if (!after.contains(v)) {
+        vips.down(v);
+      }
+    }
+    List<Vip> added = new ArrayList<>();
+    for (Vip v : after) {
+      if (!before.contains(v) && vips.up(v)) {
+        added.add(v);
+      }
+    }
+    announce(added, e);
+    GlobalSettings o = old.global();
+    GlobalSettings n = now.global();
+    try {
+      if (n.manageFirewall()) {
+        firewall.install(now);
+      } else if (o.manageFirewall()) {
+        firewall.remove(old);
+      }
+    } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
+      metrics.actionFailed("firewall");
+      log.warn("fwmark rules not updated on reload: {}", ex.getMessage());
+    }
+    if (syncdChanged(o, n)) {
+      if (n.syncdaemon()) {
+        switchSyncDaemon(now, SyncDaemonRole.MASTER);
+      } else {
+        stopSyncDaemons();
+      }
+    }
+  }
+
+  private static boolean syncdChanged(GlobalSettings o, GlobalSettings n) {
+    return o.syncdaemon() != n.syncdaemon()
+        || !o.syncdIface().equals(n.syncdIface())
+        || o.syncdId() != n.syncdId();
+  }
+
+  /** pulse's {@code syncDaemon}: stop backup, stop master, start {@code role}. */
+  private void switchSyncDaemon(LvsConfig c, SyncDaemonRole role) {
+    stopSyncDaemons();
+    if (!c.global().syncdaemon()) {
+      return;
+    }
+    try {
+      ipvs.startSyncDaemon(role, c.global().syncdIface(), c.global().syncdId());
+      log.info("IPVS sync daemon {} on {} syncid {}", role.arg(), c.global().syncdIface(), c.global().syncdId());
+    } catch (IpvsException | RuntimeException ex) {
+      metrics.actionFailed("syncd");
+      log.warn("IPVS sync daemon {} not started: {}", role.arg(), ex.getMessage());
+    }
+  }
+
+  private void stopSyncDaemons() {
+    for (SyncDaemonRole r : List.of(SyncDaemonRole.BACKUP, SyncDaemonRole.MASTER)) {
+      try {
+        ipvs.stopSyncDaemon(r);
+      } catch (IpvsException | RuntimeException ex) {
+        // Usually "no such process": that daemon was not running.
+        log.debug("IPVS sync daemon {} not stopped: {}", r.arg(), ex.getMessage());
+      }
+    }
+  }
+
+  /** Runs {@code active_cmd}/{@code inactive_cmd} in the background: split on spaces, no shell. */
+  private void userCommand(Optional<String> cmd, String what) {
+    if (cmd.isEmpty() || cmd.get().isBlank()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(options.vip().commandPrefix());
+    argv.addAll(splitCommand(cmd.get()));
+    log.info("running {}: {}", what, String.join(" ", argv));
+    runner
+        .start(ExecRequest.of(options.userCommandTimeout(), argv))
+        .thenAccept(
+            r -> {
+              if (r.succeeded()) {
+                log.info("{} done: {}", what, r.describe());
+              } else {
+                metrics.actionFailed(what);
+                log.warn("{} failed: {}", what, r.describe());
+              }
+            });
+  }
+
+  /** pulse's split: on spaces, empty words dropped, no quoting. */
+  static List<String> splitCommand(String cmd) {
+    List<String> out = new ArrayList<>();
+    for (String w : cmd.strip().split("[ \t]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  private static <T> void ignoredIfChanged(List<String> out, String key, T before, T after) {
+    if (!Objects.equals(before, after)) {
+      out.add(key + " changed (" + show(before) + " -> " + show(after) + "): not applied until lvs-pulse restarts");
+    }
+  }
+
+  private static String show(Object o) {
+    if (o instanceof Optional<?> opt) {
+      return opt.map(Failover::show).orElse("unset");
+    }
+    if (o instanceof InetAddress a) {
+      return a.getHostAddress();
+    }
+    return String.valueOf(o);
+  }
+
+  private static String addresses(List<InetAddress> list) {
+    List<String> s = new ArrayList<>();
+    for (InetAddress a : list) {
+      s.add(a.getHostAddress());
+    }
+    return String.join(", ", s);
+  }
+
+  /** Builds a {@link Failover}; every dependency but the config has a default except the IPVS backend. */
+  public static final class Builder {
+    private final LvsConfig config;
+    private FailoverOptions options = FailoverOptions.defaults();
+    private ExecRunner runner = new ExecRunner();
+    private @Nullable IpvsBackend ipvs;
+    private MeterRegistry registry = new SimpleMeterRegistry();
+    private FailoverListener listener = FailoverListener.none();
+    private FirewallInstaller firewall = FirewallInstaller.none();
+    private InstantSource clock = InstantSource.system();
+    private @Nullable FailoverScheduler scheduler;
+    private @Nullable Executor actions;
+    private LocalAddresses localAddresses = LocalAddresses.system();
+    private LinkState links = LinkState.sysfs();
+
+    private Builder(LvsConfig config) {
+      this.config = Objects.requireNonNull(config);
+    }
+
+    public Builder options(FailoverOptions o) {
+      this.options = Objects.requireNonNull(o);
+      return this;
+    }
+
+    public Builder runner(ExecRunner r) {
+      this.runner = Objects.requireNonNull(r);
+      return this;
+    }
+
+    /** The IPVS backend (sync daemon); required. */
+    public Builder ipvs(IpvsBackend b) {
+      this.ipvs = Objects.requireNonNull(b);
+      return this;
+    }
+
+    public Builder registry(MeterRegistry r) {
+      this.registry = Objects.requireNonNull(r);
+      return this;
+    }
+
+    public Builder listener(FailoverListener l) {
+      this.listener = Objects.requireNonNull(l);
+      return this;
+    }
+
+    /** Used only when {@code manage_firewall = 1}. */
+    public Builder firewall(FirewallInstaller f) {
+      this.firewall = Objects.requireNonNull(f);
+      return this;
+    }
+
+    public Builder clock(InstantSource c) {
+      this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /** Default: one daemon thread named {@code failover}. */
+    public Builder scheduler(FailoverScheduler s) {
+      this.scheduler = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /** Where activation steps run; default one daemon thread. Tests pass {@code Runnable::run}. */
+    public Builder actionExecutor(Executor e) {
+      this.actions = Objects.requireNonNull(e);
+      return this;
+    }
+
+    public Builder localAddresses(LocalAddresses l) {
+      this.localAddresses = Objects.requireNonNull(l);
+      return this;
+    }
+
+    public Builder linkState(LinkState l) {
+      this.links = Objects.requireNonNull(l);
+      return this;
+    }
+
+    /**
+     * Decides the role and reads the heartbeat key.
+     *
+     * @throws FailoverConfigException the role cannot be found, {@code backup_active = 0} on the
+     *     backup, the key file is unreadable or too short
+     */
+    public Failover build() throws FailoverConfigException {
+      if (ipvs == null) {
+        throw new IllegalStateException("an IpvsBackend is required (DryRunBackend for dry runs)");
+      }
+      if (config.global().keepalive().isZero() || config.global().keepalive().isNegative()) {
+        throw new FailoverConfigException("keepalive must be positive: " + config.global().keepalive());
+      }
+      if (config.global().deadtime().compareTo(config.global().keepalive()) <= 0 && config.global().hasBackup()) {
+        log.warn(
+            "deadtime ({} ms) is not above keepalive ({} ms): one lost heartbeat means a failover",
+            config.global().deadtime().toMillis(), config.global().keepalive().toMillis());
+      }
+      RoleDetector.Decision d = RoleDetector.detect(config.global(), localAddresses, options.role());
+      return new Failover(this, d);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Failover[" + decision.role().label() + ", partner " + Arrays.toString(partnerAddresses.toArray()) + "]";
+  }
+}

@@ -1,0 +1,81 @@
+package io.lvspulse.failover;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The failover meters (Prometheus names after Micrometer's naming convention):
+ *
+ * <ul>
+ *   <li>{@code lvs_pulse_director_active} gauge: 1 while this director is active;
+ *   <li>{@code lvs_pulse_heartbeats_sent_total};
+ *   <li>{@code lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|bad_length}};
+ *   <li>{@code lvs_pulse_failovers_total}: transitions between active and inactive (not the start);
+ *   <li>{@code lvs_pulse_failover_action_failures_total{action=...}}: failed activation steps
+ *       ({@code active_cmd}, {@code inactive_cmd}, {@code vip_add}, {@code vip_del}, {@code arp},
+ *       {@code firewall}, {@code syncd}, {@code listener}, {@code heartbeat_send}).
+ * </ul>
+ */
+public final class FailoverMetrics {
+  private final MeterRegistry registry;
+  private final AtomicInteger active = new AtomicInteger();
+  private final Gauge gauge;
+  private final Counter sent;
+  private final Counter failovers;
+  private final Map<RxResult, Counter> received = new EnumMap<>(RxResult.class);
+
+  public FailoverMetrics(MeterRegistry registry, Role role) {
+    this.registry = registry;
+    gauge =
+        Gauge.builder("lvs_pulse_director_active", active, AtomicInteger::get)
+            .description("1 while this director is active (holds the VIPs)")
+            .tag("role", role.label())
+            .register(registry);
+    sent = Counter.builder("lvs_pulse_heartbeats_sent").description("heartbeat datagrams sent").register(registry);
+    failovers =
+        Counter.builder("lvs_pulse_failovers")
+            .description("transitions of this director between active and inactive")
+            .register(registry);
+    for (RxResult r : RxResult.values()) {
+      received.put(
+          r,
+          Counter.builder("lvs_pulse_heartbeats_received")
+              .description("heartbeat datagrams received, by verdict")
+              .tag("result", r.tag())
+              .register(registry));
+    }
+  }
+
+  void active(boolean isActive) {
+    active.set(isActive ? 1 : 0);
+  }
+
+  void sent() {
+    sent.increment();
+  }
+
+  void received(RxResult r) {
+    received.get(r).increment();
+  }
+
+  void failover() {
+    failovers.increment();
+  }
+
+  void actionFailed(String action) {
+    Counter.builder("lvs_pulse_failover_action_failures")
+        .description("failover actions that failed (logged; never fatal)")
+        .tag("action", action)
+        .register(registry)
+        .increment();
+  }
+
+  /** Removes the gauge (it refers to this instance's state), so a new instance can register its own. */
+  void close() {
+    registry.remove(gauge);
+  }
+}

@@ -1,0 +1,75 @@
+package io.lvspulse.failover;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.exec.ExecRequest;
+import io.lvspulse.exec.ExecResult;
+import io.lvspulse.exec.ExecRunner;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A {@link FirewallInstaller} that feeds an nftables script to {@code nft -f -} (stdin; no temporary
+ * file, no shell). The scripts come from functions the daemon supplies (the {@code firewall-rules}
+ * generator): {@code installScript} should be idempotent (e.g. {@code table inet lvs_pulse {}; flush
+ * table inet lvs_pulse; table inet lvs_pulse { ... }}), {@code removeScript} e.g. {@code delete table
+ * inet lvs_pulse}. {@code nft -f} applies a script atomically, so a failing script changes nothing.
+ */
+public final class NftFirewallInstaller implements FirewallInstaller {
+  private final ExecRunner runner;
+  private final List<String> command;
+  private final Duration timeout;
+  private final Function<LvsConfig, String> installScript;
+  private final Function<LvsConfig, String> removeScript;
+
+  /**
+   * @param runner the exec runner
+   * @param commandPrefix words before {@code nft} (empty, or {@code ip netns exec NS} in tests)
+   * @param nft the nft program
+   * @param timeout watchdog
+   * @param installScript the script that installs the rules for a config
+   * @param removeScript the script that removes them
+   */
+  public NftFirewallInstaller(
+      ExecRunner runner,
+      List<String> commandPrefix,
+      String nft,
+      Duration timeout,
+      Function<LvsConfig, String> installScript,
+      Function<LvsConfig, String> removeScript) {
+    this.runner = Objects.requireNonNull(runner);
+    List<String> c = new ArrayList<>(commandPrefix);
+    c.add(nft);
+    c.add("-f");
+    c.add("-");
+    this.command = List.copyOf(c);
+    this.timeout = timeout;
+    this.installScript = installScript;
+    this.removeScript = removeScript;
+  }
+
+  /** The argument list run (the script goes to its stdin). */
+  public List<String> command() {
+    return command;
+  }
+
+  @Override
+  public void install(LvsConfig config) throws FirewallException {
+    run("install", installScript.apply(config));
+  }
+
+  @Override
+  public void remove(LvsConfig config) throws FirewallException {
+    run("remove", removeScript.apply(config));
+  }
+
+  private void run(String what, String script) throws FirewallException {
+    ExecResult r = runner.run(ExecRequest.of(timeout, command).withStdin(script.getBytes(StandardCharsets.UTF_8)));
+    if (!r.succeeded() || !r.stderr().isBlank()) {
+      throw new FirewallException("nft -f - (" + what + " fwmark rules): " + r.describe());
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.lvspulse.failover;
+
+import java.util.Locale;
+
+/** What became of one received heartbeat datagram (the {@code result} tag of the metric). */
+public enum RxResult {
+  /** Accepted. */
+  OK,
+  /** The source address is not one of the partner's, or the packet claims to come from our role. */
+  WRONG_SOURCE,
+  /** Not a known magic number (including Piranha's FOS magics: "incompatible heartbeat"). */
+  BAD_MAGIC,
+  /** Authenticated mode: the MAC does not verify, or the packet is an unauthenticated one. */
+  BAD_MAC,
+  /** Authenticated mode: a sequence number not above the last accepted one. */
+  REPLAY,
+  /** Not the exact length of the format in use. */
+  BAD_LENGTH;
+
+  /** The metric tag value: {@code ok}, {@code wrong_source}, ... */
+  public String tag() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,109 @@
+package io.lvspulse.failover;
+
+import io.lvspulse.config.GlobalSettings;
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.NatRouter;
+import io.lvspulse.config.Network;
+import io.lvspulse.config.VirtualService;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One address the active director holds: a VIP or the NAT router address.
+ *
+ * @param address the address
+ * @param prefixLength from {@code vip_nmask} / {@code nat_nmask}; /32 (/128) when not given
+ * @param device the configured device, e.g. {@code eth0:1} (used as the address label when it has a
+ *     {@code :N} alias)
+ * @param source e.g. {@code virtual tftp} or {@code nat_router}
+ */
+public record Vip(InetAddress address, int prefixLength, String device, String source) {
+  private static final Logger log = LoggerFactory.getLogger(Vip.class);
+
+  public Vip {
+    Objects.requireNonNull(address);
+    Objects.requireNonNull(device);
+    Objects.requireNonNull(source);
+    int max = address instanceof Inet4Address ? 32 : 128;
+    if (prefixLength < 0 || prefixLength > max) {
+      throw new IllegalArgumentException("prefix /" + prefixLength + " for " + address.getHostAddress());
+    }
+  }
+
+  /** The interface: the device without its {@code :N} alias ({@code eth0:1} → {@code eth0}). */
+  public String interfaceName() {
+    int colon = device.indexOf(':');
+    return colon < 0 ? device : device.substring(0, colon);
+  }
+
+  /** The label for {@code ip addr add ... label}: the configured device when it has an alias, else none. */
+  public Optional<String> label() {
+    return device.indexOf(':') < 0 ? Optional.empty() : Optional.of(device);
+  }
+
+  /** {@code VIP/PREFIX}. */
+  public String cidr() {
+    return address.getHostAddress() + "/" + prefixLength;
+  }
+
+  /** IPv4 (gratuitous ARP applies). */
+  public boolean ipv4() {
+    return address instanceof Inet4Address;
+  }
+
+  /**
+   * Every distinct address the active director must hold, in file order: the VIP of each active
+   * virtual service, then the NAT router address when {@code network = nat} (pulse's {@code
+   * sendLvsArps}). A VIP listed by several virtuals is brought up once, with the first one's device
+   * and netmask (a conflicting later one is logged).
+   */
+  public static List<Vip> of(LvsConfig config) {
+    Map<InetAddress, Vip> out = new LinkedHashMap<>();
+    for (VirtualService v : config.activeVirtuals()) {
+      if (v.address().isEmpty()) {
+        continue;
+      }
+      InetAddress a = v.address().get().address();
+      Vip vip = new Vip(a, prefix(a, v.vipNetmask()), v.address().get().device(), "virtual " + v.name());
+      Vip first = out.putIfAbsent(a, vip);
+      if (first != null && (first.prefixLength() != vip.prefixLength() || !first.device().equals(vip.device()))) {
+        log.warn(
+            "VIP {} of {} is also in {} with another device or netmask: using {} dev {}",
+            a.getHostAddress(), vip.source(), first.source(), first.cidr(), first.device());
+      }
+    }
+    GlobalSettings g = config.global();
+    if (g.network() == Network.NAT && g.natRouter().isPresent()) {
+      NatRouter nr = g.natRouter().get();
+      out.putIfAbsent(nr.address(), new Vip(nr.address(), prefix(nr.address(), g.natNetmask()), nr.device(), "nat_router"));
+    }
+    return List.copyOf(new ArrayList<>(out.values()));
+  }
+
+  /** The prefix length of {@code netmask}; the host prefix (/32, /128) when absent, 0.0.0.0 or not contiguous. */
+  static int prefix(InetAddress address, Optional<InetAddress> netmask) {
+    int max = address instanceof Inet4Address ? 32 : 128;
+    if (netmask.isEmpty() || !(netmask.get() instanceof Inet4Address) || !(address instanceof Inet4Address)) {
+      return max;
+    }
+    byte[] b = netmask.get().getAddress();
+    int m = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    if (m == 0) {
+      return max;
+    }
+    int len = Integer.bitCount(m);
+    if (m != (int) (0xffffffffL << (32 - len))) {
+      log.warn("netmask {} of {} is not contiguous: using /32", netmask.get().getHostAddress(), address.getHostAddress());
+      return max;
+    }
+    return len;
+  }
+}

@@ -1,0 +1,148 @@
+package io.lvspulse.failover;
+
+import io.lvspulse.exec.ExecRequest;
+import io.lvspulse.exec.ExecResult;
+import io.lvspulse.exec.ExecRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings VIPs up and down with iproute2 and announces them with iputils {@code arping}, every command
+ * an argument list through {@link ExecRunner} under a watchdog, exit code and stderr checked.
+ *
+ * <ul>
+ *   <li>up: {@code ip addr add VIP/PREFIX dev DEV [label DEV:N]} — "already assigned" counts as done;
+ *   <li>down: {@code ip addr del VIP/PREFIX dev DEV} — "not found" counts as done;
+ *   <li>announce: {@code arping -U -c 1 -I DEV VIP} (one unsolicited ARP; {@link Failover} repeats it
+ *       5 times 1 s apart, as pulse's {@code send_arp} loop, and cancels the rest on deactivation).
+ * </ul>
+ *
+ * <p>Every command is prefixed with {@link Options#commandPrefix()} (empty for the daemon; {@code ip
+ * netns exec NS} in tests, so the director is a network namespace).
+ */
+public final class VipManager {
+  private static final Logger log = LoggerFactory.getLogger(VipManager.class);
+
+  /**
+   * @param commandPrefix words put before every command (e.g. {@code ip netns exec lvsp-a})
+   * @param ip the iproute2 {@code ip} program
+   * @param arping the iputils {@code arping} program
+   * @param timeout watchdog for each command
+   */
+  public record Options(List<String> commandPrefix, String ip, String arping, Duration timeout) {
+    public Options {
+      commandPrefix = List.copyOf(commandPrefix);
+      Objects.requireNonNull(ip);
+      Objects.requireNonNull(arping);
+      Objects.requireNonNull(timeout);
+    }
+
+    /** No prefix, {@code ip} and {@code arping} from PATH, 5 s watchdog. */
+    public static Options defaults() {
+      return new Options(List.of(), "ip", "arping", Duration.ofSeconds(5));
+    }
+
+    public Options withCommandPrefix(List<String> prefix) {
+      return new Options(prefix, ip, arping, timeout);
+    }
+  }
+
+  private final ExecRunner runner;
+  private final Options options;
+  private final FailoverMetrics metrics;
+
+  public VipManager(ExecRunner runner, Options options, FailoverMetrics metrics) {
+    this.runner = Objects.requireNonNull(runner);
+    this.options = Objects.requireNonNull(options);
+    this.metrics = Objects.requireNonNull(metrics);
+  }
+
+  /** The full argument list of {@code ip addr add}. */
+  public List<String> addCommand(Vip vip) {
+    List<String> c = prefixed(options.ip(), "addr", "add", vip.cidr(), "dev", vip.interfaceName());
+    vip.label().ifPresent(l -> {
+      c.add("label");
+      c.add(l);
+    });
+    return c;
+  }
+
+  /** The full argument list of {@code ip addr del}. */
+  public List<String> delCommand(Vip vip) {
+    return prefixed(options.ip(), "addr", "del", vip.cidr(), "dev", vip.interfaceName());
+  }
+
+  /** The full argument list of one gratuitous ARP. */
+  public List<String> arpCommand(Vip vip) {
+    return prefixed(options.arping(), "-U", "-c", "1", "-I", vip.interfaceName(), vip.address().getHostAddress());
+  }
+
+  /** Brings {@code vip} up; true when it is up afterwards. */
+  public boolean up(Vip vip) {
+    ExecResult r = runner.run(ExecRequest.of(options.timeout(), addCommand(vip)));
+    if (r.succeeded() && r.stderr().isBlank()) {
+      log.info("VIP {} up on {} ({})", vip.cidr(), vip.device(), vip.source());
+      return true;
+    }
+    String err = r.stderr().toLowerCase(Locale.ROOT);
+    if (r.exitCode() == 2 && (err.contains("already assigned") || err.contains("file exists"))) {
+      log.info("VIP {} was already up on {} ({})", vip.cidr(), vip.device(), vip.source());
+      return true;
+    }
+    metrics.actionFailed("vip_add");
+    log.warn("VIP {} could not be brought up on {}: {}", vip.cidr(), vip.device(), r.describe());
+    return false;
+  }
+
+  /** Takes {@code vip} down; true when it is gone afterwards. */
+  public boolean down(Vip vip) {
+    ExecResult r = runner.run(ExecRequest.of(options.timeout(), delCommand(vip)));
+    if (r.succeeded() && r.stderr().isBlank()) {
+      log.info("VIP {} down on {} ({})", vip.cidr(), vip.device(), vip.source());
+      return true;
+    }
+    String err = r.stderr().toLowerCase(Locale.ROOT);
+    if (r.exitCode() == 2 && (err.contains("not found") || err.contains("cannot assign requested address"))) {
+      log.debug("VIP {} was not up on {}", vip.cidr(), vip.device());
+      return true;
+    }
+    metrics.actionFailed("vip_del");
+    log.warn("VIP {} could not be taken down on {}: {}", vip.cidr(), vip.device(), r.describe());
+    return false;
+  }
+
+  /** Sends one gratuitous ARP for {@code vip} asynchronously (IPv4 only; IPv6 VIPs are skipped). */
+  public CompletableFuture<Boolean> announce(Vip vip) {
+    if (!vip.ipv4()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return runner
+        .start(ExecRequest.of(options.timeout(), arpCommand(vip)))
+        .thenApply(
+            r -> {
+              if (r.succeeded()) {
+                log.debug("gratuitous ARP for {} on {}", vip.address().getHostAddress(), vip.interfaceName());
+                return true;
+              }
+              metrics.actionFailed("arp");
+              log.warn("gratuitous ARP for {} on {} failed: {}", vip.address().getHostAddress(), vip.interfaceName(), r.describe());
+              return false;
+            });
+  }
+
+  private List<String> prefixed(String... command) {
+    List<String> c = new ArrayList<>(options.commandPrefix());
+    c.addAll(List.of(command));
+    return c;
+  }
+
+  public Options options() {
+    return options;
+  }
+}

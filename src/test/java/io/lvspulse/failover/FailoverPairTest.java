@@ -1,0 +1,235 @@
+package io.lvspulse.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvspulse.config.LvsConfig;
+import io.lvspulse.ipvs.DryRunBackend;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two heartbeat endpoints on loopback (primary 127.0.0.1, backup 127.0.0.2, one free UDP port), real
+ * sockets and threads, keepalive 100 ms and deadtime 600 ms. "A pulse primary" is a plain UDP socket
+ * sending pulse's 4-byte magics, as Piranha's pulse would.
+ */
+class FailoverPairTest {
+  private static final Duration KEEPALIVE = Duration.ofMillis(100);
+  private static final Duration DEADTIME = Duration.ofMillis(600);
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  /** A UDP port free on both 127.0.0.1 and 127.0.0.2 (bounded attempts). */
+  static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.1"), 0))) {
+        int p = a.getLocalPort();
+        try (DatagramSocket b = new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.2"), p))) {
+          return p;
+        } catch (IOException busy) {
+          // try another
+        }
+      }
+    }
+    throw new IOException("no UDP port free on both 127.0.0.1 and 127.0.0.2");
+  }
+
+  private LvsConfig config(int port, Optional<Path> key) {
+    return TestConfigs.pair("127.0.0.1", "127.0.0.2", port, KEEPALIVE, DEADTIME, List.of(), g -> g.heartbeatKeyFile = key);
+  }
+
+  private Failover director(LvsConfig c, Role role, MeterRegistry registry) throws Exception {
+    String self = role == Role.PRIMARY ? "127.0.0.1" : "127.0.0.2";
+    int port = c.global().heartbeatPort();
+    Failover f =
+        Failover.builder(c)
+            .options(FailoverOptions.defaults().withRole(role).withSocket(TestConfigs.ip(self), port, port))
+            .ipvs(new DryRunBackend())
+            .registry(registry)
+            .localAddresses(LocalAddresses.of(Map.of()))
+            .build();
+    f.start();
+    toClose.add(f);
+    return f;
+  }
+
+  private DatagramSocket fakePulse(String address, int port) throws IOException {
+    DatagramSocket s = new DatagramSocket(new InetSocketAddress(TestConfigs.ip(address), port));
+    s.setSoTimeout(2000);
+    toClose.add(s);
+    return s;
+  }
+
+  private static void sendTo(DatagramSocket s, byte[] payload, String address, int port) throws IOException {
+    s.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(TestConfigs.ip(address), port)));
+  }
+
+  private static double received(MeterRegistry r, RxResult result) {
+    return r.get("lvs_pulse_heartbeats_received").tag("result", result.tag()).counter().count();
+  }
+
+  @Test
+  void the_primary_becomes_active_a_stopped_primary_hands_over_at_once_and_a_restarted_one_stays_backup() throws Exception {
+    int port = freePort();
+    LvsConfig c = config(port, Optional.empty());
+    MeterRegistry backupMetrics = new SimpleMeterRegistry();
+    Failover backup = director(c, Role.BACKUP, backupMetrics);
+    Failover primary = director(c, Role.PRIMARY, new SimpleMeterRegistry());
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(primary.status().active()).isTrue();
+      assertThat(backup.status().partnerState()).isEqualTo(PartnerState.RUNNING);
+    });
+    assertThat(backup.status().active()).isFalse();
+    assertThat(backup.status().lastHeard()).isPresent();
+    assertThat(received(backupMetrics, RxResult.OK)).isPositive();
+    assertThat(backupMetrics.get("lvs_pulse_heartbeats_sent").counter().count()).isPositive();
+
+    long t0 = System.nanoTime();
+    primary.stop(Duration.ofSeconds(5));
+    await().atMost(DEADTIME.plusSeconds(1)).until(() -> backup.status().active());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(DEADTIME.plusSeconds(1));
+    assertThat(backup.status().lastTransitionReason()).isIn("primary inactive", "partner silent for deadtime (600 ms)");
+
+    Failover restarted = director(c, Role.PRIMARY, new SimpleMeterRegistry());
+    await().atMost(Duration.ofSeconds(5)).until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
+    Thread.sleep(DEADTIME.multipliedBy(3).toMillis()); // a few deadtimes: nothing may change
+    assertThat(restarted.status().active()).isFalse();
+    assertThat(backup.status().active()).isTrue();
+  }
+
+  @Test
+  void a_backup_takes_over_from_a_silent_pulse_primary_within_deadtime_and_yields_when_it_returns() throws Exception {
+    int port = freePort();
+    PlainHeartbeatCodec pulse = new PlainHeartbeatCodec();
+    DatagramSocket pulsePrimary = fakePulse("127.0.0.1", port);
+    Failover backup = director(config(port, Optional.empty()), Role.BACKUP, new SimpleMeterRegistry());
+
+    // What the backup sends is pulse's format: exactly 4 bytes, STOPPED in host order.
+    DatagramPacket p = new DatagramPacket(new byte[100], 100);
+    pulsePrimary.receive(p);
+    assertThat(p.getLength()).isEqualTo(4);
+    assertThat(pulse.decode(p.getData(), p.getLength())).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
+    assertThat(((InetSocketAddress) p.getSocketAddress()).getAddress()).isEqualTo(TestConfigs.ip("127.0.0.2"));
+
+    for (int i = 0; i < 15; i++) {
+      sendTo(pulsePrimary, pulse.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+      Thread.sleep(KEEPALIVE.toMillis());
+    }
+    assertThat(backup.status().active()).isFalse();
+
+    long t0 = System.nanoTime(); // the primary goes silent
+    await().atMost(DEADTIME.plusSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> backup.status().active());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(DEADTIME.minusMillis(150), DEADTIME.plusSeconds(1));
+    assertThat(backup.status().partnerState()).isEqualTo(PartnerState.DEAD);
+
+    sendTo(pulsePrimary, pulse.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+    await().atMost(Duration.ofSeconds(2)).until(() -> !backup.status().active());
+    assertThat(backup.status().lastTransitionReason()).isEqualTo("partner (primary) active");
+  }
+
+  @Test
+  void in_authenticated_mode_forged_replayed_and_foreign_heartbeats_do_not_keep_the_backup_passive() throws Exception {
+    int port = freePort();
+    Path keyFile = dir.resolve("heartbeat.key");
+    Files.write(keyFile, KEY);
+    MeterRegistry metrics = new SimpleMeterRegistry();
+    DatagramSocket primarySocket = fakePulse("127.0.0.1", port);
+    DatagramSocket stranger = fakePulse("127.0.0.3", port);
+    Failover backup = director(config(port, Optional.of(keyFile)), Role.BACKUP, metrics);
+    AuthenticatedHeartbeatCodec genuine = new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
+    AuthenticatedHeartbeatCodec forger =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of("not-the-right-key-at-all-000000".getBytes(StandardCharsets.US_ASCII)), InstantSource.system());
+
+    // Genuine heartbeats keep it passive; record two of them for replaying.
+    byte[] captured1 = genuine.encode(HeartbeatState.RUNNING);
+    byte[] captured2 = genuine.encode(HeartbeatState.RUNNING);
+    sendTo(primarySocket, captured1, "127.0.0.2", port);
+    sendTo(primarySocket, captured2, "127.0.0.2", port);
+    for (int i = 0; i < 8; i++) {
+      Thread.sleep(KEEPALIVE.toMillis());
+      sendTo(primarySocket, genuine.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+    }
+    assertThat(backup.status().active()).isFalse();
+    assertThat(backup.status().authenticated()).isTrue();
+
+    // The primary dies; an attacker replays, forges and sends plain pulse packets from its address.
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 30 && !backup.status().active(); i++) {
+      sendTo(primarySocket, captured1, "127.0.0.2", port);
+      sendTo(primarySocket, captured2, "127.0.0.2", port);
+      sendTo(primarySocket, forger.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+      sendTo(primarySocket, new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+      sendTo(stranger, genuine.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+      Thread.sleep(KEEPALIVE.toMillis());
+    }
+
+    assertThat(backup.status().active()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(DEADTIME.plusSeconds(1));
+    assertThat(received(metrics, RxResult.OK)).isEqualTo(10.0);
+    assertThat(received(metrics, RxResult.REPLAY)).isPositive();
+    assertThat(received(metrics, RxResult.BAD_MAC)).isPositive();
+    assertThat(received(metrics, RxResult.WRONG_SOURCE)).isPositive();
+
+    // What the backup sends is the authenticated format.
+    AuthenticatedHeartbeatCodec reader = new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
+    DatagramPacket p = new DatagramPacket(new byte[100], 100);
+    HeartbeatCodec.Decoded last = null;
+    for (int i = 0; i < 200 && !new HeartbeatCodec.Accepted(HeartbeatState.RUNNING).equals(last); i++) {
+      primarySocket.receive(p); // queued STOPPED ones first
+      assertThat(p.getLength()).isEqualTo(AuthenticatedHeartbeatCodec.LENGTH);
+      last = reader.decode(p.getData(), p.getLength());
+      assertThat(last).isInstanceOf(HeartbeatCodec.Accepted.class);
+    }
+    assertThat(last).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.RUNNING));
+  }
+
+  @Test
+  void heartbeats_go_once_to_each_distinct_partner_address() throws Exception {
+    int port = freePort();
+    LvsConfig c = TestConfigs.pair("127.0.0.1", "127.0.0.2", port, KEEPALIVE, DEADTIME, List.of(), g -> {
+      g.primaryPrivate = Optional.of(TestConfigs.ip("127.0.0.1")); // same as public: one destination
+    });
+    DatagramSocket pulsePrimary = fakePulse("127.0.0.1", port);
+    Failover backup = director(c, Role.BACKUP, new SimpleMeterRegistry());
+    int n = 0;
+    long end = System.nanoTime() + Duration.ofMillis(1000).toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        pulsePrimary.setSoTimeout(200);
+        pulsePrimary.receive(new DatagramPacket(new byte[100], 100));
+        n++;
+      } catch (SocketTimeoutException e) {
+        break;
+      }
+    }
+    assertThat(n).isBetween(7, 13); // one per keepalive, not two
+    assertThat(backup.status().partnerAddresses()).containsExactly(TestConfigs.ip("127.0.0.1"));
+  }
+}
