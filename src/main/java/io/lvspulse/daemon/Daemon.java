@@ -9,6 +9,14 @@ import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.failover.Failover;
+import io.lvspulse.failover.FailoverConfigException;
+import io.lvspulse.failover.FailoverListener;
+import io.lvspulse.failover.FailoverOptions;
+import io.lvspulse.failover.FailoverStatus;
+import io.lvspulse.failover.NftFirewallInstaller;
+import io.lvspulse.failover.Role;
+import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.ConfigTables;
@@ -100,6 +108,7 @@ public final class Daemon implements AutoCloseable {
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
   private volatile @Nullable DirectorStatus director;
+  private @Nullable Failover failover;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -139,7 +148,11 @@ public final class Daemon implements AutoCloseable {
     setTimeouts(metered, g, null);
     checkSysctls(config);
     IpvsReconciler reconciler = new IpvsReconciler(metered, metrics.registry(), IpvsReconciler.RetryPolicy.DEFAULT, IpvsReconciler.Sleeper.real());
-    controller = new IpvsController(reconciler, options.fullReconcile(), !options.failover());
+    boolean useFailover = options.failover() && g.primary().isPresent();
+    if (options.failover() && !useFailover) {
+      log.info("no `primary` in {}: standalone director, always active (no heartbeat)", options.config());
+    }
+    controller = new IpvsController(reconciler, options.fullReconcile(), !useFailover);
     controller.start();
     try {
       probeSource = probeSourceFactory.create();
@@ -158,10 +171,87 @@ public final class Daemon implements AutoCloseable {
       throw new StartupException("cannot listen on " + options.listen() + ": " + e.getMessage() + " (use --listen ADDRESS:PORT)");
     }
     http.start();
+    if (useFailover) {
+      startFailover(metered);
+    }
     installSignalHandlers();
     log.info(
         "lvs-pulse started: config {} (serial_no {}), ipvs backend {}, {} active virtual services",
         options.config(), g.serialNo(), backend.name(), config.activeVirtuals().size());
+  }
+
+  private void startFailover(IpvsBackend ipvs) throws StartupException {
+    IpvsController c = java.util.Objects.requireNonNull(controller);
+    FailoverOptions fo = FailoverOptions.defaults().withCommandPrefix(options.commandPrefix());
+    if (options.role().isPresent()) {
+      fo = fo.withRole("backup".equals(options.role().get()) ? Role.BACKUP : Role.PRIMARY);
+    }
+    FirewallRules.Options fw = FirewallRules.Options.defaults();
+    NftFirewallInstaller nft =
+        new NftFirewallInstaller(
+            runner,
+            options.commandPrefix(),
+            "nft",
+            Duration.ofSeconds(10),
+            cfg -> FirewallRules.nft(cfg, fw, options.config().toString()),
+            cfg -> "table ip " + FirewallRules.NFT_TABLE + "\ndelete table ip " + FirewallRules.NFT_TABLE + "\n");
+    FailoverListener listener =
+        new FailoverListener() {
+          @Override
+          public void onActive() {
+            c.setActive(true);
+            // Program IPVS before the VIPs come up (the caller brings them up when this returns).
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (!c.converged() && System.nanoTime() < deadline) {
+              try {
+                Thread.sleep(20);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+            }
+          }
+
+          @Override
+          public void onInactive(String reason) {
+            c.setActive(false);
+          }
+        };
+    try {
+      Failover f =
+          Failover.builder(config)
+              .options(fo)
+              .runner(runner)
+              .ipvs(ipvs)
+              .registry(metrics.registry())
+              .listener(listener)
+              .firewall(nft)
+              .clock(clock)
+              .build();
+      f.start();
+      failover = f;
+    } catch (FailoverConfigException e) {
+      throw new StartupException("failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
+    } catch (IOException e) {
+      throw new StartupException("failover: cannot open the heartbeat socket on port " + config.global().heartbeatPort() + ": " + e.getMessage());
+    }
+    setDirectorStatus(() -> directorStatus(failover.status()));
+  }
+
+  private static Map<String, Object> directorStatus(FailoverStatus st) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("failover", "on");
+    m.put("role", st.role().label());
+    m.put("role_reason", st.roleReason());
+    m.put("active", st.active());
+    m.put("partner", st.partner().map(a -> a.getHostAddress()).orElse(null));
+    m.put("partner_state", st.partnerState().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
+    m.put("last_transition", st.lastTransitionReason());
+    m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
+    m.put("authenticated", st.authenticated());
+    m.put("local_problem", st.localProblem().orElse(null));
+    return m;
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -301,6 +391,9 @@ public final class Daemon implements AutoCloseable {
       }
     }
     checkSysctls(next);
+    if (failover != null) {
+      failover.reload(next).forEach(w -> log.warn("reload: {}", w));
+    }
     monitor.reload(next);
     config = next;
     configLoadedAt = clock.instant();
@@ -381,6 +474,10 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("stopping{}", options.cleanupOnStop() ? " (cleaning up managed IPVS services)" : "; IPVS is left as it is");
+    if (failover != null) {
+      // Give up the VIPs and tell the partner (STOPPED) before anything else stops.
+      failover.stop(Duration.ofSeconds(10));
+    }
     closeQuietly(http);
     closeQuietly(monitor);
     if (probeSource instanceof AutoCloseable ac) {
