@@ -1,6 +1,7 @@
 package io.lvspulse.cli;
 
 import io.lvspulse.bench.TftpBench;
+import io.lvspulse.probe.tftp.TftpProbeEngine;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class BenchCommand implements Runnable {
       description = {
         "TFTP connect probes: RTT against a real tftpd-hpa, then N synthetic servers (127.10.x.y) probed at once,",
         "natively and by forking the check_tftp logic (bash + tftp-hpa client), in the same run.",
-        "Needs about 3*N open files: run it under 'ulimit -n 65536'."
+        "Needs about 2*N open files for the 2-sockets-per-probe mode (it falls back to one socket per probe above the limit)."
       })
   static final class Tftp implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -63,10 +64,14 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--timeout", defaultValue = "5", description = "Probe timeout in seconds (default ${DEFAULT-VALUE}).")
     BigDecimal timeout;
 
+    @Option(names = "--selector-threads", description = "Selector threads of the engine (default: one per CPU, at most 4).")
+    Integer selectorThreads;
+
     @Override
     public Integer call() throws Exception {
       TftpBench.Settings s = new TftpBench.Settings(servers, rounds, forkSample, rttProbes, forkRttProbes, inTftpd, port,
-          Duration.ofMillis(timeout.movePointRight(3).longValue()));
+          Duration.ofMillis(timeout.movePointRight(3).longValue()),
+          selectorThreads != null ? selectorThreads : TftpProbeEngine.defaultSelectorThreads());
       return new TftpBench(s, spec.commandLine().getOut()).run();
     }
   }

@@ -135,7 +135,7 @@ public final class CheckTftpCommand implements Callable<Integer> {
     }
 
     ProbeResult r;
-    try (TftpProbeEngine engine = new TftpProbeEngine(System::nanoTime, Runnable::run)) {
+    try (TftpProbeEngine engine = new TftpProbeEngine(System::nanoTime, Runnable::run, true, 1)) {
       r = engine.probe(check).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
     } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       out.println("UNKNOWN: TFTP probe failed - " + e.getMessage());

@@ -4,6 +4,7 @@ import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -19,56 +20,75 @@ import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs TFTP probes on one selector thread shared by all of them.
+ * Runs TFTP probes on a few NIO selector threads ("shards"), thousands of probes in flight at once.
  *
- * <p>Each probe in flight has its own ephemeral UDP port (so its TFTP transfer ID is unique) and two
- * channels on that port: an unconnected one that receives the server's replies, which come from a
- * new port (the server's TID), and one <em>connected</em> to the server's listening port, from
- * which the RRQ is sent. Only a connected socket learns of an ICMP port-unreachable, so a port with
- * nothing listening fails in well under a millisecond on loopback instead of at the timeout. The
- * two channels share the port through {@code SO_REUSEADDR}; the first one is bound without it so
- * the kernel's ephemeral port is not shared with any other socket. The kernel delivers datagrams
- * from the server's listening port to the connected channel and everything else to the other one;
- * the engine reads both.
+ * <p><b>Sockets.</b> Each probe in flight has its own ephemeral UDP port (so its TFTP transfer ID
+ * is unique) and up to two channels on that port: an unconnected one that receives the server's
+ * replies, which come from a new port (the server's TID), and one <em>connected</em> to the
+ * server's listening port, from which the RRQ is sent. Only a connected socket learns of an ICMP
+ * port-unreachable, so a port with nothing listening fails in well under a millisecond on loopback
+ * instead of at the timeout. The two channels share the port through {@code SO_REUSEADDR}; the
+ * first one is bound without it so the kernel's ephemeral port is not shared with any other
+ * socket. The kernel delivers datagrams from the server's listening port to the connected channel
+ * and everything else to the other one; the engine reads both. (The single-socket alternatives do
+ * not work: a socket connected to port 69 drops the reply from the server's new port and the
+ * kernel answers it with port-unreachable, which aborts the server's transfer; an unconnected
+ * socket never sees the ICMP error without {@code IP_RECVERR}, which Java does not offer.)
  *
- * <p>{@link #probe} never blocks: it queues the probe and wakes the selector. Its future never
+ * <p><b>Descriptor budget.</b> The connected channel is an optimisation, the receiving channel is
+ * not. The engine counts its open channels and opens the connected one only while that count stays
+ * under a budget (by default {@code RLIMIT_NOFILE} minus a reserve of a tenth, at least 256, for
+ * the rest of the process); above it, or if opening it fails, the probe runs on one socket and a
+ * dead port is noticed at the timeout instead. Once the server's TID is locked on a port other
+ * than its listening port, the connected channel is closed early: ICMP no longer matters then.
+ *
+ * <p><b>Threads.</b> Probes are assigned round-robin to the shards, by default one per CPU (at most
+ * {@value #MAX_DEFAULT_SHARDS}). Each shard owns its selector, timer heap and probes, so opening,
+ * binding and closing sockets (most of a probe's cost: about ten system calls) runs in parallel
+ * and shards share no locks. A shard starts at most {@value #BEGIN_BATCH} queued probes between two
+ * selects, so the replies to a large burst are read while the rest of it is still being started:
+ * without that, a burst of 10,000 kept the thread busy opening sockets for longer than the RRQ
+ * retransmission interval, and every reply already waiting was answered by a useless resend.
+ *
+ * <p>{@link #probe} never blocks: it queues the probe and wakes its shard. Its future never
  * completes exceptionally and completes by the probe's deadline (plus scheduling delay). Results
- * are handed to the completion executor, so a caller's continuations never run on the selector
- * thread unless it asks for a direct executor.
+ * are handed to the completion executor, so a caller's continuations never run on a selector
+ * thread unless it asks for a direct executor. {@link #close} stops every shard and completes the
+ * probes still queued or running with {@code IO_ERROR}.
  */
 public final class TftpProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TftpProbeEngine.class);
   private static final int MAX_READS_PER_WAKEUP = 64;
+  static final int BEGIN_BATCH = 64;
+  static final int MAX_DEFAULT_SHARDS = 4;
 
   private final LongSupplier nanoTime;
   private final Executor completions;
   private final boolean detectPortUnreachable;
-  private final Selector selector;
-  private final Thread thread;
-  private final ConcurrentLinkedQueue<Flight> submitted = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean wakeupPending = new AtomicBoolean();
+  private final long channelBudget;
+  private final Shard[] shards;
+  private final AtomicInteger nextShard = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong openChannels = new AtomicLong();
+  private final AtomicLong oneSocketProbes = new AtomicLong();
   private volatile boolean closing;
-
-  // selector-thread state
-  private final Set<Flight> active = new HashSet<>();
-  private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>();
-  private final ByteBuffer rx = ByteBuffer.allocateDirect(65536);
-  private long now;
 
   /** An engine with the real clock that completes futures on the common pool. */
   public TftpProbeEngine() throws IOException {
@@ -85,19 +105,72 @@ public final class TftpProbeEngine implements AutoCloseable {
   }
 
   /**
-   * @param detectPortUnreachable open the second, connected socket per probe (two file
-   *     descriptors per probe in flight). Without it a port with nothing listening is only noticed
-   *     at the timeout, but each probe needs one descriptor.
+   * @param detectPortUnreachable open the second, connected socket per probe while the descriptor
+   *     budget allows. Without it a port with nothing listening is only noticed at the timeout,
+   *     but each probe needs one descriptor.
    */
   public TftpProbeEngine(LongSupplier nanoTime, Executor completions, boolean detectPortUnreachable)
       throws IOException {
+    this(nanoTime, completions, detectPortUnreachable, defaultSelectorThreads());
+  }
+
+  /**
+   * @param selectorThreads how many selector threads (shards) to run, at least 1
+   */
+  public TftpProbeEngine(
+      LongSupplier nanoTime, Executor completions, boolean detectPortUnreachable, int selectorThreads)
+      throws IOException {
+    this(nanoTime, completions, detectPortUnreachable, selectorThreads, defaultChannelBudget());
+  }
+
+  TftpProbeEngine(
+      LongSupplier nanoTime,
+      Executor completions,
+      boolean detectPortUnreachable,
+      int selectorThreads,
+      long channelBudget)
+      throws IOException {
+    if (selectorThreads < 1) {
+      throw new IllegalArgumentException("selectorThreads must be at least 1: " + selectorThreads);
+    }
     this.detectPortUnreachable = detectPortUnreachable;
     this.nanoTime = nanoTime;
     this.completions = completions;
-    this.selector = Selector.open();
-    this.thread = new Thread(this::run, "lvs-pulse-tftp-engine");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this.channelBudget = channelBudget;
+    this.shards = new Shard[selectorThreads];
+    try {
+      for (int i = 0; i < selectorThreads; i++) {
+        shards[i] = new Shard(i);
+      }
+    } catch (IOException e) {
+      for (Shard s : shards) {
+        if (s != null) {
+          s.selector.close();
+        }
+      }
+      throw e;
+    }
+    for (Shard s : shards) {
+      s.thread.start();
+    }
+  }
+
+  /** One selector thread per CPU, at most {@value #MAX_DEFAULT_SHARDS}. */
+  public static int defaultSelectorThreads() {
+    return Math.max(1, Math.min(MAX_DEFAULT_SHARDS, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** {@code RLIMIT_NOFILE} minus a tenth (at least 256) for the rest of the process. */
+  static long defaultChannelBudget() {
+    long max = Long.MAX_VALUE;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      max = unix.getMaxFileDescriptorCount();
+    }
+    if (max <= 0 || max == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(1, max - Math.max(256, max / 10));
   }
 
   /** A {@link Probe} that runs {@code check} on this engine each time it is started. */
@@ -113,12 +186,17 @@ public final class TftpProbeEngine implements AutoCloseable {
       return f;
     }
     inFlight.incrementAndGet();
-    submitted.add(new Flight(check, f, nanoTime.getAsLong()));
-    if (wakeupPending.compareAndSet(false, true)) {
-      selector.wakeup();
+    Shard s = shards[Math.floorMod(nextShard.getAndIncrement(), shards.length)];
+    Flight flight = new Flight(check, f, nanoTime.getAsLong());
+    s.submitted.add(flight);
+    if (s.wakeupPending.compareAndSet(false, true)) {
+      s.selector.wakeup();
     }
-    if (closing) {
-      selector.wakeup(); // the engine thread fails everything still queued when it stops
+    if (closing && s.submitted.remove(flight)) {
+      // closed meanwhile: the shard may have drained its queue for the last time already; whoever
+      // takes the flight out of the queue completes it
+      inFlight.decrementAndGet();
+      f.complete(ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine is closed", Duration.ZERO));
     }
     return f;
   }
@@ -128,201 +206,312 @@ public final class TftpProbeEngine implements AutoCloseable {
     return inFlight.get();
   }
 
-  /** Stops the selector thread; probes still running complete with IO_ERROR. */
+  /** How many selector threads run the probes. */
+  public int selectorThreads() {
+    return shards.length;
+  }
+
+  /**
+   * Probes that ran on one socket (without the port-unreachable fast path) since the engine
+   * started, because it was disabled, the descriptor budget was used up or the socket could not be
+   * opened.
+   */
+  public long oneSocketProbes() {
+    return oneSocketProbes.get();
+  }
+
+  /** Stops every selector thread; probes still queued or running complete with IO_ERROR. */
   @Override
   public void close() {
     closing = true;
-    selector.wakeup();
-    if (Thread.currentThread() != thread) {
+    for (Shard s : shards) {
+      s.selector.wakeup();
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (Shard s : shards) {
+      if (Thread.currentThread() == s.thread) {
+        continue;
+      }
       try {
-        thread.join(5000);
+        s.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
       }
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-  // selector thread
+  // for tests
 
-  private void run() {
-    try {
-      while (!closing) {
-        long wait = 0;
-        TimerEntry next = timers.peek();
-        now = nanoTime.getAsLong();
-        if (next != null) {
-          long ns = next.at - now;
-          wait = ns <= 0 ? -1 : Math.max(1, (ns + 999_999) / 1_000_000);
-        }
-        try {
-          if (wait < 0) {
-            selector.selectNow(this::onReady);
+  /** Probes each shard has started since the engine started. */
+  long[] probesStartedPerShard() {
+    long[] r = new long[shards.length];
+    for (int i = 0; i < shards.length; i++) {
+      r[i] = shards[i].started.get();
+    }
+    return r;
+  }
+
+  /** The shards' threads. */
+  List<Thread> selectorThreadList() {
+    List<Thread> l = new ArrayList<>();
+    for (Shard s : shards) {
+      l.add(s.thread);
+    }
+    return l;
+  }
+
+  /** Channels the engine has open. */
+  long openChannels() {
+    return openChannels.get();
+  }
+
+  /** The timers queued on every shard (to show stale entries stay bounded). */
+  int queuedTimers() {
+    int n = 0;
+    for (Shard s : shards) {
+      n += s.timerCount;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // selector threads
+
+  /** One selector thread and the probes assigned to it; its fields belong to its thread. */
+  private final class Shard {
+    final Selector selector;
+    final Thread thread;
+    final ConcurrentLinkedQueue<Flight> submitted = new ConcurrentLinkedQueue<>();
+    final AtomicBoolean wakeupPending = new AtomicBoolean();
+    final AtomicLong started = new AtomicLong();
+    private final Set<Flight> active = new HashSet<>();
+    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>();
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(65536);
+    private volatile int timerCount;
+    private long now;
+
+    Shard(int index) throws IOException {
+      this.selector = Selector.open();
+      this.thread = new Thread(this::run, "lvs-pulse-tftp-engine-" + index);
+      this.thread.setDaemon(true);
+    }
+
+    private void run() {
+      try {
+        while (!closing) {
+          now = nanoTime.getAsLong();
+          long wait = 0;
+          if (!submitted.isEmpty()) {
+            wait = -1;
           } else {
-            selector.select(this::onReady, wait);
+            TimerEntry next = timers.peek();
+            if (next != null) {
+              long ns = next.at - now;
+              wait = ns <= 0 ? -1 : Math.max(1, (ns + 999_999) / 1_000_000);
+            }
           }
-        } catch (IOException e) {
-          log.warn("TFTP engine: select failed: {}", e.toString());
+          try {
+            if (wait < 0) {
+              selector.selectNow(this::onReady);
+            } else {
+              selector.select(this::onReady, wait);
+            }
+          } catch (IOException e) {
+            log.warn("TFTP engine: select failed: {}", e.toString());
+          }
+          wakeupPending.set(false);
+          now = nanoTime.getAsLong();
+          runTimers();
+          Flight f;
+          for (int i = 0; i < BEGIN_BATCH && !closing && (f = submitted.poll()) != null; i++) {
+            begin(f);
+          }
+          timerCount = timers.size();
         }
-        wakeupPending.set(false);
-        now = nanoTime.getAsLong();
-        Flight f;
-        while ((f = submitted.poll()) != null) {
-          begin(f);
-        }
-        runTimers();
+      } catch (ClosedSelectorException e) {
+        log.debug("TFTP engine selector closed");
+      } catch (RuntimeException | Error e) {
+        log.error("TFTP engine thread failed; failing every probe in flight", e);
+      } finally {
+        shutdown();
       }
-    } catch (ClosedSelectorException e) {
-      log.debug("TFTP engine selector closed");
-    } catch (RuntimeException | Error e) {
-      log.error("TFTP engine thread failed; failing every probe in flight", e);
-    } finally {
-      shutdown();
     }
-  }
 
-  private void shutdown() {
-    closing = true;
-    now = nanoTime.getAsLong();
-    for (Flight f : new ArrayList<>(active)) {
-      f.transfer().ifPresent(t -> t.onIoError(now, "TFTP engine closed"));
-      end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", elapsed(f)));
+    private void shutdown() {
+      closing = true;
+      now = nanoTime.getAsLong();
+      for (Flight f : new ArrayList<>(active)) {
+        TftpTransfer t = f.t;
+        if (t != null) {
+          t.onIoError(now, "TFTP engine closed");
+        }
+        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", elapsed(f)));
+      }
+      Flight f;
+      while ((f = submitted.poll()) != null) {
+        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", Duration.ZERO));
+      }
+      try {
+        selector.close();
+      } catch (IOException e) {
+        log.debug("closing selector: {}", e.toString());
+      }
     }
-    Flight f;
-    while ((f = submitted.poll()) != null) {
-      end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", Duration.ZERO));
-    }
-    try {
-      selector.close();
-    } catch (IOException e) {
-      log.debug("closing selector: {}", e.toString());
-    }
-  }
 
-  private Duration elapsed(Flight f) {
-    return Duration.ofNanos(Math.max(0, now - f.submittedAt));
-  }
-
-  private void begin(Flight f) {
-    InetSocketAddress server = f.check.server();
-    if (server.isUnresolved() || server.getAddress() == null) {
-      end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "Unknown host " + server.getHostString(), Duration.ZERO));
-      return;
+    private Duration elapsed(Flight f) {
+      return Duration.ofNanos(Math.max(0, now - f.submittedAt));
     }
-    active.add(f);
-    ProtocolFamily fam =
-        server.getAddress() instanceof Inet6Address
-            ? StandardProtocolFamily.INET6
-            : StandardProtocolFamily.INET;
-    try {
-      DatagramChannel rxc = DatagramChannel.open(fam);
-      f.rx = rxc;
-      rxc.configureBlocking(false);
-      rxc.bind(null); // a fresh ephemeral port, shared with no other socket
-      rxc.register(selector, SelectionKey.OP_READ, f);
-      if (detectPortUnreachable) {
+
+    private void begin(Flight f) {
+      started.incrementAndGet();
+      InetSocketAddress server = f.check.server();
+      if (server.isUnresolved() || server.getAddress() == null) {
+        end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "Unknown host " + server.getHostString(), Duration.ZERO));
+        return;
+      }
+      active.add(f);
+      ProtocolFamily fam =
+          server.getAddress() instanceof Inet6Address
+              ? StandardProtocolFamily.INET6
+              : StandardProtocolFamily.INET;
+      try {
+        DatagramChannel rxc = DatagramChannel.open(fam);
+        openChannels.incrementAndGet();
+        f.rx = rxc;
+        rxc.configureBlocking(false);
+        rxc.bind(null); // a fresh ephemeral port, shared with no other socket
+        rxc.register(selector, SelectionKey.OP_READ, f);
+      } catch (IOException | RuntimeException e) {
+        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), elapsed(f)));
+        return;
+      }
+      if (detectPortUnreachable && openChannels.get() < channelBudget) {
+        openConnected(f, fam, server);
+      }
+      if (f.conn == null) {
+        oneSocketProbes.incrementAndGet();
+      }
+      TftpTransfer t = new TftpTransfer(f.check, server, f.submittedAt);
+      f.t = t;
+      t.start(now, f);
+      afterEvent(f);
+    }
+
+    /** The optional connected channel; on failure the probe runs on its receiving channel alone. */
+    private void openConnected(Flight f, ProtocolFamily fam, InetSocketAddress server) {
+      DatagramChannel rxc = f.rx;
+      DatagramChannel cc = null;
+      try {
         int port = ((InetSocketAddress) rxc.getLocalAddress()).getPort();
         rxc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        DatagramChannel cc = DatagramChannel.open(fam);
-        f.conn = cc;
+        cc = DatagramChannel.open(fam);
+        openChannels.incrementAndGet();
         cc.configureBlocking(false);
         cc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         cc.bind(new InetSocketAddress(port));
         cc.connect(server);
         cc.register(selector, SelectionKey.OP_READ, f);
+        f.conn = cc;
+      } catch (IOException | RuntimeException e) {
+        log.debug("TFTP probe of {} runs on one socket: {}", server, e.toString());
+        closeQuietly(cc);
       }
-    } catch (IOException | RuntimeException e) {
-      end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), elapsed(f)));
-      return;
     }
-    TftpTransfer t = new TftpTransfer(f.check, server, f.submittedAt);
-    f.t = t;
-    t.start(now, f);
-    afterEvent(f);
-  }
 
-  private void onReady(SelectionKey key) {
-    Flight f = (Flight) key.attachment();
-    if (f == null || f.done) {
-      return;
-    }
-    DatagramChannel ch = (DatagramChannel) key.channel();
-    TftpTransfer t = f.t;
-    if (t == null) {
-      return;
-    }
-    long n = nanoTime.getAsLong();
-    try {
-      for (int i = 0; i < MAX_READS_PER_WAKEUP && !t.done(); i++) {
-        rx.clear();
-        SocketAddress from;
-        try {
-          from = ch.receive(rx);
-        } catch (PortUnreachableException e) {
-          t.onPortUnreachable(n);
-          break;
-        }
-        if (from == null) {
-          break;
-        }
-        rx.flip();
-        t.onDatagram((InetSocketAddress) from, rx, n, f);
+    private void onReady(SelectionKey key) {
+      Flight f = (Flight) key.attachment();
+      if (f == null || f.done || !key.isValid()) {
+        return; // a channel closed earlier in this batch of events
       }
-    } catch (IOException | RuntimeException e) {
-      t.onIoError(n, "UDP receive failed: " + e);
-    }
-    now = n;
-    afterEvent(f);
-  }
-
-  private void runTimers() {
-    TimerEntry e;
-    while ((e = timers.peek()) != null && e.at - now <= 0) {
-      timers.poll();
-      Flight f = e.flight;
-      if (f.done || f.queuedAt != e.at || f.t == null) {
-        continue; // stale entry
+      DatagramChannel ch = (DatagramChannel) key.channel();
+      TftpTransfer t = f.t;
+      if (t == null) {
+        return;
       }
-      f.queuedAt = Long.MAX_VALUE;
-      f.t.onTimer(now, f);
+      long n = nanoTime.getAsLong();
+      try {
+        for (int i = 0; i < MAX_READS_PER_WAKEUP && !t.done(); i++) {
+          rx.clear();
+          SocketAddress from;
+          try {
+            from = ch.receive(rx);
+          } catch (PortUnreachableException e) {
+            t.onPortUnreachable(n);
+            break;
+          }
+          if (from == null) {
+            break;
+          }
+          rx.flip();
+          t.onDatagram((InetSocketAddress) from, rx, n, f);
+        }
+      } catch (IOException | RuntimeException e) {
+        t.onIoError(n, "UDP receive failed: " + e);
+      }
+      now = n;
       afterEvent(f);
     }
+
+    private void runTimers() {
+      TimerEntry e;
+      while ((e = timers.peek()) != null && e.at - now <= 0) {
+        timers.poll();
+        Flight f = e.flight;
+        if (f.done || f.queuedAt != e.at || f.t == null) {
+          continue; // stale entry
+        }
+        f.queuedAt = Long.MAX_VALUE;
+        f.t.onTimer(now, f);
+        afterEvent(f);
+      }
+    }
+
+    private void afterEvent(Flight f) {
+      TftpTransfer t = f.t;
+      if (t == null || f.done) {
+        return;
+      }
+      if (t.done()) {
+        end(f, t.result().orElseThrow());
+        return;
+      }
+      if (f.conn != null && t.serverTid() >= 0 && t.serverTid() != f.check.server().getPort()) {
+        // TID locked on another port: nothing more can arrive on the connected channel, and
+        // port-unreachable no longer matters
+        closeQuietly(f.conn);
+        f.conn = null;
+      }
+      long nt = t.nextTimerNanos();
+      if (nt < f.queuedAt) {
+        f.queuedAt = nt;
+        timers.add(new TimerEntry(nt, f));
+      }
+    }
+
+    private void end(Flight f, ProbeResult r) {
+      if (f.done) {
+        return;
+      }
+      f.done = true;
+      active.remove(f);
+      closeQuietly(f.rx);
+      closeQuietly(f.conn);
+      f.rx = null;
+      f.conn = null;
+      inFlight.decrementAndGet();
+      try {
+        completions.execute(() -> f.future.complete(r));
+      } catch (RuntimeException e) { // rejected: complete here rather than never
+        f.future.complete(r);
+      }
+    }
   }
 
-  private void afterEvent(Flight f) {
-    TftpTransfer t = f.t;
-    if (t == null || f.done) {
-      return;
-    }
-    if (t.done()) {
-      end(f, t.result().orElseThrow());
-      return;
-    }
-    long nt = t.nextTimerNanos();
-    if (nt < f.queuedAt) {
-      f.queuedAt = nt;
-      timers.add(new TimerEntry(nt, f));
-    }
-  }
-
-  private void end(Flight f, ProbeResult r) {
-    if (f.done) {
-      return;
-    }
-    f.done = true;
-    active.remove(f);
-    closeQuietly(f.rx);
-    closeQuietly(f.conn);
-    inFlight.decrementAndGet();
-    try {
-      completions.execute(() -> f.future.complete(r));
-    } catch (RuntimeException e) { // rejected: complete here rather than never
-      f.future.complete(r);
-    }
-  }
-
-  private static void closeQuietly(@Nullable DatagramChannel c) {
+  private void closeQuietly(@Nullable DatagramChannel c) {
     if (c != null) {
+      openChannels.decrementAndGet();
       try {
         c.close();
       } catch (IOException e) {
@@ -355,18 +544,16 @@ public final class TftpProbeEngine implements AutoCloseable {
       this.submittedAt = submittedAt;
     }
 
-    java.util.Optional<TftpTransfer> transfer() {
-      return java.util.Optional.ofNullable(t);
-    }
-
     @Override
     public void send(InetSocketAddress to, ByteBuffer packet) {
       TftpTransfer tr = t;
       try {
-        if (conn != null && to.equals(check.server())) {
-          conn.write(packet);
-        } else if (rx != null) {
-          rx.send(packet, to);
+        DatagramChannel c = conn;
+        DatagramChannel r = rx;
+        if (c != null && to.equals(check.server())) {
+          c.write(packet);
+        } else if (r != null) {
+          r.send(packet, to);
         }
       } catch (PortUnreachableException e) {
         if (tr != null) {
@@ -378,10 +565,5 @@ public final class TftpProbeEngine implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** For tests: the timers queued (to show stale entries stay bounded). */
-  int queuedTimers() {
-    return timers.size();
   }
 }
