@@ -165,6 +165,9 @@ public final class Daemon implements AutoCloseable {
     }
     monitor = new HealthMonitor(probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     monitor.start(config);
+    if (useFailover) {
+      setDirectorStatus(() -> new LinkedHashMap<>(Map.of("failover", "starting", "active", false)));
+    }
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
     } catch (IOException e) {
