@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,9 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "lvs.cf to read (default: ${DEFAULT-VALUE})")
   Path config;
 
-  @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:9539",
-      description = "address of /metrics, /status and /healthz (default: ${DEFAULT-VALUE})")
-  String listen;
+  @Mixin ListenOption listen;
 
   @Option(names = "--outage-period", paramLabel = "SECONDS", defaultValue = "60",
       description = "take the last real server down every SECONDS for a third of that (0 = never; default: ${DEFAULT-VALUE})")
@@ -44,15 +43,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    InetSocketAddress listenAddress;
-    try {
-      listenAddress = RunCommand.parseListen(listen);
-    } catch (IllegalArgumentException e) {
-      err.println("lvs-pulse demo: --listen " + e.getMessage());
+    Optional<InetSocketAddress> listenAddress = listen.address(err, "demo");
+    if (listenAddress.isEmpty()) {
       return 2;
     }
     DaemonOptions opts =
-        new DaemonOptions(config, DaemonOptions.IpvsMode.DRY_RUN, Optional.empty(), listenAddress, false,
+        new DaemonOptions(config, DaemonOptions.IpvsMode.DRY_RUN, Optional.empty(), listenAddress.get(), false,
             Optional.empty(), false, Duration.ofSeconds(15), false, List.of());
     Demo demo;
     try {

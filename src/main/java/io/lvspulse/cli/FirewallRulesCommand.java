@@ -1,12 +1,10 @@
 package io.lvspulse.cli;
 
-import io.lvspulse.config.ConfigException;
-import io.lvspulse.config.Diagnostic;
-import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.firewall.FirewallRules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,19 +71,11 @@ public final class FirewallRulesCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    ParsedConfig pc;
-    try {
-      pc = new LvsConfigParser().parse(file);
-    } catch (ConfigException e) {
-      for (Diagnostic d : e.errors()) {
-        err.println(d);
-      }
-      err.flush();
+    Optional<ParsedConfig> loaded = ConfigLoading.load(file, err);
+    if (loaded.isEmpty()) {
       return 1;
     }
-    for (Diagnostic w : pc.warnings()) {
-      err.println(w);
-    }
+    ParsedConfig pc = loaded.get();
     FirewallRules.Options options = new FirewallRules.Options(!anyInterface, chain);
     if (FirewallRules.rules(pc.config(), options).isEmpty()) {
       err.println(file + ": warning: no active fwmark virtual service: no rule to print");

@@ -1,14 +1,12 @@
 package io.lvspulse.cli;
 
-import io.lvspulse.config.ConfigException;
-import io.lvspulse.config.Diagnostic;
-import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.IpvsTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,17 +44,11 @@ public final class PlanCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ParsedConfig parsed;
-    try {
-      parsed = new LvsConfigParser().parse(file);
-    } catch (ConfigException e) {
-      e.errors().forEach(d -> err.println(d));
-      err.flush();
+    Optional<ParsedConfig> loaded = ConfigLoading.load(file, err);
+    if (loaded.isEmpty()) {
       return 1;
     }
-    for (Diagnostic w : parsed.warnings()) {
-      err.println(w);
-    }
+    ParsedConfig parsed = loaded.get();
     IpvsTable table =
         ConfigTables.allHealthy(
             parsed.config(), entryWeights ? PlanCommand::entryWeight : RealServer::weight);

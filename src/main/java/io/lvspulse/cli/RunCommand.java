@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,9 +41,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "ipvsadm binary (overrides the config's `ipvsadm` key; default /sbin/ipvsadm)")
   Optional<Path> ipvsadm;
 
-  @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:9539",
-      description = "address of /metrics, /status and /healthz (default: ${DEFAULT-VALUE})")
-  String listen;
+  @Mixin ListenOption listen;
 
   @Option(names = "--cleanup-on-stop",
       description = "delete the IPVS services lvs-pulse manages when stopping (default: leave IPVS as it is)")
@@ -85,11 +84,8 @@ public final class RunCommand implements Callable<Integer> {
       err.println("lvs-pulse run: --role must be primary or backup, not '" + role.get() + "'");
       return 2;
     }
-    InetSocketAddress listenAddress;
-    try {
-      listenAddress = parseListen(listen);
-    } catch (IllegalArgumentException e) {
-      err.println("lvs-pulse run: --listen " + e.getMessage());
+    Optional<InetSocketAddress> listenAddress = listen.address(err, "run");
+    if (listenAddress.isEmpty()) {
       return 2;
     }
     if (reconcileSeconds < 1) {
@@ -98,7 +94,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     DaemonOptions opts =
         new DaemonOptions(
-            config, mode, ipvsadm, listenAddress, cleanupOnStop, role, setSysctls,
+            config, mode, ipvsadm, listenAddress.get(), cleanupOnStop, role, setSysctls,
             Duration.ofSeconds(reconcileSeconds), !noFailover, commandPrefix);
     Daemon daemon;
     try {
@@ -112,26 +108,5 @@ public final class RunCommand implements Callable<Integer> {
     }
     daemon.awaitStop();
     return 0;
-  }
-
-  static InetSocketAddress parseListen(String s) {
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("must be ADDRESS:PORT, e.g. 127.0.0.1:9539, not '" + s + "'");
-    }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("has a bad port in '" + s + "'");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port out of range in '" + s + "'");
-    }
-    return new InetSocketAddress(host, port);
   }
 }

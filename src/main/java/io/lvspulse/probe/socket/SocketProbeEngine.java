@@ -3,6 +3,7 @@ package io.lvspulse.probe.socket;
 import io.lvspulse.config.Protocol;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.ProbeReactor;
 import io.lvspulse.probe.ProbeResult;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -12,26 +13,15 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs TCP and UDP socket probes (nanny's {@code pinger}) on one selector thread shared by all of
- * them: no thread per probe, one hard deadline per probe, every socket closed when its probe ends.
+ * them (or a few, round-robin): no thread per probe, one hard deadline per probe, every socket
+ * closed when its probe ends.
  *
  * <p>TCP: a non-blocking connect (RST: {@link FailureCause#CONNECTION_REFUSED}; nothing by the
  * deadline: {@link FailureCause#TIMEOUT}), then {@code send}, then, if {@code expect} is set, reads
@@ -57,29 +48,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #probe} never blocks and its future never completes exceptionally; results are handed to
  * the completion executor so callers' continuations never run on the selector thread (unless they
- * pass a direct executor).
+ * pass a direct executor). {@link #close} stops the selector threads and completes the probes still
+ * queued or running with {@code IO_ERROR}. The threads, queues, deadlines and close are {@link
+ * ProbeReactor}'s; this class is the socket side of it.
  */
 public final class SocketProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketProbeEngine.class);
   private static final int SHORT_REPLY_CAPACITY = 256;
   private static final int MESSAGE_TEXT = 80;
 
-  private final LongSupplier nanoTime;
-  private final Executor completions;
-  private final Selector selector;
-  private final Thread thread;
-  private final ConcurrentLinkedQueue<Flight> submitted = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean wakeupPending = new AtomicBoolean();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicLong started = new AtomicLong();
-  private volatile boolean closing;
-
-  // selector-thread state
-  private final Set<Flight> active = new HashSet<>();
-  private final PriorityQueue<Flight> deadlines =
-      new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
-  private final ByteBuffer datagram = ByteBuffer.allocateDirect(65536);
-  private long now;
+  private final ProbeReactor<Flight> reactor;
 
   /** An engine with the real clock that completes futures on the common pool. */
   public SocketProbeEngine() throws IOException {
@@ -92,12 +70,23 @@ public final class SocketProbeEngine implements AutoCloseable {
    *     selector thread (continuations must then be short and non-blocking)
    */
   public SocketProbeEngine(LongSupplier nanoTime, Executor completions) throws IOException {
-    this.nanoTime = nanoTime;
-    this.completions = completions;
-    this.selector = Selector.open();
-    this.thread = new Thread(this::run, "lvs-pulse-socket-engine");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this(nanoTime, completions, 1);
+  }
+
+  /**
+   * @param selectorThreads how many selector threads to run, at least 1; probes are assigned to
+   *     them round-robin
+   */
+  public SocketProbeEngine(LongSupplier nanoTime, Executor completions, int selectorThreads)
+      throws IOException {
+    this.reactor =
+        new ProbeReactor<>(
+            "socket probe engine",
+            "lvs-pulse-socket-engine",
+            selectorThreads,
+            nanoTime,
+            completions,
+            Shard::new);
   }
 
   /** A probe that runs {@code check} on this engine each time it is started. */
@@ -107,398 +96,311 @@ public final class SocketProbeEngine implements AutoCloseable {
 
   /** Starts one probe. Never blocks; never completes exceptionally. */
   public CompletableFuture<ProbeResult> probe(SocketCheck check) {
-    CompletableFuture<ProbeResult> f = new CompletableFuture<>();
-    if (closing) {
-      f.complete(ProbeResult.failure(FailureCause.IO_ERROR, "socket probe engine is closed", Duration.ZERO));
-      return f;
-    }
-    inFlight.incrementAndGet();
-    started.incrementAndGet();
-    long t0 = nanoTime.getAsLong();
-    submitted.add(new Flight(check, f, t0, t0 + check.timeout().toNanos()));
-    if (wakeupPending.compareAndSet(false, true)) {
-      selector.wakeup();
-    }
-    if (closing) {
-      selector.wakeup(); // the engine thread fails everything still queued when it stops
-    }
-    return f;
+    return reactor.submit(new Flight(check));
   }
 
   /** Probes queued or running. */
   public int inFlight() {
-    return inFlight.get();
+    return reactor.inFlight();
   }
 
   /** Probes started since the engine was created. */
   public long started() {
-    return started.get();
+    return reactor.loops().stream().mapToLong(ProbeReactor.Loop::started).sum();
   }
 
-  /** Stops the selector thread; probes still running complete with IO_ERROR; sockets are closed. */
+  /** How many selector threads run the probes. */
+  public int selectorThreads() {
+    return reactor.loops().size();
+  }
+
+  /** Stops the selector threads; probes still running complete with IO_ERROR; sockets are closed. */
   @Override
   public void close() {
-    closing = true;
-    selector.wakeup();
-    if (Thread.currentThread() != thread) {
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    reactor.close();
   }
 
   // ---------------------------------------------------------------------------------------------
-  // selector thread
+  // selector threads
 
-  private void run() {
-    try {
-      while (!closing) {
-        long wait = 0;
-        now = nanoTime.getAsLong();
-        Flight next = deadlines.peek();
-        if (next != null) {
-          long ns = next.deadline - now;
-          wait = ns <= 0 ? -1 : Math.max(1, (ns + 999_999) / 1_000_000);
-        }
-        try {
-          if (wait < 0) {
-            selector.selectNow(this::onReady);
+  /** The socket side of one selector thread; its fields belong to that thread. */
+  private static final class Shard implements ProbeReactor.Handler<Flight> {
+    private final ProbeReactor.Loop<Flight> loop;
+    private final ByteBuffer datagram = ByteBuffer.allocateDirect(65536);
+
+    Shard(ProbeReactor.Loop<Flight> loop) {
+      this.loop = loop;
+    }
+
+    @Override
+    public void onTimer(Flight f) {
+      loop.end(f, ProbeResult.failure(FailureCause.TIMEOUT, timeoutMessage(f), loop.elapsed(f)));
+    }
+
+    @Override
+    public void begin(Flight f) {
+      SocketCheck c = f.check;
+      InetSocketAddress target = c.target();
+      if (target.isUnresolved() || target.getAddress() == null) {
+        loop.end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "unknown host " + target.getHostString(), Duration.ZERO));
+        return;
+      }
+      loop.armTimer(f, f.submittedAt() + c.timeout().toNanos());
+      try {
+        if (c.protocol() == Protocol.TCP) {
+          SocketChannel ch = SocketChannel.open();
+          f.channel = ch;
+          ch.configureBlocking(false);
+          f.stage = Stage.CONNECTING;
+          if (ch.connect(target)) {
+            connected(f);
           } else {
-            selector.select(this::onReady, wait);
+            f.key = ch.register(loop.selector(), SelectionKey.OP_CONNECT, f);
           }
-        } catch (IOException e) {
-          log.warn("socket probe engine: select failed: {}", e.toString());
-        }
-        wakeupPending.set(false);
-        now = nanoTime.getAsLong();
-        Flight f;
-        while ((f = submitted.poll()) != null) {
-          begin(f);
-        }
-        expire();
-      }
-    } catch (ClosedSelectorException e) {
-      log.debug("socket probe engine selector closed");
-    } catch (RuntimeException | Error e) {
-      log.error("socket probe engine thread failed; failing every probe in flight", e);
-    } finally {
-      shutdown();
-    }
-  }
-
-  private void shutdown() {
-    closing = true;
-    now = nanoTime.getAsLong();
-    for (Flight f : new ArrayList<>(active)) {
-      end(f, ProbeResult.failure(FailureCause.IO_ERROR, "socket probe engine closed", elapsed(f)));
-    }
-    Flight f;
-    while ((f = submitted.poll()) != null) {
-      end(f, ProbeResult.failure(FailureCause.IO_ERROR, "socket probe engine closed", Duration.ZERO));
-    }
-    try {
-      selector.close();
-    } catch (IOException e) {
-      log.debug("closing selector: {}", e.toString());
-    }
-  }
-
-  private void expire() {
-    Flight f;
-    while ((f = deadlines.peek()) != null && f.deadline - now <= 0) {
-      deadlines.poll();
-      if (!f.done) {
-        end(f, ProbeResult.failure(FailureCause.TIMEOUT, timeoutMessage(f), elapsed(f)));
-      }
-    }
-  }
-
-  private void begin(Flight f) {
-    SocketCheck c = f.check;
-    InetSocketAddress target = c.target();
-    if (target.isUnresolved() || target.getAddress() == null) {
-      end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "unknown host " + target.getHostString(), Duration.ZERO));
-      return;
-    }
-    active.add(f);
-    deadlines.add(f);
-    try {
-      if (c.protocol() == Protocol.TCP) {
-        SocketChannel ch = SocketChannel.open();
-        f.channel = ch;
-        ch.configureBlocking(false);
-        f.stage = Stage.CONNECTING;
-        if (ch.connect(target)) {
-          connected(f);
         } else {
-          f.key = ch.register(selector, SelectionKey.OP_CONNECT, f);
+          DatagramChannel ch =
+              DatagramChannel.open(
+                  target.getAddress() instanceof Inet6Address
+                      ? StandardProtocolFamily.INET6
+                      : StandardProtocolFamily.INET);
+          f.channel = ch;
+          ch.configureBlocking(false);
+          ch.connect(target);
+          f.key = ch.register(loop.selector(), SelectionKey.OP_READ, f);
+          startSending(f);
         }
-      } else {
-        DatagramChannel ch =
-            DatagramChannel.open(
-                target.getAddress() instanceof Inet6Address
-                    ? StandardProtocolFamily.INET6
-                    : StandardProtocolFamily.INET);
-        f.channel = ch;
-        ch.configureBlocking(false);
-        ch.connect(target);
-        f.key = ch.register(selector, SelectionKey.OP_READ, f);
-        startSending(f);
+      } catch (IOException | RuntimeException e) {
+        fail(f, e);
       }
-    } catch (IOException | RuntimeException e) {
-      fail(f, e);
     }
-  }
 
-  private void onReady(SelectionKey key) {
-    now = nanoTime.getAsLong(); // select may have waited: elapsed times must not use a stale clock
-    Object att = key.attachment();
-    if (!(att instanceof Flight f) || f.done) {
-      return;
+    @Override
+    public void onReady(Flight f, SelectionKey key) {
+      try {
+        if (key.isConnectable()) {
+          SocketChannel ch = (SocketChannel) key.channel();
+          if (ch.finishConnect()) {
+            connected(f);
+          }
+          return;
+        }
+        if (key.isWritable()) {
+          write(f);
+        }
+        if (!f.done() && key.isValid() && key.isReadable()) {
+          read(f);
+        }
+      } catch (IOException | RuntimeException e) {
+        fail(f, e);
+      }
     }
-    try {
-      if (!key.isValid()) {
+
+    private void connected(Flight f) throws IOException {
+      startSending(f);
+    }
+
+    private void startSending(Flight f) throws IOException {
+      byte[] send = f.check.sendBytes();
+      if (send.length == 0) {
+        sent(f);
         return;
       }
-      if (key.isConnectable()) {
-        SocketChannel ch = (SocketChannel) key.channel();
-        if (ch.finishConnect()) {
-          connected(f);
-        }
+      f.stage = Stage.SENDING;
+      f.out = ByteBuffer.wrap(send);
+      write(f);
+    }
+
+    private void write(Flight f) throws IOException {
+      ByteBuffer out = f.out;
+      if (out == null) {
         return;
       }
-      if (key.isWritable()) {
-        write(f);
+      if (f.channel instanceof SocketChannel ch) {
+        ch.write(out);
+      } else if (f.channel instanceof DatagramChannel ch) {
+        ch.write(out); // a datagram goes whole or not at all
       }
-      if (!f.done && key.isValid() && key.isReadable()) {
-        read(f);
+      if (out.hasRemaining()) {
+        interest(f, SelectionKey.OP_WRITE | (f.check.protocol() == Protocol.UDP ? SelectionKey.OP_READ : 0));
+        return;
       }
-    } catch (IOException | RuntimeException e) {
-      fail(f, e);
-    }
-  }
-
-  private void connected(Flight f) throws IOException {
-    startSending(f);
-  }
-
-  private void startSending(Flight f) throws IOException {
-    byte[] send = f.check.sendBytes();
-    if (send.length == 0) {
+      f.out = null;
+      f.sentBytes = out.limit();
       sent(f);
-      return;
     }
-    f.stage = Stage.SENDING;
-    f.out = ByteBuffer.wrap(send);
-    write(f);
-  }
 
-  private void write(Flight f) throws IOException {
-    ByteBuffer out = f.out;
-    if (out == null) {
-      return;
-    }
-    if (f.channel instanceof SocketChannel ch) {
-      ch.write(out);
-    } else if (f.channel instanceof DatagramChannel ch) {
-      ch.write(out); // a datagram goes whole or not at all
-    }
-    if (out.hasRemaining()) {
-      interest(f, SelectionKey.OP_WRITE | (f.check.protocol() == Protocol.UDP ? SelectionKey.OP_READ : 0));
-      return;
-    }
-    f.out = null;
-    f.sentBytes = out.limit();
-    sent(f);
-  }
-
-  private void sent(Flight f) throws IOException {
-    SocketCheck c = f.check;
-    if (!c.readsReply()) {
-      String msg =
-          "connected to " + SocketCheck.hostPort(c.target())
-              + (f.sentBytes > 0 ? ", sent " + f.sentBytes + " bytes" : "");
-      end(f, ProbeResult.ok(msg, elapsed(f)));
-      return;
-    }
-    f.stage = Stage.READING;
-    interest(f, SelectionKey.OP_READ);
-  }
-
-  private void interest(Flight f, int ops) throws IOException {
-    SelectionKey k = f.key;
-    if (k == null) {
-      f.key = f.channel().register(selector, ops, f);
-    } else {
-      k.interestOps(ops);
-    }
-  }
-
-  private void read(Flight f) throws IOException {
-    SocketCheck c = f.check;
-    if (f.channel instanceof DatagramChannel ch) {
-      datagram.clear();
-      int n;
-      try {
-        n = ch.read(datagram);
-      } catch (PortUnreachableException e) {
-        end(f, ProbeResult.failure(FailureCause.PORT_UNREACHABLE,
-            "port unreachable: " + SocketCheck.hostPort(c.target()), elapsed(f)));
+    private void sent(Flight f) throws IOException {
+      SocketCheck c = f.check;
+      if (!c.readsReply()) {
+        String msg =
+            "connected to " + SocketCheck.hostPort(c.target())
+                + (f.sentBytes > 0 ? ", sent " + f.sentBytes + " bytes" : "");
+        loop.end(f, ProbeResult.ok(msg, loop.elapsed(f)));
         return;
       }
-      if (n < 0) {
-        return; // nothing to read after all
-      }
-      datagram.flip();
-      byte[] reply = new byte[datagram.remaining()];
-      datagram.get(reply);
-      if (f.stage != Stage.READING) {
-        // a datagram before our own send completed: only possible if the server speaks first
-        f.stage = Stage.READING;
-      }
-      judge(f, reply, reply.length, true, false);
-      return;
+      f.stage = Stage.READING;
+      interest(f, SelectionKey.OP_READ);
     }
-    SocketChannel ch = (SocketChannel) f.channel();
-    ExpectMatcher m = c.expect().orElseThrow();
-    if (f.in == null) {
-      int cap =
-          m.mode() == ExpectMatcher.Mode.REGEX
-              ? ExpectMatcher.MAX_REPLY_BYTES
-              : Math.max(m.minimumBytes(), SHORT_REPLY_CAPACITY);
-      f.in = new byte[cap];
-    }
-    byte[] in = f.in;
-    int n = ch.read(ByteBuffer.wrap(in, f.inLen, in.length - f.inLen));
-    boolean eof = n < 0;
-    if (n > 0) {
-      f.inLen += n;
-    }
-    if (!eof && n == 0) {
-      return;
-    }
-    judge(f, in, f.inLen, eof || f.inLen == in.length, eof);
-  }
 
-  private void judge(Flight f, byte[] reply, int len, boolean ended, boolean eof) {
-    SocketCheck c = f.check;
-    String from = SocketCheck.hostPort(c.target());
-    if (c.expect().isEmpty()) { // UDP without expect: any datagram
-      end(f, ProbeResult.ok("datagram of " + len + " bytes from " + from, elapsed(f)));
-      return;
+    private void interest(Flight f, int ops) throws IOException {
+      SelectionKey k = f.key;
+      if (k == null) {
+        f.key = f.channel().register(loop.selector(), ops, f);
+      } else {
+        k.interestOps(ops);
+      }
     }
-    ExpectMatcher m = c.expect().get();
-    switch (m.judge(reply, len, ended)) {
-      case MATCH ->
-          end(f, ProbeResult.ok("reply from " + from + " matched " + m.describe() + ": " + text(reply, len), elapsed(f)));
-      case MISMATCH -> {
-        String why;
-        if (len == 0) {
-          why = (eof ? "connection closed by " + from + " without a reply" : "empty reply from " + from);
-        } else if (len < m.minimumBytes() && m.mode() != ExpectMatcher.Mode.REGEX) {
-          why = "reply from " + from + " too short (" + len + " of " + m.minimumBytes() + " bytes"
-              + (eof ? ", connection closed" : "") + "): " + text(reply, len);
-        } else {
-          why = "reply from " + from + " does not match " + m.describe() + ": " + text(reply, len);
+
+    private void read(Flight f) throws IOException {
+      SocketCheck c = f.check;
+      if (f.channel instanceof DatagramChannel ch) {
+        datagram.clear();
+        int n;
+        try {
+          n = ch.read(datagram);
+        } catch (PortUnreachableException e) {
+          loop.end(f, ProbeResult.failure(FailureCause.PORT_UNREACHABLE,
+              "port unreachable: " + SocketCheck.hostPort(c.target()), loop.elapsed(f)));
+          return;
         }
-        end(f, ProbeResult.failure(FailureCause.UNEXPECTED_REPLY, why, elapsed(f)));
-      }
-      case NEED_MORE -> {
-        // wait for more bytes or the deadline
-      }
-    }
-  }
-
-  private void fail(Flight f, Throwable e) {
-    String target = SocketCheck.hostPort(f.check.target());
-    FailureCause cause;
-    String msg;
-    if (e instanceof ConnectException && f.stage == Stage.CONNECTING) {
-      cause = FailureCause.CONNECTION_REFUSED;
-      msg = "connection refused by " + target;
-    } else if (e instanceof PortUnreachableException) {
-      cause = FailureCause.PORT_UNREACHABLE;
-      msg = "port unreachable: " + target;
-    } else if (e instanceof NoRouteToHostException) {
-      cause = FailureCause.IO_ERROR;
-      msg = "no route to host " + target;
-    } else if (e instanceof IOException && f.stage != Stage.CONNECTING) {
-      cause = FailureCause.UNEXPECTED_REPLY;
-      msg = f.stage.verb + " " + target + " failed: " + describe(e);
-    } else {
-      cause = FailureCause.IO_ERROR;
-      msg = f.stage.verb + " " + target + " failed: " + describe(e);
-    }
-    end(f, ProbeResult.failure(cause, msg, elapsed(f)));
-  }
-
-  private static String describe(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  private String timeoutMessage(Flight f) {
-    String target = SocketCheck.hostPort(f.check.target());
-    String within = " within " + f.check.timeout().toMillis() + " ms";
-    return switch (f.stage) {
-      case QUEUED -> "probe of " + target + " did not start" + within;
-      case CONNECTING -> "no connection to " + target + within;
-      case SENDING -> "could not send to " + target + within;
-      case READING -> {
-        if (f.inLen == 0) {
-          yield "no reply from " + target + within;
+        if (n < 0) {
+          return; // nothing to read after all
         }
-        ExpectMatcher m = f.check.expect().orElseThrow();
-        yield (f.inLen < m.minimumBytes() ? "short reply from " + target + " (" + f.inLen + " of "
-                + m.minimumBytes() + " bytes)" : "no reply from " + target + " matching " + m.describe())
-            + within + ": " + text(f.in == null ? new byte[0] : f.in, f.inLen);
+        datagram.flip();
+        byte[] reply = new byte[datagram.remaining()];
+        datagram.get(reply);
+        if (f.stage != Stage.READING) {
+          // a datagram before our own send completed: only possible if the server speaks first
+          f.stage = Stage.READING;
+        }
+        judge(f, reply, reply.length, true, false);
+        return;
       }
-    };
-  }
-
-  private static String text(byte[] b, int len) {
-    String s = new String(b, 0, Math.min(len, 4 * MESSAGE_TEXT), StandardCharsets.UTF_8);
-    int nl = s.indexOf('\n');
-    if (nl >= 0) {
-      s = s.substring(0, nl);
+      SocketChannel ch = (SocketChannel) f.channel();
+      ExpectMatcher m = c.expect().orElseThrow();
+      if (f.in == null) {
+        int cap =
+            m.mode() == ExpectMatcher.Mode.REGEX
+                ? ExpectMatcher.MAX_REPLY_BYTES
+                : Math.max(m.minimumBytes(), SHORT_REPLY_CAPACITY);
+        f.in = new byte[cap];
+      }
+      byte[] in = f.in;
+      int n = ch.read(ByteBuffer.wrap(in, f.inLen, in.length - f.inLen));
+      boolean eof = n < 0;
+      if (n > 0) {
+        f.inLen += n;
+      }
+      if (!eof && n == 0) {
+        return;
+      }
+      judge(f, in, f.inLen, eof || f.inLen == in.length, eof);
     }
-    return "\"" + ExpectMatcher.printable(s.strip(), MESSAGE_TEXT) + "\"";
-  }
 
-  private Duration elapsed(Flight f) {
-    return Duration.ofNanos(Math.max(0, now - f.startedAt));
-  }
-
-  private void end(Flight f, ProbeResult result) {
-    if (f.done) {
-      return;
-    }
-    f.done = true;
-    active.remove(f);
-    // the deadline entry stays in the queue and is skipped when it expires; removal is O(n)
-    SelectionKey k = f.key;
-    if (k != null) {
-      k.cancel();
-    }
-    SelectableChannel ch = f.channel;
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        log.debug("closing probe socket: {}", e.toString());
+    private void judge(Flight f, byte[] reply, int len, boolean ended, boolean eof) {
+      SocketCheck c = f.check;
+      String from = SocketCheck.hostPort(c.target());
+      if (c.expect().isEmpty()) { // UDP without expect: any datagram
+        loop.end(f, ProbeResult.ok("datagram of " + len + " bytes from " + from, loop.elapsed(f)));
+        return;
+      }
+      ExpectMatcher m = c.expect().get();
+      switch (m.judge(reply, len, ended)) {
+        case MATCH ->
+            loop.end(f, ProbeResult.ok("reply from " + from + " matched " + m.describe() + ": " + text(reply, len), loop.elapsed(f)));
+        case MISMATCH -> {
+          String why;
+          if (len == 0) {
+            why = (eof ? "connection closed by " + from + " without a reply" : "empty reply from " + from);
+          } else if (len < m.minimumBytes() && m.mode() != ExpectMatcher.Mode.REGEX) {
+            why = "reply from " + from + " too short (" + len + " of " + m.minimumBytes() + " bytes"
+                + (eof ? ", connection closed" : "") + "): " + text(reply, len);
+          } else {
+            why = "reply from " + from + " does not match " + m.describe() + ": " + text(reply, len);
+          }
+          loop.end(f, ProbeResult.failure(FailureCause.UNEXPECTED_REPLY, why, loop.elapsed(f)));
+        }
+        case NEED_MORE -> {
+          // wait for more bytes or the deadline
+        }
       }
     }
-    // the flight stays referenced by the deadline queue until its deadline: drop its buffers now
-    f.key = null;
-    f.channel = null;
-    f.in = null;
-    f.out = null;
-    inFlight.decrementAndGet();
-    try {
-      completions.execute(() -> f.future.complete(result));
-    } catch (RejectedExecutionException e) {
-      f.future.complete(result);
+
+    private void fail(Flight f, Throwable e) {
+      String target = SocketCheck.hostPort(f.check.target());
+      FailureCause cause;
+      String msg;
+      if (e instanceof ConnectException && f.stage == Stage.CONNECTING) {
+        cause = FailureCause.CONNECTION_REFUSED;
+        msg = "connection refused by " + target;
+      } else if (e instanceof PortUnreachableException) {
+        cause = FailureCause.PORT_UNREACHABLE;
+        msg = "port unreachable: " + target;
+      } else if (e instanceof NoRouteToHostException) {
+        cause = FailureCause.IO_ERROR;
+        msg = "no route to host " + target;
+      } else if (e instanceof IOException && f.stage != Stage.CONNECTING) {
+        cause = FailureCause.UNEXPECTED_REPLY;
+        msg = f.stage.verb + " " + target + " failed: " + describe(e);
+      } else {
+        cause = FailureCause.IO_ERROR;
+        msg = f.stage.verb + " " + target + " failed: " + describe(e);
+      }
+      loop.end(f, ProbeResult.failure(cause, msg, loop.elapsed(f)));
+    }
+
+    private static String describe(Throwable e) {
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private String timeoutMessage(Flight f) {
+      String target = SocketCheck.hostPort(f.check.target());
+      String within = " within " + f.check.timeout().toMillis() + " ms";
+      return switch (f.stage) {
+        case QUEUED -> "probe of " + target + " did not start" + within;
+        case CONNECTING -> "no connection to " + target + within;
+        case SENDING -> "could not send to " + target + within;
+        case READING -> {
+          if (f.inLen == 0) {
+            yield "no reply from " + target + within;
+          }
+          ExpectMatcher m = f.check.expect().orElseThrow();
+          yield (f.inLen < m.minimumBytes() ? "short reply from " + target + " (" + f.inLen + " of "
+                  + m.minimumBytes() + " bytes)" : "no reply from " + target + " matching " + m.describe())
+              + within + ": " + text(f.in == null ? new byte[0] : f.in, f.inLen);
+        }
+      };
+    }
+
+    private static String text(byte[] b, int len) {
+      String s = new String(b, 0, Math.min(len, 4 * MESSAGE_TEXT), StandardCharsets.UTF_8);
+      int nl = s.indexOf('\n');
+      if (nl >= 0) {
+        s = s.substring(0, nl);
+      }
+      return "\"" + ExpectMatcher.printable(s.strip(), MESSAGE_TEXT) + "\"";
+    }
+
+    @Override
+    public void release(Flight f) {
+      // the deadline entry stays in the timer heap and is skipped when it expires; removal is O(n)
+      SelectionKey k = f.key;
+      if (k != null) {
+        k.cancel();
+      }
+      SelectableChannel ch = f.channel;
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          log.debug("closing probe socket: {}", e.toString());
+        }
+      }
+      // the flight stays referenced by the timer heap until its deadline: drop its buffers now
+      f.key = null;
+      f.channel = null;
+      f.in = null;
+      f.out = null;
     }
   }
 
@@ -515,11 +417,8 @@ public final class SocketProbeEngine implements AutoCloseable {
     }
   }
 
-  private static final class Flight {
+  private static final class Flight extends ProbeReactor.Task {
     final SocketCheck check;
-    final CompletableFuture<ProbeResult> future;
-    final long startedAt;
-    final long deadline;
     Stage stage = Stage.QUEUED;
     @Nullable SelectableChannel channel;
     @Nullable SelectionKey key;
@@ -527,13 +426,9 @@ public final class SocketProbeEngine implements AutoCloseable {
     byte @Nullable [] in;
     int inLen;
     int sentBytes;
-    boolean done;
 
-    Flight(SocketCheck check, CompletableFuture<ProbeResult> future, long startedAt, long deadline) {
+    Flight(SocketCheck check) {
       this.check = check;
-      this.future = future;
-      this.startedAt = startedAt;
-      this.deadline = deadline;
     }
 
     SelectableChannel channel() {

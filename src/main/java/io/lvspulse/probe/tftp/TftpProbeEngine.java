@@ -2,6 +2,7 @@ package io.lvspulse.probe.tftp;
 
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ProbeReactor;
 import io.lvspulse.probe.ProbeResult;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,23 +14,13 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -62,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Probes are assigned round-robin to the shards, by default one per CPU (at most
  * {@value #MAX_DEFAULT_SHARDS}). Each shard owns its selector, timer heap and probes, so opening,
  * binding and closing sockets (most of a probe's cost: about ten system calls) runs in parallel
- * and shards share no locks. A shard starts at most {@value #BEGIN_BATCH} queued probes between two
- * selects, so the replies to a large burst are read while the rest of it is still being started:
+ * and shards share no locks. A shard starts at most {@value ProbeReactor#BEGIN_BATCH} queued probes
+ * between two selects, so the replies to a large burst are read while the rest of it is still being started:
  * without that, a burst of 10,000 kept the thread busy opening sockets for longer than the RRQ
  * retransmission interval, and every reply already waiting was answered by a useless resend.
  *
@@ -71,24 +62,20 @@ import org.slf4j.LoggerFactory;
  * completes exceptionally and completes by the probe's deadline (plus scheduling delay). Results
  * are handed to the completion executor, so a caller's continuations never run on a selector
  * thread unless it asks for a direct executor. {@link #close} stops every shard and completes the
- * probes still queued or running with {@code IO_ERROR}.
+ * probes still queued or running with {@code IO_ERROR}. The threads, queues, timers and close are
+ * {@link ProbeReactor}'s; this class is the TFTP side of it.
  */
 public final class TftpProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TftpProbeEngine.class);
   private static final int MAX_READS_PER_WAKEUP = 64;
-  static final int BEGIN_BATCH = 64;
   static final int MAX_DEFAULT_SHARDS = 4;
 
   private final LongSupplier nanoTime;
-  private final Executor completions;
   private final boolean detectPortUnreachable;
   private final long channelBudget;
-  private final Shard[] shards;
-  private final AtomicInteger nextShard = new AtomicInteger();
-  private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong openChannels = new AtomicLong();
   private final AtomicLong oneSocketProbes = new AtomicLong();
-  private volatile boolean closing;
+  private final ProbeReactor<Flight> reactor;
 
   /** An engine with the real clock that completes futures on the common pool. */
   public TftpProbeEngine() throws IOException {
@@ -130,29 +117,12 @@ public final class TftpProbeEngine implements AutoCloseable {
       int selectorThreads,
       long channelBudget)
       throws IOException {
-    if (selectorThreads < 1) {
-      throw new IllegalArgumentException("selectorThreads must be at least 1: " + selectorThreads);
-    }
     this.detectPortUnreachable = detectPortUnreachable;
     this.nanoTime = nanoTime;
-    this.completions = completions;
     this.channelBudget = channelBudget;
-    this.shards = new Shard[selectorThreads];
-    try {
-      for (int i = 0; i < selectorThreads; i++) {
-        shards[i] = new Shard(i);
-      }
-    } catch (IOException e) {
-      for (Shard s : shards) {
-        if (s != null) {
-          s.selector.close();
-        }
-      }
-      throw e;
-    }
-    for (Shard s : shards) {
-      s.thread.start();
-    }
+    this.reactor =
+        new ProbeReactor<>(
+            "TFTP engine", "lvs-pulse-tftp-engine", selectorThreads, nanoTime, completions, Shard::new);
   }
 
   /** One selector thread per CPU, at most {@value #MAX_DEFAULT_SHARDS}. */
@@ -180,35 +150,17 @@ public final class TftpProbeEngine implements AutoCloseable {
 
   /** Starts one probe. Never blocks; never completes exceptionally. */
   public CompletableFuture<ProbeResult> probe(TftpCheck check) {
-    CompletableFuture<ProbeResult> f = new CompletableFuture<>();
-    if (closing) {
-      f.complete(ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine is closed", Duration.ZERO));
-      return f;
-    }
-    inFlight.incrementAndGet();
-    Shard s = shards[Math.floorMod(nextShard.getAndIncrement(), shards.length)];
-    Flight flight = new Flight(check, f, nanoTime.getAsLong());
-    s.submitted.add(flight);
-    if (s.wakeupPending.compareAndSet(false, true)) {
-      s.selector.wakeup();
-    }
-    if (closing && s.submitted.remove(flight)) {
-      // closed meanwhile: the shard may have drained its queue for the last time already; whoever
-      // takes the flight out of the queue completes it
-      inFlight.decrementAndGet();
-      f.complete(ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine is closed", Duration.ZERO));
-    }
-    return f;
+    return reactor.submit(new Flight(check));
   }
 
   /** Probes queued or running. */
   public int inFlight() {
-    return inFlight.get();
+    return reactor.inFlight();
   }
 
   /** How many selector threads run the probes. */
   public int selectorThreads() {
-    return shards.length;
+    return reactor.loops().size();
   }
 
   /**
@@ -223,22 +175,7 @@ public final class TftpProbeEngine implements AutoCloseable {
   /** Stops every selector thread; probes still queued or running complete with IO_ERROR. */
   @Override
   public void close() {
-    closing = true;
-    for (Shard s : shards) {
-      s.selector.wakeup();
-    }
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    for (Shard s : shards) {
-      if (Thread.currentThread() == s.thread) {
-        continue;
-      }
-      try {
-        s.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    reactor.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -246,20 +183,12 @@ public final class TftpProbeEngine implements AutoCloseable {
 
   /** Probes each shard has started since the engine started. */
   long[] probesStartedPerShard() {
-    long[] r = new long[shards.length];
-    for (int i = 0; i < shards.length; i++) {
-      r[i] = shards[i].started.get();
-    }
-    return r;
+    return reactor.loops().stream().mapToLong(ProbeReactor.Loop::started).toArray();
   }
 
   /** The shards' threads. */
   List<Thread> selectorThreadList() {
-    List<Thread> l = new ArrayList<>();
-    for (Shard s : shards) {
-      l.add(s.thread);
-    }
-    return l;
+    return reactor.loops().stream().map(ProbeReactor.Loop::thread).toList();
   }
 
   /** Channels the engine has open. */
@@ -269,109 +198,28 @@ public final class TftpProbeEngine implements AutoCloseable {
 
   /** The timers queued on every shard (to show stale entries stay bounded). */
   int queuedTimers() {
-    int n = 0;
-    for (Shard s : shards) {
-      n += s.timerCount;
-    }
-    return n;
+    return reactor.loops().stream().mapToInt(ProbeReactor.Loop::queuedTimers).sum();
   }
 
   // ---------------------------------------------------------------------------------------------
   // selector threads
 
-  /** One selector thread and the probes assigned to it; its fields belong to its thread. */
-  private final class Shard {
-    final Selector selector;
-    final Thread thread;
-    final ConcurrentLinkedQueue<Flight> submitted = new ConcurrentLinkedQueue<>();
-    final AtomicBoolean wakeupPending = new AtomicBoolean();
-    final AtomicLong started = new AtomicLong();
-    private final Set<Flight> active = new HashSet<>();
-    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>();
+  /** The TFTP side of one selector thread; its fields belong to that thread. */
+  private final class Shard implements ProbeReactor.Handler<Flight> {
+    private final ProbeReactor.Loop<Flight> loop;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(65536);
-    private volatile int timerCount;
-    private long now;
 
-    Shard(int index) throws IOException {
-      this.selector = Selector.open();
-      this.thread = new Thread(this::run, "lvs-pulse-tftp-engine-" + index);
-      this.thread.setDaemon(true);
+    Shard(ProbeReactor.Loop<Flight> loop) {
+      this.loop = loop;
     }
 
-    private void run() {
-      try {
-        while (!closing) {
-          now = nanoTime.getAsLong();
-          long wait = 0;
-          if (!submitted.isEmpty()) {
-            wait = -1;
-          } else {
-            TimerEntry next = timers.peek();
-            if (next != null) {
-              long ns = next.at - now;
-              wait = ns <= 0 ? -1 : Math.max(1, (ns + 999_999) / 1_000_000);
-            }
-          }
-          try {
-            if (wait < 0) {
-              selector.selectNow(this::onReady);
-            } else {
-              selector.select(this::onReady, wait);
-            }
-          } catch (IOException e) {
-            log.warn("TFTP engine: select failed: {}", e.toString());
-          }
-          wakeupPending.set(false);
-          now = nanoTime.getAsLong();
-          runTimers();
-          Flight f;
-          for (int i = 0; i < BEGIN_BATCH && !closing && (f = submitted.poll()) != null; i++) {
-            begin(f);
-          }
-          timerCount = timers.size();
-        }
-      } catch (ClosedSelectorException e) {
-        log.debug("TFTP engine selector closed");
-      } catch (RuntimeException | Error e) {
-        log.error("TFTP engine thread failed; failing every probe in flight", e);
-      } finally {
-        shutdown();
-      }
-    }
-
-    private void shutdown() {
-      closing = true;
-      now = nanoTime.getAsLong();
-      for (Flight f : new ArrayList<>(active)) {
-        TftpTransfer t = f.t;
-        if (t != null) {
-          t.onIoError(now, "TFTP engine closed");
-        }
-        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", elapsed(f)));
-      }
-      Flight f;
-      while ((f = submitted.poll()) != null) {
-        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "TFTP engine closed", Duration.ZERO));
-      }
-      try {
-        selector.close();
-      } catch (IOException e) {
-        log.debug("closing selector: {}", e.toString());
-      }
-    }
-
-    private Duration elapsed(Flight f) {
-      return Duration.ofNanos(Math.max(0, now - f.submittedAt));
-    }
-
-    private void begin(Flight f) {
-      started.incrementAndGet();
+    @Override
+    public void begin(Flight f) {
       InetSocketAddress server = f.check.server();
       if (server.isUnresolved() || server.getAddress() == null) {
-        end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "Unknown host " + server.getHostString(), Duration.ZERO));
+        loop.end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "Unknown host " + server.getHostString(), Duration.ZERO));
         return;
       }
-      active.add(f);
       ProtocolFamily fam =
           server.getAddress() instanceof Inet6Address
               ? StandardProtocolFamily.INET6
@@ -382,9 +230,9 @@ public final class TftpProbeEngine implements AutoCloseable {
         f.rx = rxc;
         rxc.configureBlocking(false);
         rxc.bind(null); // a fresh ephemeral port, shared with no other socket
-        rxc.register(selector, SelectionKey.OP_READ, f);
+        rxc.register(loop.selector(), SelectionKey.OP_READ, f);
       } catch (IOException | RuntimeException e) {
-        end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), elapsed(f)));
+        loop.end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), loop.elapsed(f)));
         return;
       }
       if (detectPortUnreachable && openChannels.get() < channelBudget) {
@@ -393,9 +241,9 @@ public final class TftpProbeEngine implements AutoCloseable {
       if (f.conn == null) {
         oneSocketProbes.incrementAndGet();
       }
-      TftpTransfer t = new TftpTransfer(f.check, server, f.submittedAt);
+      TftpTransfer t = new TftpTransfer(f.check, server, f.submittedAt());
       f.t = t;
-      t.start(now, f);
+      t.start(loop.now(), f);
       afterEvent(f);
     }
 
@@ -412,7 +260,7 @@ public final class TftpProbeEngine implements AutoCloseable {
         cc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         cc.bind(new InetSocketAddress(port));
         cc.connect(server);
-        cc.register(selector, SelectionKey.OP_READ, f);
+        cc.register(loop.selector(), SelectionKey.OP_READ, f);
         f.conn = cc;
       } catch (IOException | RuntimeException e) {
         log.debug("TFTP probe of {} runs on one socket: {}", server, e.toString());
@@ -420,17 +268,14 @@ public final class TftpProbeEngine implements AutoCloseable {
       }
     }
 
-    private void onReady(SelectionKey key) {
-      Flight f = (Flight) key.attachment();
-      if (f == null || f.done || !key.isValid()) {
-        return; // a channel closed earlier in this batch of events
-      }
+    @Override
+    public void onReady(Flight f, SelectionKey key) {
       DatagramChannel ch = (DatagramChannel) key.channel();
       TftpTransfer t = f.t;
       if (t == null) {
         return;
       }
-      long n = nanoTime.getAsLong();
+      long n = loop.now();
       try {
         for (int i = 0; i < MAX_READS_PER_WAKEUP && !t.done(); i++) {
           rx.clear();
@@ -450,31 +295,25 @@ public final class TftpProbeEngine implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         t.onIoError(n, "UDP receive failed: " + e);
       }
-      now = n;
       afterEvent(f);
     }
 
-    private void runTimers() {
-      TimerEntry e;
-      while ((e = timers.peek()) != null && e.at - now <= 0) {
-        timers.poll();
-        Flight f = e.flight;
-        if (f.done || f.queuedAt != e.at || f.t == null) {
-          continue; // stale entry
-        }
-        f.queuedAt = Long.MAX_VALUE;
-        f.t.onTimer(now, f);
+    @Override
+    public void onTimer(Flight f) {
+      TftpTransfer t = f.t;
+      if (t != null) {
+        t.onTimer(loop.now(), f);
         afterEvent(f);
       }
     }
 
     private void afterEvent(Flight f) {
       TftpTransfer t = f.t;
-      if (t == null || f.done) {
+      if (t == null || f.done()) {
         return;
       }
       if (t.done()) {
-        end(f, t.result().orElseThrow());
+        loop.end(f, t.result().orElseThrow());
         return;
       }
       if (f.conn != null && t.serverTid() >= 0 && t.serverTid() != f.check.server().getPort()) {
@@ -483,29 +322,15 @@ public final class TftpProbeEngine implements AutoCloseable {
         closeQuietly(f.conn);
         f.conn = null;
       }
-      long nt = t.nextTimerNanos();
-      if (nt < f.queuedAt) {
-        f.queuedAt = nt;
-        timers.add(new TimerEntry(nt, f));
-      }
+      loop.armTimer(f, t.nextTimerNanos());
     }
 
-    private void end(Flight f, ProbeResult r) {
-      if (f.done) {
-        return;
-      }
-      f.done = true;
-      active.remove(f);
+    @Override
+    public void release(Flight f) {
       closeQuietly(f.rx);
       closeQuietly(f.conn);
       f.rx = null;
       f.conn = null;
-      inFlight.decrementAndGet();
-      try {
-        completions.execute(() -> f.future.complete(r));
-      } catch (RuntimeException e) { // rejected: complete here rather than never
-        f.future.complete(r);
-      }
     }
   }
 
@@ -520,28 +345,15 @@ public final class TftpProbeEngine implements AutoCloseable {
     }
   }
 
-  private record TimerEntry(long at, Flight flight) implements Comparable<TimerEntry> {
-    @Override
-    public int compareTo(TimerEntry o) {
-      return Long.compare(at - o.at, 0);
-    }
-  }
-
   /** One probe in flight; also its {@link TftpTransfer.Wire}. */
-  private final class Flight implements TftpTransfer.Wire {
+  private final class Flight extends ProbeReactor.Task implements TftpTransfer.Wire {
     final TftpCheck check;
-    final CompletableFuture<ProbeResult> future;
-    final long submittedAt;
     @Nullable DatagramChannel rx;
     @Nullable DatagramChannel conn;
     @Nullable TftpTransfer t;
-    long queuedAt = Long.MAX_VALUE;
-    boolean done;
 
-    Flight(TftpCheck check, CompletableFuture<ProbeResult> future, long submittedAt) {
+    Flight(TftpCheck check) {
       this.check = check;
-      this.future = future;
-      this.submittedAt = submittedAt;
     }
 
     @Override

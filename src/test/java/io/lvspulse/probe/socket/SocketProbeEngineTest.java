@@ -331,6 +331,24 @@ class SocketProbeEngineTest {
   }
 
   @Test
+  void probesAreSpreadOverSeveralSelectorThreadsWhenAskedAndAllSucceed() throws Exception {
+    try (SocketProbeEngine sharded = new SocketProbeEngine(System::nanoTime, Runnable::run, 3);
+        TcpPeer peer = new TcpPeer(TcpPeer.replies("220 ready\r\n"))) {
+      assertThat(sharded.selectorThreads()).isEqualTo(3);
+      List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        fs.add(sharded.probe(tcp(peer, "", ExpectMatcher.prefix("220"), LONG)));
+      }
+      for (CompletableFuture<ProbeResult> f : fs) {
+        ProbeResult r = f.get(LONG.toMillis() + 2000, TimeUnit.MILLISECONDS);
+        assertThat(r.success()).as(r.message()).isTrue();
+      }
+      assertThat(sharded.started()).isEqualTo(30);
+      assertThat(sharded.inFlight()).isZero();
+    }
+  }
+
+  @Test
   void anUnresolvedAddressIsUnknownHost() throws Exception {
     ProbeResult r =
         run(SocketCheck.tcp(InetSocketAddress.createUnresolved("no.such.host.invalid", 80), "", Optional.empty(), LONG));
