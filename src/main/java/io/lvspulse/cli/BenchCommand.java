@@ -113,8 +113,12 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--no-responder", description = "Leave the RSS runs' servers unanswered (they all go down).")
     boolean noResponder;
 
-    @Option(names = "--port", defaultValue = "6969", description = "UDP port of the synthetic servers (default ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "7969", description = "UDP port of the synthetic servers (default ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--probe-timeout-ms", defaultValue = "900",
+        description = "Also measure a frozen server with the extension key probe_timeout = this many ms; 0 to skip (default ${DEFAULT-VALUE}).")
+    int probeTimeoutMs;
 
     @Option(names = "--histogram", description = "Print the top of jcmd GC.class_histogram after every RSS run (always when over 128 MB).")
     boolean histogram;
@@ -124,7 +128,8 @@ public final class BenchCommand implements Runnable {
       Path j = jar != null ? jar : Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       List<Integer> counts = servers.stream().filter(n -> n > 0).toList();
       DaemonBench.Settings s = new DaemonBench.Settings(j, jvmFlags == null ? DaemonBench.SYSTEMD_JAVA_OPTS : jvmFlags, inTftpd,
-          runs, timeout, counts, rssTimeout, Duration.ofSeconds(settle), !noResponder, port, histogram);
+          runs, timeout, counts, rssTimeout, Duration.ofSeconds(settle), !noResponder, port, histogram,
+          probeTimeoutMs > 0 ? java.util.Optional.of(Duration.ofMillis(probeTimeoutMs)) : java.util.Optional.empty());
       return new DaemonBench(s, spec.commandLine().getOut()).run();
     }
   }
