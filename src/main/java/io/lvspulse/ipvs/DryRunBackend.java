@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
 public final class DryRunBackend implements IpvsBackend {
   private static final Logger log = LoggerFactory.getLogger(DryRunBackend.class);
 
+  /** How many command lines {@link #commandLog()} keeps (the oldest are dropped: a daemon runs for months). */
+  public static final int COMMAND_LOG_LIMIT = 10_000;
+
   private IpvsTable table;
-  private final List<String> commandLog = new ArrayList<>();
+  private final java.util.ArrayDeque<String> commandLog = new java.util.ArrayDeque<>();
 
   /** An empty table. */
   public DryRunBackend() {
@@ -41,7 +44,10 @@ public final class DryRunBackend implements IpvsBackend {
     this.table = t;
   }
 
-  /** Every command line "run" so far, e.g. {@code ipvsadm -a -f 1 -r 10.0.0.2:69 -g -w 1}. */
+  /**
+   * The last {@link #COMMAND_LOG_LIMIT} command lines "run", oldest first, e.g. {@code ipvsadm -a -f 1
+   * -r 10.0.0.2:69 -g -w 1}.
+   */
   public synchronized List<String> commandLog() {
     return List.copyOf(commandLog);
   }
@@ -80,7 +86,10 @@ public final class DryRunBackend implements IpvsBackend {
   }
 
   private void record(String line) {
-    commandLog.add(line);
+    if (commandLog.size() >= COMMAND_LOG_LIMIT) {
+      commandLog.removeFirst();
+    }
+    commandLog.addLast(line);
     log.info("dry-run: would run {}", line);
   }
 }

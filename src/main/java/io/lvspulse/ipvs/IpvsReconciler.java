@@ -37,6 +37,8 @@ public final class IpvsReconciler {
   /** Micrometer name of the reconcile counter (Prometheus adds {@code _total}). */
   public static final String RECONCILES = "lvs_pulse_ipvs_reconciles";
 
+  private static final String RECONCILES_HELP = "IPVS reconciles (read, diff, apply, verify), by result";
+
   /** Waits between attempts; tests inject one that only records. */
   @FunctionalInterface
   public interface Sleeper {
@@ -108,8 +110,8 @@ public final class IpvsReconciler {
     this.backend = new MeteredIpvsBackend(backend, registry);
     this.retry = retry;
     this.sleeper = sleeper;
-    this.converged = Counter.builder(RECONCILES).tag("result", "converged").register(registry);
-    this.failed = Counter.builder(RECONCILES).tag("result", "failed").register(registry);
+    this.converged = Counter.builder(RECONCILES).description(RECONCILES_HELP).tag("result", "converged").register(registry);
+    this.failed = Counter.builder(RECONCILES).description(RECONCILES_HELP).tag("result", "failed").register(registry);
   }
 
   /** The metered backend, for {@code --set} and the sync daemon (counted like everything else). */

@@ -76,6 +76,7 @@ public final class HealthMonitor implements AutoCloseable {
   private Instant startedAt;
   private volatile boolean closed;
   private volatile @Nullable Thread loopThread;
+  private boolean publishPending;
 
   /** What decides whether a probe must be rebuilt on reload. */
   private record ProbeKey(
@@ -92,6 +93,8 @@ public final class HealthMonitor implements AutoCloseable {
 
   private static final class Entry {
     final ServerId id;
+    /** {@code id.toString()}, computed once: the sort key of snapshots and the scheduler's job name. */
+    final String key;
     VirtualService virtual;
     RealServer server;
     final ServerStateMachine sm;
@@ -109,6 +112,7 @@ public final class HealthMonitor implements AutoCloseable {
 
     Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key) {
       this.id = id;
+      this.key = id.toString();
       this.virtual = v;
       this.server = rs;
       this.sm = sm;
@@ -434,7 +438,28 @@ public final class HealthMonitor implements AutoCloseable {
     e.weightValue = e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight();
   }
 
+  /**
+   * Publishes a snapshot to the listener once the tasks queued so far have run: a burst of probe
+   * results (10,000 servers coming up at start) is coalesced into one snapshot instead of one
+   * O(servers) snapshot and desired table per transition, which kept the loop from catching up.
+   */
   private void publish() {
+    if (publishPending || closed) {
+      return;
+    }
+    publishPending = true;
+    try {
+      loop.execute(
+          () -> {
+            publishPending = false;
+            publishNow();
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      publishPending = false; // closing
+    }
+  }
+
+  private void publishNow() {
     MonitorSnapshot s = buildSnapshot();
     try {
       listener.accept(s);
@@ -445,7 +470,9 @@ public final class HealthMonitor implements AutoCloseable {
 
   private MonitorSnapshot buildSnapshot() {
     List<ServerView> views = new ArrayList<>(entries.size());
-    for (Entry e : entries.values()) {
+    List<Entry> sorted = new ArrayList<>(entries.values());
+    sorted.sort(java.util.Comparator.comparing(x -> x.key)); // ServerId order, without building strings per comparison
+    for (Entry e : sorted) {
       boolean in = e.draining || e.sm.inIpvs();
       int w = e.draining ? 0 : e.sm.ipvsWeight();
       views.add(
@@ -465,7 +492,6 @@ public final class HealthMonitor implements AutoCloseable {
               e.sm.consecutiveFailures(),
               e.probeKey.description()));
     }
-    views.sort((a, b) -> a.id().compareTo(b.id()));
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
   }
 

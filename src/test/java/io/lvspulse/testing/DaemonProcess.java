@@ -1,0 +1,301 @@
+package io.lvspulse.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The shaded jar running as a real process: {@code java -jar lvs-pulse.jar ARGS --listen
+ * 127.0.0.1:FREE}, its stdout and stderr in one log file, ready when {@code /healthz} answers.
+ * Always {@link #close() stopped} by the test (SIGTERM, a bounded wait, then SIGKILL).
+ */
+public final class DaemonProcess implements AutoCloseable {
+  /** JVM flags for test daemons: small and quick to start on a busy 2-core machine. */
+  public static final List<String> TEST_JVM_FLAGS =
+      List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private DaemonProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** What a process that ran to its end did. */
+  public record Exit(int code, String output) {}
+
+  /**
+   * Starts {@code lvs-pulse run ARGS --listen 127.0.0.1:PORT} (a free port) and waits for {@code
+   * /healthz}. {@code runArgs} are the arguments after {@code run}.
+   */
+  public static DaemonProcess start(Path logDir, List<String> runArgs) throws IOException, InterruptedException {
+    int port = freeTcpPort();
+    List<String> cmd = new ArrayList<>(javaCommand());
+    cmd.add("run");
+    cmd.addAll(runArgs);
+    cmd.add("--listen");
+    cmd.add("127.0.0.1:" + port);
+    Files.createDirectories(logDir);
+    Path log = Files.createTempFile(logDir, "daemon-", ".log");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    DaemonProcess d = new DaemonProcess(p, log, port);
+    try {
+      d.awaitHealthy();
+    } catch (RuntimeException | Error e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  /** Runs {@code lvs-pulse ARGS} to its end (bounded by {@code timeout}); stdout and stderr merged. */
+  public static Exit runToExit(Duration timeout, List<String> args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(javaCommand());
+    cmd.addAll(args);
+    Path out = Files.createTempFile("lvs-pulse-cli-", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("lvs-pulse " + args + " did not exit within " + timeout + ":\n" + Files.readString(out));
+      }
+      return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  /** {@code java [TEST_JVM_FLAGS] -jar lvs-pulse.jar}. */
+  public static List<String> javaCommand() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(TEST_JVM_FLAGS);
+    cmd.add("-jar");
+    cmd.add(Peers.jar().toString());
+    return cmd;
+  }
+
+  private static int freeTcpPort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+
+  private void awaitHealthy() throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("lvs-pulse exited with " + process.exitValue() + " before /healthz answered:\n" + log());
+      }
+      Optional<String> body = tryGet("/healthz");
+      if (body.isPresent() && body.get().strip().equals("ok")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("lvs-pulse /healthz did not answer within " + READY_TIMEOUT + ":\n" + log());
+  }
+
+  private Optional<String> tryGet(String path) {
+    try {
+      return Optional.of(get(path));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** GETs {@code path} (e.g. {@code /metrics}); a non-200 answer is an {@link IOException}. */
+  public String get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (r.statusCode() != 200) {
+      throw new IOException("GET " + path + " answered HTTP " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  /** The base URL, e.g. {@code http://127.0.0.1:40123}. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** /status parsed. */
+  public Map<String, Object> status() throws IOException, InterruptedException {
+    return MiniJson.object(get("/status"));
+  }
+
+  /** /metrics text. */
+  public String metrics() throws IOException, InterruptedException {
+    return get("/metrics");
+  }
+
+  /** The server named {@code server} of virtual {@code virtual} in /status, if listed. */
+  @SuppressWarnings("unchecked")
+  public static Optional<Map<String, Object>> server(Map<String, Object> status, String virtual, String server) {
+    for (Object v : (List<Object>) status.get("virtuals")) {
+      Map<String, Object> vm = (Map<String, Object>) v;
+      if (!virtual.equals(vm.get("name"))) {
+        continue;
+      }
+      for (Object s : (List<Object>) vm.get("servers")) {
+        Map<String, Object> sm = (Map<String, Object>) s;
+        if (server.equals(sm.get("name"))) {
+          return Optional.of(sm);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The server's entry in a fresh /status, if listed. */
+  public Optional<Map<String, Object>> server(String virtual, String server) throws IOException, InterruptedException {
+    return server(status(), virtual, server);
+  }
+
+  /**
+   * Polls /status every {@code every} until {@code condition} holds for server {@code virtual/server}
+   * (empty = not listed); returns the matching entry, or fails after {@code timeout} with the log.
+   */
+  public Optional<Map<String, Object>> awaitServer(
+      String virtual, String server, Duration timeout, Duration every, Predicate<Optional<Map<String, Object>>> condition)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<Map<String, Object>> last = Optional.empty();
+    while (System.nanoTime() < deadline) {
+      last = server(virtual, server);
+      if (condition.test(last)) {
+        return last;
+      }
+      assertAlive();
+      Thread.sleep(every.toMillis());
+    }
+    throw new AssertionError(
+        "server " + virtual + "/" + server + " did not reach the expected state within " + timeout + "; last seen: " + last + "\nlog:\n" + log());
+  }
+
+  /** Waits until the log has a line matching {@code regex}; returns that line. */
+  public String awaitLog(String regex, Duration timeout) throws InterruptedException {
+    Pattern p = Pattern.compile(regex);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<String> line = log().lines().filter(l -> p.matcher(l).find()).findFirst();
+      if (line.isPresent()) {
+        return line.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no log line matching /" + regex + "/ within " + timeout + ":\n" + log());
+  }
+
+  /** Everything the process has written so far. */
+  public String log() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  public Path logFile() {
+    return log;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Fails with the log when the process has exited. */
+  public void assertAlive() {
+    if (!process.isAlive()) {
+      throw new AssertionError("lvs-pulse exited with " + process.exitValue() + ":\n" + log());
+    }
+  }
+
+  /** Sends SIGHUP with {@code kill -HUP PID}. */
+  public void sighup() throws IOException, InterruptedException {
+    signal("HUP", pid());
+  }
+
+  /** Runs {@code kill -SIG PID} and checks that it worked. */
+  public static void signal(String sig, long pid) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+    if (!k.waitFor(10, TimeUnit.SECONDS)) {
+      k.destroyForcibly();
+      throw new AssertionError("kill -" + sig + " " + pid + " hung");
+    }
+    String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (k.exitValue() != 0) {
+      throw new AssertionError("kill -" + sig + " " + pid + " exited " + k.exitValue() + ": " + out);
+    }
+  }
+
+  /**
+   * SIGTERM, then up to 20 s for the JVM to exit, then SIGKILL. Returns the exit code (143 after
+   * SIGTERM), or -1 if it had to be killed.
+   */
+  public int stop() throws InterruptedException {
+    if (!process.isAlive()) {
+      return process.exitValue();
+    }
+    process.destroy(); // SIGTERM
+    if (process.waitFor(20, TimeUnit.SECONDS)) {
+      return process.exitValue();
+    }
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
