@@ -146,9 +146,9 @@ class TwoDirectorFailoverIT {
     assertThat(l.holdsVip(l.backup)).isFalse();
     assertThat(backup.log()).doesNotContain("would run ipvsadm -A", "would run ipvsadm -a");
     await("the inactive backup finds both real servers up", STARTUP, () -> allServersUp(backup.status()));
-    double successes = (Double) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes");
+    double successes = ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes")).doubleValue();
     await("the inactive backup keeps probing", Duration.ofSeconds(15),
-        () -> (Double) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes") > successes);
+        () -> ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes")).doubleValue() > successes);
     assertThat(metric(primary.metrics(), "lvs_pulse_director_active", "")).isEqualTo(1.0);
     assertThat(metric(backup.metrics(), "lvs_pulse_director_active", "")).isEqualTo(0.0);
     assertThat(metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\"")).isPositive();
@@ -346,8 +346,8 @@ class TwoDirectorFailoverIT {
       return false;
     }
     return allServersUp(status)
-        && Double.valueOf(1).equals(at(status, "virtuals", 0, "servers", 0, "ipvs_weight"))
-        && Double.valueOf(2).equals(at(status, "virtuals", 0, "servers", 1, "ipvs_weight"));
+        && Long.valueOf(1).equals(at(status, "virtuals", 0, "servers", 0, "ipvs_weight"))
+        && Long.valueOf(2).equals(at(status, "virtuals", 0, "servers", 1, "ipvs_weight"));
   }
 
   private static boolean allServersUp(@Nullable Map<String, Object> status) {

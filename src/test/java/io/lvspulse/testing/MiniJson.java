@@ -7,9 +7,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A strict little JSON reader for tests that read {@code /status} from a process (objects become
- * {@code Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Double}, null {@code null}).
- * Throws {@link IllegalArgumentException} on anything malformed.
+ * A tiny strict JSON parser for tests (objects → {@link LinkedHashMap}, arrays → {@link List},
+ * numbers → {@link Long} or {@link Double}, {@code true/false} → {@link Boolean}, {@code null} →
+ * null). Rejects trailing garbage, so a malformed /status document fails the test.
  */
 public final class MiniJson {
   private final String s;
@@ -20,8 +20,9 @@ public final class MiniJson {
   }
 
   /** Parses one JSON document. */
-  public static @Nullable Object parse(String text) {
+  public static Object parse(String text) {
     MiniJson p = new MiniJson(text);
+    p.ws();
     Object v = p.value();
     p.ws();
     if (p.i != p.s.length()) {
@@ -30,17 +31,16 @@ public final class MiniJson {
     return v;
   }
 
-  /** Parses a document that must be an object. */
+  /** Parses a document whose top level is an object. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> object(String text) {
-    Object v = parse(text);
-    if (!(v instanceof Map)) {
+    Object o = parse(text);
+    if (!(o instanceof Map)) {
       throw new IllegalArgumentException("not a JSON object: " + text);
     }
-    return (Map<String, Object>) v;
+    return (Map<String, Object>) o;
   }
-
-  /** {@code path} of object keys and list indexes, e.g. {@code at(doc, "virtuals", 0, "name")}. */
+  /** Follows {@code path} (map keys as Strings, list indexes as Integers) into a parsed document. */
   @SuppressWarnings("unchecked")
   public static @Nullable Object at(@Nullable Object doc, Object... path) {
     Object cur = doc;
@@ -59,28 +59,26 @@ public final class MiniJson {
     return cur;
   }
 
-  private @Nullable Object value() {
-    ws();
+
+  private Object value() {
     if (i >= s.length()) {
       throw error("unexpected end");
     }
     char c = s.charAt(i);
-    switch (c) {
-      case '{':
-        return obj();
-      case '[':
-        return arr();
-      case '"':
-        return str();
-      case 't':
-        return literal("true", Boolean.TRUE);
-      case 'f':
-        return literal("false", Boolean.FALSE);
-      case 'n':
-        return literal("null", null);
-      default:
-        return num();
-    }
+    return switch (c) {
+      case '{' -> obj();
+      case '[' -> arr();
+      case '"' -> str();
+      case 't' -> literal("true", Boolean.TRUE);
+      case 'f' -> literal("false", Boolean.FALSE);
+      case 'n' -> literal("null", null);
+      default -> {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          yield num();
+        }
+        throw error("unexpected '" + c + "'");
+      }
+    };
   }
 
   private Map<String, Object> obj() {
@@ -99,6 +97,10 @@ public final class MiniJson {
       String k = str();
       ws();
       expect(':');
+      ws();
+      if (m.containsKey(k)) {
+        throw error("duplicate key " + k);
+      }
       m.put(k, value());
       ws();
       char c = next();
@@ -120,6 +122,7 @@ public final class MiniJson {
       return l;
     }
     while (true) {
+      ws();
       l.add(value());
       ws();
       char c = next();
@@ -140,17 +143,21 @@ public final class MiniJson {
       if (c == '"') {
         return b.toString();
       }
+      if (c < 0x20) {
+        throw error("control character in string");
+      }
       if (c != '\\') {
         b.append(c);
         continue;
       }
       char e = next();
       switch (e) {
-        case 'n' -> b.append('\n');
-        case 't' -> b.append('\t');
-        case 'r' -> b.append('\r');
+        case '"', '\\', '/' -> b.append(e);
         case 'b' -> b.append('\b');
         case 'f' -> b.append('\f');
+        case 'n' -> b.append('\n');
+        case 'r' -> b.append('\r');
+        case 't' -> b.append('\t');
         case 'u' -> {
           if (i + 4 > s.length()) {
             throw error("short \\u escape");
@@ -158,24 +165,37 @@ public final class MiniJson {
           b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
           i += 4;
         }
-        case '"', '\\', '/' -> b.append(e);
         default -> throw error("bad escape \\" + e);
       }
     }
   }
 
-  private Double num() {
+  private Object num() {
     int start = i;
-    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+    if (peek() == '-') {
       i++;
     }
-    if (start == i) {
-      throw error("unexpected character '" + s.charAt(i) + "'");
+    boolean real = false;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        i++;
+      } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+        real = true;
+        i++;
+      } else {
+        break;
+      }
     }
-    return Double.valueOf(s.substring(start, i));
+    String t = s.substring(start, i);
+    try {
+      return real ? (Object) Double.parseDouble(t) : (Object) Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      throw error("bad number " + t);
+    }
   }
 
-  private @Nullable Object literal(String word, @Nullable Object v) {
+  private Object literal(String word, Object v) {
     if (!s.startsWith(word, i)) {
       throw error("expected " + word);
     }
@@ -184,7 +204,7 @@ public final class MiniJson {
   }
 
   private void ws() {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+    while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
       i++;
     }
   }
