@@ -214,9 +214,14 @@ public final class HealthMonitor implements AutoCloseable {
         });
   }
 
-  /** Waits until every task queued so far on the loop has run. */
+  /**
+   * Waits until every task queued so far on the loop has run, and the tasks those queued: a probe
+   * result queues its coalesced publish behind whatever is already waiting.
+   */
   void awaitIdle() {
-    call(() -> null);
+    for (int i = 0; i < 3; i++) {
+      call(() -> null);
+    }
   }
 
   private void applyReload(LvsConfig next) {
