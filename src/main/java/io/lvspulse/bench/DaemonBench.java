@@ -43,7 +43,8 @@ public final class DaemonBench {
   /** {@code JAVA_OPTS} of systemd/lvs-pulse.service (a unit test keeps them in step). */
   public static final List<String> SYSTEMD_JAVA_OPTS =
       List.of(
-          "-Xms16m", "-Xmx96m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Xms16m", "-Xmx64m", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss256k",
+          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
           "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:+ExitOnOutOfMemoryError");
 
   private static final Duration POLL = Duration.ofMillis(50);

@@ -3,6 +3,7 @@ package io.lvspulse.daemon;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.monitor.ProbeSource;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeFactory;
 
@@ -22,6 +23,11 @@ final class FactoryProbeSource implements ProbeSource, AutoCloseable {
   @Override
   public String describe(VirtualService virtual, RealServer server) {
     return factory.probeFor(virtual, server).description();
+  }
+
+  @Override
+  public String describe(VirtualService virtual, RealServer server, Probe probe) {
+    return probe instanceof ConfiguredProbe c ? c.description() : describe(virtual, server);
   }
 
   @Override

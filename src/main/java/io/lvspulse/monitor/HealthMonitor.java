@@ -72,13 +72,18 @@ public final class HealthMonitor implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
+  /** One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it). */
+  private final Map<ProbeKey, ProbeKey> probeKeys = new HashMap<>();
   private @Nullable LvsConfig config;
   private Instant startedAt;
   private volatile boolean closed;
   private volatile @Nullable Thread loopThread;
   private boolean publishPending;
 
-  /** What decides whether a probe must be rebuilt on reload. */
+  /**
+   * What decides whether a probe must be rebuilt on reload: the virtual's probe settings (the
+   * server's address and port are its identity, so they never change for an entry).
+   */
   private record ProbeKey(
       Optional<String> send,
       Optional<String> expect,
@@ -88,8 +93,7 @@ public final class HealthMonitor implements AutoCloseable {
       Duration timeout,
       io.lvspulse.config.Protocol protocol,
       int virtualPort,
-      int fwmark,
-      String description) {}
+      int fwmark) {}
 
   private static final class Entry {
     final ServerId id;
@@ -100,6 +104,8 @@ public final class HealthMonitor implements AutoCloseable {
     final ServerStateMachine sm;
     Probe probe;
     ProbeKey probeKey;
+    /** What the probe does, for logs and /status (the probe's own string, not a copy). */
+    String description;
     long generation;
     boolean inFlight;
     @Nullable ProbeResult last;
@@ -108,9 +114,10 @@ public final class HealthMonitor implements AutoCloseable {
     @Nullable Instant drainUntil;
     volatile double upValue;
     volatile double weightValue;
-    final List<Meter> meters = new ArrayList<>();
+    @Nullable Meter upGauge;
+    @Nullable Meter weightGauge;
 
-    Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key) {
+    Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key, String description) {
       this.id = id;
       this.key = id.toString();
       this.virtual = v;
@@ -118,6 +125,7 @@ public final class HealthMonitor implements AutoCloseable {
       this.sm = sm;
       this.probe = probe;
       this.probeKey = key;
+      this.description = description;
     }
   }
 
@@ -206,15 +214,19 @@ public final class HealthMonitor implements AutoCloseable {
         });
   }
 
-  /** Waits until every task queued so far on the loop has run. */
+  /**
+   * Waits until every task queued so far on the loop has run, and the tasks those queued: a probe
+   * result queues its coalesced publish behind whatever is already waiting.
+   */
   void awaitIdle() {
-    // Twice: a task that ran before the first marker may have queued a coalesced publish after it.
-    call(() -> null);
-    call(() -> null);
+    for (int i = 0; i < 3; i++) {
+      call(() -> null);
+    }
   }
 
   private void applyReload(LvsConfig next) {
     Instant now = clock.instant();
+    probeKeys.clear();
     Map<String, Entry> keep = new HashMap<>();
     Map<String, List<Entry>> added = new LinkedHashMap<>();
     int changedProbes = 0;
@@ -236,15 +248,17 @@ public final class HealthMonitor implements AutoCloseable {
           e.virtual = v;
           e.server = rs;
           e.sm.reconfigure(policy(v, rs), now);
-          ProbeKey key = probeKey(v, rs);
-          if (!key.equals(e.probeKey)) {
+          ProbeKey key = probeKey(v);
+          boolean same = key.equals(e.probeKey);
+          e.probeKey = key;
+          if (!same) {
             e.probe = probes.create(v, rs);
-            e.probeKey = key;
+            e.description = probes.describe(v, rs, e.probe);
             e.generation++;
             e.inFlight = false;
             scheduler.schedule(id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
             changedProbes++;
-            log.info("server {}: probe changed by reload, now {}", id, key.description());
+            log.info("server {}: probe changed by reload, now {}", id, e.description);
           }
           updateGauges(e);
         }
@@ -285,20 +299,26 @@ public final class HealthMonitor implements AutoCloseable {
 
   private Entry add(VirtualService v, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
-    ProbeKey key = probeKey(v, rs);
-    Entry e = new Entry(id, v, rs, new ServerStateMachine(policy(v, rs), clock.instant()), probes.create(v, rs), key);
-    entries.put(id.toString(), e);
+    Probe probe = probes.create(v, rs);
+    Entry e = new Entry(id, v, rs, new ServerStateMachine(policy(v, rs), clock.instant()), probe, probeKey(v), probes.describe(v, rs, probe));
+    entries.put(e.key, e);
     Tags tags = serverTags(e);
-    e.meters.add(Gauge.builder(UP, e, x -> x.upValue).description("1 when the real server passes its health check, 0 otherwise").tags(tags).register(registry));
-    e.meters.add(Gauge.builder(WEIGHT, e, x -> x.weightValue).description("The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)").tags(tags).register(registry));
+    e.upGauge = Gauge.builder(UP, e, x -> x.upValue).description("1 when the real server passes its health check, 0 otherwise").tags(tags).register(registry);
+    e.weightGauge = Gauge.builder(WEIGHT, e, x -> x.weightValue).description("The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)").tags(tags).register(registry);
     updateGauges(e);
     return e;
   }
 
   private void remove(Entry e) {
     entries.remove(e.id.toString());
-    e.meters.forEach(registry::remove);
-    e.meters.clear();
+    if (e.upGauge != null) {
+      registry.remove(e.upGauge);
+    }
+    if (e.weightGauge != null) {
+      registry.remove(e.weightGauge);
+    }
+    e.upGauge = null;
+    e.weightGauge = null;
   }
 
   private static Tags serverTags(Entry e) {
@@ -306,7 +326,12 @@ public final class HealthMonitor implements AutoCloseable {
         "virtual", e.virtual.name(),
         "server", e.server.name(),
         "address", e.server.address().getHostAddress(),
-        "port", Integer.toString(e.server.port()));
+        "port", portLabel(e.server.port()));
+  }
+
+  /** Port label values are shared: 10,000 servers on port 69 need one "69", not 10,000. */
+  private static String portLabel(int port) {
+    return Integer.toString(port).intern();
   }
 
   private void scheduleSpread(List<Entry> group) {
@@ -492,15 +517,17 @@ public final class HealthMonitor implements AutoCloseable {
               Optional.ofNullable(e.lastAt),
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
-              e.probeKey.description()));
+              e.description));
     }
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
   }
 
-  private ProbeKey probeKey(VirtualService v, RealServer rs) {
-    return new ProbeKey(
-        v.send(), v.expect(), v.useRegex(), v.sendProgram(), v.probeInterval(), v.probeTimeout(),
-        v.protocol(), v.port(), v.fwmark(), probes.describe(v, rs));
+  private ProbeKey probeKey(VirtualService v) {
+    ProbeKey k =
+        new ProbeKey(
+            v.send(), v.expect(), v.useRegex(), v.sendProgram(), v.probeInterval(), v.probeTimeout(),
+            v.protocol(), v.port(), v.fwmark());
+    return probeKeys.computeIfAbsent(k, x -> x);
   }
 
   /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */

@@ -11,4 +11,12 @@ public interface ProbeSource {
 
   /** A short description for logs and /status, e.g. {@code tftp connect 10.0.0.2:69}. */
   String describe(VirtualService virtual, RealServer server);
+
+  /**
+   * The description of {@code probe}, just built by {@link #create} for {@code server}: a source
+   * whose probes know their description returns that string instead of building another one.
+   */
+  default String describe(VirtualService virtual, RealServer server, Probe probe) {
+    return describe(virtual, server);
+  }
 }

@@ -13,6 +13,7 @@ import io.lvspulse.probe.tftp.TftpCheck;
 import io.lvspulse.probe.tftp.TftpProbeEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +49,7 @@ public final class ProbeFactory implements AutoCloseable {
   private final ExecRunner exec;
   private final boolean ownsEngines;
   private final Set<String> warnedSilentUdp = ConcurrentHashMap.newKeySet();
+  private final Map<MatcherKey, ExpectMatcher> outputMatchers = new ConcurrentHashMap<>();
 
   /** A factory on engines the caller owns (and closes). */
   public ProbeFactory(TftpProbeEngine tftp, SocketProbeEngine sockets, ExecRunner exec) {
@@ -94,8 +96,7 @@ public final class ProbeFactory implements AutoCloseable {
       throw new IllegalArgumentException("send_program is empty");
     }
     if (program.isPresent()) {
-      Optional<ExpectMatcher> expect =
-          service.expect().map(Escapes::translate).map(e -> ExpectMatcher.forOutput(e, service.useRegex()));
+      Optional<ExpectMatcher> expect = service.expect().map(e -> outputMatcher(e, service.useRegex()));
       Optional<TftpCheck> tftpCheck =
           CheckTftpCommandLine.parse(program.get(), server.address(), server.port(), service.probeTimeout());
       if (tftpCheck.isPresent()) {
@@ -124,6 +125,18 @@ public final class ProbeFactory implements AutoCloseable {
         check.describe(),
         sockets.probeFor(check));
   }
+
+  /**
+   * The output matcher for {@code expect}: one instance per distinct (expect, use_regex), shared
+   * by every server of a virtual (matchers are immutable), instead of a translated string and a
+   * matcher per server.
+   */
+  private ExpectMatcher outputMatcher(String expect, boolean useRegex) {
+    return outputMatchers.computeIfAbsent(
+        new MatcherKey(expect, useRegex), k -> ExpectMatcher.forOutput(Escapes.translate(k.expect()), k.useRegex()));
+  }
+
+  private record MatcherKey(String expect, boolean useRegex) {}
 
   /** {@code tftp connect 10.0.0.2:69} or {@code tftp get 10.0.0.2:69 pxelinux.0 (26828 bytes)}. */
   static String describe(TftpCheck check) {

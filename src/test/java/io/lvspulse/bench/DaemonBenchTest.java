@@ -19,6 +19,14 @@ class DaemonBenchTest {
   }
 
   @Test
+  void theDefaultsFileCarriesTheSameJvmFlagsAsTheSystemdUnit() throws Exception {
+    String defaults = Files.readString(Path.of("etc", "default", "lvs-pulse"));
+    Matcher m = Pattern.compile("(?m)^JAVA_OPTS=(.*)$").matcher(defaults);
+    assertThat(m.find()).as("JAVA_OPTS in etc/default/lvs-pulse").isTrue();
+    assertThat(List.of(m.group(1).strip().split(" +"))).isEqualTo(DaemonBench.SYSTEMD_JAVA_OPTS);
+  }
+
+  @Test
   void metricSamplesAreSummedByNameAndLabel() {
     String text = "# HELP x\njvm_memory_used_bytes{area=\"heap\",id=\"a\"} 1.5\njvm_memory_used_bytes{area=\"heap\",id=\"b\"} 2.5\n"
         + "jvm_memory_used_bytes{area=\"nonheap\",id=\"c\"} 7.0\njvm_memory_used_bytes_other 9\n";

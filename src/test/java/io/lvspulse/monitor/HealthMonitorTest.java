@@ -114,7 +114,7 @@ class HealthMonitorTest {
   private HealthMonitor start(LvsConfig cfg) {
     monitor = new HealthMonitor(probes, scheduler, clock, registry, published::add);
     monitor.start(cfg);
-    monitor.awaitIdle(); // the start's snapshot is published asynchronously (coalesced)
+    monitor.awaitIdle(); // the start's snapshot is published by a task queued behind start
     return monitor;
   }
 
