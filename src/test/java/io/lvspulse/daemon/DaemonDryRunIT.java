@@ -69,7 +69,7 @@ class DaemonDryRunIT {
   }
 
   private static boolean upAtWeight1(Optional<Map<String, Object>> s) {
-    return s.isPresent() && "up".equals(s.get().get("state")) && num(s.get(), "weight") == 1 && s.get().get("ipvs_weight") instanceof Number w && w.longValue() == 1; // MiniJson numbers are Doubles
+    return s.isPresent() && "up".equals(s.get().get("state")) && num(s.get(), "weight") == 1 && s.get().get("ipvs_weight") instanceof Number w && w.longValue() == 1;
   }
 
   private static boolean quiesced(Optional<Map<String, Object>> s) {
@@ -149,7 +149,7 @@ class DaemonDryRunIT {
     assertThat(sawDownAfterOneSuccess).as("still down (weight 0) after its first successful probe").isTrue();
     assertThat(num(s, "consecutive_successes")).as("successes when it came back").isGreaterThanOrEqualTo(2);
     assertThat(num(s, "weight")).isEqualTo(1);
-    assertThat(num(s, "ipvs_weight")).isEqualTo(1); // MiniJson numbers are Doubles
+    assertThat(num(s, "ipvs_weight")).isEqualTo(1);
     d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
     d.awaitLog("server tftp/127\\.0\\.0\\.3:69 down -> up: OK - answer from server", Duration.ofSeconds(5));
   }
@@ -206,7 +206,7 @@ class DaemonDryRunIT {
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"ok\"} 0.0");
     assertThat(m).contains("lvs_pulse_config_serial_no 1.0");
-    assertThat(((Map<?, ?>) d.status().get("config")).get("serial_no")).isEqualTo(1.0); // MiniJson numbers are Doubles
+    assertThat(((Map<?, ?>) d.status().get("config")).get("serial_no")).isEqualTo(1L); // MiniJson integers are Longs
 
     // Still monitoring with the running config: probes go on and a failure is still acted upon.
     String before = String.valueOf(((Map<?, ?>) d.server("tftp", "ftp1").orElseThrow().get("last_probe")).get("at"));
