@@ -112,6 +112,7 @@ public final class Daemon implements AutoCloseable {
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
+  private volatile boolean started;
 
   private Daemon(DaemonOptions options, ParsedConfig parsed, ProbeSourceFactory probes, InstantSource clock) {
     this.options = options;
@@ -178,6 +179,7 @@ public final class Daemon implements AutoCloseable {
       startFailover(metered);
     }
     installSignalHandlers();
+    started = true;
     log.info(
         "lvs-pulse started: config {} (serial_no {}), ipvs backend {}, {} active virtual services",
         options.config(), g.serialNo(), backend.name(), config.activeVirtuals().size());
@@ -476,7 +478,9 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     closed = true;
-    log.info("stopping{}", options.cleanupOnStop() ? " (cleaning up managed IPVS services)" : "; IPVS is left as it is");
+    if (started) {
+      log.info("stopping{}", options.cleanupOnStop() ? " (cleaning up managed IPVS services)" : "; IPVS is left as it is");
+    }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.
       failover.stop(Duration.ofSeconds(10));
