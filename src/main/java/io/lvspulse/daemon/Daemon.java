@@ -165,6 +165,7 @@ public final class Daemon implements AutoCloseable {
       throw new StartupException(bad.get());
     }
     monitor = new HealthMonitor(probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
+    metrics.registerRealServers(monitor.serverGauges());
     monitor.start(config);
     if (useFailover) {
       setDirectorStatus(() -> new LinkedHashMap<>(Map.of("failover", "starting", "active", false)));

@@ -1,5 +1,6 @@
 package io.lvspulse.metrics;
 
+import io.lvspulse.monitor.ServerGauges;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -58,6 +59,14 @@ public final class Metrics implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Exposes the monitor's per-server up and weight gauges, read at scrape time (one collector
+   * instead of two meters per server).
+   */
+  public void registerRealServers(ServerGauges gauges) {
+    registry.getPrometheusRegistry().register(new RealServerCollector(gauges));
   }
 
   /** The Prometheus text exposition of every meter. */

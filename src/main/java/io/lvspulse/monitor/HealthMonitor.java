@@ -7,10 +7,7 @@ import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
-  /** Micrometer meter names (Prometheus adds {@code _total} / {@code _seconds}). */
+  /**
+   * Metric names (Prometheus adds {@code _total} / {@code _seconds}). {@link #UP} and {@link #WEIGHT}
+   * are not Micrometer meters: their values live in {@link #serverGauges()}, read at scrape time.
+   */
   public static final String UP = "lvs_pulse_real_server_up";
 
   public static final String WEIGHT = "lvs_pulse_real_server_weight";
@@ -71,6 +71,7 @@ public final class HealthMonitor implements AutoCloseable {
   private final Consumer<MonitorSnapshot> listener;
   private final ScheduledExecutorService loop;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
   /** One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it). */
   private final Map<ProbeKey, ProbeKey> probeKeys = new HashMap<>();
@@ -112,10 +113,8 @@ public final class HealthMonitor implements AutoCloseable {
     @Nullable Instant lastAt;
     boolean draining;
     @Nullable Instant drainUntil;
-    volatile double upValue;
-    volatile double weightValue;
-    @Nullable Meter upGauge;
-    @Nullable Meter weightGauge;
+    /** This server's up and weight values in {@link #gauges}; set by {@link #add}. */
+    LiveServerGauges.@Nullable Holder gauge;
 
     Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key, String description) {
       this.id = id;
@@ -189,6 +188,14 @@ public final class HealthMonitor implements AutoCloseable {
   /** A consistent snapshot of everything (taken on the monitor loop). */
   public MonitorSnapshot snapshot() {
     return call(this::buildSnapshot);
+  }
+
+  /**
+   * The live up and weight values of every monitored server, for a metrics collector that reads
+   * them at scrape time (thread-safe; a server leaves it when it is deleted).
+   */
+  public ServerGauges serverGauges() {
+    return gauges;
   }
 
   /** The running config. */
@@ -302,31 +309,15 @@ public final class HealthMonitor implements AutoCloseable {
     Probe probe = probes.create(v, rs);
     Entry e = new Entry(id, v, rs, new ServerStateMachine(policy(v, rs), clock.instant()), probe, probeKey(v), probes.describe(v, rs, probe));
     entries.put(e.key, e);
-    Tags tags = serverTags(e);
-    e.upGauge = Gauge.builder(UP, e, x -> x.upValue).description("1 when the real server passes its health check, 0 otherwise").tags(tags).register(registry);
-    e.weightGauge = Gauge.builder(WEIGHT, e, x -> x.weightValue).description("The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)").tags(tags).register(registry);
+    e.gauge = gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
     updateGauges(e);
     return e;
   }
 
   private void remove(Entry e) {
-    entries.remove(e.id.toString());
-    if (e.upGauge != null) {
-      registry.remove(e.upGauge);
-    }
-    if (e.weightGauge != null) {
-      registry.remove(e.weightGauge);
-    }
-    e.upGauge = null;
-    e.weightGauge = null;
-  }
-
-  private static Tags serverTags(Entry e) {
-    return Tags.of(
-        "virtual", e.virtual.name(),
-        "server", e.server.name(),
-        "address", e.server.address().getHostAddress(),
-        "port", portLabel(e.server.port()));
+    entries.remove(e.key);
+    gauges.remove(e.key);
+    e.gauge = null;
   }
 
   /** Port label values are shared: 10,000 servers on port 69 need one "69", not 10,000. */
@@ -461,8 +452,10 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private void updateGauges(Entry e) {
-    e.upValue = !e.draining && e.sm.health() == Health.UP ? 1 : 0;
-    e.weightValue = e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight();
+    LiveServerGauges.Holder g = e.gauge;
+    if (g != null) { // null once the server is deleted
+      g.set(!e.draining && e.sm.health() == Health.UP ? 1 : 0, e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight());
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -125,6 +126,25 @@ class HealthMonitorTest {
         .orElseThrow();
   }
 
+  /** The server's entry in the monitor's live gauges, if it has one (at most one). */
+  private Optional<ServerGauges.Server> gauge(String addr) {
+    List<ServerGauges.Server> found = new ArrayList<>();
+    monitor.serverGauges().forEach(g -> {
+      if (g.address().equals(addr)) {
+        found.add(g);
+      }
+    });
+    assertThat(found).as("gauges of %s", addr).hasSizeLessThanOrEqualTo(1);
+    return found.stream().findFirst();
+  }
+
+  private void assertGauge(String addr, int up, int weight) {
+    assertThat(gauge(addr)).as("gauges of %s", addr).hasValueSatisfying(g -> {
+      assertThat(g.up()).as("up").isEqualTo(up);
+      assertThat(g.weight()).as("weight").isEqualTo(weight);
+    });
+  }
+
   private void fire(String addr) {
     ServerView v = view(addr);
     monitor.fireNow(v.id());
@@ -156,6 +176,7 @@ class HealthMonitorTest {
     assertThat(down.inIpvs()).as("quiesced").isTrue();
     assertThat(down.weight()).isZero();
     assertThat(down.lastResult()).hasValueSatisfying(r -> assertThat(r.message()).isEqualTo("Transfer timed out"));
+    assertGauge("10.0.0.2", 0, 0);
 
     probes.healthy.put("10.0.0.2", true);
     fire("10.0.0.2");
@@ -165,7 +186,12 @@ class HealthMonitorTest {
 
     assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "down").counter().count()).isEqualTo(1);
     assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "up").counter().count()).isEqualTo(2);
-    assertThat(registry.get(HealthMonitor.UP).tag("address", "10.0.0.2").gauge().value()).isEqualTo(1);
+    assertGauge("10.0.0.2", 1, 1);
+    assertThat(gauge("10.0.0.2"))
+        .hasValueSatisfying(
+            g -> assertThat(List.of(g.virtual(), g.server(), g.address(), g.port())).containsExactly("tftp", "a", "10.0.0.2", "69"));
+    assertThat(registry.find(HealthMonitor.UP).meters()).as("no per-server meters").isEmpty();
+    assertThat(registry.find(HealthMonitor.WEIGHT).meters()).as("no per-server meters").isEmpty();
     assertThat(registry.get(HealthMonitor.PROBES).tag("result", "timeout").counter().count()).isEqualTo(1);
   }
 
@@ -212,6 +238,8 @@ class HealthMonitorTest {
     assertThat(d.inIpvs()).isTrue();
     assertThat(d.weight()).isZero();
     assertThat(d.drainUntil()).contains(clock.now.plusSeconds(30));
+    assertGauge("10.0.0.3", 0, 0);
+    assertGauge("10.0.0.2", 1, 1);
     assertThat(scheduler.intervals).doesNotContainKey("tftp/10.0.0.3:69");
 
     clock.advance(Duration.ofSeconds(29));
@@ -220,7 +248,8 @@ class HealthMonitorTest {
     clock.advance(Duration.ofSeconds(1));
     monitor.tickNow();
     assertThat(monitor.snapshot().servers()).extracting(v -> v.server().address().getHostAddress()).containsExactly("10.0.0.2");
-    assertThat(registry.find(HealthMonitor.UP).tag("address", "10.0.0.3").gauge()).as("its gauges are removed").isNull();
+    assertThat(gauge("10.0.0.3")).as("its gauges are removed").isEmpty();
+    assertGauge("10.0.0.2", 1, 1);
   }
 
   @Test
