@@ -3,7 +3,7 @@ package io.lvspulse.config;
 import java.util.Optional;
 
 /** Global {@code reservation_conflict_action} (FOS shared SCSI only; parsed and kept, never used). */
-public enum ReservationConflictAction {
+public enum ReservationConflictAction implements Keyword {
   NOTHING("nothing"),
   PREEMPT("preempt");
 
@@ -14,17 +14,13 @@ public enum ReservationConflictAction {
   }
 
   /** The lvs.cf spelling. */
+  @Override
   public String keyword() {
     return keyword;
   }
 
   /** The value for an lvs.cf keyword. */
   public static Optional<ReservationConflictAction> fromKeyword(String s) {
-    for (ReservationConflictAction a : values()) {
-      if (a.keyword.equals(s)) {
-        return Optional.of(a);
-      }
-    }
-    return Optional.empty();
+    return Keyword.lookup(values(), s);
   }
 }

@@ -6,7 +6,7 @@ import java.util.Optional;
  * Virtual {@code scheduler}: the IPVS scheduler ({@code ipvsadm -s}). Piranha 0.8.6 knows {@code lc rr
  * wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed} and {@code nq} (an extension).
  */
-public enum Scheduler {
+public enum Scheduler implements Keyword {
   LC("lc", true),
   RR("rr", true),
   WLC("wlc", true),
@@ -40,11 +40,6 @@ public enum Scheduler {
 
   /** The value for an lvs.cf keyword (case-sensitive, as Piranha). */
   public static Optional<Scheduler> fromKeyword(String s) {
-    for (Scheduler x : values()) {
-      if (x.keyword.equals(s)) {
-        return Optional.of(x);
-      }
-    }
-    return Optional.empty();
+    return Keyword.lookup(values(), s);
   }
 }

@@ -3,7 +3,7 @@ package io.lvspulse.config;
 import java.util.Optional;
 
 /** Global {@code service}: which set of blocks runs ({@code virtual} for LVS, {@code failover} for FOS). */
-public enum ServiceType {
+public enum ServiceType implements Keyword {
   LVS("lvs"),
   FOS("fos");
 
@@ -14,17 +14,13 @@ public enum ServiceType {
   }
 
   /** The lvs.cf spelling. */
+  @Override
   public String keyword() {
     return keyword;
   }
 
   /** The value for an lvs.cf keyword (case-sensitive, as Piranha). */
   public static Optional<ServiceType> fromKeyword(String s) {
-    for (ServiceType t : values()) {
-      if (t.keyword.equals(s)) {
-        return Optional.of(t);
-      }
-    }
-    return Optional.empty();
+    return Keyword.lookup(values(), s);
   }
 }
