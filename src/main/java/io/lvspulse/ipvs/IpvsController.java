@@ -40,6 +40,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   private boolean closed;
   private long generation;
   private long appliedGeneration = -1;
+  private long passes;
 
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
     this.reconciler = Objects.requireNonNull(reconciler);
@@ -129,6 +130,13 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     return reconciler.lastResult();
   }
 
+  /** Worker wake-ups so far (each either reconciles or, while inactive, deliberately does not). */
+  long passes() {
+    synchronized (lock) {
+      return passes;
+    }
+  }
+
   /** Virtual services currently served by their sorry server. */
   public List<String> onSorryServer() {
     synchronized (lock) {
@@ -168,6 +176,8 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         if (closed) {
           return;
         }
+        passes++;
+        lock.notifyAll();
         if (System.nanoTime() >= nextFull) {
           nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
         }

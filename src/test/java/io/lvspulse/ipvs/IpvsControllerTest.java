@@ -33,6 +33,12 @@ class IpvsControllerTest {
     }
   }
 
+  /** Waits until the worker has woken {@code n} more times (periodic passes every 200 ms). */
+  private void awaitPasses(long n) {
+    long target = controller.passes() + n;
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.passes() >= target);
+  }
+
   private static MonitorSnapshot up(LvsConfig c) {
     VirtualService v = c.virtuals().get(0);
     return new MonitorSnapshot(
@@ -52,7 +58,7 @@ class IpvsControllerTest {
   @Test
   void anInactiveDirectorProgramsNothingUntilItBecomesActive() throws Exception {
     controller(false).accept(up(DesiredTablesTest.config("")));
-    Thread.sleep(300);
+    awaitPasses(2); // the worker woke up (periodic pass) and chose not to program
     assertThat(backend.read().serviceCount()).isZero();
     controller.setActive(true);
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
@@ -80,7 +86,7 @@ class IpvsControllerTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().serviceCount() == 0);
     // Re-adding fwmark 1 by hand afterwards is no longer lvs-pulse's business.
     backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(1), "rr"))));
-    Thread.sleep(500);
+    awaitPasses(3); // at least one periodic full reconcile ran after the manual add
     assertThat(backend.read().keys()).containsExactly(ServiceKey.fwmark(1));
   }
 
