@@ -33,7 +33,8 @@ final class BenchResponder implements AutoCloseable {
     selector = Selector.open();
     try {
       for (int i = 0; i < n; i++) {
-        InetAddress a = InetAddress.getByAddress(new byte[] {127, 10, (byte) (i / 250), (byte) (1 + i % 250)});
+        InetAddress a =
+            InetAddress.getByAddress(new byte[] {127, 10, (byte) (i / 250), (byte) (1 + i % 250)});
         InetSocketAddress sa = new InetSocketAddress(a, port);
         DatagramChannel ch = DatagramChannel.open();
         channels.add(ch);
@@ -44,7 +45,8 @@ final class BenchResponder implements AutoCloseable {
       }
     } catch (IOException e) {
       close();
-      throw new IOException("cannot bind " + n + " responder sockets (raise ulimit -n?): " + e.getMessage(), e);
+      throw new IOException(
+          "cannot bind " + n + " responder sockets (raise ulimit -n?): " + e.getMessage(), e);
     }
     thread = new Thread(this::run, "bench-responder");
     thread.setDaemon(true);
@@ -55,7 +57,11 @@ final class BenchResponder implements AutoCloseable {
   static List<InetSocketAddress> addresses(int n, int port) throws IOException {
     List<InetSocketAddress> l = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      l.add(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 10, (byte) (i / 250), (byte) (1 + i % 250)}), port));
+      l.add(
+          new InetSocketAddress(
+              InetAddress.getByAddress(
+                  new byte[] {127, 10, (byte) (i / 250), (byte) (1 + i % 250)}),
+              port));
     }
     return l;
   }
@@ -65,7 +71,8 @@ final class BenchResponder implements AutoCloseable {
    * benchmark's): {@code BenchResponder N PORT}; prints READY, stops when stdin closes.
    */
   public static void main(String[] args) throws Exception {
-    try (BenchResponder r = new BenchResponder(Integer.parseInt(args[0]), Integer.parseInt(args[1]))) {
+    try (BenchResponder r =
+        new BenchResponder(Integer.parseInt(args[0]), Integer.parseInt(args[1]))) {
       System.out.println("READY " + r.addresses.size());
       System.out.flush();
       while (System.in.read() >= 0) {

@@ -32,20 +32,28 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>dead-server detection latency: a real tftpd-hpa is killed (SIGTERM: the port then answers
- *       ICMP port unreachable) or frozen (SIGSTOP: silence, so only the probe timeout tells); /status
- *       is polled every 50 ms until the server is down at weight 0;
- *   <li>resident memory (VmRSS from /proc/PID/status) with N real servers on 127.10.x.y, answered by
- *       {@link BenchResponder} in a separate process (so every server is up and in the table), or by
- *       nothing ({@code --no-responder}: every server goes down).
+ *       ICMP port unreachable) or frozen (SIGSTOP: silence, so only the probe timeout tells);
+ *       /status is polled every 50 ms until the server is down at weight 0;
+ *   <li>resident memory (VmRSS from /proc/PID/status) with N real servers on 127.10.x.y, answered
+ *       by {@link BenchResponder} in a separate process (so every server is up and in the table),
+ *       or by nothing ({@code --no-responder}: every server goes down).
  * </ul>
  */
 public final class DaemonBench {
   /** {@code JAVA_OPTS} of systemd/lvs-pulse.service (a unit test keeps them in step). */
   public static final List<String> SYSTEMD_JAVA_OPTS =
       List.of(
-          "-Xms16m", "-Xmx64m", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss256k",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:+ExitOnOutOfMemoryError");
+          "-Xms16m",
+          "-Xmx64m",
+          "-Xmn8m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=20",
+          "-Xss256k",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:MaxMetaspaceSize=64m",
+          "-XX:ReservedCodeCacheSize=32m",
+          "-XX:+ExitOnOutOfMemoryError");
 
   private static final Duration POLL = Duration.ofMillis(50);
 
@@ -81,7 +89,8 @@ public final class DaemonBench {
 
   private final Settings s;
   private final PrintWriter out;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Path work;
 
   public DaemonBench(Settings s, PrintWriter out) throws IOException {
@@ -93,8 +102,12 @@ public final class DaemonBench {
   /** Runs everything; returns 0 when every measurement completed and met its target. */
   public int run() throws Exception {
     boolean ok = true;
-    out.printf(Locale.ROOT, "# daemon benchmark (%d CPUs, %s %s), daemon JVM flags: %s%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+    out.printf(
+        Locale.ROOT,
+        "# daemon benchmark (%d CPUs, %s %s), daemon JVM flags: %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
         String.join(" ", s.jvmFlags()));
     out.flush();
     try {
@@ -102,8 +115,11 @@ public final class DaemonBench {
         ok &= detection();
       }
       if (!s.servers().isEmpty()) {
-        out.printf(Locale.ROOT, "%nResident memory, timeout = %d s, %d s of sampling after every server was probed:%n%n",
-            s.rssTimeoutSeconds(), s.settle().toSeconds());
+        out.printf(
+            Locale.ROOT,
+            "%nResident memory, timeout = %d s, %d s of sampling after every server was probed:%n%n",
+            s.rssTimeoutSeconds(),
+            s.settle().toSeconds());
         rssHeader();
       }
       for (int n : s.servers()) {
@@ -131,17 +147,44 @@ public final class DaemonBench {
     }
     double target = t + 1.0;
     out.println();
-    out.printf(Locale.ROOT, "Dead-server detection, timeout = %d s, %d runs each, /status polled every %d ms:%n%n", t, s.runs(), POLL.toMillis());
-    out.println("| server | probe timeout | median | max | worst case by design | target (timeout + 1 s) |");
+    out.printf(
+        Locale.ROOT,
+        "Dead-server detection, timeout = %d s, %d runs each, /status polled every %d ms:%n%n",
+        t,
+        s.runs(),
+        POLL.toMillis());
+    out.println(
+        "| server | probe timeout | median | max | worst case by design | target (timeout + 1 s) |");
     out.println("|---|---|---|---|---|---|");
-    out.printf(Locale.ROOT, "| killed (ICMP port unreachable) | %d s | %.2f s | %.2f s | interval = %d s | %.0f s: %s |%n",
-        t, median(killed), max(killed), t, target, max(killed) <= target ? "met" : "MISSED");
-    out.printf(Locale.ROOT, "| frozen (SIGSTOP, silent) | %d s | %.2f s | %.2f s | interval + probe timeout = %d s | %.0f s: %s |%n",
-        t, median(frozen), max(frozen), 2 * t, target, max(frozen) <= target ? "met" : "missed");
+    out.printf(
+        Locale.ROOT,
+        "| killed (ICMP port unreachable) | %d s | %.2f s | %.2f s | interval = %d s | %.0f s: %s |%n",
+        t,
+        median(killed),
+        max(killed),
+        t,
+        target,
+        max(killed) <= target ? "met" : "MISSED");
+    out.printf(
+        Locale.ROOT,
+        "| frozen (SIGSTOP, silent) | %d s | %.2f s | %.2f s | interval + probe timeout = %d s | %.0f s: %s |%n",
+        t,
+        median(frozen),
+        max(frozen),
+        2 * t,
+        target,
+        max(frozen) <= target ? "met" : "missed");
     if (s.probeTimeout().isPresent()) {
       double pt = s.probeTimeout().get().toMillis() / 1000.0;
-      out.printf(Locale.ROOT, "| frozen (SIGSTOP, silent) | %.1f s (`probe_timeout`) | %.2f s | %.2f s | interval + probe timeout = %.1f s | %.0f s: %s |%n",
-          pt, median(frozenShort), max(frozenShort), t + pt, target, max(frozenShort) <= target ? "met" : "missed");
+      out.printf(
+          Locale.ROOT,
+          "| frozen (SIGSTOP, silent) | %.1f s (`probe_timeout`) | %.2f s | %.2f s | interval + probe timeout = %.1f s | %.0f s: %s |%n",
+          pt,
+          median(frozenShort),
+          max(frozenShort),
+          t + pt,
+          target,
+          max(frozenShort) <= target ? "met" : "missed");
     }
     out.println();
     out.flush();
@@ -149,7 +192,12 @@ public final class DaemonBench {
   }
 
   /** One daemon, one tftpd-hpa on 127.0.0.31:69; {@code s.runs()} kills and/or freezes. */
-  private void measure(Path root, Optional<Duration> probeTimeout, @Nullable List<Double> killed, @Nullable List<Double> frozen) throws Exception {
+  private void measure(
+      Path root,
+      Optional<Duration> probeTimeout,
+      @Nullable List<Double> killed,
+      @Nullable List<Double> frozen)
+      throws Exception {
     String host = "127.0.0.31";
     int t = s.timeoutSeconds();
     Path cfg = work.resolve("detect.lvs.cf");
@@ -164,14 +212,21 @@ public final class DaemonBench {
     try {
       awaitState(d, "ftp1", "up", Duration.ofSeconds(60));
       for (int i = 0; i < s.runs(); i++) {
-        StringBuilder line = new StringBuilder("run " + (i + 1) + probeTimeout.map(x -> " (probe_timeout " + x.toMillis() + " ms)").orElse("") + ":");
+        StringBuilder line =
+            new StringBuilder(
+                "run "
+                    + (i + 1)
+                    + probeTimeout.map(x -> " (probe_timeout " + x.toMillis() + " ms)").orElse("")
+                    + ":");
         if (killed != null) {
           // Kill: the next probe gets ICMP port unreachable.
           stop(tftpd);
           killed.add(awaitState(d, "ftp1", "down", wait));
           tftpd = startTftpd(host, root);
           awaitState(d, "ftp1", "up", wait);
-          line.append(String.format(Locale.ROOT, " killed -> down in %.2f s", killed.get(killed.size() - 1)));
+          line.append(
+              String.format(
+                  Locale.ROOT, " killed -> down in %.2f s", killed.get(killed.size() - 1)));
         }
         if (frozen != null) {
           // Freeze: no answer at all; only the probe timeout tells.
@@ -179,7 +234,9 @@ public final class DaemonBench {
           frozen.add(awaitState(d, "ftp1", "down", wait));
           signal("CONT", tftpd.pid());
           awaitState(d, "ftp1", "up", wait);
-          line.append(String.format(Locale.ROOT, " frozen -> down in %.2f s", frozen.get(frozen.size() - 1)));
+          line.append(
+              String.format(
+                  Locale.ROOT, " frozen -> down in %.2f s", frozen.get(frozen.size() - 1)));
         }
         out.println(line);
         out.flush();
@@ -191,11 +248,23 @@ public final class DaemonBench {
   }
 
   private Process startTftpd(String host, Path root) throws Exception {
-    Process p = new ProcessBuilder(s.inTftpd().toString(), "-L", "-a", host + ":69", "-s", "-u", "nobody", root.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                s.inTftpd().toString(),
+                "-L",
+                "-a",
+                host + ":69",
+                "-s",
+                "-u",
+                "nobody",
+                root.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     Thread.sleep(200);
     if (!p.isAlive()) {
-      throw new IOException("in.tftpd on " + host + ":69 exited with " + p.exitValue() + " (address in use?)");
+      throw new IOException(
+          "in.tftpd on " + host + ":69 exited with " + p.exitValue() + " (address in use?)");
     }
     return p;
   }
@@ -217,23 +286,32 @@ public final class DaemonBench {
   }
 
   private static void signal(String sig, long pid) throws IOException, InterruptedException {
-    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+    Process k =
+        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
     if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
       k.destroyForcibly();
       throw new IOException("kill -" + sig + " " + pid + " failed");
     }
   }
 
-  /** Polls /status?format=text until {@code server} is in {@code state} (down: and weight 0/-); returns seconds. */
-  private double awaitState(Daemon d, String server, String state, Duration timeout) throws Exception {
-    Pattern row = Pattern.compile("(?m)^\\S+\\s+" + Pattern.quote(server) + "\\s+\\S+\\s+(\\S+)\\s+(\\S+)\\s");
+  /**
+   * Polls /status?format=text until {@code server} is in {@code state} (down: and weight 0/-);
+   * returns seconds.
+   */
+  private double awaitState(Daemon d, String server, String state, Duration timeout)
+      throws Exception {
+    Pattern row =
+        Pattern.compile(
+            "(?m)^\\S+\\s+" + Pattern.quote(server) + "\\s+\\S+\\s+(\\S+)\\s+(\\S+)\\s");
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<String> text = d.get("/status?format=text");
       if (text.isPresent()) {
         Matcher m = row.matcher(text.get());
-        if (m.find() && m.group(1).equals(state) && (!state.equals("down") || m.group(2).equals("0") || m.group(2).equals("-"))) {
+        if (m.find()
+            && m.group(1).equals(state)
+            && (!state.equals("down") || m.group(2).equals("0") || m.group(2).equals("-"))) {
           return (System.nanoTime() - t0) / 1e9;
         }
       }
@@ -253,8 +331,14 @@ public final class DaemonBench {
     StringBuilder c = header(1);
     List<InetSocketAddress> addrs = BenchResponder.addresses(n, s.port());
     for (int v = 0; v * perVirtual < n; v++) {
-      c.append(virtual("v" + v, 100 + v, "203.0.113." + (v % 250 + 1), s.rssTimeoutSeconds(), s.rssTimeoutSeconds(),
-          "/usr/local/bin/check_tftp --connect %h -p " + s.port()));
+      c.append(
+          virtual(
+              "v" + v,
+              100 + v,
+              "203.0.113." + (v % 250 + 1),
+              s.rssTimeoutSeconds(),
+              s.rssTimeoutSeconds(),
+              "/usr/local/bin/check_tftp --connect %h -p " + s.port()));
       for (int i = v * perVirtual; i < Math.min(n, (v + 1) * perVirtual); i++) {
         c.append(server("s" + i, addrs.get(i).getAddress().getHostAddress()));
       }
@@ -268,7 +352,8 @@ public final class DaemonBench {
       d = startDaemon(cfg, work.resolve("rss-" + n + ".log"));
       double started = (System.nanoTime() - t0) / 1e9;
       String want = s.responder() ? "up" : "down";
-      long deadline = System.nanoTime() + Duration.ofSeconds(3L * s.rssTimeoutSeconds() + 120).toNanos();
+      long deadline =
+          System.nanoTime() + Duration.ofSeconds(3L * s.rssTimeoutSeconds() + 120).toNanos();
       int count = 0;
       while (System.nanoTime() < deadline) {
         count = countState(d, want);
@@ -294,10 +379,22 @@ public final class DaemonBench {
       double nonHeap = sumMetric(metrics, "jvm_memory_used_bytes", "area=\"nonheap\"");
       long probes = (long) sumMetric(metrics, "lvs_pulse_probes_total", "");
       boolean met = maxRss < 128 * 1024;
-      out.printf(Locale.ROOT,
+      out.printf(
+          Locale.ROOT,
           "| %,d | %s | %d/%d %s | %.1f s | %.1f s | %.1f MB | %.1f MB | %.1f MB | %.1f MB | %,d | %s |%n",
-          n, s.responder() ? "BenchResponder" : "nothing (all down)", count, n, want, started, settled,
-          last / 1024.0, maxRss / 1024.0, hwm / 1024.0, heap / 1048576.0, probes, met ? "met" : "OVER");
+          n,
+          s.responder() ? "BenchResponder" : "nothing (all down)",
+          count,
+          n,
+          want,
+          started,
+          settled,
+          last / 1024.0,
+          maxRss / 1024.0,
+          hwm / 1024.0,
+          heap / 1048576.0,
+          probes,
+          met ? "met" : "OVER");
       out.printf(Locale.ROOT, "  (non-heap used %.1f MB)%n", nonHeap / 1048576.0);
       out.flush();
       if (s.histogram() || !met) {
@@ -319,7 +416,8 @@ public final class DaemonBench {
 
   /** Prints the RSS table header (call once before the RSS runs). */
   public void rssHeader() {
-    out.println("| servers | answered by | state | HTTP up after | all probed after | VmRSS end | VmRSS max | VmHWM | heap used | probes | target < 128 MB |");
+    out.println(
+        "| servers | answered by | state | HTTP up after | all probed after | VmRSS end | VmRSS max | VmHWM | heap used | probes | target < 128 MB |");
     out.println("|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
@@ -339,9 +437,13 @@ public final class DaemonBench {
   }
 
   private void histogram(long pid) throws Exception {
-    Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
     List<String> lines = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String l;
       while ((l = r.readLine()) != null) {
         lines.add(l);
@@ -352,16 +454,28 @@ public final class DaemonBench {
     for (String l : lines.subList(0, Math.min(23, lines.size()))) {
       out.println("    " + l);
     }
-    lines.stream().filter(l -> l.startsWith("Total")).findFirst().ifPresent(l -> out.println("    " + l));
+    lines.stream()
+        .filter(l -> l.startsWith("Total"))
+        .findFirst()
+        .ifPresent(l -> out.println("    " + l));
     out.flush();
   }
 
   private Process startResponder(int n) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xss256k", "-cp", s.jar().toString(), BenchResponder.class.getName(),
-        Integer.toString(n), Integer.toString(s.port()))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xss256k",
+                "-cp",
+                s.jar().toString(),
+                BenchResponder.class.getName(),
+                Integer.toString(n),
+                Integer.toString(s.port()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = in.readLine();
     if (line == null || !line.startsWith("READY")) {
       p.destroyForcibly();
@@ -405,9 +519,13 @@ public final class DaemonBench {
 
     Optional<String> get(String path) {
       try {
-        HttpResponse<String> r = http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20)).GET().build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(20))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
       } catch (IOException e) {
         return Optional.empty();
@@ -445,9 +563,20 @@ public final class DaemonBench {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(s.jvmFlags());
-    cmd.addAll(List.of("-jar", s.jar().toString(), "run", "--config", cfg.toString(), "--ipvs", "dry-run",
-        "--no-failover", "--listen", "127.0.0.1:" + port));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    cmd.addAll(
+        List.of(
+            "-jar",
+            s.jar().toString(),
+            "run",
+            "--config",
+            cfg.toString(),
+            "--ipvs",
+            "dry-run",
+            "--no-failover",
+            "--listen",
+            "127.0.0.1:" + port));
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Daemon d = new Daemon(p, log, port);
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
@@ -466,13 +595,24 @@ public final class DaemonBench {
   // ---------------------------------------------------------------- config text
 
   private static StringBuilder header(int serial) {
-    return new StringBuilder("serial_no = " + serial + "\nprimary = 192.0.2.1\nservice = lvs\nnetwork = direct\n");
+    return new StringBuilder(
+        "serial_no = " + serial + "\nprimary = 192.0.2.1\nservice = lvs\nnetwork = direct\n");
   }
 
-  private static String virtual(String name, int mark, String vip, int timeout, int reentry, String program) {
-    return "virtual " + name + " {\n active = 1\n address = " + vip + " eth0:1\n vip_nmask = 255.255.255.0\n fwmark = " + mark
-        + "\n port = 69\n persistent = 45\n expect = \"OK - answer from server\"\n use_regex = 0\n send_program = \"" + program
-        + "\"\n load_monitor = none\n scheduler = wlc\n protocol = udp\n timeout = " + timeout + "\n reentry = " + reentry
+  private static String virtual(
+      String name, int mark, String vip, int timeout, int reentry, String program) {
+    return "virtual "
+        + name
+        + " {\n active = 1\n address = "
+        + vip
+        + " eth0:1\n vip_nmask = 255.255.255.0\n fwmark = "
+        + mark
+        + "\n port = 69\n persistent = 45\n expect = \"OK - answer from server\"\n use_regex = 0\n send_program = \""
+        + program
+        + "\"\n load_monitor = none\n scheduler = wlc\n protocol = udp\n timeout = "
+        + timeout
+        + "\n reentry = "
+        + reentry
         + "\n quiesce_server = 1\n";
   }
 

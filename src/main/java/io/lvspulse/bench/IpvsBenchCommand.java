@@ -41,31 +41,49 @@ import picocli.CommandLine.Option;
     })
 public final class IpvsBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--changes", defaultValue = "1000", description = "weight changes against the local fake (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--changes",
+      defaultValue = "1000",
+      description = "weight changes against the local fake (default ${DEFAULT-VALUE})")
   int changes;
 
-  @Option(names = "--vm-changes", defaultValue = "200", description = "weight changes against the real kernel (default ${DEFAULT-VALUE}; 0 = skip)")
+  @Option(
+      names = "--vm-changes",
+      defaultValue = "200",
+      description = "weight changes against the real kernel (default ${DEFAULT-VALUE}; 0 = skip)")
   int vmChanges;
 
   @Option(
       names = "--vm-ipvsadm",
-      description = "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else ../shared/lab/scripts/ipvsadm-vm)")
+      description =
+          "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else ../shared/lab/scripts/ipvsadm-vm)")
   Path vmIpvsadm;
 
-  @Option(names = "--fake-ipvsadm", description = "the local double (default: a generated script that reads stdin and exits 0)")
+  @Option(
+      names = "--fake-ipvsadm",
+      description = "the local double (default: a generated script that reads stdin and exits 0)")
   Path fakeIpvsadm;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "batch runs per target; the median is reported (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--repeat",
+      defaultValue = "3",
+      description = "batch runs per target; the median is reported (default ${DEFAULT-VALUE})")
   int repeat;
 
-  @Option(names = "--fwmark", defaultValue = "199", description = "fwmark service created (and deleted) in the VM (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--fwmark",
+      defaultValue = "199",
+      description = "fwmark service created (and deleted) in the VM (default ${DEFAULT-VALUE})")
   long fwmark;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final ExecRunner runner = new ExecRunner();
 
-  /** Runs the benchmark on its own ({@code java -cp lvs-pulse.jar io.lvspulse.bench.IpvsBenchCommand}). */
+  /**
+   * Runs the benchmark on its own ({@code java -cp lvs-pulse.jar
+   * io.lvspulse.bench.IpvsBenchCommand}).
+   */
   public static void main(String[] args) {
     System.exit(new CommandLine(new IpvsBenchCommand()).execute(args));
   }
@@ -87,7 +105,8 @@ public final class IpvsBenchCommand implements Callable<Integer> {
       rows.add(measure("local fake ipvsadm (fork+exec only)", fake, changes));
       Path vm = vmIpvsadm != null ? vmIpvsadm : defaultVm();
       if (vmChanges > 0) {
-        ExecResult probe = runner.run(ExecRequest.of(Duration.ofSeconds(30), vm.toString(), "-S", "-n"));
+        ExecResult probe =
+            runner.run(ExecRequest.of(Duration.ofSeconds(30), vm.toString(), "-S", "-n"));
         if (probe.succeeded()) {
           rows.add(measureVm(vm));
         } else {
@@ -103,7 +122,8 @@ public final class IpvsBenchCommand implements Callable<Integer> {
       Files.deleteIfExists(tmp);
     }
     out.println();
-    out.println("| target | weight changes | one `ipvsadm -R` batch | separate `ipvsadm -e` execs | per exec | batch speed-up |");
+    out.println(
+        "| target | weight changes | one `ipvsadm -R` batch | separate `ipvsadm -e` execs | per exec | batch speed-up |");
     out.println("|---|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
       out.printf(
@@ -132,7 +152,9 @@ public final class IpvsBenchCommand implements Callable<Integer> {
 
   private static Path writeFake(Path dir) throws IOException {
     Path p = dir.resolve("ipvsadm");
-    Files.writeString(p, "#!/bin/sh\n# fake ipvsadm for the benchmark: swallow -R input, succeed\n[ \"$1\" = -R ] && cat >/dev/null\nexit 0\n");
+    Files.writeString(
+        p,
+        "#!/bin/sh\n# fake ipvsadm for the benchmark: swallow -R input, succeed\n[ \"$1\" = -R ] && cat >/dev/null\nexit 0\n");
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
     return p;
   }
@@ -147,9 +169,13 @@ public final class IpvsBenchCommand implements Callable<Integer> {
 
   private Row measure(String target, Path ipvsadm, int n) throws IpvsException {
     ServiceKey key = ServiceKey.fwmark(fwmark);
-    IpvsDestination d = new IpvsDestination(IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 1);
+    IpvsDestination d =
+        new IpvsDestination(
+            IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 1);
     List<IpvsCommand> cmds = weightChanges(key, d, n);
-    IpvsadmBackend backend = new IpvsadmBackend(IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(120)), runner);
+    IpvsadmBackend backend =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(120)), runner);
     // warm-up: JIT and page cache, not measured
     backend.apply(cmds.subList(0, Math.min(10, n)));
     for (int i = 0; i < Math.min(10, n); i++) {
@@ -167,23 +193,42 @@ public final class IpvsBenchCommand implements Callable<Integer> {
       exec(ipvsadm, c);
     }
     long separate = System.nanoTime() - t0;
-    return new Row(target, n, Duration.ofNanos(batches.get(batches.size() / 2)), Duration.ofNanos(separate));
+    return new Row(
+        target, n, Duration.ofNanos(batches.get(batches.size() / 2)), Duration.ofNanos(separate));
   }
 
   private Row measureVm(Path vm) throws IpvsException {
     ServiceKey key = ServiceKey.fwmark(fwmark);
-    IpvsDestination d = new IpvsDestination(IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 1);
-    IpvsadmBackend backend = new IpvsadmBackend(IpvsadmBackend.Options.explicit(vm).withTimeout(Duration.ofSeconds(120)), runner);
+    IpvsDestination d =
+        new IpvsDestination(
+            IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 1);
+    IpvsadmBackend backend =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(vm).withTimeout(Duration.ofSeconds(120)), runner);
     if (backend.read().entry(key).isPresent()) {
-      throw new IllegalStateException("fwmark " + fwmark + " already exists in the VM; pick another with --fwmark");
+      throw new IllegalStateException(
+          "fwmark " + fwmark + " already exists in the VM; pick another with --fwmark");
     }
-    backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(key, "wlc")), new IpvsCommand.AddDestination(key, d)));
+    backend.apply(
+        List.of(
+            new IpvsCommand.AddService(IpvsService.of(key, "wlc")),
+            new IpvsCommand.AddDestination(key, d)));
     try {
       Row r = measure("real IPVS kernel (UML guest via ipvsadm-vm)", vm, vmChanges);
       int last = 1 + (vmChanges - 1) % 100;
-      int weight = backend.read().entry(key).orElseThrow().destinations().values().iterator().next().weight();
+      int weight =
+          backend
+              .read()
+              .entry(key)
+              .orElseThrow()
+              .destinations()
+              .values()
+              .iterator()
+              .next()
+              .weight();
       if (weight != last) {
-        throw new IllegalStateException("kernel weight " + weight + " after the run, expected " + last);
+        throw new IllegalStateException(
+            "kernel weight " + weight + " after the run, expected " + last);
       }
       return r;
     } finally {

@@ -26,9 +26,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TFTP benchmark: RTT against a real tftpd-hpa, then rounds of N servers probed at once, natively
- * and by forking the check_tftp logic ({@code echo get NaGiOs_ChEcK_FiLe | tftp HOST PORT} inside
- * bash), in the same run.
+ * The TFTP benchmark: RTT against a real tftpd-hpa, then rounds of N servers probed at once,
+ * natively and by forking the check_tftp logic ({@code echo get NaGiOs_ChEcK_FiLe | tftp HOST PORT}
+ * inside bash), in the same run.
  */
 public final class TftpBench {
   /** Settings of one run. */
@@ -55,7 +55,10 @@ public final class TftpBench {
     this.out = out;
   }
 
-  /** Runs everything and prints a Markdown table; returns 0 when every probe that should succeed did. */
+  /**
+   * Runs everything and prints a Markdown table; returns 0 when every probe that should succeed
+   * did.
+   */
   public int run() throws Exception {
     script = Files.createTempFile("check_tftp_connect", ".sh");
     try (InputStream in = TftpBench.class.getResourceAsStream("check_tftp_connect.sh")) {
@@ -63,10 +66,16 @@ public final class TftpBench {
     }
     boolean allOk = true;
     List<String> rows = new ArrayList<>();
-    out.printf(Locale.ROOT, "# TFTP probe benchmark (%d CPUs, %d selector threads, %s, %s, load average %.2f)%n",
-        Runtime.getRuntime().availableProcessors(), s.selectorThreads(), System.getProperty("java.vm.name"),
-        System.getProperty("java.version"), os.getSystemLoadAverage());
-    try (TftpProbeEngine engine = new TftpProbeEngine(System::nanoTime, Runnable::run, true, s.selectorThreads())) {
+    out.printf(
+        Locale.ROOT,
+        "# TFTP probe benchmark (%d CPUs, %d selector threads, %s, %s, load average %.2f)%n",
+        Runtime.getRuntime().availableProcessors(),
+        s.selectorThreads(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        os.getSystemLoadAverage());
+    try (TftpProbeEngine engine =
+        new TftpProbeEngine(System::nanoTime, Runnable::run, true, s.selectorThreads())) {
       allOk &= rtt(engine, rows);
       for (int n : s.servers()) {
         allOk &= rounds(engine, n, rows);
@@ -89,12 +98,25 @@ public final class TftpBench {
     try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       port = free.getLocalPort();
     }
-    Process hpa = new ProcessBuilder(s.inTftpd().toString(), "-L", "-a", "127.0.0.1:" + port, "-s", "-u", "nobody", root.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process hpa =
+        new ProcessBuilder(
+                s.inTftpd().toString(),
+                "-L",
+                "-a",
+                "127.0.0.1:" + port,
+                "-s",
+                "-u",
+                "nobody",
+                root.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       InetSocketAddress addr = new InetSocketAddress("127.0.0.1", port);
       TftpCheck check = TftpCheck.connect(addr, s.timeout());
-      for (int i = 0; i < 100 && !engine.probe(TftpCheck.connect(addr, Duration.ofMillis(100))).get().success(); i++) {
+      for (int i = 0;
+          i < 100 && !engine.probe(TftpCheck.connect(addr, Duration.ofMillis(100))).get().success();
+          i++) {
         Thread.sleep(20);
       }
       for (int i = 0; i < Math.min(500, s.rttProbes()); i++) {
@@ -114,9 +136,26 @@ public final class TftpBench {
         fok += fork("127.0.0.1", port) ? 1 : 0;
         fork[i] = System.nanoTime() - t0;
       }
-      out.printf(Locale.ROOT, "rtt vs tftpd-hpa 127.0.0.1:%d: native %d/%d ok, forked %d/%d ok%n", port, ok, nat.length, fok, fork.length);
-      rows.add(row("connect RTT vs tftpd-hpa, median", ms(pct(nat, 50)), ms(pct(fork, 50)), pct(fork, 50) / (double) pct(nat, 50)));
-      rows.add(row("connect RTT vs tftpd-hpa, p99", ms(pct(nat, 99)), ms(pct(fork, 99)), pct(fork, 99) / (double) pct(nat, 99)));
+      out.printf(
+          Locale.ROOT,
+          "rtt vs tftpd-hpa 127.0.0.1:%d: native %d/%d ok, forked %d/%d ok%n",
+          port,
+          ok,
+          nat.length,
+          fok,
+          fork.length);
+      rows.add(
+          row(
+              "connect RTT vs tftpd-hpa, median",
+              ms(pct(nat, 50)),
+              ms(pct(fork, 50)),
+              pct(fork, 50) / (double) pct(nat, 50)));
+      rows.add(
+          row(
+              "connect RTT vs tftpd-hpa, p99",
+              ms(pct(nat, 99)),
+              ms(pct(fork, 99)),
+              pct(fork, 99) / (double) pct(nat, 99)));
       return ok == nat.length && fok == fork.length;
     } finally {
       hpa.destroy();
@@ -127,19 +166,27 @@ public final class TftpBench {
 
   private boolean rounds(TftpProbeEngine withIcmp, int n, List<String> rows) throws Exception {
     Process responder = startResponder(n);
-    try (TftpProbeEngine oneSocket = new TftpProbeEngine(System::nanoTime, Runnable::run, false, s.selectorThreads())) {
+    try (TftpProbeEngine oneSocket =
+        new TftpProbeEngine(System::nanoTime, Runnable::run, false, s.selectorThreads())) {
       List<InetSocketAddress> addresses = BenchResponder.addresses(n, s.port());
       List<TftpCheck> checks = new ArrayList<>();
       for (InetSocketAddress a : addresses) {
         checks.add(TftpCheck.connect(a, s.timeout()));
       }
-      long fdLimit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+      long fdLimit =
+          ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
       boolean ok = true;
       long single0 = withIcmp.oneSocketProbes();
       double[] twoSockets = nativeRounds(withIcmp, checks);
       long single = withIcmp.oneSocketProbes() - single0;
       long total = (long) n * (s.rounds() + 1);
-      out.printf(Locale.ROOT, "N=%d: %d of %d probes had the connected socket (open-files limit %d)%n", n, total - single, total, fdLimit);
+      out.printf(
+          Locale.ROOT,
+          "N=%d: %d of %d probes had the connected socket (open-files limit %d)%n",
+          n,
+          total - single,
+          total,
+          fdLimit);
       ok &= twoSockets[3] == 1;
       double[] one = nativeRounds(oneSocket, checks);
       ok &= one[3] == 1;
@@ -165,11 +212,22 @@ public final class TftpBench {
       long fcpu = (childCpuNanos() - child0) + (os.getProcessCpuTime() - cpu0);
       double forkRate = sample / (fwall / 1e9);
       double forkCpuPer1000 = fcpu / 1e9 / sample * 1000;
-      out.printf(Locale.ROOT, "N=%d: forked sample %d (%d in parallel): %d ok, %.1f s wall, %.2f CPU s per 1000%n",
-          n, sample, par, fok, fwall / 1e9, forkCpuPer1000);
+      out.printf(
+          Locale.ROOT,
+          "N=%d: forked sample %d (%d in parallel): %d ok, %.1f s wall, %.2f CPU s per 1000%n",
+          n,
+          sample,
+          par,
+          fok,
+          fwall / 1e9,
+          forkCpuPer1000);
       ok &= fok == sample;
       String forkRound = String.format(Locale.ROOT, "%.1f s (extrapolated)", n / forkRate);
-      String fast = single == 0 ? "2 sockets/probe" : String.format(Locale.ROOT, "2 sockets/probe for %.0f%%", 100.0 * (total - single) / total);
+      String fast =
+          single == 0
+              ? "2 sockets/probe"
+              : String.format(
+                  Locale.ROOT, "2 sockets/probe for %.0f%%", 100.0 * (total - single) / total);
       addRows(rows, "N=" + n + ", " + fast, n, twoSockets, forkRound, forkRate, forkCpuPer1000);
       addRows(rows, "N=" + n + ", 1 socket/probe", n, one, forkRound, forkRate, forkCpuPer1000);
       return ok;
@@ -182,16 +240,37 @@ public final class TftpBench {
     }
   }
 
-  private static void addRows(List<String> rows, String label, int n, double[] m, String forkRound, double forkRate, double forkCpu) {
-    rows.add(row(label + ": wall time of one round (best / mean / worst)",
-        String.format(Locale.ROOT, "%.3f s / %.3f s / %.3f s", m[5], m[0], m[4]), forkRound, (n / forkRate) / m[0]));
-    rows.add(row(label + ": probes per second", String.format(Locale.ROOT, "%.0f", n / m[0]),
-        String.format(Locale.ROOT, "%.0f", forkRate), (n / m[0]) / forkRate));
-    rows.add(row(label + ": CPU seconds per 1,000 probes", String.format(Locale.ROOT, "%.4f", m[2]),
-        String.format(Locale.ROOT, "%.2f", forkCpu), forkCpu / m[2]));
+  private static void addRows(
+      List<String> rows,
+      String label,
+      int n,
+      double[] m,
+      String forkRound,
+      double forkRate,
+      double forkCpu) {
+    rows.add(
+        row(
+            label + ": wall time of one round (best / mean / worst)",
+            String.format(Locale.ROOT, "%.3f s / %.3f s / %.3f s", m[5], m[0], m[4]),
+            forkRound,
+            (n / forkRate) / m[0]));
+    rows.add(
+        row(
+            label + ": probes per second",
+            String.format(Locale.ROOT, "%.0f", n / m[0]),
+            String.format(Locale.ROOT, "%.0f", forkRate),
+            (n / m[0]) / forkRate));
+    rows.add(
+        row(
+            label + ": CPU seconds per 1,000 probes",
+            String.format(Locale.ROOT, "%.4f", m[2]),
+            String.format(Locale.ROOT, "%.2f", forkCpu),
+            forkCpu / m[2]));
   }
 
-  /** Returns {mean round s, probes/s, CPU s per 1000, all ok (1/0), worst round s, best round s}. */
+  /**
+   * Returns {mean round s, probes/s, CPU s per 1000, all ok (1/0), worst round s, best round s}.
+   */
   private double[] nativeRounds(TftpProbeEngine engine, List<TftpCheck> checks) throws Exception {
     round(engine, checks); // warm-up
     long wallSum = 0;
@@ -212,17 +291,39 @@ public final class TftpBench {
     long probes = (long) checks.size() * s.rounds();
     double mean = wallSum / 1e9 / s.rounds();
     double cpuPer1000 = cpuSum / 1e9 / probes * 1000;
-    out.printf(Locale.ROOT, "N=%d native: %d rounds, %d/%d ok, mean round %.3f s, best %.3f s, worst %.3f s, %.4f CPU s per 1000, load average %.2f%n",
-        checks.size(), s.rounds(), ok, probes, mean, best / 1e9, worst / 1e9, cpuPer1000, os.getSystemLoadAverage());
-    return new double[] {mean, checks.size() / mean, cpuPer1000, ok == probes ? 1 : 0, worst / 1e9, best / 1e9};
+    out.printf(
+        Locale.ROOT,
+        "N=%d native: %d rounds, %d/%d ok, mean round %.3f s, best %.3f s, worst %.3f s, %.4f CPU s per 1000, load average %.2f%n",
+        checks.size(),
+        s.rounds(),
+        ok,
+        probes,
+        mean,
+        best / 1e9,
+        worst / 1e9,
+        cpuPer1000,
+        os.getSystemLoadAverage());
+    return new double[] {
+      mean, checks.size() / mean, cpuPer1000, ok == probes ? 1 : 0, worst / 1e9, best / 1e9
+    };
   }
 
   private Process startResponder(int n) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xss256k", "-cp", System.getProperty("java.class.path"),
-        BenchResponder.class.getName(), Integer.toString(n), Integer.toString(s.port()))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xss256k",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchResponder.class.getName(),
+                Integer.toString(n),
+                Integer.toString(s.port()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    var in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = in.readLine();
     if (line == null || !line.startsWith("READY")) {
       p.destroy();
@@ -244,16 +345,21 @@ public final class TftpBench {
     return ok;
   }
 
-  /** Runs the check_tftp --connect logic once (bash + tftp-hpa); true on "OK - answer from server". */
+  /**
+   * Runs the check_tftp --connect logic once (bash + tftp-hpa); true on "OK - answer from server".
+   */
   private boolean fork(String host, int port) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("bash", script.toString(), host, Integer.toString(port))
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bash", script.toString(), host, Integer.toString(port))
+            .redirectErrorStream(true)
+            .start();
     byte[] o = p.getInputStream().readAllBytes();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return false;
     }
-    return p.exitValue() == 0 && new String(o, StandardCharsets.UTF_8).startsWith("OK - answer from server");
+    return p.exitValue() == 0
+        && new String(o, StandardCharsets.UTF_8).startsWith("OK - answer from server");
   }
 
   /** CPU time of reaped children (cutime + cstime from /proc/self/stat, USER_HZ = 100). */

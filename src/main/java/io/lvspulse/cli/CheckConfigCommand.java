@@ -28,7 +28,11 @@ import picocli.CommandLine.Spec;
       "Invalid: prints every error (and warning) on stderr, exits 1. Usage errors exit 2."
     },
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:the file is valid (warnings allowed)", "1:the file has errors", "2:usage error"})
+    exitCodeList = {
+      "0:the file is valid (warnings allowed)",
+      "1:the file has errors",
+      "2:usage error"
+    })
 public final class CheckConfigCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -56,8 +60,12 @@ public final class CheckConfigCommand implements Callable<Integer> {
       for (Diagnostic d : all) {
         err.println(d);
       }
-      err.println(file + ": invalid: " + plural(e.errors().size(), "error") + ", "
-          + plural(e.warnings().size(), "warning"));
+      err.println(
+          file
+              + ": invalid: "
+              + plural(e.errors().size(), "error")
+              + ", "
+              + plural(e.warnings().size(), "warning"));
       err.flush();
       return 1;
     }
@@ -72,11 +80,23 @@ public final class CheckConfigCommand implements Callable<Integer> {
       servers += v.servers().size();
       activeServers += v.activeServers().size();
     }
-    return file + ": valid: " + plural(c.virtuals().size(), "virtual service") + " ("
-        + c.activeVirtuals().size() + " active), " + plural(servers, "real server") + " ("
-        + activeServers + " active), " + plural(c.failovers().size(), "failover service")
-        + ", service " + c.global().service().keyword() + ", network "
-        + c.global().network().keyword() + ", " + plural(pc.warnings().size(), "warning");
+    return file
+        + ": valid: "
+        + plural(c.virtuals().size(), "virtual service")
+        + " ("
+        + c.activeVirtuals().size()
+        + " active), "
+        + plural(servers, "real server")
+        + " ("
+        + activeServers
+        + " active), "
+        + plural(c.failovers().size(), "failover service")
+        + ", service "
+        + c.global().service().keyword()
+        + ", network "
+        + c.global().network().keyword()
+        + ", "
+        + plural(pc.warnings().size(), "warning");
   }
 
   static String plural(int n, String what) {

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -101,7 +100,11 @@ public final class CheckTftpCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "timeout must be in (0, 86400] seconds");
     }
     Duration timeout =
-        Duration.ofNanos(timeoutSeconds.movePointRight(9).setScale(0, java.math.RoundingMode.UP).longValueExact());
+        Duration.ofNanos(
+            timeoutSeconds
+                .movePointRight(9)
+                .setScale(0, java.math.RoundingMode.UP)
+                .longValueExact());
     String host = connect != null ? connect : get.get(0);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -137,7 +140,9 @@ public final class CheckTftpCommand implements Callable<Integer> {
     ProbeResult r;
     try (TftpProbeEngine engine = new TftpProbeEngine(System::nanoTime, Runnable::run, true, 1)) {
       r = engine.probe(check).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
-    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (IOException
+        | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
       out.println("UNKNOWN: TFTP probe failed - " + e.getMessage());
       out.flush();
       return EXIT_UNKNOWN;
@@ -173,7 +178,9 @@ public final class CheckTftpCommand implements Callable<Integer> {
       return EXIT_OK;
     }
     FailureCause c = r.cause().orElseThrow();
-    return c == FailureCause.UNKNOWN_HOST || c == FailureCause.IO_ERROR ? EXIT_UNKNOWN : EXIT_CRITICAL;
+    return c == FailureCause.UNKNOWN_HOST || c == FailureCause.IO_ERROR
+        ? EXIT_UNKNOWN
+        : EXIT_CRITICAL;
   }
 
   private long parseSize(String s) {

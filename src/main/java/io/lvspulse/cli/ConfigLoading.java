@@ -13,8 +13,8 @@ final class ConfigLoading {
   private ConfigLoading() {}
 
   /**
-   * Parses {@code file}. Valid: its warnings go to {@code err} (not flushed). Invalid: its errors go
-   * to {@code err} (flushed) and the result is empty; the command then exits 1.
+   * Parses {@code file}. Valid: its warnings go to {@code err} (not flushed). Invalid: its errors
+   * go to {@code err} (flushed) and the result is empty; the command then exits 1.
    */
   static Optional<ParsedConfig> load(Path file, PrintWriter err) {
     ParsedConfig pc;

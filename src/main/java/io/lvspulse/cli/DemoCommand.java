@@ -1,8 +1,8 @@
 package io.lvspulse.cli;
 
+import io.lvspulse.daemon.Daemon;
 import io.lvspulse.daemon.DaemonOptions;
 import io.lvspulse.daemon.Demo;
-import io.lvspulse.daemon.Daemon;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,7 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lvs-pulse demo}: the daemon on dry-run IPVS with loopback stand-ins for the real servers. */
+/**
+ * {@code lvs-pulse demo}: the daemon on dry-run IPVS with loopback stand-ins for the real servers.
+ */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
@@ -30,14 +32,21 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "etc/lvs.cf",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = "etc/lvs.cf",
       description = "lvs.cf to read (default: ${DEFAULT-VALUE})")
   Path config;
 
   @Mixin ListenOption listen;
 
-  @Option(names = "--outage-period", paramLabel = "SECONDS", defaultValue = "60",
-      description = "take the last real server down every SECONDS for a third of that (0 = never; default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--outage-period",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "take the last real server down every SECONDS for a third of that (0 = never; default: ${DEFAULT-VALUE})")
   int outagePeriod;
 
   @Override
@@ -48,8 +57,17 @@ public final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     DaemonOptions opts =
-        new DaemonOptions(config, DaemonOptions.IpvsMode.DRY_RUN, Optional.empty(), listenAddress.get(), false,
-            Optional.empty(), false, Duration.ofSeconds(15), false, List.of());
+        new DaemonOptions(
+            config,
+            DaemonOptions.IpvsMode.DRY_RUN,
+            Optional.empty(),
+            listenAddress.get(),
+            false,
+            Optional.empty(),
+            false,
+            Duration.ofSeconds(15),
+            false,
+            List.of());
     Demo demo;
     try {
       demo = Demo.create(opts, outagePeriod);

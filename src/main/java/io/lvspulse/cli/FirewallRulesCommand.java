@@ -58,8 +58,9 @@ public final class FirewallRulesCommand implements Callable<Integer> {
 
   @Option(
       names = "--any-interface",
-      description = "do not match the input interface (by default rules match the device of the"
-          + " virtual's address without its :N alias, e.g. eth0)")
+      description =
+          "do not match the input interface (by default rules match the device of the"
+              + " virtual's address without its :N alias, e.g. eth0)")
   boolean anyInterface;
 
   @Override
@@ -67,7 +68,8 @@ public final class FirewallRulesCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!chain.matches("[A-Za-z0-9_.-]{1,28}")) {
-      err.println("firewall-rules: bad --chain '" + chain + "': use letters, digits, _ . - (at most 28)");
+      err.println(
+          "firewall-rules: bad --chain '" + chain + "': use letters, digits, _ . - (at most 28)");
       err.flush();
       return 2;
     }

@@ -5,9 +5,14 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The {@code --listen ADDRESS:PORT} option of the commands that run the daemon (a picocli mixin). */
+/**
+ * The {@code --listen ADDRESS:PORT} option of the commands that run the daemon (a picocli mixin).
+ */
 final class ListenOption {
-  @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:9539",
+  @Option(
+      names = "--listen",
+      paramLabel = "ADDRESS:PORT",
+      defaultValue = "127.0.0.1:9539",
       description = "address of /metrics, /status and /healthz (default: ${DEFAULT-VALUE})")
   String listen;
 
@@ -28,7 +33,8 @@ final class ListenOption {
   static InetSocketAddress parse(String s) {
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("must be ADDRESS:PORT, e.g. 127.0.0.1:9539, not '" + s + "'");
+      throw new IllegalArgumentException(
+          "must be ADDRESS:PORT, e.g. 127.0.0.1:9539, not '" + s + "'");
     }
     String host = s.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {

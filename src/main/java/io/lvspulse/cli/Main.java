@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     name = "lvs-pulse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Health monitor, IPVS controller and director failover for LVS; reads Piranha's lvs.cf.",
+    description =
+        "Health monitor, IPVS controller and director failover for LVS; reads Piranha's lvs.cf.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

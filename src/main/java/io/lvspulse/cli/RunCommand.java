@@ -29,42 +29,66 @@ import picocli.CommandLine.Spec;
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/sysconfig/ha/lvs.cf",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = "/etc/sysconfig/ha/lvs.cf",
       description = "lvs.cf to read (default: ${DEFAULT-VALUE})")
   Path config;
 
-  @Option(names = "--ipvs", paramLabel = "ipvsadm|dry-run", defaultValue = "ipvsadm",
-      description = "IPVS backend: ipvsadm (default) or dry-run (in-memory table; logs every command)")
+  @Option(
+      names = "--ipvs",
+      paramLabel = "ipvsadm|dry-run",
+      defaultValue = "ipvsadm",
+      description =
+          "IPVS backend: ipvsadm (default) or dry-run (in-memory table; logs every command)")
   String ipvs;
 
-  @Option(names = "--ipvsadm", paramLabel = "PATH",
+  @Option(
+      names = "--ipvsadm",
+      paramLabel = "PATH",
       description = "ipvsadm binary (overrides the config's `ipvsadm` key; default /sbin/ipvsadm)")
   Optional<Path> ipvsadm;
 
   @Mixin ListenOption listen;
 
-  @Option(names = "--cleanup-on-stop",
-      description = "delete the IPVS services lvs-pulse manages when stopping (default: leave IPVS as it is)")
+  @Option(
+      names = "--cleanup-on-stop",
+      description =
+          "delete the IPVS services lvs-pulse manages when stopping (default: leave IPVS as it is)")
   boolean cleanupOnStop;
 
-  @Option(names = "--role", paramLabel = "primary|backup",
+  @Option(
+      names = "--role",
+      paramLabel = "primary|backup",
       description = "force this director's role instead of finding it from the config's addresses")
   Optional<String> role;
 
-  @Option(names = "--no-failover",
+  @Option(
+      names = "--no-failover",
       description = "do not run the heartbeat/VIP failover: this director is always active")
   boolean noFailover;
 
-  @Option(names = "--set-sysctls",
-      description = "set net.ipv4.vs.expire_quiescent_template=1 and expire_nodest_conn=1 when a quiescing"
-          + " persistent or UDP virtual service needs them (default: only warn)")
+  @Option(
+      names = "--set-sysctls",
+      description =
+          "set net.ipv4.vs.expire_quiescent_template=1 and expire_nodest_conn=1 when a quiescing"
+              + " persistent or UDP virtual service needs them (default: only warn)")
   boolean setSysctls;
 
-  @Option(names = "--reconcile-interval", paramLabel = "SECONDS", defaultValue = "15",
-      description = "period of the full IPVS reconcile that repairs drift (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--reconcile-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "15",
+      description =
+          "period of the full IPVS reconcile that repairs drift (default: ${DEFAULT-VALUE})")
   int reconcileSeconds;
 
-  @Option(names = "--command-prefix", paramLabel = "ARG", split = ",", hidden = true,
+  @Option(
+      names = "--command-prefix",
+      paramLabel = "ARG",
+      split = ",",
+      hidden = true,
       description = "prefix for ip/arping/nft commands, e.g. ip,netns,exec,NS (tests)")
   List<String> commandPrefix = List.of();
 
@@ -94,8 +118,16 @@ public final class RunCommand implements Callable<Integer> {
     }
     DaemonOptions opts =
         new DaemonOptions(
-            config, mode, ipvsadm, listenAddress.get(), cleanupOnStop, role, setSysctls,
-            Duration.ofSeconds(reconcileSeconds), !noFailover, commandPrefix);
+            config,
+            mode,
+            ipvsadm,
+            listenAddress.get(),
+            cleanupOnStop,
+            role,
+            setSysctls,
+            Duration.ofSeconds(reconcileSeconds),
+            !noFailover,
+            commandPrefix);
     Daemon daemon;
     try {
       daemon = Launcher.create(opts);

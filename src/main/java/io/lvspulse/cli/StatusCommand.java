@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:9539",
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:9539",
       description = "the daemon's HTTP address (its --listen; default: ${DEFAULT-VALUE})")
   String url;
 
@@ -41,16 +43,29 @@ public final class StatusCommand implements Callable<Integer> {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     try {
       HttpResponse<String> r =
-          client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        err.println("lvs-pulse status: " + uri + " answered HTTP " + r.statusCode() + ": " + r.body().strip());
+        err.println(
+            "lvs-pulse status: "
+                + uri
+                + " answered HTTP "
+                + r.statusCode()
+                + ": "
+                + r.body().strip());
         return 1;
       }
       out.print(r.body());
       out.flush();
       return 0;
     } catch (IOException e) {
-      err.println("lvs-pulse status: cannot reach " + uri + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (is `lvs-pulse run` running, with this --listen address?)");
+      err.println(
+          "lvs-pulse status: cannot reach "
+              + uri
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + " (is `lvs-pulse run` running, with this --listen address?)");
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -5,11 +5,17 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
-/** C library number and address parsing as Piranha uses it: {@code strtol(s, &end, 0)} and {@code inet_aton}. */
+/**
+ * C library number and address parsing as Piranha uses it: {@code strtol(s, &end, 0)} and {@code
+ * inet_aton}.
+ */
 final class CNumbers {
   private CNumbers() {}
 
-  /** Outcome of {@link #strtol}: a value or an error text; {@code octal} when a leading 0 made it octal. */
+  /**
+   * Outcome of {@link #strtol}: a value or an error text; {@code octal} when a leading 0 made it
+   * octal.
+   */
   record Parsed(long value, boolean octal, @Nullable String error) {}
 
   private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
@@ -17,7 +23,8 @@ final class CNumbers {
 
   /**
    * {@code strtol(s, &end, 0)} requiring {@code *end == 0}: optional sign, {@code 0x} hex, leading
-   * {@code 0} octal, else decimal; no blanks, no trailing characters. Out-of-long-range is an error.
+   * {@code 0} octal, else decimal; no blanks, no trailing characters. Out-of-long-range is an
+   * error.
    */
   static Parsed strtol(String s) {
     if (s.isEmpty()) {
@@ -50,7 +57,12 @@ final class CNumbers {
       if (c > 127 || Character.digit(c, base) < 0) {
         if (base == 8 && (c == '8' || c == '9') && allDecimal(s, i)) {
           return new Parsed(
-              0, true, "'" + s + "' starts with 0, which makes it octal, and " + c
+              0,
+              true,
+              "'"
+                  + s
+                  + "' starts with 0, which makes it octal, and "
+                  + c
                   + " is not an octal digit");
         }
         return new Parsed(0, false, "'" + s + "' is not a number");

@@ -3,8 +3,8 @@ package io.lvspulse.config;
 import java.util.Objects;
 
 /**
- * One message about an lvs.cf file, at a 1-based line and column (a column counts characters; a
- * tab is one column). {@link #toString()} gives {@code FILE:LINE:COL: error: MESSAGE} (or {@code
+ * One message about an lvs.cf file, at a 1-based line and column (a column counts characters; a tab
+ * is one column). {@link #toString()} gives {@code FILE:LINE:COL: error: MESSAGE} (or {@code
  * warning}).
  */
 public record Diagnostic(Severity severity, String file, int line, int column, String message) {

@@ -5,8 +5,8 @@ public final class Escapes {
   private Escapes() {}
 
   /**
-   * Translates {@code \n \r \t \\ \' \"} as nanny does; any other backslash sequence (and a trailing
-   * lone backslash) is kept as written.
+   * Translates {@code \n \r \t \\ \' \"} as nanny does; any other backslash sequence (and a
+   * trailing lone backslash) is kept as written.
    */
   public static String translate(String s) {
     StringBuilder out = new StringBuilder(s.length());

@@ -33,7 +33,8 @@ import java.util.Optional;
  * @param ipvsadm {@code ipvsadm}: the ipvsadm binary (/sbin/ipvsadm)
  * @param activeCmd {@code active_cmd}: run on becoming active
  * @param inactiveCmd {@code inactive_cmd}: run on becoming inactive
- * @param monitorLinks {@code monitor_links}: watch NIC link state (Piranha reads an int; non-zero = on)
+ * @param monitorLinks {@code monitor_links}: watch NIC link state (Piranha reads an int; non-zero =
+ *     on)
  * @param syncdaemon {@code syncdaemon}: drive the IPVS connection-sync daemon
  * @param syncdIface {@code syncd_iface}: sync daemon multicast interface ("eth0")
  * @param syncdId {@code syncd_id}: sync id, already masked to 0..255 (Piranha masks with 0xff)
@@ -44,10 +45,10 @@ import java.util.Optional;
  * @param reservationConflictAction {@code reservation_conflict_action}: FOS only, kept, unused
  * @param heartbeatKeyFile lvs-pulse extension {@code heartbeat_key_file}: key for authenticated
  *     heartbeats (absent = Piranha's plain 4-byte heartbeat)
- * @param failback lvs-pulse extension {@code failback}: primary takes over again when it returns (0,
- *     as Piranha, which has no automatic failback)
- * @param manageFirewall lvs-pulse extension {@code manage_firewall}: install the fwmark mangle rules
- *     itself (0)
+ * @param failback lvs-pulse extension {@code failback}: primary takes over again when it returns
+ *     (0, as Piranha, which has no automatic failback)
+ * @param manageFirewall lvs-pulse extension {@code manage_firewall}: install the fwmark mangle
+ *     rules itself (0)
  */
 public record GlobalSettings(
     int serialNo,
@@ -215,11 +216,40 @@ public record GlobalSettings(
 
     public GlobalSettings build() {
       return new GlobalSettings(
-          serialNo, primary, primaryPrivate, primaryShared, backup, backupPrivate, backupShared,
-          backupActive, heartbeat, heartbeatPort, keepalive, deadtime, network, natRouter,
-          natNetmask, service, debugLevel, rshCommand, sync, ipvsadm, activeCmd, inactiveCmd,
-          monitorLinks, syncdaemon, syncdIface, syncdId, tcpTimeout, tcpfinTimeout, udpTimeout,
-          hardShutdown, reservationConflictAction, heartbeatKeyFile, failback, manageFirewall);
+          serialNo,
+          primary,
+          primaryPrivate,
+          primaryShared,
+          backup,
+          backupPrivate,
+          backupShared,
+          backupActive,
+          heartbeat,
+          heartbeatPort,
+          keepalive,
+          deadtime,
+          network,
+          natRouter,
+          natNetmask,
+          service,
+          debugLevel,
+          rshCommand,
+          sync,
+          ipvsadm,
+          activeCmd,
+          inactiveCmd,
+          monitorLinks,
+          syncdaemon,
+          syncdIface,
+          syncdId,
+          tcpTimeout,
+          tcpfinTimeout,
+          udpTimeout,
+          hardShutdown,
+          reservationConflictAction,
+          heartbeatKeyFile,
+          failback,
+          manageFirewall);
     }
   }
 }

@@ -11,7 +11,9 @@ public interface HostResolver {
   /** Returns the address for {@code name}, or throws if it has no IPv4 address. */
   InetAddress resolve(String name) throws UnknownHostException;
 
-  /** The system resolver ({@code InetAddress.getAllByName}), first IPv4 address (as gethostbyname). */
+  /**
+   * The system resolver ({@code InetAddress.getAllByName}), first IPv4 address (as gethostbyname).
+   */
   static HostResolver system() {
     return name -> {
       for (InetAddress a : InetAddress.getAllByName(name)) {

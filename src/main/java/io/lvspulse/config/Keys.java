@@ -45,11 +45,15 @@ public final class Keys {
   private static final Map<Section, Map<String, Spec>> SPECS = new LinkedHashMap<>();
 
   private static void add(Section s, String name, int arity, String expected) {
-    SPECS.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(name, new Spec(name, s, arity, expected, false));
+    SPECS
+        .computeIfAbsent(s, k -> new LinkedHashMap<>())
+        .put(name, new Spec(name, s, arity, expected, false));
   }
 
   private static void ext(Section s, String name, int arity, String expected) {
-    SPECS.computeIfAbsent(s, k -> new LinkedHashMap<>()).put(name, new Spec(name, s, arity, expected, true));
+    SPECS
+        .computeIfAbsent(s, k -> new LinkedHashMap<>())
+        .put(name, new Spec(name, s, arity, expected, true));
   }
 
   static {
@@ -195,7 +199,10 @@ public final class Keys {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           v = Math.min(v, d[i - 2][j - 2] + 1);
         }
         d[i][j] = v;

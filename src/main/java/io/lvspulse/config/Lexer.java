@@ -47,7 +47,8 @@ final class Lexer {
       if (end >= n) {
         break;
       }
-      start = end + (text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n' ? 2 : 1);
+      start =
+          end + (text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n' ? 2 : 1);
       lineNo++;
     }
     return new Result(tokens, lengths);
@@ -84,7 +85,12 @@ final class Lexer {
                   lineNo,
                   col,
                   true,
-                  "unclosed quote: the " + c + " at column " + col + " has no closing " + c
+                  "unclosed quote: the "
+                      + c
+                      + " at column "
+                      + col
+                      + " has no closing "
+                      + c
                       + " on this line"));
           return;
         }
@@ -101,7 +107,10 @@ final class Lexer {
                   lineNo,
                   col,
                   true,
-                  "unexpected '" + line.substring(p, q) + "' right after the closing " + c
+                  "unexpected '"
+                      + line.substring(p, q)
+                      + "' right after the closing "
+                      + c
                       + ": put a blank after the quoted string"));
           p = q;
         } else {

@@ -239,7 +239,9 @@ public final class LvsConfigParser {
         } else if (t.is("virtual") || t.is("failover")) {
           parseBlock(t);
         } else if (t.is("server")) {
-          err(t, "'server' block outside a virtual block: it must be inside 'virtual NAME { ... }'");
+          err(
+              t,
+              "'server' block outside a virtual block: it must be inside 'virtual NAME { ... }'");
           parseServer(new Block("virtual", "?", t), t, false);
         } else {
           directive(Section.GLOBAL, t, null, null);
@@ -271,7 +273,10 @@ public final class LvsConfigParser {
       if (nameTok == null || nameTok.is("{")) {
         Token at = nameTok;
         if (at == null) {
-          errAt(kw.line(), eol(kw.line()), "'" + kind + "' needs a name: write '" + kind + " NAME {'");
+          errAt(
+              kw.line(),
+              eol(kw.line()),
+              "'" + kind + "' needs a name: write '" + kind + " NAME {'");
         } else {
           err(at, "'" + kind + "' needs a name before '{': write '" + kind + " NAME {'");
           pos++;
@@ -286,8 +291,13 @@ public final class LvsConfigParser {
         }
         name = nameTok.text();
         if (!nameTok.quoted() && name.endsWith("{") && name.length() > 1) {
-          err(nameTok, "put a blank between the name and '{': '" + kind + " "
-              + name.substring(0, name.length() - 1) + " {'");
+          err(
+              nameTok,
+              "put a blank between the name and '{': '"
+                  + kind
+                  + " "
+                  + name.substring(0, name.length() - 1)
+                  + " {'");
           name = name.substring(0, name.length() - 1);
           braceSeen = true;
         }
@@ -300,7 +310,9 @@ public final class LvsConfigParser {
           err(toks.get(pos), "'{' must be on the same line as '" + kind + " " + name + "'");
           pos++;
         } else if (brace != null) {
-          err(brace, "expected '{' after '" + kind + " " + name + "', found '" + brace.shown() + "'");
+          err(
+              brace,
+              "expected '{' after '" + kind + " " + name + "', found '" + brace.shown() + "'");
           skipToDirectiveStart(kw.line());
         } else {
           errAt(kw.line(), eol(kw.line()), "expected '{' after '" + kind + " " + name + "'");
@@ -317,8 +329,15 @@ public final class LvsConfigParser {
       for (Block other : scope) {
         if (!h.name().isEmpty() && other.name.equals(h.name())) {
           Token at = h.nameTok() != null ? h.nameTok() : kw;
-          err(at, "duplicate " + kind + " name '" + h.name() + "' (first defined at line "
-              + other.opener.line() + ")");
+          err(
+              at,
+              "duplicate "
+                  + kind
+                  + " name '"
+                  + h.name()
+                  + "' (first defined at line "
+                  + other.opener.line()
+                  + ")");
           blk.hadError = true;
         }
       }
@@ -335,8 +354,15 @@ public final class LvsConfigParser {
           continue;
         }
         if (t.is("virtual") || t.is("failover")) {
-          err(t, "'" + t.text() + "' inside " + blk.label() + " (opened at line " + kw.line()
-              + "): a '}' is missing before it");
+          err(
+              t,
+              "'"
+                  + t.text()
+                  + "' inside "
+                  + blk.label()
+                  + " (opened at line "
+                  + kw.line()
+                  + "): a '}' is missing before it");
           blk.hadError = true;
           return;
         }
@@ -364,8 +390,15 @@ public final class LvsConfigParser {
       ServerBlock sb = new ServerBlock(h.name(), kw, blk.b.port);
       for (ServerBlock other : blk.servers) {
         if (!h.name().isEmpty() && other.name.equals(h.name())) {
-          err(h.nameTok() != null ? h.nameTok() : kw, "duplicate server name '" + h.name() + "' in "
-              + blk.label() + " (first defined at line " + other.opener.line() + ")");
+          err(
+              h.nameTok() != null ? h.nameTok() : kw,
+              "duplicate server name '"
+                  + h.name()
+                  + "' in "
+                  + blk.label()
+                  + " (first defined at line "
+                  + other.opener.line()
+                  + ")");
           sb.hadError = true;
         }
       }
@@ -389,8 +422,13 @@ public final class LvsConfigParser {
           return;
         }
         if (t.is("server")) {
-          err(t, "'server' inside server '" + h.name() + "' (opened at line " + kw.line()
-              + "): a '}' is missing before it");
+          err(
+              t,
+              "'server' inside server '"
+                  + h.name()
+                  + "' (opened at line "
+                  + kw.line()
+                  + "): a '}' is missing before it");
           sb.hadError = true;
           return;
         }
@@ -439,16 +477,27 @@ public final class LvsConfigParser {
       }
       Token eq = peekSameLine(line);
       if (eq == null) {
-        errAt(line, eol(line), "missing '=' after '" + key + "': write '" + key + " = "
-            + valueHint(spec.get()) + "'");
+        errAt(
+            line,
+            eol(line),
+            "missing '=' after '" + key + "': write '" + key + " = " + valueHint(spec.get()) + "'");
         return;
       }
       if (!eq.is("=")) {
         if (!eq.quoted() && eq.text().startsWith("=")) {
           err(eq, "put a blank after '=': '" + key + " = " + eq.text().substring(1) + "'");
         } else {
-          err(eq, "missing '=' after '" + key + "' (found '" + eq.shown() + "'): write '" + key
-              + " = " + valueHint(spec.get()) + "'");
+          err(
+              eq,
+              "missing '=' after '"
+                  + key
+                  + "' (found '"
+                  + eq.shown()
+                  + "'): write '"
+                  + key
+                  + " = "
+                  + valueHint(spec.get())
+                  + "'");
         }
         skipToDirectiveStart(line);
         return;
@@ -489,12 +538,21 @@ public final class LvsConfigParser {
         for (int i = 0; i < arity; i++) {
           Token t = peekSameLine(line);
           boolean nextDirective =
-              t != null && !t.quoted() && pos + 1 < toks.size()
-                  && toks.get(pos + 1).line() == line && toks.get(pos + 1).is("=");
+              t != null
+                  && !t.quoted()
+                  && pos + 1 < toks.size()
+                  && toks.get(pos + 1).line() == line
+                  && toks.get(pos + 1).is("=");
           if (t == null || t.is("}") || nextDirective) {
-            String msg = "'" + key + "' expects " + (arity == 1 ? "a value" : arity + " values")
-                + " (" + spec.get().expected() + ")"
-                + (i == 0 ? "" : ", found " + i);
+            String msg =
+                "'"
+                    + key
+                    + "' expects "
+                    + (arity == 1 ? "a value" : arity + " values")
+                    + " ("
+                    + spec.get().expected()
+                    + ")"
+                    + (i == 0 ? "" : ", found " + i);
             if (t == null) {
               errAt(line, eol(line), msg);
             } else {
@@ -514,28 +572,45 @@ public final class LvsConfigParser {
       }
       Token extra = peekSameLine(line);
       if (extra != null && !isDirectiveStart(pos)) {
-        err(extra, "too many values for '" + key + "': it takes "
-            + (arity == 1 ? "1 value" : arity == Keys.LIST ? "one list" : arity + " values")
-            + ", found extra '" + extra.shown() + "'"
-            + (spec.get().expected().matches(".*(string|command|path).*")
-                ? " (quote a value that contains blanks)" : ""));
+        err(
+            extra,
+            "too many values for '"
+                + key
+                + "': it takes "
+                + (arity == 1 ? "1 value" : arity == Keys.LIST ? "one list" : arity + " values")
+                + ", found extra '"
+                + extra.shown()
+                + "'"
+                + (spec.get().expected().matches(".*(string|command|path).*")
+                    ? " (quote a value that contains blanks)"
+                    : ""));
         skipToDirectiveStart(line);
       }
       Map<String, Token> seen =
-          section == Section.GLOBAL ? globalKeys : section == Section.VIRTUAL && blk != null
-              ? blk.keys : sb != null ? sb.keys : new HashMap<>();
+          section == Section.GLOBAL
+              ? globalKeys
+              : section == Section.VIRTUAL && blk != null
+                  ? blk.keys
+                  : sb != null ? sb.keys : new HashMap<>();
       Token first = seen.get(key);
       if (first != null) {
-        warn(keyTok, "'" + key + "' is set again in " + where(section, blk, sb)
-            + " (first at line " + first.line() + "); the last value wins");
+        warn(
+            keyTok,
+            "'"
+                + key
+                + "' is set again in "
+                + where(section, blk, sb)
+                + " (first at line "
+                + first.line()
+                + "); the last value wins");
       }
       Token valuePos = vals.isEmpty() ? keyTok : vals.get(0);
       seen.put(key, valuePos);
       switch (section) {
         case GLOBAL -> applyGlobal(key, vals);
-        case VIRTUAL -> applyVirtual(key, vals, blk == null ? new Block("virtual", "?", keyTok) : blk);
-        case SERVER -> applyServer(
-            key, vals, sb == null ? new ServerBlock("?", keyTok, 0) : sb);
+        case VIRTUAL ->
+            applyVirtual(key, vals, blk == null ? new Block("virtual", "?", keyTok) : blk);
+        case SERVER -> applyServer(key, vals, sb == null ? new ServerBlock("?", keyTok, 0) : sb);
       }
     }
 
@@ -552,21 +627,41 @@ public final class LvsConfigParser {
       if (key.contains("=") && !key.startsWith("=")) {
         String k = key.substring(0, key.indexOf('='));
         String v = key.substring(key.indexOf('=') + 1);
-        err(keyTok, "put blanks around '=': '" + k + " = " + (v.isEmpty() ? "VALUE" : v) + "', not '"
-            + key + "'");
+        err(
+            keyTok,
+            "put blanks around '=': '"
+                + k
+                + " = "
+                + (v.isEmpty() ? "VALUE" : v)
+                + "', not '"
+                + key
+                + "'");
         return;
       }
       for (Section other : Section.values()) {
         if (other != section && Keys.find(other, key).isPresent()) {
           String msg =
               switch (other) {
-                case GLOBAL -> "'" + key + "' is a global key: it cannot be used inside "
-                    + where(section, blk, sb) + " (write it before or between the blocks)";
-                case VIRTUAL -> "'" + key + "' is a virtual-service key: it cannot be used in "
-                    + where(section, blk, sb) + (section == Section.GLOBAL
-                        ? " (put it inside 'virtual NAME { ... }')" : " (put it in the enclosing virtual block)");
-                case SERVER -> "'" + key + "' is a real-server key: it cannot be used in "
-                    + where(section, blk, sb) + " (put it inside 'server NAME { ... }')";
+                case GLOBAL ->
+                    "'"
+                        + key
+                        + "' is a global key: it cannot be used inside "
+                        + where(section, blk, sb)
+                        + " (write it before or between the blocks)";
+                case VIRTUAL ->
+                    "'"
+                        + key
+                        + "' is a virtual-service key: it cannot be used in "
+                        + where(section, blk, sb)
+                        + (section == Section.GLOBAL
+                            ? " (put it inside 'virtual NAME { ... }')"
+                            : " (put it in the enclosing virtual block)");
+                case SERVER ->
+                    "'"
+                        + key
+                        + "' is a real-server key: it cannot be used in "
+                        + where(section, blk, sb)
+                        + " (put it inside 'server NAME { ... }')";
               };
           err(keyTok, msg);
           return;
@@ -585,13 +680,27 @@ public final class LvsConfigParser {
     @Nullable Long number(Token v, String key) {
       CNumbers.Parsed p = CNumbers.strtol(v.text());
       if (p.error() != null) {
-        err(v, "bad number for '" + key + "': " + p.error()
-            + " (expected an integer: decimal, 0x hex, or leading-0 octal)");
+        err(
+            v,
+            "bad number for '"
+                + key
+                + "': "
+                + p.error()
+                + " (expected an integer: decimal, 0x hex, or leading-0 octal)");
         return null;
       }
       if (p.octal()) {
-        warn(v, "'" + key + " = " + v.text() + "' is octal (leading 0), so it means " + p.value()
-            + ", as in Piranha; write " + p.value() + " if that is what you mean");
+        warn(
+            v,
+            "'"
+                + key
+                + " = "
+                + v.text()
+                + "' is octal (leading 0), so it means "
+                + p.value()
+                + ", as in Piranha; write "
+                + p.value()
+                + " if that is what you mean");
       }
       return p.value();
     }
@@ -640,15 +749,28 @@ public final class LvsConfigParser {
       InetAddress a = CNumbers.inetAton(s);
       if (a != null) {
         if (!a.getHostAddress().equals(s)) {
-          warn(v, "'" + key + " = " + s + "' is read as " + a.getHostAddress()
-              + " (inet_aton: short forms, hex and leading-0 octal parts); write "
-              + a.getHostAddress());
+          warn(
+              v,
+              "'"
+                  + key
+                  + " = "
+                  + s
+                  + "' is read as "
+                  + a.getHostAddress()
+                  + " (inet_aton: short forms, hex and leading-0 octal parts); write "
+                  + a.getHostAddress());
         }
         return a;
       }
       if (s.matches("[0-9.]+") || !allowNames) {
-        err(v, "'" + s + "' is not a valid IPv4 address for '" + key + "'"
-            + (allowNames ? "" : " (a dotted quad such as 10.0.0.1 is required here)"));
+        err(
+            v,
+            "'"
+                + s
+                + "' is not a valid IPv4 address for '"
+                + key
+                + "'"
+                + (allowNames ? "" : " (a dotted quad such as 10.0.0.1 is required here)"));
         return null;
       }
       InetAddress cached = resolved.get(s);
@@ -673,13 +795,23 @@ public final class LvsConfigParser {
     @Nullable InetAddress netmask(Token v, String key) {
       InetAddress a = CNumbers.inetAton(v.text());
       if (a == null) {
-        err(v, "bad netmask '" + v.text() + "' for '" + key
-            + "': expected a dotted quad such as 255.255.255.0");
+        err(
+            v,
+            "bad netmask '"
+                + v.text()
+                + "' for '"
+                + key
+                + "': expected a dotted quad such as 255.255.255.0");
         return null;
       }
       if (!CNumbers.contiguous(a)) {
-        err(v, "bad netmask '" + v.text() + "' for '" + key
-            + "': the one bits must be contiguous, such as 255.255.255.0");
+        err(
+            v,
+            "bad netmask '"
+                + v.text()
+                + "' for '"
+                + key
+                + "': the one bits must be contiguous, such as 255.255.255.0");
         return null;
       }
       return a;
@@ -687,13 +819,19 @@ public final class LvsConfigParser {
 
     @Nullable Integer port(Token v, String key, @Nullable Block blk) {
       String s = v.text();
-      if (!s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-' || s.charAt(0) == '+')) {
+      if (!s.isEmpty()
+          && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-' || s.charAt(0) == '+')) {
         return intIn(v, key, 0, 65535);
       }
       Map<String, Integer> protos = services.protocols(s);
       if (protos.isEmpty()) {
-        err(v, "bad port for '" + key + "': '" + s
-            + "' is neither a number nor a service name in /etc/services");
+        err(
+            v,
+            "bad port for '"
+                + key
+                + "': '"
+                + s
+                + "' is neither a number nor a service name in /etc/services");
         return null;
       }
       if (blk != null) {
@@ -716,7 +854,8 @@ public final class LvsConfigParser {
         return;
       }
       switch (key) {
-        case "serial_no" -> set(intIn(v, key, Integer.MIN_VALUE, Integer.MAX_VALUE), x -> g.serialNo = x);
+        case "serial_no" ->
+            set(intIn(v, key, Integer.MIN_VALUE, Integer.MAX_VALUE), x -> g.serialNo = x);
         case "primary" -> set(nonZeroHost(v, key), x -> g.primary = Optional.of(x));
         case "primary_private" -> set(nonZeroHost(v, key), x -> g.primaryPrivate = Optional.of(x));
         case "primary_shared" -> g.primaryShared = string(v);
@@ -783,8 +922,13 @@ public final class LvsConfigParser {
           Integer n = intIn(v, key, Integer.MIN_VALUE, Integer.MAX_VALUE);
           if (n != null) {
             if (n < 0 || n > 255) {
-              warn(v, "'syncd_id = " + n + "' is outside 0..255; it is masked to " + (n & 0xff)
-                  + " as in Piranha");
+              warn(
+                  v,
+                  "'syncd_id = "
+                      + n
+                      + "' is outside 0..255; it is masked to "
+                      + (n & 0xff)
+                      + " as in Piranha");
             }
             g.syncdId = n & 0xff;
           }
@@ -796,7 +940,11 @@ public final class LvsConfigParser {
         case "reservation_conflict_action" -> {
           Optional<ReservationConflictAction> a = ReservationConflictAction.fromKeyword(v.text());
           if (a.isEmpty()) {
-            err(v, "'reservation_conflict_action' must be nothing or preempt, found '" + v.text() + "'");
+            err(
+                v,
+                "'reservation_conflict_action' must be nothing or preempt, found '"
+                    + v.text()
+                    + "'");
           } else {
             g.reservationConflictAction = a;
           }
@@ -864,9 +1012,14 @@ public final class LvsConfigParser {
           if (p != null) {
             for (ServerBlock s : blk.servers) {
               if (!s.keys.containsKey("port") && s.port != p) {
-                warn(v, "'port' comes after server '" + s.name + "', which keeps port " + s.port
-                    + " (a server takes the virtual port in force at its 'server' line, as in"
-                    + " Piranha); move 'port' above the servers");
+                warn(
+                    v,
+                    "'port' comes after server '"
+                        + s.name
+                        + "', which keeps port "
+                        + s.port
+                        + " (a server takes the virtual port in force at its 'server' line, as in"
+                        + " Piranha); move 'port' above the servers");
                 break;
               }
             }
@@ -884,15 +1037,22 @@ public final class LvsConfigParser {
         case "scheduler" -> {
           Optional<Scheduler> s = Scheduler.fromKeyword(v.text());
           if (s.isEmpty()) {
-            err(v, "unknown scheduler '" + v.text()
-                + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+            err(
+                v,
+                "unknown scheduler '"
+                    + v.text()
+                    + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
           } else {
             b.scheduler = s.get();
           }
         }
         case "persistent" -> set(seconds(v, key, 0), x -> b.persistent = x);
-        case "pmask" -> set(netmask(v, key), x -> b.pmask =
-            CNumbers.toLong(x) == 0xffffffffL ? Optional.empty() : nonZeroMask(x));
+        case "pmask" ->
+            set(
+                netmask(v, key),
+                x ->
+                    b.pmask =
+                        CNumbers.toLong(x) == 0xffffffffL ? Optional.empty() : nonZeroMask(x));
         case "send" -> b.send = string(v);
         case "expect" -> b.expect = string(v);
         case "use_regex" -> set(bool(v, key), x -> b.useRegex = x);
@@ -940,8 +1100,13 @@ public final class LvsConfigParser {
         d = null;
       }
       if (d == null) {
-        err(v, "bad duration for '" + key + "': '" + s
-            + "' (expected seconds such as 3, or milliseconds such as 500ms)");
+        err(
+            v,
+            "bad duration for '"
+                + key
+                + "': '"
+                + s
+                + "' (expected seconds such as 3, or milliseconds such as 500ms)");
         return null;
       }
       if (d.isZero()) {
@@ -966,9 +1131,15 @@ public final class LvsConfigParser {
         case "weight" -> set(intIn(v, key, 0, RealServer.MAX_WEIGHT), x -> sb.weight = x);
         case "port" -> {
           String s = v.text();
-          if (!s.isEmpty() && !Character.isDigit(s.charAt(0)) && s.charAt(0) != '-'
+          if (!s.isEmpty()
+              && !Character.isDigit(s.charAt(0))
+              && s.charAt(0) != '-'
               && s.charAt(0) != '+') {
-            err(v, "a server 'port' must be a number (Piranha reads it with strtol), found '" + s + "'");
+            err(
+                v,
+                "a server 'port' must be a number (Piranha reads it with strtol), found '"
+                    + s
+                    + "'");
           } else {
             set(intIn(v, key, 0, 65535), x -> sb.port = x);
           }
@@ -1002,8 +1173,9 @@ public final class LvsConfigParser {
         for (ServerBlock sb : blk.servers) {
           if (sb.address == null) {
             if (!sb.hadError) {
-              err(sb.opener, "server '" + sb.name + "' in " + blk.label()
-                  + " has no 'address = IP'");
+              err(
+                  sb.opener,
+                  "server '" + sb.name + "' in " + blk.label() + " has no 'address = IP'");
             }
             continue;
           }
@@ -1012,9 +1184,16 @@ public final class LvsConfigParser {
         blk.b.servers = servers;
         Token pn = blk.portName;
         if (pn != null && !blk.portNameProtocols.containsKey(blk.b.protocol.keyword())) {
-          warn(pn, "service '" + pn.text() + "' is not defined for " + blk.b.protocol.keyword()
-              + " in /etc/services; using its " + String.join("/", blk.portNameProtocols.keySet())
-              + " port " + blk.b.port);
+          warn(
+              pn,
+              "service '"
+                  + pn.text()
+                  + "' is not defined for "
+                  + blk.b.protocol.keyword()
+                  + " in /etc/services; using its "
+                  + String.join("/", blk.portNameProtocols.keySet())
+                  + " port "
+                  + blk.b.port);
         }
         out.add(blk.b.build());
       }
@@ -1033,9 +1212,15 @@ public final class LvsConfigParser {
       if (gs.keepalive().compareTo(gs.deadtime()) >= 0) {
         Token t = globalKeys.getOrDefault("deadtime", globalKeys.get("keepalive"));
         if (t != null) {
-          warn(t, "'deadtime' (" + gs.deadtime().toSeconds() + " s) should be longer than"
-              + " 'keepalive' (" + gs.keepalive().toSeconds() + " s), or one lost heartbeat"
-              + " causes a failover");
+          warn(
+              t,
+              "'deadtime' ("
+                  + gs.deadtime().toSeconds()
+                  + " s) should be longer than"
+                  + " 'keepalive' ("
+                  + gs.keepalive().toSeconds()
+                  + " s), or one lost heartbeat"
+                  + " causes a failover");
         }
       }
       if (gs.backupActive() && gs.backup().isEmpty()) {
@@ -1045,8 +1230,9 @@ public final class LvsConfigParser {
         warn(globalKeys.get("backup"), "'backup' is the same address as 'primary'");
       }
       if (gs.service() == ServiceType.FOS) {
-        warn(globalKeys.get("service"), "'service = fos': lvs-pulse runs LVS only; the failover"
-            + " blocks are ignored");
+        warn(
+            globalKeys.get("service"),
+            "'service = fos': lvs-pulse runs LVS only; the failover" + " blocks are ignored");
       }
       Map<Integer, Block> fwmarks = new HashMap<>();
       Map<String, Block> endpoints = new HashMap<>();
@@ -1061,18 +1247,40 @@ public final class LvsConfigParser {
         if (v.active() && v.isFwmark()) {
           Block other = fwmarks.putIfAbsent(v.fwmark(), blk);
           if (other != null) {
-            err(posOf(blk, "fwmark"), "fwmark " + v.fwmark() + " is already used by "
-                + other.label() + " (line " + other.opener.line() + ")");
+            err(
+                posOf(blk, "fwmark"),
+                "fwmark "
+                    + v.fwmark()
+                    + " is already used by "
+                    + other.label()
+                    + " (line "
+                    + other.opener.line()
+                    + ")");
           }
         }
         if (v.active() && !v.isFwmark() && v.address().isPresent()) {
-          String ep = v.address().get().address().getHostAddress() + ":" + v.protocol().keyword()
-              + ":" + v.port();
+          String ep =
+              v.address().get().address().getHostAddress()
+                  + ":"
+                  + v.protocol().keyword()
+                  + ":"
+                  + v.port();
           Block other = endpoints.putIfAbsent(ep, blk);
           if (other != null) {
-            err(posOf(blk, "port"), blk.label() + " uses the same VIP, protocol and port ("
-                + v.address().get().address().getHostAddress() + " " + v.protocol().keyword() + " "
-                + v.port() + ") as " + other.label() + " (line " + other.opener.line() + ")");
+            err(
+                posOf(blk, "port"),
+                blk.label()
+                    + " uses the same VIP, protocol and port ("
+                    + v.address().get().address().getHostAddress()
+                    + " "
+                    + v.protocol().keyword()
+                    + " "
+                    + v.port()
+                    + ") as "
+                    + other.label()
+                    + " (line "
+                    + other.opener.line()
+                    + ")");
           }
         }
         if (v.active() && v.address().isPresent()) {
@@ -1080,11 +1288,19 @@ public final class LvsConfigParser {
           Block other = vipDevices.putIfAbsent(va.address(), blk);
           if (other != null) {
             VirtualService ov = config.virtual(other.name).orElse(null);
-            if (ov != null && ov.address().isPresent()
+            if (ov != null
+                && ov.address().isPresent()
                 && !ov.address().get().device().equals(va.device())) {
-              warn(posOf(blk, "address"), "VIP " + va.address().getHostAddress() + " is on device "
-                  + va.device() + " here but on " + ov.address().get().device() + " in "
-                  + other.label());
+              warn(
+                  posOf(blk, "address"),
+                  "VIP "
+                      + va.address().getHostAddress()
+                      + " is on device "
+                      + va.device()
+                      + " here but on "
+                      + ov.address().get().device()
+                      + " in "
+                      + other.label());
             }
           }
         }
@@ -1106,41 +1322,57 @@ public final class LvsConfigParser {
       }
       if (v.reentry().compareTo(v.timeout()) < 0) {
         Token t = blk.keys.containsKey("reentry") ? blk.keys.get("reentry") : posOf(blk, "timeout");
-        warn(t, "'reentry' (" + v.reentry().toSeconds() + " s) is shorter than 'timeout' ("
-            + v.timeout().toSeconds() + " s): a failed server returns after one good probe");
+        warn(
+            t,
+            "'reentry' ("
+                + v.reentry().toSeconds()
+                + " s) is shorter than 'timeout' ("
+                + v.timeout().toSeconds()
+                + " s): a failed server returns after one good probe");
       }
       if (v.sendProgram().isPresent() && v.send().isPresent()) {
         warn(posOf(blk, "send"), "'send' is ignored because 'send_program' is set");
       }
       if (v.sendProgram().isPresent() && !v.sendProgram().get().contains("%h")) {
-        warn(posOf(blk, "send_program"), "'send_program' has no %h: every real server runs the"
-            + " same command");
+        warn(
+            posOf(blk, "send_program"),
+            "'send_program' has no %h: every real server runs the" + " same command");
       }
       if (v.useRegex() && v.expect().isPresent()) {
         try {
           Pattern.compile(Escapes.translate(v.expect().get()));
         } catch (PatternSyntaxException | StackOverflowError e) {
           String why = e instanceof PatternSyntaxException p ? p.getDescription() : "too complex";
-          err(posOf(blk, "expect"), "'expect' is not a valid regular expression (use_regex = 1): "
-              + why);
+          err(
+              posOf(blk, "expect"),
+              "'expect' is not a valid regular expression (use_regex = 1): " + why);
         }
       } else if (v.useRegex() && v.expect().isEmpty()) {
         warn(posOf(blk, "use_regex"), "'use_regex = 1' has no effect without 'expect'");
       }
       if (v.quiesceServer() && !v.persistent().isZero() && v.active()) {
-        warn(posOf(blk, "quiesce_server"), "quiesce_server with persistent: clients that have a"
-            + " persistence template keep reaching a quiesced (weight 0) server until the template"
-            + " expires; consider sysctl net.ipv4.vs.expire_quiescent_template=1");
+        warn(
+            posOf(blk, "quiesce_server"),
+            "quiesce_server with persistent: clients that have a"
+                + " persistence template keep reaching a quiesced (weight 0) server until the template"
+                + " expires; consider sysctl net.ipv4.vs.expire_quiescent_template=1");
       }
-      if (v.active() && v.protocol() == Protocol.UDP && v.send().isEmpty()
+      if (v.active()
+          && v.protocol() == Protocol.UDP
+          && v.send().isEmpty()
           && v.sendProgram().isEmpty()) {
-        warn(posOf(blk, "protocol"), "UDP " + blk.label() + " has neither 'send' nor"
-            + " 'send_program': the probe sends nothing, so no UDP server can ever answer it");
+        warn(
+            posOf(blk, "protocol"),
+            "UDP "
+                + blk.label()
+                + " has neither 'send' nor"
+                + " 'send_program': the probe sends nothing, so no UDP server can ever answer it");
       }
       if (v.probeTimeoutOverride().isPresent()
           && v.probeTimeoutOverride().get().compareTo(v.timeout()) > 0) {
-        warn(posOf(blk, "probe_timeout"), "'probe_timeout' is longer than 'timeout' (the probe"
-            + " interval)");
+        warn(
+            posOf(blk, "probe_timeout"),
+            "'probe_timeout' is longer than 'timeout' (the probe" + " interval)");
       }
       if (v.pmask().isPresent() && v.persistent().isZero()) {
         warn(posOf(blk, "pmask"), "'pmask' has no effect without 'persistent'");
@@ -1156,20 +1388,40 @@ public final class LvsConfigParser {
         ServerBlock first = seen.putIfAbsent(key, sb);
         Token at = sb.keys.getOrDefault("address", sb.opener);
         if (first != null) {
-          err(at, "server '" + sb.name + "' has the same address and port (" + key + ") as server '"
-              + first.name + "' (line " + first.opener.line() + ") in " + blk.label());
+          err(
+              at,
+              "server '"
+                  + sb.name
+                  + "' has the same address and port ("
+                  + key
+                  + ") as server '"
+                  + first.name
+                  + "' (line "
+                  + first.opener.line()
+                  + ") in "
+                  + blk.label());
         }
         if (v.sorryServer().isPresent() && v.sorryServer().get().equals(rs.address())) {
           warn(at, "server '" + sb.name + "' is also the sorry_server of " + blk.label());
         }
         if (rs.active() && rs.weight() == 0) {
-          warn(sb.keys.getOrDefault("weight", sb.opener), "server '" + sb.name
-              + "' has weight 0: it never receives new connections");
+          warn(
+              sb.keys.getOrDefault("weight", sb.opener),
+              "server '" + sb.name + "' has weight 0: it never receives new connections");
         }
         if (!v.isFwmark() && gs.network() != Network.NAT && rs.port() != v.port()) {
-          warn(sb.keys.getOrDefault("port", sb.opener), "server '" + sb.name + "' port "
-              + rs.port() + " differs from the virtual port " + v.port() + ", but network "
-              + gs.network().keyword() + " cannot change ports: packets arrive on port " + v.port());
+          warn(
+              sb.keys.getOrDefault("port", sb.opener),
+              "server '"
+                  + sb.name
+                  + "' port "
+                  + rs.port()
+                  + " differs from the virtual port "
+                  + v.port()
+                  + ", but network "
+                  + gs.network().keyword()
+                  + " cannot change ports: packets arrive on port "
+                  + v.port());
         }
       }
     }

@@ -2,7 +2,9 @@ package io.lvspulse.config;
 
 import java.util.Optional;
 
-/** Global {@code network}: the IPVS forwarding method of every real server (Piranha default NAT). */
+/**
+ * Global {@code network}: the IPVS forwarding method of every real server (Piranha default NAT).
+ */
 public enum Network implements Keyword {
   /** Direct routing ({@code ipvsadm -g}). */
   DIRECT("direct"),

@@ -2,7 +2,9 @@ package io.lvspulse.config;
 
 import java.util.Optional;
 
-/** Global {@code reservation_conflict_action} (FOS shared SCSI only; parsed and kept, never used). */
+/**
+ * Global {@code reservation_conflict_action} (FOS shared SCSI only; parsed and kept, never used).
+ */
 public enum ReservationConflictAction implements Keyword {
   NOTHING("nothing"),
   PREEMPT("preempt");

@@ -3,8 +3,9 @@ package io.lvspulse.config;
 import java.util.Optional;
 
 /**
- * Virtual {@code scheduler}: the IPVS scheduler ({@code ipvsadm -s}). Piranha 0.8.6 knows {@code lc rr
- * wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed} and {@code nq} (an extension).
+ * Virtual {@code scheduler}: the IPVS scheduler ({@code ipvsadm -s}). Piranha 0.8.6 knows {@code lc
+ * rr wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed} and {@code nq} (an
+ * extension).
  */
 public enum Scheduler implements Keyword {
   LC("lc", true),

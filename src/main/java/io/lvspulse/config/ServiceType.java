@@ -2,7 +2,10 @@ package io.lvspulse.config;
 
 import java.util.Optional;
 
-/** Global {@code service}: which set of blocks runs ({@code virtual} for LVS, {@code failover} for FOS). */
+/**
+ * Global {@code service}: which set of blocks runs ({@code virtual} for LVS, {@code failover} for
+ * FOS).
+ */
 public enum ServiceType implements Keyword {
   LVS("lvs"),
   FOS("fos");

@@ -4,8 +4,8 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * Virtual {@code address = VIP DEVICE}: the VIP and the alias device the active director brings it up
- * on (for example {@code eth0:1}).
+ * Virtual {@code address = VIP DEVICE}: the VIP and the alias device the active director brings it
+ * up on (for example {@code eth0:1}).
  */
 public record VirtualAddress(InetAddress address, String device) {
   public VirtualAddress {

@@ -44,8 +44,8 @@ import java.util.Optional;
  * @param dirs {@code dirs = [ ... ]} (FOS)
  * @param probeTimeoutOverride lvs-pulse extension {@code probe_timeout}: per-probe timeout shorter
  *     than the interval
- * @param slowStart lvs-pulse extension {@code slow_start} (1): Piranha's weight ramp-up
- *     (weight/32, doubling) when a server (re)joins
+ * @param slowStart lvs-pulse extension {@code slow_start} (1): Piranha's weight ramp-up (weight/32,
+ *     doubling) when a server (re)joins
  * @param servers the {@code server} blocks in file order
  */
 public record VirtualService(
@@ -228,10 +228,33 @@ public record VirtualService(
 
     public VirtualService build() {
       return new VirtualService(
-          name, active, address, vipNetmask, sorryServer, fwmark, port, protocol, scheduler,
-          persistent, pmask, send, expect, useRegex, sendProgram, loadMonitor, timeout, reentry,
-          quiesceServer, clientMonitor, startCmd, stopCmd, master, dirs, probeTimeoutOverride,
-          slowStart, servers);
+          name,
+          active,
+          address,
+          vipNetmask,
+          sorryServer,
+          fwmark,
+          port,
+          protocol,
+          scheduler,
+          persistent,
+          pmask,
+          send,
+          expect,
+          useRegex,
+          sendProgram,
+          loadMonitor,
+          timeout,
+          reentry,
+          quiesceServer,
+          clientMonitor,
+          startCmd,
+          stopCmd,
+          master,
+          dirs,
+          probeTimeoutOverride,
+          slowStart,
+          servers);
     }
   }
 }

@@ -21,8 +21,6 @@ import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.DryRunBackend;
-import io.lvspulse.ipvs.ServiceKey;
-import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.IpvsController;
 import io.lvspulse.ipvs.IpvsException;
@@ -30,6 +28,8 @@ import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
+import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.ProbeSource;
@@ -37,17 +37,16 @@ import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.LinkedHashSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,21 +113,33 @@ public final class Daemon implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean started;
 
-  private Daemon(DaemonOptions options, ParsedConfig parsed, ProbeSourceFactory probes, InstantSource clock) {
+  private Daemon(
+      DaemonOptions options, ParsedConfig parsed, ProbeSourceFactory probes, InstantSource clock) {
     this.options = options;
     this.clock = clock;
     this.config = parsed.config();
     this.configLoadedAt = clock.instant();
     this.probeSourceFactory = probes;
     this.metrics = Metrics.create();
-    this.reloadsOk = Counter.builder(RELOADS).description("Config reloads (SIGHUP), by result").tag("result", "ok").register(metrics.registry());
-    this.reloadsFailed = Counter.builder(RELOADS).description("Config reloads (SIGHUP), by result").tag("result", "failed").register(metrics.registry());
+    this.reloadsOk =
+        Counter.builder(RELOADS)
+            .description("Config reloads (SIGHUP), by result")
+            .tag("result", "ok")
+            .register(metrics.registry());
+    this.reloadsFailed =
+        Counter.builder(RELOADS)
+            .description("Config reloads (SIGHUP), by result")
+            .tag("result", "failed")
+            .register(metrics.registry());
     serial.set(config.global().serialNo());
-    Gauge.builder(SERIAL, serial, AtomicLong::get).description("serial_no of the running config").register(metrics.registry());
+    Gauge.builder(SERIAL, serial, AtomicLong::get)
+        .description("serial_no of the running config")
+        .register(metrics.registry());
   }
 
   /** Parses the config (exits with its errors if invalid) and creates the daemon. */
-  public static Daemon create(DaemonOptions options, ProbeSourceFactory probes) throws StartupException {
+  public static Daemon create(DaemonOptions options, ProbeSourceFactory probes)
+      throws StartupException {
     ParsedConfig parsed;
     try {
       parsed = new LvsConfigParser().parse(options.config());
@@ -148,10 +159,17 @@ public final class Daemon implements AutoCloseable {
     IpvsBackend metered = new MeteredIpvsBackend(backend, metrics.registry());
     setTimeouts(metered, g, null);
     checkSysctls(config);
-    IpvsReconciler reconciler = new IpvsReconciler(metered, metrics.registry(), IpvsReconciler.RetryPolicy.DEFAULT, IpvsReconciler.Sleeper.real());
+    IpvsReconciler reconciler =
+        new IpvsReconciler(
+            metered,
+            metrics.registry(),
+            IpvsReconciler.RetryPolicy.DEFAULT,
+            IpvsReconciler.Sleeper.real());
     boolean useFailover = options.failover() && g.primary().isPresent();
     if (options.failover() && !useFailover) {
-      log.info("no `primary` in {}: standalone director, always active (no heartbeat)", options.config());
+      log.info(
+          "no `primary` in {}: standalone director, always active (no heartbeat)",
+          options.config());
     }
     controller = new IpvsController(reconciler, options.fullReconcile(), !useFailover);
     controller.start();
@@ -164,7 +182,9 @@ public final class Daemon implements AutoCloseable {
     if (bad.isPresent()) {
       throw new StartupException(bad.get());
     }
-    monitor = new HealthMonitor(probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
+    monitor =
+        new HealthMonitor(
+            probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
     monitor.start(config);
     if (useFailover) {
@@ -173,7 +193,12 @@ public final class Daemon implements AutoCloseable {
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
     } catch (IOException e) {
-      throw new StartupException("cannot listen on " + options.listen() + ": " + e.getMessage() + " (use --listen ADDRESS:PORT)");
+      throw new StartupException(
+          "cannot listen on "
+              + options.listen()
+              + ": "
+              + e.getMessage()
+              + " (use --listen ADDRESS:PORT)");
     }
     http.start();
     if (useFailover) {
@@ -183,7 +208,10 @@ public final class Daemon implements AutoCloseable {
     started = true;
     log.info(
         "lvs-pulse started: config {} (serial_no {}), ipvs backend {}, {} active virtual services",
-        options.config(), g.serialNo(), backend.name(), config.activeVirtuals().size());
+        options.config(),
+        g.serialNo(),
+        backend.name(),
+        config.activeVirtuals().size());
   }
 
   private void startFailover(IpvsBackend ipvs) throws StartupException {
@@ -200,7 +228,12 @@ public final class Daemon implements AutoCloseable {
             "nft",
             Duration.ofSeconds(10),
             cfg -> FirewallRules.nft(cfg, fw, options.config().toString()),
-            cfg -> "table ip " + FirewallRules.NFT_TABLE + "\ndelete table ip " + FirewallRules.NFT_TABLE + "\n");
+            cfg ->
+                "table ip "
+                    + FirewallRules.NFT_TABLE
+                    + "\ndelete table ip "
+                    + FirewallRules.NFT_TABLE
+                    + "\n");
     FailoverListener listener =
         new FailoverListener() {
           @Override
@@ -237,9 +270,14 @@ public final class Daemon implements AutoCloseable {
       f.start();
       failover = f;
     } catch (FailoverConfigException e) {
-      throw new StartupException("failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
+      throw new StartupException(
+          "failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
     } catch (IOException e) {
-      throw new StartupException("failover: cannot open the heartbeat socket on port " + config.global().heartbeatPort() + ": " + e.getMessage());
+      throw new StartupException(
+          "failover: cannot open the heartbeat socket on port "
+              + config.global().heartbeatPort()
+              + ": "
+              + e.getMessage());
     }
     setDirectorStatus(() -> directorStatus(failover.status()));
   }
@@ -278,12 +316,20 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private static void setTimeouts(IpvsBackend b, GlobalSettings g, @Nullable GlobalSettings previous) {
-    IpvsTimeouts t = new IpvsTimeouts(Duration.ofSeconds(g.tcpTimeout()), Duration.ofSeconds(g.tcpfinTimeout()), Duration.ofSeconds(g.udpTimeout()));
+  private static void setTimeouts(
+      IpvsBackend b, GlobalSettings g, @Nullable GlobalSettings previous) {
+    IpvsTimeouts t =
+        new IpvsTimeouts(
+            Duration.ofSeconds(g.tcpTimeout()),
+            Duration.ofSeconds(g.tcpfinTimeout()),
+            Duration.ofSeconds(g.udpTimeout()));
     if (t.equals(IpvsTimeouts.UNCHANGED)) {
       return;
     }
-    if (previous != null && previous.tcpTimeout() == g.tcpTimeout() && previous.tcpfinTimeout() == g.tcpfinTimeout() && previous.udpTimeout() == g.udpTimeout()) {
+    if (previous != null
+        && previous.tcpTimeout() == g.tcpTimeout()
+        && previous.tcpfinTimeout() == g.tcpfinTimeout()
+        && previous.udpTimeout() == g.udpTimeout()) {
       return;
     }
     try {
@@ -313,17 +359,20 @@ public final class Daemon implements AutoCloseable {
     if (quiescing.isEmpty() || now.isEmpty()) {
       return;
     }
-    List<String> warnings = now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
+    List<String> warnings =
+        now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
     if (warnings.isEmpty()) {
       return;
     }
     if (options.setSysctls()) {
       try {
         VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
-        log.info("set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
+        log.info(
+            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
         return;
       } catch (IOException e) {
-        log.warn("--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
+        log.warn(
+            "--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
       }
     }
     for (String w : warnings) {
@@ -342,7 +391,14 @@ public final class Daemon implements AutoCloseable {
         try {
           ps.create(v, rs);
         } catch (RuntimeException e) {
-          return Optional.of(options.config() + ": virtual " + v.name() + ", server " + rs.name() + ": cannot build its probe: " + e.getMessage());
+          return Optional.of(
+              options.config()
+                  + ": virtual "
+                  + v.name()
+                  + ", server "
+                  + rs.name()
+                  + ": cannot build its probe: "
+                  + e.getMessage());
         }
       }
     }
@@ -391,9 +447,11 @@ public final class Daemon implements AutoCloseable {
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
     if (!previous.global().equals(next.global())) {
-      log.info("global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
+      log.info(
+          "global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
       if (backend != null) {
-        setTimeouts(new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
+        setTimeouts(
+            new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
       }
     }
     checkSysctls(next);
@@ -424,8 +482,12 @@ public final class Daemon implements AutoCloseable {
             c.lastResult().flatMap(IpvsReconciler.Result::lastError),
             c.onSorryServer());
     DirectorStatus d = director;
-    Map<String, Object> dir = d == null ? new LinkedHashMap<>(Map.of("failover", "off", "active", c.active())) : d.status();
-    return new StatusRenderer.Status(version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
+    Map<String, Object> dir =
+        d == null
+            ? new LinkedHashMap<>(Map.of("failover", "off", "active", c.active()))
+            : d.status();
+    return new StatusRenderer.Status(
+        version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
   }
 
   static String version() {
@@ -480,7 +542,11 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     if (started) {
-      log.info("stopping{}", options.cleanupOnStop() ? " (cleaning up managed IPVS services)" : "; IPVS is left as it is");
+      log.info(
+          "stopping{}",
+          options.cleanupOnStop()
+              ? " (cleaning up managed IPVS services)"
+              : "; IPVS is left as it is");
     }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.
@@ -494,7 +560,11 @@ public final class Daemon implements AutoCloseable {
     if (controller != null) {
       if (options.cleanupOnStop()) {
         IpvsReconciler.Result r = controller.withdraw();
-        log.info("cleanup: {}", r.converged() ? "managed IPVS services deleted" : "incomplete: " + r.lastError().orElse("?"));
+        log.info(
+            "cleanup: {}",
+            r.converged()
+                ? "managed IPVS services deleted"
+                : "incomplete: " + r.lastError().orElse("?"));
       }
       controller.close();
     }

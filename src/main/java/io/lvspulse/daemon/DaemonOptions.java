@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param listen address of the HTTP endpoints; port 0 picks a free port
  * @param cleanupOnStop delete the managed IPVS services on SIGTERM (default: leave IPVS as it is)
  * @param role force the failover role instead of finding it from the config's addresses
- * @param setSysctls set {@code net.ipv4.vs.expire_quiescent_template} and {@code expire_nodest_conn}
- *     to 1 when a quiescing virtual service needs them
+ * @param setSysctls set {@code net.ipv4.vs.expire_quiescent_template} and {@code
+ *     expire_nodest_conn} to 1 when a quiescing virtual service needs them
  * @param fullReconcile period of the full IPVS reconcile that repairs drift
  * @param failover run the director failover (heartbeat, VIPs); off means "always active"
  * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft} command (tests run

@@ -47,7 +47,8 @@ public final class Demo implements AutoCloseable {
   }
 
   /** Creates the demo: one loopback TFTP server per active real server (127.0.0.2, .3, ...). */
-  public static Demo create(DaemonOptions options, int outagePeriodSeconds) throws Daemon.StartupException {
+  public static Demo create(DaemonOptions options, int outagePeriodSeconds)
+      throws Daemon.StartupException {
     LvsConfig cfg;
     try {
       cfg = new LvsConfigParser().parse(options.config()).config();
@@ -73,10 +74,17 @@ public final class Demo implements AutoCloseable {
     for (Map.Entry<String, DemoTftpServer> e : byKey.entrySet()) {
       try {
         e.getValue().start();
-        log.info("demo: real server {} is simulated by a TFTP server on {}", e.getKey(), e.getValue().address());
+        log.info(
+            "demo: real server {} is simulated by a TFTP server on {}",
+            e.getKey(),
+            e.getValue().address());
       } catch (IOException ex) {
         throw new Daemon.StartupException(
-            "demo: cannot listen on " + e.getValue().address() + " (" + ex.getMessage() + "); run as root (port 69)");
+            "demo: cannot listen on "
+                + e.getValue().address()
+                + " ("
+                + ex.getMessage()
+                + "); run as root (port 69)");
       }
     }
     if (outagePeriodSeconds > 0 && !byKey.isEmpty()) {
@@ -159,7 +167,10 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public String describe(VirtualService virtual, RealServer server) {
-      return factory.probeFor(virtual, stand_in(server)).description() + " (demo stand-in for " + key(server) + ")";
+      return factory.probeFor(virtual, stand_in(server)).description()
+          + " (demo stand-in for "
+          + key(server)
+          + ")";
     }
 
     @Override

@@ -47,7 +47,8 @@ final class DemoTftpServer implements AutoCloseable {
     s.bind(address);
     s.setSoTimeout(500);
     socket = s;
-    Thread t = new Thread(() -> serve(s), "lvs-pulse-demo-tftp-" + address.getAddress().getHostAddress());
+    Thread t =
+        new Thread(() -> serve(s), "lvs-pulse-demo-tftp-" + address.getAddress().getHostAddress());
     t.setDaemon(true);
     thread = t;
     t.start();
@@ -81,7 +82,8 @@ final class DemoTftpServer implements AutoCloseable {
       if (p.getLength() < 4 || buf[0] != 0 || buf[1] != 1) {
         continue; // only RRQs get an answer
       }
-      try (DatagramSocket tid = new DatagramSocket(new InetSocketAddress(address.getAddress(), 0))) {
+      try (DatagramSocket tid =
+          new DatagramSocket(new InetSocketAddress(address.getAddress(), 0))) {
         tid.send(new DatagramPacket(NOT_FOUND, NOT_FOUND.length, p.getSocketAddress()));
       } catch (SocketException e) {
         // ignore: the demo just misses one answer

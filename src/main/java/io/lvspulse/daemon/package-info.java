@@ -1,4 +1,7 @@
-/** The daemon: wires config, probes, monitor, IPVS, failover and HTTP together; lifecycle and SIGHUP reload. */
+/**
+ * The daemon: wires config, probes, monitor, IPVS, failover and HTTP together; lifecycle and SIGHUP
+ * reload.
+ */
 @NullMarked
 package io.lvspulse.daemon;
 

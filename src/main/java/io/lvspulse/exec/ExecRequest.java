@@ -94,7 +94,14 @@ public record ExecRequest(
 
   @Override
   public String toString() {
-    return "ExecRequest[" + display() + ", stdin=" + (stdin == null ? "none" : stdin.length + " B")
-        + ", timeout=" + timeout + ", env=" + environment.keySet() + "]";
+    return "ExecRequest["
+        + display()
+        + ", stdin="
+        + (stdin == null ? "none" : stdin.length + " B")
+        + ", timeout="
+        + timeout
+        + ", env="
+        + environment.keySet()
+        + "]";
   }
 }

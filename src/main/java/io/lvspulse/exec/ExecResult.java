@@ -39,7 +39,9 @@ public record ExecResult(
     return !timedOut && startFailure == null && exitCode == 0;
   }
 
-  /** The process ended on its own with a status above 128 and below 160 (how Java shows a signal). */
+  /**
+   * The process ended on its own with a status above 128 and below 160 (how Java shows a signal).
+   */
   public boolean killedBySignal() {
     return !timedOut && startFailure == null && exitCode > 128 && exitCode < 160;
   }

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * The one runner every external command of lvs-pulse goes through (Apache Commons Exec).
  *
  * <p>Commands are argument lists, never passed to a shell. Each runs under a {@link
- * TreeKillingWatchdog}; stdout and stderr are captured up to the request's bound; the exit status is
- * never thrown as an exception but returned in an {@link ExecResult}. {@link #run} blocks; {@link
- * #start} returns a future that never completes exceptionally.
+ * TreeKillingWatchdog}; stdout and stderr are captured up to the request's bound; the exit status
+ * is never thrown as an exception but returned in an {@link ExecResult}. {@link #run} blocks;
+ * {@link #start} returns a future that never completes exceptionally.
  */
 public final class ExecRunner {
   private static final Logger log = LoggerFactory.getLogger(ExecRunner.class);
@@ -125,6 +125,14 @@ public final class ExecRunner {
   private static ExecResult startFailed(ExecRequest request, Throwable e, long nanos) {
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new ExecResult(
-        request.command(), -1, false, msg, "", "", false, Duration.ofNanos(nanos), request.timeout());
+        request.command(),
+        -1,
+        false,
+        msg,
+        "",
+        "",
+        false,
+        Duration.ofNanos(nanos),
+        request.timeout());
   }
 }

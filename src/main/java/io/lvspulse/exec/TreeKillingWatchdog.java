@@ -9,12 +9,12 @@ import org.jspecify.annotations.Nullable;
  * An {@link ExecuteWatchdog} that, on timeout, kills the whole process tree and not only the direct
  * child.
  *
- * <p>Commons Exec's watchdog calls {@code Process.destroy()} on the direct child only: with {@code sh
- * -c "sleep 6"} and a 1 s watchdog the shell dies, but {@code sleep} keeps the stdout pipe open and
- * the executor returns only after 6 s (build-facts.md). Like keepalived's MISC_CHECK, which kills
- * the process group, this watchdog takes a snapshot of {@link ProcessHandle#descendants()} while the
- * child is still alive (once it dies its children are re-parented and can no longer be found) and
- * kills all of them with SIGKILL.
+ * <p>Commons Exec's watchdog calls {@code Process.destroy()} on the direct child only: with {@code
+ * sh -c "sleep 6"} and a 1 s watchdog the shell dies, but {@code sleep} keeps the stdout pipe open
+ * and the executor returns only after 6 s (build-facts.md). Like keepalived's MISC_CHECK, which
+ * kills the process group, this watchdog takes a snapshot of {@link ProcessHandle#descendants()}
+ * while the child is still alive (once it dies its children are re-parented and can no longer be
+ * found) and kills all of them with SIGKILL.
  */
 final class TreeKillingWatchdog extends ExecuteWatchdog {
   private @Nullable Process process;

@@ -26,14 +26,14 @@ import javax.crypto.spec.SecretKeySpec;
  * 16     32   HMAC-SHA256(key, bytes 0..15)
  * </pre>
  *
- * <p>The receiver accepts a packet only if its length, magic and version are right, the MAC verifies
- * (constant-time compare), the role is the partner's (our own packets reflected back are rejected)
- * and the sequence number is strictly greater than the last one it accepted. Because the sequence
- * starts at the sender's start time shifted left by 20 bits, a restarted sender continues above its
- * old numbers (unless it sent more than 2^20 packets per millisecond of downtime), so no state has to
- * be stored on disk. A receiver that restarts forgets the last number: until the partner's next
- * genuine packet, a replay of one captured from the partner's current run could be accepted once;
- * after it, every older number is rejected.
+ * <p>The receiver accepts a packet only if its length, magic and version are right, the MAC
+ * verifies (constant-time compare), the role is the partner's (our own packets reflected back are
+ * rejected) and the sequence number is strictly greater than the last one it accepted. Because the
+ * sequence starts at the sender's start time shifted left by 20 bits, a restarted sender continues
+ * above its old numbers (unless it sent more than 2^20 packets per millisecond of downtime), so no
+ * state has to be stored on disk. A receiver that restarts forgets the last number: until the
+ * partner's next genuine packet, a replay of one captured from the partner's current run could be
+ * accepted once; after it, every older number is rejected.
  *
  * <p>Thread-safe.
  */
@@ -90,38 +90,48 @@ public final class AuthenticatedHeartbeatCodec implements HeartbeatCodec {
             RxResult.BAD_MAC,
             "unauthenticated Piranha heartbeat while heartbeat_key_file is set (is the partner still pulse?)");
       }
-      return new Rejected(RxResult.BAD_LENGTH, "heartbeat of " + length + " bytes, expected " + LENGTH);
+      return new Rejected(
+          RxResult.BAD_LENGTH, "heartbeat of " + length + " bytes, expected " + LENGTH);
     }
     ByteBuffer b = ByteBuffer.wrap(data, 0, LENGTH).order(ByteOrder.BIG_ENDIAN);
     int magic = b.getInt();
     if (magic != MAGIC) {
-      return new Rejected(RxResult.BAD_MAGIC, String.format(Locale.ROOT, "incompatible heartbeat 0x%08x", magic));
+      return new Rejected(
+          RxResult.BAD_MAGIC, String.format(Locale.ROOT, "incompatible heartbeat 0x%08x", magic));
     }
     int version = b.get() & 0xff;
     if (version != VERSION) {
-      return new Rejected(RxResult.BAD_MAGIC, "authenticated heartbeat version " + version + ", expected " + VERSION);
+      return new Rejected(
+          RxResult.BAD_MAGIC,
+          "authenticated heartbeat version " + version + ", expected " + VERSION);
     }
     mac.update(data, 0, SIGNED_LENGTH);
     byte[] expected = mac.doFinal();
     byte[] got = Arrays.copyOfRange(data, SIGNED_LENGTH, LENGTH);
     if (!MessageDigest.isEqual(expected, got)) {
-      return new Rejected(RxResult.BAD_MAC, "heartbeat with a bad HMAC (forged, or the keys differ)");
+      return new Rejected(
+          RxResult.BAD_MAC, "heartbeat with a bad HMAC (forged, or the keys differ)");
     }
     int role = b.get() & 0xff;
     int state = b.get() & 0xff;
     b.get();
     long seq = b.getLong();
     if (role != (roleByte(ownRole.partner()) & 0xff)) {
-      return new Rejected(RxResult.WRONG_SOURCE, "authenticated heartbeat claims role " + role + ", not the partner's (reflected?)");
+      return new Rejected(
+          RxResult.WRONG_SOURCE,
+          "authenticated heartbeat claims role " + role + ", not the partner's (reflected?)");
     }
     if (state != 1 && state != 2) {
-      return new Rejected(RxResult.BAD_MAGIC, "authenticated heartbeat with unknown state " + state);
+      return new Rejected(
+          RxResult.BAD_MAGIC, "authenticated heartbeat with unknown state " + state);
     }
     if (anyAccepted && Long.compareUnsigned(seq, lastAccepted) <= 0) {
       return new Rejected(
           RxResult.REPLAY,
-          "replayed or reordered heartbeat: sequence " + Long.toUnsignedString(seq)
-              + " not above " + Long.toUnsignedString(lastAccepted));
+          "replayed or reordered heartbeat: sequence "
+              + Long.toUnsignedString(seq)
+              + " not above "
+              + Long.toUnsignedString(lastAccepted));
     }
     anyAccepted = true;
     lastAccepted = seq;

@@ -45,12 +45,13 @@ import org.slf4j.LoggerFactory;
  * heartbeat socket has a receive thread; activation/deactivation steps (external commands, the
  * listener) run in order on one actions thread so a slow command never delays a heartbeat.
  *
- * <p>Activation: {@code active_cmd} (in the background), fwmark rules ({@code manage_firewall = 1}),
- * sync daemon to master ({@code syncdaemon = 1}), {@link FailoverListener#onActive()} (the daemon
- * programs IPVS), every distinct VIP up, then {@code arpCount} gratuitous ARPs per VIP {@code
- * arpInterval} apart in the background. Deactivation: {@code inactive_cmd}, VIPs down (pending ARPs
- * cancelled), sync daemon to backup, fwmark rules removed, {@link FailoverListener#onInactive}. Every
- * failing step is logged and counted and the next step still runs.
+ * <p>Activation: {@code active_cmd} (in the background), fwmark rules ({@code manage_firewall =
+ * 1}), sync daemon to master ({@code syncdaemon = 1}), {@link FailoverListener#onActive()} (the
+ * daemon programs IPVS), every distinct VIP up, then {@code arpCount} gratuitous ARPs per VIP
+ * {@code arpInterval} apart in the background. Deactivation: {@code inactive_cmd}, VIPs down
+ * (pending ARPs cancelled), sync daemon to backup, fwmark rules removed, {@link
+ * FailoverListener#onInactive}. Every failing step is logged and counted and the next step still
+ * runs.
  */
 public final class Failover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Failover.class);
@@ -73,8 +74,10 @@ public final class Failover implements AutoCloseable {
   private final PulseStateMachine machine;
   private final List<InetAddress> partnerAddresses;
   private final AtomicLong epoch = new AtomicLong();
+
   /** Deactivations whose steps have not finished: we still say RUNNING until the VIPs are down. */
   private final AtomicInteger pendingDeactivations = new AtomicInteger();
+
   private final Map<RxResult, Instant> lastWarned = new EnumMap<>(RxResult.class);
 
   private volatile LvsConfig config;
@@ -131,7 +134,9 @@ public final class Failover implements AutoCloseable {
     if (lone) {
       this.codec = null;
     } else if (g.heartbeatKeyFile().isPresent()) {
-      this.codec = new AuthenticatedHeartbeatCodec(role, HeartbeatKey.read(g.heartbeatKeyFile().get()), clock);
+      this.codec =
+          new AuthenticatedHeartbeatCodec(
+              role, HeartbeatKey.read(g.heartbeatKeyFile().get()), clock);
     } else {
       this.codec = new PlainHeartbeatCodec();
     }
@@ -178,7 +183,9 @@ public final class Failover implements AutoCloseable {
         decision.role().label(),
         decision.reason(),
         partnerAddresses.isEmpty() ? "none (backup_active = 0)" : addresses(partnerAddresses),
-        codec == null ? "off" : (codec.authenticated() ? "authenticated (HMAC-SHA256)" : "Piranha-compatible"),
+        codec == null
+            ? "off"
+            : (codec.authenticated() ? "authenticated (HMAC-SHA256)" : "Piranha-compatible"),
         g.keepalive().toMillis(),
         g.deadtime().toMillis(),
         g.failback() ? ", failback on" : "");
@@ -252,9 +259,10 @@ public final class Failover implements AutoCloseable {
   /**
    * Applies a reloaded config. Applied: VIPs (added/removed while active), {@code active_cmd},
    * {@code inactive_cmd}, {@code keepalive}, {@code deadtime}, {@code failback}, {@code
-   * monitor_links}, the sync daemon settings and the fwmark rules. Not applied (pulse does not reload
-   * them either; restart lvs-pulse): the director addresses, {@code backup_active}, {@code
-   * heartbeat_port} and {@code heartbeat_key_file}. Returns one line per change that was not applied.
+   * monitor_links}, the sync daemon settings and the fwmark rules. Not applied (pulse does not
+   * reload them either; restart lvs-pulse): the director addresses, {@code backup_active}, {@code
+   * heartbeat_port} and {@code heartbeat_key_file}. Returns one line per change that was not
+   * applied.
    */
   public List<String> reload(LvsConfig newConfig) {
     Objects.requireNonNull(newConfig);
@@ -351,7 +359,10 @@ public final class Failover implements AutoCloseable {
       if (problem.isPresent()) {
         log.warn("director {} may not be active: {}", decision.role().label(), problem.get());
       } else {
-        log.info("director {} may be active again: {} cleared", decision.role().label(), machine.localProblem().orElse(""));
+        log.info(
+            "director {} may be active again: {} cleared",
+            decision.role().label(),
+            machine.localProblem().orElse(""));
       }
       dispatch(machine.onLocalHealth(now, problem));
       publish();
@@ -371,7 +382,8 @@ public final class Failover implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void onPacket(RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail) {
+  private void onPacket(
+      RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail) {
     metrics.received(result);
     if (result != RxResult.OK) {
       warnRejected(result, from, detail);
@@ -399,15 +411,24 @@ public final class Failover implements AutoCloseable {
       }
     }
     if (warn) {
-      log.warn("heartbeat rejected ({}) from {}: {} (same kind logged at most once a minute)", result.tag(), from, detail);
+      log.warn(
+          "heartbeat rejected ({}) from {}: {} (same kind logged at most once a minute)",
+          result.tag(),
+          from,
+          detail);
     } else {
       log.debug("heartbeat rejected ({}) from {}: {}", result.tag(), from, detail);
     }
   }
 
-  /** RUNNING while active or while a deactivation still holds the VIPs (pulse deactivates before its next heartbeat). */
+  /**
+   * RUNNING while active or while a deactivation still holds the VIPs (pulse deactivates before its
+   * next heartbeat).
+   */
   private HeartbeatState announcedState() {
-    return machine.active() || pendingDeactivations.get() > 0 ? HeartbeatState.RUNNING : HeartbeatState.STOPPED;
+    return machine.active() || pendingDeactivations.get() > 0
+        ? HeartbeatState.RUNNING
+        : HeartbeatState.STOPPED;
   }
 
   private void send(HeartbeatState s) {
@@ -625,7 +646,11 @@ public final class Failover implements AutoCloseable {
     }
     try {
       ipvs.startSyncDaemon(role, c.global().syncdIface(), c.global().syncdId());
-      log.info("IPVS sync daemon {} on {} syncid {}", role.arg(), c.global().syncdIface(), c.global().syncdId());
+      log.info(
+          "IPVS sync daemon {} on {} syncid {}",
+          role.arg(),
+          c.global().syncdIface(),
+          c.global().syncdId());
     } catch (IpvsException | RuntimeException ex) {
       metrics.actionFailed("syncd");
       log.warn("IPVS sync daemon {} not started: {}", role.arg(), ex.getMessage());
@@ -677,7 +702,13 @@ public final class Failover implements AutoCloseable {
 
   private static <T> void ignoredIfChanged(List<String> out, String key, T before, T after) {
     if (!Objects.equals(before, after)) {
-      out.add(key + " changed (" + show(before) + " -> " + show(after) + "): not applied until lvs-pulse restarts");
+      out.add(
+          key
+              + " changed ("
+              + show(before)
+              + " -> "
+              + show(after)
+              + "): not applied until lvs-pulse restarts");
     }
   }
 
@@ -699,7 +730,10 @@ public final class Failover implements AutoCloseable {
     return String.join(", ", s);
   }
 
-  /** Builds a {@link Failover}; every dependency but the config has a default except the IPVS backend. */
+  /**
+   * Builds a {@link Failover}; every dependency but the config has a default except the IPVS
+   * backend.
+   */
   public static final class Builder {
     private final LvsConfig config;
     private FailoverOptions options = FailoverOptions.defaults();
@@ -788,20 +822,28 @@ public final class Failover implements AutoCloseable {
         throw new IllegalStateException("an IpvsBackend is required (DryRunBackend for dry runs)");
       }
       if (config.global().keepalive().isZero() || config.global().keepalive().isNegative()) {
-        throw new FailoverConfigException("keepalive must be positive: " + config.global().keepalive());
+        throw new FailoverConfigException(
+            "keepalive must be positive: " + config.global().keepalive());
       }
-      if (config.global().deadtime().compareTo(config.global().keepalive()) <= 0 && config.global().hasBackup()) {
+      if (config.global().deadtime().compareTo(config.global().keepalive()) <= 0
+          && config.global().hasBackup()) {
         log.warn(
             "deadtime ({} ms) is not above keepalive ({} ms): one lost heartbeat means a failover",
-            config.global().deadtime().toMillis(), config.global().keepalive().toMillis());
+            config.global().deadtime().toMillis(),
+            config.global().keepalive().toMillis());
       }
-      RoleDetector.Decision d = RoleDetector.detect(config.global(), localAddresses, options.role());
+      RoleDetector.Decision d =
+          RoleDetector.detect(config.global(), localAddresses, options.role());
       return new Failover(this, d);
     }
   }
 
   @Override
   public String toString() {
-    return "Failover[" + decision.role().label() + ", partner " + Arrays.toString(partnerAddresses.toArray()) + "]";
+    return "Failover["
+        + decision.role().label()
+        + ", partner "
+        + Arrays.toString(partnerAddresses.toArray())
+        + "]";
   }
 }

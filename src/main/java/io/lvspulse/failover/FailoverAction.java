@@ -13,9 +13,13 @@ public sealed interface FailoverAction {
    */
   record Deactivate(String reason, boolean initial) implements FailoverAction {}
 
-  /** Send a heartbeat saying {@code state} now (besides the regular one every {@code keepalive}). */
+  /**
+   * Send a heartbeat saying {@code state} now (besides the regular one every {@code keepalive}).
+   */
   record SendHeartbeat(HeartbeatState state) implements FailoverAction {}
 
-  /** Still active, but the partner is too: run {@code active_cmd} again and re-send gratuitous ARPs. */
+  /**
+   * Still active, but the partner is too: run {@code active_cmd} again and re-send gratuitous ARPs.
+   */
   record Reannounce(String reason) implements FailoverAction {}
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code lvs_pulse_director_active} gauge: 1 while this director is active;
  *   <li>{@code lvs_pulse_heartbeats_sent_total};
- *   <li>{@code lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|bad_length}};
+ *   <li>{@code
+ *       lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|bad_length}};
  *   <li>{@code lvs_pulse_failovers_total}: transitions between active and inactive (not the start);
  *   <li>{@code lvs_pulse_failover_action_failures_total{action=...}}: failed activation steps
  *       ({@code active_cmd}, {@code inactive_cmd}, {@code vip_add}, {@code vip_del}, {@code arp},
@@ -35,7 +36,10 @@ public final class FailoverMetrics {
             .description("1 while this director is active (holds the VIPs)")
             .tag("role", role.label())
             .register(registry);
-    sent = Counter.builder("lvs_pulse_heartbeats_sent").description("heartbeat datagrams sent").register(registry);
+    sent =
+        Counter.builder("lvs_pulse_heartbeats_sent")
+            .description("heartbeat datagrams sent")
+            .register(registry);
     failovers =
         Counter.builder("lvs_pulse_failovers")
             .description("transitions of this director between active and inactive")
@@ -74,7 +78,9 @@ public final class FailoverMetrics {
         .increment();
   }
 
-  /** Removes the gauge (it refers to this instance's state), so a new instance can register its own. */
+  /**
+   * Removes the gauge (it refers to this instance's state), so a new instance can register its own.
+   */
   void close() {
     registry.remove(gauge);
   }

@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * @param role {@code --role primary|backup}; empty = find it from the config's addresses
  * @param vip the {@code ip}/{@code arping} programs, their watchdog and a command prefix
- * @param userCommandTimeout watchdog of {@code active_cmd} / {@code inactive_cmd} (pulse does not wait
- *     for them at all; lvs-pulse runs them in the background and kills them after this)
+ * @param userCommandTimeout watchdog of {@code active_cmd} / {@code inactive_cmd} (pulse does not
+ *     wait for them at all; lvs-pulse runs them in the background and kills them after this)
  * @param arpCount gratuitous ARPs per VIP on activation (pulse: 5)
  * @param arpInterval time between two of them (pulse: 1 s)
  * @param bindAddress local address of the heartbeat socket; empty = all addresses (pulse)
@@ -49,7 +49,10 @@ public record FailoverOptions(
     }
   }
 
-  /** The daemon's defaults: role from the config, {@code ip}/{@code arping} from PATH, 5 ARPs 1 s apart. */
+  /**
+   * The daemon's defaults: role from the config, {@code ip}/{@code arping} from PATH, 5 ARPs 1 s
+   * apart.
+   */
   public static FailoverOptions defaults() {
     return new FailoverOptions(
         Optional.empty(),
@@ -64,19 +67,58 @@ public record FailoverOptions(
   }
 
   public FailoverOptions withRole(Role r) {
-    return new FailoverOptions(Optional.of(r), vip, userCommandTimeout, arpCount, arpInterval, bindAddress, listenPort, partnerPort, maxTick);
+    return new FailoverOptions(
+        Optional.of(r),
+        vip,
+        userCommandTimeout,
+        arpCount,
+        arpInterval,
+        bindAddress,
+        listenPort,
+        partnerPort,
+        maxTick);
   }
 
   public FailoverOptions withCommandPrefix(List<String> prefix) {
-    return new FailoverOptions(role, vip.withCommandPrefix(prefix), userCommandTimeout, arpCount, arpInterval, bindAddress, listenPort, partnerPort, maxTick);
+    return new FailoverOptions(
+        role,
+        vip.withCommandPrefix(prefix),
+        userCommandTimeout,
+        arpCount,
+        arpInterval,
+        bindAddress,
+        listenPort,
+        partnerPort,
+        maxTick);
   }
 
   public FailoverOptions withArps(int count, Duration interval) {
-    return new FailoverOptions(role, vip, userCommandTimeout, count, interval, bindAddress, listenPort, partnerPort, maxTick);
+    return new FailoverOptions(
+        role,
+        vip,
+        userCommandTimeout,
+        count,
+        interval,
+        bindAddress,
+        listenPort,
+        partnerPort,
+        maxTick);
   }
 
-  /** Binds {@code address:listenPort} and sends to the partner's {@code partnerPort} (tests on loopback). */
+  /**
+   * Binds {@code address:listenPort} and sends to the partner's {@code partnerPort} (tests on
+   * loopback).
+   */
   public FailoverOptions withSocket(InetAddress address, int listenPort, int partnerPort) {
-    return new FailoverOptions(role, vip, userCommandTimeout, arpCount, arpInterval, Optional.of(address), Optional.of(listenPort), Optional.of(partnerPort), maxTick);
+    return new FailoverOptions(
+        role,
+        vip,
+        userCommandTimeout,
+        arpCount,
+        arpInterval,
+        Optional.of(address),
+        Optional.of(listenPort),
+        Optional.of(partnerPort),
+        maxTick);
   }
 }

@@ -63,7 +63,8 @@ public interface FailoverScheduler {
             }
           };
       try {
-        ScheduledFuture<?> f = exec.schedule(safe, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f =
+            exec.schedule(safe, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return () -> {};

@@ -3,14 +3,17 @@ package io.lvspulse.failover;
 import io.lvspulse.config.LvsConfig;
 
 /**
- * Installs and removes the fwmark rules of the active virtual services ({@code manage_firewall = 1}).
- * The daemon connects it to the {@code firewall-rules} generator; {@link NftFirewallInstaller} runs
- * {@code nft -f -} with a generated script. Called on the failover actions thread; a failure is
- * thrown, logged and counted by {@link Failover}, never fatal.
+ * Installs and removes the fwmark rules of the active virtual services ({@code manage_firewall =
+ * 1}). The daemon connects it to the {@code firewall-rules} generator; {@link NftFirewallInstaller}
+ * runs {@code nft -f -} with a generated script. Called on the failover actions thread; a failure
+ * is thrown, logged and counted by {@link Failover}, never fatal.
  */
 public interface FirewallInstaller {
 
-  /** Installs (or replaces) the rules for {@code config}; called on activation and on reload while active. */
+  /**
+   * Installs (or replaces) the rules for {@code config}; called on activation and on reload while
+   * active.
+   */
   void install(LvsConfig config) throws FirewallException;
 
   /** Removes the rules; called on deactivation. */

@@ -1,9 +1,10 @@
 package io.lvspulse.failover;
 
 /**
- * Turns a heartbeat state into a datagram payload and checks received payloads. Two formats: Piranha's
- * plain 4-byte magic ({@link PlainHeartbeatCodec}) and lvs-pulse's HMAC-authenticated one ({@link
- * AuthenticatedHeartbeatCodec}). The source address is checked by {@link HeartbeatEndpoint}, not here.
+ * Turns a heartbeat state into a datagram payload and checks received payloads. Two formats:
+ * Piranha's plain 4-byte magic ({@link PlainHeartbeatCodec}) and lvs-pulse's HMAC-authenticated one
+ * ({@link AuthenticatedHeartbeatCodec}). The source address is checked by {@link
+ * HeartbeatEndpoint}, not here.
  */
 public sealed interface HeartbeatCodec permits PlainHeartbeatCodec, AuthenticatedHeartbeatCodec {
 

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heartbeat socket: one UDP socket bound to {@code heartbeat_port} (all addresses, as pulse), that
- * sends to the partner's public and private address (once per distinct address) and hands every
- * received datagram, with its verdict, to a {@link Receiver} on its own receive thread.
+ * The heartbeat socket: one UDP socket bound to {@code heartbeat_port} (all addresses, as pulse),
+ * that sends to the partner's public and private address (once per distinct address) and hands
+ * every received datagram, with its verdict, to a {@link Receiver} on its own receive thread.
  *
  * <p>A datagram is accepted only if its source address is one of the partner's (pulse checks the
  * address, not the port) and the codec accepts its payload.
@@ -36,7 +36,8 @@ public final class HeartbeatEndpoint implements AutoCloseable {
      * @param from the datagram's source
      * @param detail why it was rejected ("" when OK)
      */
-    void onPacket(RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail);
+    void onPacket(
+        RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail);
   }
 
   private final DatagramSocket socket;
@@ -48,7 +49,11 @@ public final class HeartbeatEndpoint implements AutoCloseable {
   private volatile boolean closed;
 
   private HeartbeatEndpoint(
-      DatagramSocket socket, Set<InetAddress> partnerAddresses, int partnerPort, HeartbeatCodec codec, Receiver receiver) {
+      DatagramSocket socket,
+      Set<InetAddress> partnerAddresses,
+      int partnerPort,
+      HeartbeatCodec codec,
+      Receiver receiver) {
     this.socket = socket;
     this.partnerAddresses = Set.copyOf(partnerAddresses);
     List<InetSocketAddress> d = new ArrayList<>();
@@ -70,7 +75,11 @@ public final class HeartbeatEndpoint implements AutoCloseable {
    * @param partnerPort the partner's heartbeat port
    */
   public static HeartbeatEndpoint open(
-      InetSocketAddress bind, Set<InetAddress> partnerAddresses, int partnerPort, HeartbeatCodec codec, Receiver receiver)
+      InetSocketAddress bind,
+      Set<InetAddress> partnerAddresses,
+      int partnerPort,
+      HeartbeatCodec codec,
+      Receiver receiver)
       throws IOException {
     if (partnerAddresses.isEmpty()) {
       throw new IllegalArgumentException("no partner address");
@@ -81,9 +90,12 @@ public final class HeartbeatEndpoint implements AutoCloseable {
       s.bind(bind);
     } catch (SocketException e) {
       s.close();
-      throw new IOException("cannot bind the heartbeat socket to " + bind + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot bind the heartbeat socket to " + bind + ": " + e.getMessage(), e);
     }
-    HeartbeatEndpoint ep = new HeartbeatEndpoint(s, partnerAddresses, partnerPort, Objects.requireNonNull(codec), receiver);
+    HeartbeatEndpoint ep =
+        new HeartbeatEndpoint(
+            s, partnerAddresses, partnerPort, Objects.requireNonNull(codec), receiver);
     ep.thread.start();
     return ep;
   }
@@ -142,7 +154,11 @@ public final class HeartbeatEndpoint implements AutoCloseable {
 
   private void deliver(byte[] buf, int length, InetSocketAddress from) {
     if (!partnerAddresses.contains(from.getAddress())) {
-      receiver.onPacket(RxResult.WRONG_SOURCE, Optional.empty(), from, "heartbeat from " + from.getAddress().getHostAddress() + ", not from the partner");
+      receiver.onPacket(
+          RxResult.WRONG_SOURCE,
+          Optional.empty(),
+          from,
+          "heartbeat from " + from.getAddress().getHostAddress() + ", not from the partner");
       return;
     }
     HeartbeatCodec.Decoded d = codec.decode(buf, length);

@@ -29,7 +29,8 @@ public interface LinkState {
       }
       Path dir = root.resolve(iface);
       try {
-        String carrier = Files.readString(dir.resolve("carrier"), StandardCharsets.US_ASCII).strip();
+        String carrier =
+            Files.readString(dir.resolve("carrier"), StandardCharsets.US_ASCII).strip();
         return carrier.equals("1");
       } catch (IOException e) {
         return false;

@@ -7,7 +7,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The addresses configured on this host's interfaces, each with its interface name. Injectable for tests. */
+/**
+ * The addresses configured on this host's interfaces, each with its interface name. Injectable for
+ * tests.
+ */
 @FunctionalInterface
 public interface LocalAddresses {
 

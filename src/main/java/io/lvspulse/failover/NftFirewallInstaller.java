@@ -12,11 +12,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * A {@link FirewallInstaller} that feeds an nftables script to {@code nft -f -} (stdin; no temporary
- * file, no shell). The scripts come from functions the daemon supplies (the {@code firewall-rules}
- * generator): {@code installScript} should be idempotent (e.g. {@code table inet lvs_pulse {}; flush
- * table inet lvs_pulse; table inet lvs_pulse { ... }}), {@code removeScript} e.g. {@code delete table
- * inet lvs_pulse}. {@code nft -f} applies a script atomically, so a failing script changes nothing.
+ * A {@link FirewallInstaller} that feeds an nftables script to {@code nft -f -} (stdin; no
+ * temporary file, no shell). The scripts come from functions the daemon supplies (the {@code
+ * firewall-rules} generator): {@code installScript} should be idempotent (e.g. {@code table inet
+ * lvs_pulse {}; flush table inet lvs_pulse; table inet lvs_pulse { ... }}), {@code removeScript}
+ * e.g. {@code delete table inet lvs_pulse}. {@code nft -f} applies a script atomically, so a
+ * failing script changes nothing.
  */
 public final class NftFirewallInstaller implements FirewallInstaller {
   private final ExecRunner runner;
@@ -67,7 +68,9 @@ public final class NftFirewallInstaller implements FirewallInstaller {
   }
 
   private void run(String what, String script) throws FirewallException {
-    ExecResult r = runner.run(ExecRequest.of(timeout, command).withStdin(script.getBytes(StandardCharsets.UTF_8)));
+    ExecResult r =
+        runner.run(
+            ExecRequest.of(timeout, command).withStdin(script.getBytes(StandardCharsets.UTF_8)));
     if (!r.succeeded() || !r.stderr().isBlank()) {
       throw new FirewallException("nft -f - (" + what + " fwmark rules): " + r.describe());
     }

@@ -7,18 +7,20 @@ import java.util.Objects;
 
 /**
  * Piranha pulse's heartbeat, byte for byte (reference §3.1): the payload is exactly 4 bytes, an
- * {@code unsigned int} magic number in the sender's <em>host</em> byte order. On x86 (little-endian)
- * RUNNING {@code 0xbdaddbda} goes on the wire as {@code da db ad bd}.
+ * {@code unsigned int} magic number in the sender's <em>host</em> byte order. On x86
+ * (little-endian) RUNNING {@code 0xbdaddbda} goes on the wire as {@code da db ad bd}.
  *
  * <p>Only the two LVS magics are accepted. The FOS magics are rejected as "incompatible heartbeat"
- * (as pulse does), and so is an LVS magic in the other byte order (a partner of the other endianness,
- * which pulse cannot talk to either). There is no authentication in this format.
+ * (as pulse does), and so is an LVS magic in the other byte order (a partner of the other
+ * endianness, which pulse cannot talk to either). There is no authentication in this format.
  */
 public final class PlainHeartbeatCodec implements HeartbeatCodec {
   /** pulse's LVS "this node is active". */
   public static final int RUNNING = 0xbdaddbda;
+
   /** pulse's LVS "this node is inactive". */
   public static final int STOPPED = 0xadbddabd;
+
   /** pulse's FOS magics (and HOLD/HELD): recognised only to say "incompatible". */
   public static final int FOS_RUNNING = 0xbeefbabe;
 
@@ -26,6 +28,7 @@ public final class PlainHeartbeatCodec implements HeartbeatCodec {
   public static final int FOS_STOPME = 0xdeaddada;
   public static final int HOLD = 0xdeafbabe;
   public static final int HELD = 0xdeafdada;
+
   /** Payload length. */
   public static final int LENGTH = 4;
 
@@ -60,19 +63,29 @@ public final class PlainHeartbeatCodec implements HeartbeatCodec {
       return new Accepted(HeartbeatState.STOPPED);
     }
     String hex = String.format(Locale.ROOT, "0x%08x", magic);
-    if (magic == FOS_RUNNING || magic == FOS_STOPPED || magic == FOS_STOPME || magic == HOLD || magic == HELD) {
-      return new Rejected(RxResult.BAD_MAGIC, "incompatible heartbeat " + hex + " (a Piranha FOS node)");
+    if (magic == FOS_RUNNING
+        || magic == FOS_STOPPED
+        || magic == FOS_STOPME
+        || magic == HOLD
+        || magic == HELD) {
+      return new Rejected(
+          RxResult.BAD_MAGIC, "incompatible heartbeat " + hex + " (a Piranha FOS node)");
     }
     int swapped = Integer.reverseBytes(magic);
     if (swapped == RUNNING || swapped == STOPPED) {
       return new Rejected(
           RxResult.BAD_MAGIC,
-          "incompatible heartbeat " + hex + " (an LVS magic in the other byte order: the partner's endianness differs)");
+          "incompatible heartbeat "
+              + hex
+              + " (an LVS magic in the other byte order: the partner's endianness differs)");
     }
     return new Rejected(RxResult.BAD_MAGIC, "incompatible heartbeat " + hex);
   }
 
-  /** Recognises a Piranha LVS payload in this byte order (for a clear message in authenticated mode). */
+  /**
+   * Recognises a Piranha LVS payload in this byte order (for a clear message in authenticated
+   * mode).
+   */
   boolean isPlainLvs(byte[] data, int length) {
     return decode(data, length) instanceof Accepted;
   }

@@ -10,34 +10,35 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * pulse's state machine (reference §3.2), pure and clock-driven: time is passed in, nothing is read
- * or sent here; each input returns the {@link FailoverAction}s to perform. Not thread-safe: owned by
- * the failover scheduler thread.
+ * or sent here; each input returns the {@link FailoverAction}s to perform. Not thread-safe: owned
+ * by the failover scheduler thread.
  *
  * <p>Rules, as pulse unless marked:
  *
  * <ul>
- *   <li>Start inactive ({@link FailoverAction.Deactivate} with {@code initial}); the partner must be
- *       heard within {@code deadtime} of start.
+ *   <li>Start inactive ({@link FailoverAction.Deactivate} with {@code initial}); the partner must
+ *       be heard within {@code deadtime} of start.
  *   <li>Every valid heartbeat pushes the deadline to now + {@code deadtime}. When it passes, the
  *       partner is {@link PartnerState#DEAD}; an inactive director that may be active activates
- *       ("partner silent for deadtime"). With {@code backup_active = 0} there is no partner: the lone
- *       primary activates {@code deadtime} after start.
+ *       ("partner silent for deadtime"). With {@code backup_active = 0} there is no partner: the
+ *       lone primary activates {@code deadtime} after start.
  *   <li>RUNNING received while we are the active backup: send one last RUNNING (so the primary
  *       re-ARPs), then yield. While we are the active primary: {@link FailoverAction.Reannounce}.
  *   <li>STOPPED received while inactive (and allowed to be active): the primary activates at once
  *       ("backup inactive"). The backup activates at once when the primary went from RUNNING to
  *       STOPPED ("primary inactive": it gave up). <b>Deviation:</b> a backup that has heard only
- *       STOPPED since the partner appeared (both directors starting together) waits until the primary
- *       has said STOPPED for {@code deadtime}, so the primary wins the start-up race; pulse activates
- *       both and the backup yields a moment later, after announcing the VIP.
- *   <li>No automatic failback. <b>Extension {@code failback = 1}:</b> an inactive primary that may be
- *       active and has heard the backup RUNNING continuously for {@code deadtime} (the partner link
- *       is stable) activates ("failback"); the backup then hears RUNNING from the primary and yields.
+ *       STOPPED since the partner appeared (both directors starting together) waits until the
+ *       primary has said STOPPED for {@code deadtime}, so the primary wins the start-up race; pulse
+ *       activates both and the backup yields a moment later, after announcing the VIP.
+ *   <li>No automatic failback. <b>Extension {@code failback = 1}:</b> an inactive primary that may
+ *       be active and has heard the backup RUNNING continuously for {@code deadtime} (the partner
+ *       link is stable) activates ("failback"); the backup then hears RUNNING from the primary and
+ *       yields.
  *   <li>A local problem (link down with {@code monitor_links = 1}, or a health problem reported by
  *       the daemon) deactivates an active director and keeps an inactive one from activating; it
  *       keeps sending STOPPED, so the partner takes over.
- *   <li><b>Deviation:</b> every transition is followed by an immediate heartbeat of the new state, so
- *       the partner does not wait for the next {@code keepalive}.
+ *   <li><b>Deviation:</b> every transition is followed by an immediate heartbeat of the new state,
+ *       so the partner does not wait for the next {@code keepalive}.
  * </ul>
  */
 public final class PulseStateMachine {
@@ -120,7 +121,8 @@ public final class PulseStateMachine {
         out.add(new FailoverAction.SendHeartbeat(HeartbeatState.RUNNING));
         deactivate(now, "partner (primary) active", out);
       } else if (active) {
-        out.add(new FailoverAction.Reannounce("partner (backup) active too: re-announcing the VIPs"));
+        out.add(
+            new FailoverAction.Reannounce("partner (backup) active too: re-announcing the VIPs"));
       }
     } else {
       boolean gaveUp = partner == PartnerState.RUNNING;
@@ -195,7 +197,9 @@ public final class PulseStateMachine {
       return;
     }
     switch (partner) {
-      case DEAD -> activate(now, "partner silent for deadtime (" + settings.deadtime().toMillis() + " ms)", out);
+      case DEAD ->
+          activate(
+              now, "partner silent for deadtime (" + settings.deadtime().toMillis() + " ms)", out);
       case STOPPED -> {
         if (settings.role() == Role.PRIMARY) {
           activate(now, "backup inactive", out);
@@ -208,7 +212,10 @@ public final class PulseStateMachine {
             && settings.role() == Role.PRIMARY
             && runningSince != null
             && !now.isBefore(runningSince.plus(settings.deadtime()))) {
-          activate(now, "failback: the primary is healthy and the backup has been heard for deadtime", out);
+          activate(
+              now,
+              "failback: the primary is healthy and the backup has been heard for deadtime",
+              out);
         }
       }
       default -> {}

@@ -13,11 +13,11 @@ import java.util.Set;
 /**
  * Finds out whether this host is the primary or the backup director.
  *
- * <p>Piranha's pulse ({@code amMaster}) looks for {@code primary} on a local interface and otherwise
- * assumes it is the backup. lvs-pulse is stricter: it is the primary when {@code primary} or {@code
- * primary_private} is local, the backup when {@code backup} or {@code backup_private} is local, and
- * it refuses to guess when neither or both are (pass {@code --role}). With {@code backup_active = 0}
- * only the primary may run (pulse on the backup exits).
+ * <p>Piranha's pulse ({@code amMaster}) looks for {@code primary} on a local interface and
+ * otherwise assumes it is the backup. lvs-pulse is stricter: it is the primary when {@code primary}
+ * or {@code primary_private} is local, the backup when {@code backup} or {@code backup_private} is
+ * local, and it refuses to guess when neither or both are (pass {@code --role}). With {@code
+ * backup_active = 0} only the primary may run (pulse on the backup exits).
  */
 public final class RoleDetector {
   private RoleDetector() {}
@@ -37,7 +37,8 @@ public final class RoleDetector {
   }
 
   /** Decides the role from {@code global} and the local addresses, or takes {@code override}. */
-  public static Decision detect(GlobalSettings global, LocalAddresses local, Optional<Role> override)
+  public static Decision detect(
+      GlobalSettings global, LocalAddresses local, Optional<Role> override)
       throws FailoverConfigException {
     if (global.primary().isEmpty()) {
       throw new FailoverConfigException(
@@ -47,7 +48,8 @@ public final class RoleDetector {
     try {
       table = local.addresses();
     } catch (SocketException e) {
-      throw new FailoverConfigException("cannot list the local network interfaces: " + e.getMessage(), e);
+      throw new FailoverConfigException(
+          "cannot list the local network interfaces: " + e.getMessage(), e);
     }
     List<String> primaryHits = hits(table, global.primary(), global.primaryPrivate());
     List<String> backupHits = hits(table, global.backup(), global.backupPrivate());

@@ -34,7 +34,8 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
     Objects.requireNonNull(source);
     int max = address instanceof Inet4Address ? 32 : 128;
     if (prefixLength < 0 || prefixLength > max) {
-      throw new IllegalArgumentException("prefix /" + prefixLength + " for " + address.getHostAddress());
+      throw new IllegalArgumentException(
+          "prefix /" + prefixLength + " for " + address.getHostAddress());
     }
   }
 
@@ -44,7 +45,10 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
     return colon < 0 ? device : device.substring(0, colon);
   }
 
-  /** The label for {@code ip addr add ... label}: the configured device when it has an alias, else none. */
+  /**
+   * The label for {@code ip addr add ... label}: the configured device when it has an alias, else
+   * none.
+   */
   public Optional<String> label() {
     return device.indexOf(':') < 0 ? Optional.empty() : Optional.of(device);
   }
@@ -72,26 +76,39 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
         continue;
       }
       InetAddress a = v.address().get().address();
-      Vip vip = new Vip(a, prefix(a, v.vipNetmask()), v.address().get().device(), "virtual " + v.name());
+      Vip vip =
+          new Vip(a, prefix(a, v.vipNetmask()), v.address().get().device(), "virtual " + v.name());
       Vip first = out.putIfAbsent(a, vip);
-      if (first != null && (first.prefixLength() != vip.prefixLength() || !first.device().equals(vip.device()))) {
+      if (first != null
+          && (first.prefixLength() != vip.prefixLength() || !first.device().equals(vip.device()))) {
         log.warn(
             "VIP {} of {} is also in {} with another device or netmask: using {} dev {}",
-            a.getHostAddress(), vip.source(), first.source(), first.cidr(), first.device());
+            a.getHostAddress(),
+            vip.source(),
+            first.source(),
+            first.cidr(),
+            first.device());
       }
     }
     GlobalSettings g = config.global();
     if (g.network() == Network.NAT && g.natRouter().isPresent()) {
       NatRouter nr = g.natRouter().get();
-      out.putIfAbsent(nr.address(), new Vip(nr.address(), prefix(nr.address(), g.natNetmask()), nr.device(), "nat_router"));
+      out.putIfAbsent(
+          nr.address(),
+          new Vip(nr.address(), prefix(nr.address(), g.natNetmask()), nr.device(), "nat_router"));
     }
     return List.copyOf(new ArrayList<>(out.values()));
   }
 
-  /** The prefix length of {@code netmask}; the host prefix (/32, /128) when absent, 0.0.0.0 or not contiguous. */
+  /**
+   * The prefix length of {@code netmask}; the host prefix (/32, /128) when absent, 0.0.0.0 or not
+   * contiguous.
+   */
   static int prefix(InetAddress address, Optional<InetAddress> netmask) {
     int max = address instanceof Inet4Address ? 32 : 128;
-    if (netmask.isEmpty() || !(netmask.get() instanceof Inet4Address) || !(address instanceof Inet4Address)) {
+    if (netmask.isEmpty()
+        || !(netmask.get() instanceof Inet4Address)
+        || !(address instanceof Inet4Address)) {
       return max;
     }
     byte[] b = netmask.get().getAddress();
@@ -101,7 +118,10 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
     }
     int len = Integer.bitCount(m);
     if (m != (int) (0xffffffffL << (32 - len))) {
-      log.warn("netmask {} of {} is not contiguous: using /32", netmask.get().getHostAddress(), address.getHostAddress());
+      log.warn(
+          "netmask {} of {} is not contiguous: using /32",
+          netmask.get().getHostAddress(),
+          address.getHostAddress());
       return max;
     }
     return len;

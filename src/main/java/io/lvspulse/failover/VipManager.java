@@ -13,18 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings VIPs up and down with iproute2 and announces them with iputils {@code arping}, every command
- * an argument list through {@link ExecRunner} under a watchdog, exit code and stderr checked.
+ * Brings VIPs up and down with iproute2 and announces them with iputils {@code arping}, every
+ * command an argument list through {@link ExecRunner} under a watchdog, exit code and stderr
+ * checked.
  *
  * <ul>
- *   <li>up: {@code ip addr add VIP/PREFIX dev DEV [label DEV:N]} — "already assigned" counts as done;
+ *   <li>up: {@code ip addr add VIP/PREFIX dev DEV [label DEV:N]} — "already assigned" counts as
+ *       done;
  *   <li>down: {@code ip addr del VIP/PREFIX dev DEV} — "not found" counts as done;
- *   <li>announce: {@code arping -U -c 1 -I DEV VIP} (one unsolicited ARP; {@link Failover} repeats it
- *       5 times 1 s apart, as pulse's {@code send_arp} loop, and cancels the rest on deactivation).
+ *   <li>announce: {@code arping -U -c 1 -I DEV VIP} (one unsolicited ARP; {@link Failover} repeats
+ *       it 5 times 1 s apart, as pulse's {@code send_arp} loop, and cancels the rest on
+ *       deactivation).
  * </ul>
  *
- * <p>Every command is prefixed with {@link Options#commandPrefix()} (empty for the daemon; {@code ip
- * netns exec NS} in tests, so the director is a network namespace).
+ * <p>Every command is prefixed with {@link Options#commandPrefix()} (empty for the daemon; {@code
+ * ip netns exec NS} in tests, so the director is a network namespace).
  */
 public final class VipManager {
   private static final Logger log = LoggerFactory.getLogger(VipManager.class);
@@ -66,10 +69,12 @@ public final class VipManager {
   /** The full argument list of {@code ip addr add}. */
   public List<String> addCommand(Vip vip) {
     List<String> c = prefixed(options.ip(), "addr", "add", vip.cidr(), "dev", vip.interfaceName());
-    vip.label().ifPresent(l -> {
-      c.add("label");
-      c.add(l);
-    });
+    vip.label()
+        .ifPresent(
+            l -> {
+              c.add("label");
+              c.add(l);
+            });
     return c;
   }
 
@@ -80,7 +85,14 @@ public final class VipManager {
 
   /** The full argument list of one gratuitous ARP. */
   public List<String> arpCommand(Vip vip) {
-    return prefixed(options.arping(), "-U", "-c", "1", "-I", vip.interfaceName(), vip.address().getHostAddress());
+    return prefixed(
+        options.arping(),
+        "-U",
+        "-c",
+        "1",
+        "-I",
+        vip.interfaceName(),
+        vip.address().getHostAddress());
   }
 
   /** Brings {@code vip} up; true when it is up afterwards. */
@@ -108,7 +120,8 @@ public final class VipManager {
       return true;
     }
     String err = r.stderr().toLowerCase(Locale.ROOT);
-    if (r.exitCode() == 2 && (err.contains("not found") || err.contains("cannot assign requested address"))) {
+    if (r.exitCode() == 2
+        && (err.contains("not found") || err.contains("cannot assign requested address"))) {
       log.debug("VIP {} was not up on {}", vip.cidr(), vip.device());
       return true;
     }
@@ -127,11 +140,18 @@ public final class VipManager {
         .thenApply(
             r -> {
               if (r.succeeded()) {
-                log.debug("gratuitous ARP for {} on {}", vip.address().getHostAddress(), vip.interfaceName());
+                log.debug(
+                    "gratuitous ARP for {} on {}",
+                    vip.address().getHostAddress(),
+                    vip.interfaceName());
                 return true;
               }
               metrics.actionFailed("arp");
-              log.warn("gratuitous ARP for {} on {} failed: {}", vip.address().getHostAddress(), vip.interfaceName(), r.describe());
+              log.warn(
+                  "gratuitous ARP for {} on {} failed: {}",
+                  vip.address().getHostAddress(),
+                  vip.interfaceName(),
+                  r.describe());
               return false;
             });
   }

@@ -2,11 +2,12 @@
  * Director failover, as Piranha's {@code pulse} does it and wire-compatible with it: which director
  * this is ({@link io.lvspulse.failover.RoleDetector}), the UDP heartbeat ({@link
  * io.lvspulse.failover.PlainHeartbeatCodec}, the optional {@link
- * io.lvspulse.failover.AuthenticatedHeartbeatCodec}, {@link io.lvspulse.failover.HeartbeatEndpoint}),
- * the clock-driven pulse state machine ({@link io.lvspulse.failover.PulseStateMachine}) and what a
- * director does when it becomes active or inactive (VIPs and gratuitous ARP through {@link
- * io.lvspulse.failover.VipManager}, {@code active_cmd}, fwmark rules, the IPVS sync daemon). {@link
- * io.lvspulse.failover.Failover} puts them together behind a small API the daemon hosts.
+ * io.lvspulse.failover.AuthenticatedHeartbeatCodec}, {@link
+ * io.lvspulse.failover.HeartbeatEndpoint}), the clock-driven pulse state machine ({@link
+ * io.lvspulse.failover.PulseStateMachine}) and what a director does when it becomes active or
+ * inactive (VIPs and gratuitous ARP through {@link io.lvspulse.failover.VipManager}, {@code
+ * active_cmd}, fwmark rules, the IPVS sync daemon). {@link io.lvspulse.failover.Failover} puts them
+ * together behind a small API the daemon hosts.
  *
  * <p>Imports {@code config}, {@code exec} and {@code ipvs} only.
  */

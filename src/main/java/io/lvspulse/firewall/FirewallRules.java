@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * The mangle rules that mark the traffic of every active fwmark virtual service: packets of the
  * virtual's protocol to its VIP, on its {@code port} and on 1024:65535, get mark {@code fwmark}
- * (the rc.local lines of the TFTP-cluster write-up). A port of 1024 or more is covered by the range;
- * port 0 gives the range only.
+ * (the rc.local lines of the TFTP-cluster write-up). A port of 1024 or more is covered by the
+ * range; port 0 gives the range only.
  */
 public final class FirewallRules {
   /** Range of unprivileged ports a TFTP/FTP data transfer uses. */
@@ -81,16 +81,21 @@ public final class FirewallRules {
     StringBuilder o = new StringBuilder();
     String chain = options.chain();
     boolean own = !chain.equals("PREROUTING");
-    o.append("# lvs-pulse firewall-rules ").append(oneLine(source))
+    o.append("# lvs-pulse firewall-rules ")
+        .append(oneLine(source))
         .append(": mark the traffic of every active fwmark virtual service\n");
     if (own) {
       o.append("# Load (and re-load) with: iptables-restore --noflush < THIS_FILE\n")
-          .append("#   the chain ").append(chain).append(" is emptied and refilled each time;\n")
+          .append("#   the chain ")
+          .append(chain)
+          .append(" is emptied and refilled each time;\n")
           .append("#   hook it into PREROUTING once: iptables -t mangle -A PREROUTING -j ")
-          .append(chain).append('\n');
+          .append(chain)
+          .append('\n');
     } else {
       o.append("# Load once at boot with: iptables-restore --noflush < THIS_FILE\n")
-          .append("#   (--noflush keeps the other mangle rules; loading it twice adds the rules twice:\n")
+          .append(
+              "#   (--noflush keeps the other mangle rules; loading it twice adds the rules twice:\n")
           .append("#   use --chain NAME for a re-loadable chain, or --format nft)\n");
     }
     o.append("*mangle\n");
@@ -107,10 +112,18 @@ public final class FirewallRules {
         if (!r.iface().isEmpty()) {
           o.append(" -i ").append(r.iface());
         }
-        o.append(" -p ").append(r.protocol()).append(" -m ").append(r.protocol())
-            .append(" --dport ").append(port)
-            .append(" -m comment --comment \"lvs-pulse ").append(safe(r.virtual())).append('"')
-            .append(" -j MARK --set-mark ").append(r.mark()).append('\n');
+        o.append(" -p ")
+            .append(r.protocol())
+            .append(" -m ")
+            .append(r.protocol())
+            .append(" --dport ")
+            .append(port)
+            .append(" -m comment --comment \"lvs-pulse ")
+            .append(safe(r.virtual()))
+            .append('"')
+            .append(" -j MARK --set-mark ")
+            .append(r.mark())
+            .append('\n');
       }
     }
     o.append("COMMIT\n");
@@ -125,14 +138,22 @@ public final class FirewallRules {
   public static String nft(LvsConfig config, Options options, String source) {
     StringBuilder o = new StringBuilder();
     o.append("#!/usr/sbin/nft -f\n")
-        .append("# lvs-pulse firewall-rules ").append(oneLine(source))
+        .append("# lvs-pulse firewall-rules ")
+        .append(oneLine(source))
         .append(": mark the traffic of every active fwmark virtual service\n")
         .append("# Apply (and re-apply) with: nft -f THIS_FILE\n")
-        .append("#   the table ip ").append(NFT_TABLE)
+        .append("#   the table ip ")
+        .append(NFT_TABLE)
         .append(" is replaced atomically; other tables are untouched\n")
-        .append("table ip ").append(NFT_TABLE).append('\n')
-        .append("delete table ip ").append(NFT_TABLE).append('\n')
-        .append("table ip ").append(NFT_TABLE).append(" {\n")
+        .append("table ip ")
+        .append(NFT_TABLE)
+        .append('\n')
+        .append("delete table ip ")
+        .append(NFT_TABLE)
+        .append('\n')
+        .append("table ip ")
+        .append(NFT_TABLE)
+        .append(" {\n")
         .append("\tchain prerouting {\n")
         .append("\t\ttype filter hook prerouting priority mangle; policy accept;\n");
     for (Rule r : rules(config, options)) {
@@ -144,10 +165,17 @@ public final class FirewallRules {
       for (String p : r.ports()) {
         ports.add(p.replace(':', '-'));
       }
-      o.append("ip daddr ").append(r.vip()).append(' ').append(r.protocol()).append(" dport ")
+      o.append("ip daddr ")
+          .append(r.vip())
+          .append(' ')
+          .append(r.protocol())
+          .append(" dport ")
           .append(ports.size() == 1 ? ports.get(0) : "{ " + String.join(", ", ports) + " }")
-          .append(" meta mark set ").append(r.mark())
-          .append(" comment \"lvs-pulse ").append(safe(r.virtual())).append("\"\n");
+          .append(" meta mark set ")
+          .append(r.mark())
+          .append(" comment \"lvs-pulse ")
+          .append(safe(r.virtual()))
+          .append("\"\n");
     }
     o.append("\t}\n}\n");
     return o.toString();

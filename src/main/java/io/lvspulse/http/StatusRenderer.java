@@ -27,7 +27,12 @@ public final class StatusRenderer {
 
   /** The IPVS side as /status shows it. */
   public record IpvsInfo(
-      String backend, boolean programming, boolean converged, Optional<IpvsTable> desired, Optional<String> lastError, List<String> onSorryServer) {}
+      String backend,
+      boolean programming,
+      boolean converged,
+      Optional<IpvsTable> desired,
+      Optional<String> lastError,
+      List<String> onSorryServer) {}
 
   /** Everything /status shows. */
   public record Status(
@@ -117,7 +122,11 @@ public final class StatusRenderer {
     }
     ServiceKey key = ConfigTables.key(sv.virtual());
     InetSocketAddress a = new InetSocketAddress(sv.server().address(), sv.server().port());
-    return desired.get().entry(key).map(en -> en.destinations().get(a)).map(IpvsDestination::weight);
+    return desired
+        .get()
+        .entry(key)
+        .map(en -> en.destinations().get(a))
+        .map(IpvsDestination::weight);
   }
 
   private static double seconds(Duration d) {
@@ -146,32 +155,86 @@ public final class StatusRenderer {
   /** The status as a fixed-width table (what {@code lvs-pulse status} prints). */
   public static String text(Status s) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "lvs-pulse %s  config %s (serial_no %d)  ipvs %s%s%s%n",
-        s.version(), s.configFile(), s.monitor().config().global().serialNo(), s.ipvs().backend(),
-        s.ipvs().programming() ? "" : " (paused: inactive director)",
-        s.ipvs().converged() ? "" : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "lvs-pulse %s  config %s (serial_no %d)  ipvs %s%s%s%n",
+            s.version(),
+            s.configFile(),
+            s.monitor().config().global().serialNo(),
+            s.ipvs().backend(),
+            s.ipvs().programming() ? "" : " (paused: inactive director)",
+            s.ipvs().converged()
+                ? ""
+                : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
     if (!s.director().isEmpty()) {
       sb.append("director:");
       s.director().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
       sb.append('\n');
     }
     String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
-    sb.append(String.format(Locale.ROOT, fmt, "VIRTUAL", "SERVER", "ADDRESS:PORT", "STATE", "WEIGHT", "SINCE", "RTT", "LAST PROBE"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            fmt,
+            "VIRTUAL",
+            "SERVER",
+            "ADDRESS:PORT",
+            "STATE",
+            "WEIGHT",
+            "SINCE",
+            "RTT",
+            "LAST PROBE"));
     for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
       if (e.getValue().isEmpty()) {
-        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), "-", "-", "-", "-", "-", "-", "no active real server"));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                fmt,
+                e.getKey(),
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                "no active real server"));
       }
       for (ServerView sv : e.getValue()) {
         String addr = sv.server().address().getHostAddress() + ":" + sv.server().port();
         String weight = sv.inIpvs() ? Integer.toString(sv.weight()) : "-";
-        String rtt = sv.lastResult().map(r -> String.format(Locale.ROOT, "%.2fms", r.elapsed().toNanos() / 1e6)).orElse("-");
+        String rtt =
+            sv.lastResult()
+                .map(r -> String.format(Locale.ROOT, "%.2fms", r.elapsed().toNanos() / 1e6))
+                .orElse("-");
         String last = sv.lastResult().map(ProbeResult::message).orElse("(not probed yet)");
         String state = sv.draining() ? "draining" : sv.health().label();
-        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), sv.server().name(), addr, state, weight,
-            sv.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), rtt, last));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                fmt,
+                e.getKey(),
+                sv.server().name(),
+                addr,
+                state,
+                weight,
+                sv.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                rtt,
+                last));
       }
       if (s.ipvs().onSorryServer().contains(e.getKey())) {
-        sb.append(String.format(Locale.ROOT, fmt, e.getKey(), "(sorry)", "-", "serving", "1", "-", "-", "every real server is down"));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                fmt,
+                e.getKey(),
+                "(sorry)",
+                "-",
+                "serving",
+                "1",
+                "-",
+                "-",
+                "every real server is down"));
       }
     }
     return sb.toString();

@@ -37,8 +37,7 @@ public final class StatusServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     server.createContext(
-        "/metrics",
-        ex -> handle(ex, "text/plain; version=0.0.4; charset=utf-8", metrics::get));
+        "/metrics", ex -> handle(ex, "text/plain; version=0.0.4; charset=utf-8", metrics::get));
     server.createContext(
         "/status",
         ex -> {
@@ -54,9 +53,16 @@ public final class StatusServer implements AutoCloseable {
         "/",
         ex -> {
           if (!"/".equals(ex.getRequestURI().getPath())) {
-            send(ex, 404, "text/plain; charset=utf-8", "not found: try /status, /metrics or /healthz\n");
+            send(
+                ex,
+                404,
+                "text/plain; charset=utf-8",
+                "not found: try /status, /metrics or /healthz\n");
           } else {
-            handle(ex, "text/plain; charset=utf-8", () -> "lvs-pulse: /status /status?format=text /metrics /healthz\n");
+            handle(
+                ex,
+                "text/plain; charset=utf-8",
+                () -> "lvs-pulse: /status /status?format=text /metrics /healthz\n");
           }
         });
   }
@@ -72,7 +78,8 @@ public final class StatusServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void handle(HttpExchange ex, String type, Supplier<String> body) throws IOException {
+  private static void handle(HttpExchange ex, String type, Supplier<String> body)
+      throws IOException {
     try (ex) {
       String m = ex.getRequestMethod();
       if (!"GET".equals(m) && !"HEAD".equals(m)) {

@@ -27,7 +27,9 @@ public final class ConfigTables {
   public static ServiceKey key(VirtualService v) {
     if (v.isFwmark()) {
       boolean v6 = v.vip().map(a -> a instanceof Inet6Address).orElse(false);
-      return v6 ? ServiceKey.fwmark6(Integer.toUnsignedLong(v.fwmark())) : ServiceKey.fwmark(Integer.toUnsignedLong(v.fwmark()));
+      return v6
+          ? ServiceKey.fwmark6(Integer.toUnsignedLong(v.fwmark()))
+          : ServiceKey.fwmark(Integer.toUnsignedLong(v.fwmark()));
     }
     InetAddress vip =
         v.vip()
@@ -64,14 +66,16 @@ public final class ConfigTables {
 
   /** The IPVS destination of a real server with weight {@code weight}. */
   public static IpvsDestination destination(RealServer rs, Network network, int weight) {
-    return new IpvsDestination(new InetSocketAddress(rs.address(), rs.port()), forwarding(network), weight);
+    return new IpvsDestination(
+        new InetSocketAddress(rs.address(), rs.port()), forwarding(network), weight);
   }
 
   /**
    * The sorry server's destination: weight 1, on the virtual's port (Piranha intends {@code
    * bringUpDev(sorry, weight 1)}; its call is broken, see README).
    */
-  public static IpvsDestination sorryDestination(VirtualService v, InetAddress sorry, Network network) {
+  public static IpvsDestination sorryDestination(
+      VirtualService v, InetAddress sorry, Network network) {
     return new IpvsDestination(new InetSocketAddress(sorry, v.port()), forwarding(network), 1);
   }
 

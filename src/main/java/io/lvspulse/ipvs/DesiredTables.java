@@ -20,9 +20,9 @@ import java.util.Optional;
  * <ul>
  *   <li>every active virtual service with an address (or a fwmark) is a service, even with no
  *       healthy server (Piranha's lvsd adds it at start);
- *   <li>a server that is UP is a destination at its (ramping) weight; a quiesced DOWN server stays at
- *       weight 0; a server draining after a reload stays at weight 0 (under its old service if that
- *       service is gone from the config) until its drain time ends;
+ *   <li>a server that is UP is a destination at its (ramping) weight; a quiesced DOWN server stays
+ *       at weight 0; a server draining after a reload stays at weight 0 (under its old service if
+ *       that service is gone from the config) until its drain time ends;
  *   <li>the {@code sorry_server} is added at weight 1 when no real server of its virtual service is
  *       UP, once every server has been probed at least once (or one probe interval has passed since
  *       start), and is removed as soon as one is UP again.

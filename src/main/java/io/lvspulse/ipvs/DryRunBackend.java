@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 public final class DryRunBackend implements IpvsBackend {
   private static final Logger log = LoggerFactory.getLogger(DryRunBackend.class);
 
-  /** How many command lines {@link #commandLog()} keeps (the oldest are dropped: a daemon runs for months). */
+  /**
+   * How many command lines {@link #commandLog()} keeps (the oldest are dropped: a daemon runs for
+   * months).
+   */
   public static final int COMMAND_LOG_LIMIT = 10_000;
 
   private IpvsTable table;
@@ -45,8 +48,8 @@ public final class DryRunBackend implements IpvsBackend {
   }
 
   /**
-   * The last {@link #COMMAND_LOG_LIMIT} command lines "run", oldest first, e.g. {@code ipvsadm -a -f 1
-   * -r 10.0.0.2:69 -g -w 1}.
+   * The last {@link #COMMAND_LOG_LIMIT} command lines "run", oldest first, e.g. {@code ipvsadm -a
+   * -f 1 -r 10.0.0.2:69 -g -w 1}.
    */
   public synchronized List<String> commandLog() {
     return List.copyOf(commandLog);
@@ -76,8 +79,7 @@ public final class DryRunBackend implements IpvsBackend {
 
   @Override
   public synchronized void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) {
-    record(
-        "ipvsadm " + String.join(" ", IpvsadmBackend.startDaemonArgs(role, iface, syncId)));
+    record("ipvsadm " + String.join(" ", IpvsadmBackend.startDaemonArgs(role, iface, syncId)));
   }
 
   @Override

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  */
 public final class IpAddresses {
   private static final Pattern V4 =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private IpAddresses() {}

@@ -3,9 +3,9 @@ package io.lvspulse.ipvs;
 import java.util.List;
 
 /**
- * What lvs-pulse does to the kernel's IPVS table. Implementations: {@link IpvsadmBackend} (the
- * real thing) and {@link DryRunBackend} (in memory, logs what it would run). Never a "clear":
- * lvs-pulse does not run {@code ipvsadm -C}.
+ * What lvs-pulse does to the kernel's IPVS table. Implementations: {@link IpvsadmBackend} (the real
+ * thing) and {@link DryRunBackend} (in memory, logs what it would run). Never a "clear": lvs-pulse
+ * does not run {@code ipvsadm -C}.
  */
 public interface IpvsBackend {
 
@@ -25,7 +25,8 @@ public interface IpvsBackend {
   void setTimeouts(IpvsTimeouts timeouts) throws IpvsException;
 
   /** {@code --start-daemon master|backup --mcast-interface IF --syncid N}. */
-  void startSyncDaemon(SyncDaemonRole role, String multicastInterface, int syncId) throws IpvsException;
+  void startSyncDaemon(SyncDaemonRole role, String multicastInterface, int syncId)
+      throws IpvsException;
 
   /** {@code --stop-daemon master|backup}. */
   void stopSyncDaemon(SyncDaemonRole role) throws IpvsException;

@@ -93,7 +93,10 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       dirty = on;
       lock.notifyAll();
     }
-    log.info(on ? "IPVS programming enabled (active director)" : "IPVS programming paused (inactive director)");
+    log.info(
+        on
+            ? "IPVS programming enabled (active director)"
+            : "IPVS programming paused (inactive director)");
   }
 
   /** Whether IPVS is being programmed. */
@@ -121,7 +124,8 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   /** True when the newest desired table has been applied and verified. */
   public boolean converged() {
     synchronized (lock) {
-      return appliedGeneration == generation && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+      return appliedGeneration == generation
+          && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
     }
   }
 

@@ -4,7 +4,9 @@ package io.lvspulse.ipvs;
 public final class IpvsException extends Exception {
   /** Why the operation failed. */
   public enum Kind {
-    /** ipvsadm ran and failed: non-zero exit, or any stderr output (ipvsadm -R exits 0 on errors). */
+    /**
+     * ipvsadm ran and failed: non-zero exit, or any stderr output (ipvsadm -R exits 0 on errors).
+     */
     FAILED,
     /** the watchdog killed ipvsadm. */
     TIMEOUT,

@@ -23,15 +23,15 @@ import org.jspecify.annotations.Nullable;
  *       -e} changed ones, then {@code -d} removed ones, then {@code -D} removed services; so a
  *       service exists before its real servers and new servers are in before old ones go.
  *   <li>A scheduler, persistence, mask or flag change is one {@code -E} (Piranha never applies it).
- *       A weight or forwarding change is one {@code -e}, never a delete and re-add (which would drop
- *       the server's connections).
+ *       A weight or forwarding change is one {@code -e}, never a delete and re-add (which would
+ *       drop the server's connections).
  *   <li>The firewall-mark port quirk: the kernel keeps the port a real server was added with even
  *       for a fwmark service, where direct routing and tunnelling ignore it, so {@code 10.0.0.2:0}
  *       (added without a port) and {@code 10.0.0.2:69} are different entries. For a fwmark service
- *       with route or tunnel forwarding, a desired {@code IP:PORT} that is missing matches an actual
- *       {@code IP:0} (and a desired {@code IP:0} the only actual entry of that IP); that entry is then
- *       edited under the kernel's own address rather than deleted and re-added. NAT uses the port,
- *       so it matches exactly only.
+ *       with route or tunnel forwarding, a desired {@code IP:PORT} that is missing matches an
+ *       actual {@code IP:0} (and a desired {@code IP:0} the only actual entry of that IP); that
+ *       entry is then edited under the kernel's own address rather than deleted and re-added. NAT
+ *       uses the port, so it matches exactly only.
  * </ul>
  */
 public final class IpvsPlanner {
@@ -45,7 +45,8 @@ public final class IpvsPlanner {
    * @param managed the services lvs-pulse owns; must include every key of {@code desired}
    * @throws IllegalArgumentException when {@code desired} has a service that is not managed
    */
-  public static List<IpvsCommand> plan(IpvsTable desired, IpvsTable actual, Set<ServiceKey> managed) {
+  public static List<IpvsCommand> plan(
+      IpvsTable desired, IpvsTable actual, Set<ServiceKey> managed) {
     for (ServiceKey k : desired.keys()) {
       if (!managed.contains(k)) {
         throw new IllegalArgumentException("desired service " + k + " is not in the managed set");
@@ -81,7 +82,9 @@ public final class IpvsPlanner {
           adds.add(new IpvsCommand.AddDestination(key, d));
         } else if (match.weight() != d.weight() || match.method() != d.method()) {
           // edit under the kernel's own address (may differ in port: the fwmark quirk)
-          edits.add(new IpvsCommand.EditDestination(key, new IpvsDestination(match.address(), d.method(), d.weight())));
+          edits.add(
+              new IpvsCommand.EditDestination(
+                  key, new IpvsDestination(match.address(), d.method(), d.weight())));
         }
       }
       for (InetSocketAddress gone : unmatched.keySet()) {

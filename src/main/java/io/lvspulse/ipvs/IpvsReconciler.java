@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One {@link #reconcile} reads the actual table, plans the minimal commands ({@link
  * IpvsPlanner}), applies them as one batch, reads the table again and plans again: it has converged
- * when nothing is left to do. Otherwise it waits (exponential backoff, injected {@link Sleeper}) and
- * tries again, up to {@link RetryPolicy#maxAttempts()}; then it gives up for now and returns the
- * failure. A failing ipvsadm is never fatal: nothing here throws; the next call (a state change or
- * the periodic full reconcile of {@link #schedulePeriodic}) tries again, so the table converges once
- * ipvsadm works again. The periodic reconcile also repairs drift, such as an operator's manual
+ * when nothing is left to do. Otherwise it waits (exponential backoff, injected {@link Sleeper})
+ * and tries again, up to {@link RetryPolicy#maxAttempts()}; then it gives up for now and returns
+ * the failure. A failing ipvsadm is never fatal: nothing here throws; the next call (a state change
+ * or the periodic full reconcile of {@link #schedulePeriodic}) tries again, so the table converges
+ * once ipvsadm works again. The periodic reconcile also repairs drift, such as an operator's manual
  * {@code ipvsadm -d} of a managed real server; services outside the managed set are never touched.
  *
  * <p>Every backend call is counted and timed ({@link MeteredIpvsBackend}); each reconcile counts
@@ -37,7 +37,8 @@ public final class IpvsReconciler {
   /** Micrometer name of the reconcile counter (Prometheus adds {@code _total}). */
   public static final String RECONCILES = "lvs_pulse_ipvs_reconciles";
 
-  private static final String RECONCILES_HELP = "IPVS reconciles (read, diff, apply, verify), by result";
+  private static final String RECONCILES_HELP =
+      "IPVS reconciles (read, diff, apply, verify), by result";
 
   /** Waits between attempts; tests inject one that only records. */
   @FunctionalInterface
@@ -59,10 +60,13 @@ public final class IpvsReconciler {
    */
   public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
     /** 4 attempts, waiting 0.5 s, 1 s, 2 s. */
-    public static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(500), Duration.ofSeconds(5));
+    public static final RetryPolicy DEFAULT =
+        new RetryPolicy(4, Duration.ofMillis(500), Duration.ofSeconds(5));
 
     public RetryPolicy {
-      if (maxAttempts < 1 || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+      if (maxAttempts < 1
+          || initialBackoff.isNegative()
+          || maxBackoff.compareTo(initialBackoff) < 0) {
         throw new IllegalArgumentException("bad retry policy");
       }
     }
@@ -87,7 +91,11 @@ public final class IpvsReconciler {
    * @param lastError the last failure, if any (also set when a later attempt converged)
    */
   public record Result(
-      boolean converged, int attempts, List<IpvsCommand> sent, List<IpvsCommand> remaining, Optional<String> lastError) {
+      boolean converged,
+      int attempts,
+      List<IpvsCommand> sent,
+      List<IpvsCommand> remaining,
+      Optional<String> lastError) {
     public Result {
       sent = List.copyOf(sent);
       remaining = List.copyOf(remaining);
@@ -106,12 +114,21 @@ public final class IpvsReconciler {
   /**
    * @param backend the backend; calls are counted and timed in {@code registry}
    */
-  public IpvsReconciler(IpvsBackend backend, MeterRegistry registry, RetryPolicy retry, Sleeper sleeper) {
+  public IpvsReconciler(
+      IpvsBackend backend, MeterRegistry registry, RetryPolicy retry, Sleeper sleeper) {
     this.backend = new MeteredIpvsBackend(backend, registry);
     this.retry = retry;
     this.sleeper = sleeper;
-    this.converged = Counter.builder(RECONCILES).description(RECONCILES_HELP).tag("result", "converged").register(registry);
-    this.failed = Counter.builder(RECONCILES).description(RECONCILES_HELP).tag("result", "failed").register(registry);
+    this.converged =
+        Counter.builder(RECONCILES)
+            .description(RECONCILES_HELP)
+            .tag("result", "converged")
+            .register(registry);
+    this.failed =
+        Counter.builder(RECONCILES)
+            .description(RECONCILES_HELP)
+            .tag("result", "failed")
+            .register(registry);
   }
 
   /** The metered backend, for {@code --set} and the sync daemon (counted like everything else). */
@@ -172,7 +189,8 @@ public final class IpvsReconciler {
         if (plan.isEmpty()) {
           return finish(new Result(true, attempt, sent, List.of(), Optional.ofNullable(lastError)));
         }
-        log.info("ipvs: applying {} command(s) via {}: {}", plan.size(), backend.name(), lines(plan));
+        log.info(
+            "ipvs: applying {} command(s) via {}: {}", plan.size(), backend.name(), lines(plan));
         sent.addAll(plan);
         IpvsException applyError = null;
         try {
@@ -185,20 +203,29 @@ public final class IpvsReconciler {
         remaining = IpvsPlanner.plan(desired, actual, managed);
         if (remaining.isEmpty()) {
           if (applyError != null) {
-            log.warn("ipvs: batch reported an error but the table is as desired: {}", applyError.getMessage());
+            log.warn(
+                "ipvs: batch reported an error but the table is as desired: {}",
+                applyError.getMessage());
           }
           return finish(new Result(true, attempt, sent, List.of(), Optional.ofNullable(lastError)));
         }
         lastError =
             (applyError != null ? applyError.getMessage() + "; " : "")
-                + remaining.size() + " command(s) still needed: " + lines(remaining);
+                + remaining.size()
+                + " command(s) still needed: "
+                + lines(remaining);
       } catch (IpvsException e) {
         lastError = e.getMessage();
         actual = null;
       }
       if (attempt < retry.maxAttempts()) {
         Duration wait = retry.backoff(attempt);
-        log.warn("ipvs: attempt {}/{} failed, retrying in {} ms: {}", attempt, retry.maxAttempts(), wait.toMillis(), lastError);
+        log.warn(
+            "ipvs: attempt {}/{} failed, retrying in {} ms: {}",
+            attempt,
+            retry.maxAttempts(),
+            wait.toMillis(),
+            lastError);
         try {
           sleeper.sleep(wait);
         } catch (InterruptedException e) {

@@ -76,18 +76,21 @@ public record IpvsService(
   /** The options after the key: {@code -s wlc -p 45 [-M mask] [-b flags]}. */
   List<String> optionArgs() {
     List<String> a = new ArrayList<>(List.of("-s", scheduler));
-    persistence.ifPresent(p -> {
-      a.add("-p");
-      a.add(Long.toString(p.toSeconds()));
-    });
-    persistenceMask.ifPresent(m -> {
-      a.add("-M");
-      a.add(m);
-    });
-    schedulerFlags.ifPresent(f -> {
-      a.add("-b");
-      a.add(f);
-    });
+    persistence.ifPresent(
+        p -> {
+          a.add("-p");
+          a.add(Long.toString(p.toSeconds()));
+        });
+    persistenceMask.ifPresent(
+        m -> {
+          a.add("-M");
+          a.add(m);
+        });
+    schedulerFlags.ifPresent(
+        f -> {
+          a.add("-b");
+          a.add(f);
+        });
     return a;
   }
 
@@ -98,7 +101,8 @@ public record IpvsService(
   private static void validateMask(String m, ServiceKey key) {
     if (key.ipv6()) {
       if (!m.matches("\\d{1,3}") || Integer.parseInt(m) > 128) {
-        throw new IllegalArgumentException("IPv6 persistence mask must be a prefix length 0..128: " + m);
+        throw new IllegalArgumentException(
+            "IPv6 persistence mask must be a prefix length 0..128: " + m);
       }
       return;
     }

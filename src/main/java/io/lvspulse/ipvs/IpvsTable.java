@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable IPVS table: virtual services in order, each with its real servers in order. Used both
- * for the desired table (built from config and server states) and the actual one (parsed from
+ * An immutable IPVS table: virtual services in order, each with its real servers in order. Used
+ * both for the desired table (built from config and server states) and the actual one (parsed from
  * {@code ipvsadm -S -n}).
  */
 public final class IpvsTable {
@@ -75,11 +75,12 @@ public final class IpvsTable {
   /** This table restricted to the services whose keys are in {@code keys}. */
   public IpvsTable only(java.util.Set<ServiceKey> keys) {
     Map<ServiceKey, Entry> m = new LinkedHashMap<>();
-    entries.forEach((k, v) -> {
-      if (keys.contains(k)) {
-        m.put(k, v);
-      }
-    });
+    entries.forEach(
+        (k, v) -> {
+          if (keys.contains(k)) {
+            m.put(k, v);
+          }
+        });
     return new IpvsTable(m);
   }
 
@@ -123,10 +124,11 @@ public final class IpvsTable {
         new LinkedHashMap<>();
 
     private Builder(Map<ServiceKey, Entry> from) {
-      from.forEach((k, e) -> {
-        services.put(k, e.service());
-        dests.put(k, new LinkedHashMap<>(e.destinations()));
-      });
+      from.forEach(
+          (k, e) -> {
+            services.put(k, e.service());
+            dests.put(k, new LinkedHashMap<>(e.destinations()));
+          });
     }
 
     /** Adds a service; it must not exist yet. */

@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record IpvsTimeouts(Duration tcp, Duration tcpFin, Duration udp) {
   /** Leaves every timeout as it is. */
-  public static final IpvsTimeouts UNCHANGED = new IpvsTimeouts(Duration.ZERO, Duration.ZERO, Duration.ZERO);
+  public static final IpvsTimeouts UNCHANGED =
+      new IpvsTimeouts(Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
   public IpvsTimeouts {
     for (Duration d : List.of(tcp, tcpFin, udp)) {

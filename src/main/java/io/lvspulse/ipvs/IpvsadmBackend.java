@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #read()}: {@code ipvsadm -S -n}, parsed strictly; if that fails and {@code
  *       /proc/net/ip_vs} is readable, that file is parsed instead (logged as a warning).
  *   <li>{@link #apply}: ONE {@code ipvsadm -R} with the whole batch on stdin. {@code -R} exits 0
- *       even when a line fails (the kernel's message goes to stderr and later lines still apply), so
- *       any stderr output counts as a failure as well as a non-zero exit; the caller re-reads the
- *       table to learn what was applied.
+ *       even when a line fails (the kernel's message goes to stderr and later lines still apply),
+ *       so any stderr output counts as a failure as well as a non-zero exit; the caller re-reads
+ *       the table to learn what was applied.
  *   <li>{@link #open}: the start-up check. Without {@code /proc/net/ip_vs}, or when ipvsadm exits 2
  *       with "Can't initialize ipvs", it fails with one message that names {@code --ipvs dry-run}.
  *       With an explicitly configured ipvsadm path (such as the test VM's wrapper) the host's
@@ -50,7 +50,8 @@ public final class IpvsadmBackend implements IpvsBackend {
    * @param procNetIpVs the fallback table file
    * @param procHz the kernel's CONFIG_HZ, to read persistence from {@code procNetIpVs}
    */
-  public record Options(Path ipvsadm, boolean explicitPath, Duration timeout, Path procNetIpVs, int procHz) {
+  public record Options(
+      Path ipvsadm, boolean explicitPath, Duration timeout, Path procNetIpVs, int procHz) {
     public Options {
       Objects.requireNonNull(ipvsadm);
       if (timeout.isNegative() || timeout.isZero()) {
@@ -95,11 +96,15 @@ public final class IpvsadmBackend implements IpvsBackend {
    *     that names {@code --ipvs dry-run}
    */
   public static IpvsadmBackend open(Options options, ExecRunner runner) throws IpvsException {
-    String hint = "; run lvs-pulse as root on a director whose kernel has IPVS (modprobe ip_vs), or use --ipvs dry-run";
+    String hint =
+        "; run lvs-pulse as root on a director whose kernel has IPVS (modprobe ip_vs), or use --ipvs dry-run";
     if (!options.explicitPath() && !Files.exists(options.procNetIpVs())) {
       throw new IpvsException(
           IpvsException.Kind.UNAVAILABLE,
-          "IPVS is not available: " + options.procNetIpVs() + " does not exist (no ip_vs in this kernel)" + hint);
+          "IPVS is not available: "
+              + options.procNetIpVs()
+              + " does not exist (no ip_vs in this kernel)"
+              + hint);
     }
     IpvsadmBackend b = new IpvsadmBackend(options, runner);
     ExecResult r = b.exec(List.of("-S", "-n"), null);
@@ -111,7 +116,10 @@ public final class IpvsadmBackend implements IpvsBackend {
     if (!r.succeeded() || !r.stderr().isBlank()) {
       String why =
           r.stderr().contains("Can't initialize ipvs")
-              ? "IPVS is not available: " + options.ipvsadm() + " -S -n says: " + ipvsInitLine(r.stderr())
+              ? "IPVS is not available: "
+                  + options.ipvsadm()
+                  + " -S -n says: "
+                  + ipvsInitLine(r.stderr())
               : options.ipvsadm() + " -S -n failed: " + r.describe();
       throw new IpvsException(IpvsException.Kind.UNAVAILABLE, why + hint);
     }
@@ -120,9 +128,16 @@ public final class IpvsadmBackend implements IpvsBackend {
     } catch (IpvsParseException e) {
       throw new IpvsException(
           IpvsException.Kind.UNAVAILABLE,
-          options.ipvsadm() + " -S -n printed something that is not an IPVS table (" + e.getMessage() + ")" + hint);
+          options.ipvsadm()
+              + " -S -n printed something that is not an IPVS table ("
+              + e.getMessage()
+              + ")"
+              + hint);
     }
-    log.info("ipvs backend: {} works (IPVS table has {} lines)", options.ipvsadm(), r.stdout().lines().count());
+    log.info(
+        "ipvs backend: {} works (IPVS table has {} lines)",
+        options.ipvsadm(),
+        r.stdout().lines().count());
     return b;
   }
 
@@ -134,12 +149,18 @@ public final class IpvsadmBackend implements IpvsBackend {
     if (stderr.contains("Can't initialize ipvs")) {
       return ipvsInitLine(stderr);
     }
-    String s = String.join(" | ", stderr.strip().lines().filter(l -> !l.isBlank()).limit(10).toList());
+    String s =
+        String.join(" | ", stderr.strip().lines().filter(l -> !l.isBlank()).limit(10).toList());
     return s.isEmpty() ? "(empty)" : s;
   }
 
   private static String ipvsInitLine(String stderr) {
-    return stderr.lines().filter(l -> l.contains("Can't initialize ipvs")).findFirst().orElse(stderr).strip();
+    return stderr
+        .lines()
+        .filter(l -> l.contains("Can't initialize ipvs"))
+        .findFirst()
+        .orElse(stderr)
+        .strip();
   }
 
   /** The options in use. */
@@ -158,14 +179,17 @@ public final class IpvsadmBackend implements IpvsBackend {
     try {
       return IpvsadmSaveParser.parse(check(exec(List.of("-S", "-n"), null), "-S -n"));
     } catch (IpvsParseException e) {
-      failure = new IpvsException(IpvsException.Kind.PARSE, "ipvsadm -S -n: unreadable output: " + e.getMessage(), e);
+      failure =
+          new IpvsException(
+              IpvsException.Kind.PARSE, "ipvsadm -S -n: unreadable output: " + e.getMessage(), e);
     } catch (IpvsException e) {
       failure = e;
     }
     if (failure.kind() != IpvsException.Kind.TIMEOUT && Files.isReadable(options.procNetIpVs())) {
       try {
         IpvsTable t =
-            ProcNetIpVsParser.parse(Files.readString(options.procNetIpVs(), StandardCharsets.UTF_8), options.procHz());
+            ProcNetIpVsParser.parse(
+                Files.readString(options.procNetIpVs(), StandardCharsets.UTF_8), options.procHz());
         log.warn("{}; read {} instead", failure.getMessage(), options.procNetIpVs());
         return t;
       } catch (IOException | IpvsParseException e) {
@@ -184,7 +208,9 @@ public final class IpvsadmBackend implements IpvsBackend {
     for (IpvsCommand c : batch) {
       in.append(c.line()).append('\n');
     }
-    check(exec(List.of("-R"), in.toString().getBytes(StandardCharsets.US_ASCII)), "-R (" + batch.size() + " lines)");
+    check(
+        exec(List.of("-R"), in.toString().getBytes(StandardCharsets.US_ASCII)),
+        "-R (" + batch.size() + " lines)");
   }
 
   @Override
@@ -205,9 +231,16 @@ public final class IpvsadmBackend implements IpvsBackend {
 
   static List<String> startDaemonArgs(SyncDaemonRole role, String iface, int syncId) {
     if (syncId < 0 || syncId > 255 || !iface.matches("[A-Za-z0-9_.:@-]{1,15}")) {
-      throw new IllegalArgumentException("bad sync daemon interface or id: " + iface + " " + syncId);
+      throw new IllegalArgumentException(
+          "bad sync daemon interface or id: " + iface + " " + syncId);
     }
-    return List.of("--start-daemon", role.arg(), "--mcast-interface", iface, "--syncid", Integer.toString(syncId));
+    return List.of(
+        "--start-daemon",
+        role.arg(),
+        "--mcast-interface",
+        iface,
+        "--syncid",
+        Integer.toString(syncId));
   }
 
   private ExecResult exec(List<String> args, byte @org.jspecify.annotations.Nullable [] stdin) {
@@ -229,7 +262,10 @@ public final class IpvsadmBackend implements IpvsBackend {
     if (r.exitCode() != 0 || !r.stderr().isBlank()) {
       throw new IpvsException(
           IpvsException.Kind.FAILED,
-          "ipvsadm " + what + ": " + (r.exitCode() == 0 ? "exit 0 but stderr: " : "exit " + r.exitCode() + ": ")
+          "ipvsadm "
+              + what
+              + ": "
+              + (r.exitCode() == 0 ? "exit 0 but stderr: " : "exit " + r.exitCode() + ": ")
               + stderrSummary(r.stderr()));
     }
     return r.stdout();

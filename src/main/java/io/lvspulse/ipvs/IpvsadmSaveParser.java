@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Strict: an unknown option, a missing value, a real server of an unknown service or any line
  * that is not an {@code -A}/{@code -a} line is an {@link IpvsParseException} naming the line, never
- * a half table. Options that lvs-pulse does not model but the kernel may report for services it does
- * not manage ({@code --pe}, {@code -o}, {@code -x}, {@code -y}, {@code --tun-*}) are accepted and
- * not kept. A real server is looked up by the service key on its own line, so the order of lines
- * does not matter beyond "service before its real servers".
+ * a half table. Options that lvs-pulse does not model but the kernel may report for services it
+ * does not manage ({@code --pe}, {@code -o}, {@code -x}, {@code -y}, {@code --tun-*}) are accepted
+ * and not kept. A real server is looked up by the service key on its own line, so the order of
+ * lines does not matter beyond "service before its real servers".
  */
 public final class IpvsadmSaveParser {
   private IpvsadmSaveParser() {}
@@ -57,7 +57,8 @@ public final class IpvsadmSaveParser {
     String op = c.next("command");
     boolean service;
     switch (op) {
-      case "-A", "--add-service", "-E", "--edit-service", "-D", "--delete-service" -> service = true;
+      case "-A", "--add-service", "-E", "--edit-service", "-D", "--delete-service" ->
+          service = true;
       case "-a", "--add-server", "-e", "--edit-server", "-d", "--delete-server" -> service = false;
       default -> throw new IllegalArgumentException("unknown command '" + op + "'");
     }
@@ -74,7 +75,13 @@ public final class IpvsadmSaveParser {
     while (c.hasNext()) {
       String o = c.next("option");
       switch (o) {
-        case "-t", "--tcp-service", "-u", "--udp-service", "--sctp-service", "-f", "--fwmark-service" -> {
+        case "-t",
+            "--tcp-service",
+            "-u",
+            "--udp-service",
+            "--sctp-service",
+            "-f",
+            "--fwmark-service" -> {
           if (keyFlag != null) {
             throw new IllegalArgumentException("two service keys");
           }
@@ -86,7 +93,8 @@ public final class IpvsadmSaveParser {
         case "-p", "--persistent" -> {
           requireService(service, o);
           String v = c.peekValue();
-          persistence = Duration.ofSeconds(v == null ? 360 : number(c.next(o), o, 1, Integer.MAX_VALUE));
+          persistence =
+              Duration.ofSeconds(v == null ? 360 : number(c.next(o), o, 1, Integer.MAX_VALUE));
         }
         case "-M", "--netmask" -> mask = serviceOpt(service, o, c);
         case "-b", "--sched-flags" -> flags = serviceOpt(service, o, c);
@@ -206,7 +214,8 @@ public final class IpvsadmSaveParser {
     }
     long v = Long.parseLong(s);
     if (v < min || v > max) {
-      throw new IllegalArgumentException("option " + opt + " out of range " + min + ".." + max + ": " + v);
+      throw new IllegalArgumentException(
+          "option " + opt + " out of range " + min + ".." + max + ": " + v);
     }
     return v;
   }

@@ -70,33 +70,37 @@ public final class MeteredIpvsBackend implements IpvsBackend {
 
   @Override
   public void apply(List<IpvsCommand> batch) throws IpvsException {
-    metered(() -> {
-      delegate.apply(batch);
-      return null;
-    });
+    metered(
+        () -> {
+          delegate.apply(batch);
+          return null;
+        });
   }
 
   @Override
   public void setTimeouts(IpvsTimeouts timeouts) throws IpvsException {
-    metered(() -> {
-      delegate.setTimeouts(timeouts);
-      return null;
-    });
+    metered(
+        () -> {
+          delegate.setTimeouts(timeouts);
+          return null;
+        });
   }
 
   @Override
   public void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) throws IpvsException {
-    metered(() -> {
-      delegate.startSyncDaemon(role, iface, syncId);
-      return null;
-    });
+    metered(
+        () -> {
+          delegate.startSyncDaemon(role, iface, syncId);
+          return null;
+        });
   }
 
   @Override
   public void stopSyncDaemon(SyncDaemonRole role) throws IpvsException {
-    metered(() -> {
-      delegate.stopSyncDaemon(role);
-      return null;
-    });
+    metered(
+        () -> {
+          delegate.stopSyncDaemon(role);
+          return null;
+        });
   }
 }

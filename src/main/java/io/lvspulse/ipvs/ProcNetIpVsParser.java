@@ -76,7 +76,8 @@ public final class ProcNetIpVsParser {
         String[] d = svc.dests().get(j);
         try {
           if (d.length != 6) {
-            throw new IllegalArgumentException("expected '-> ADDR:PORT Forward Weight Active InAct'");
+            throw new IllegalArgumentException(
+                "expected '-> ADDR:PORT Forward Weight Active InAct'");
           }
           ForwardingMethod m =
               switch (d[2]) {
@@ -143,10 +144,10 @@ public final class ProcNetIpVsParser {
   private static InetAddress v4(long v) {
     byte[] b = BigInteger.valueOf(v | 0x1_0000_0000L).toByteArray();
     try {
-      return InetAddress.getByAddress(new byte[] {b[b.length - 4], b[b.length - 3], b[b.length - 2], b[b.length - 1]});
+      return InetAddress.getByAddress(
+          new byte[] {b[b.length - 4], b[b.length - 3], b[b.length - 2], b[b.length - 1]});
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
   }
-
 }

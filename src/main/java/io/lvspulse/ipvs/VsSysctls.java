@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The two IPVS sysctls that decide whether clients leave a quiesced or removed real server:
- * {@code net.ipv4.vs.expire_quiescent_template} (persistence templates of a weight-0 server expire,
- * so persistent clients move at once instead of after the persistence timeout) and {@code
+ * The two IPVS sysctls that decide whether clients leave a quiesced or removed real server: {@code
+ * net.ipv4.vs.expire_quiescent_template} (persistence templates of a weight-0 server expire, so
+ * persistent clients move at once instead of after the persistence timeout) and {@code
  * net.ipv4.vs.expire_nodest_conn} (entries of a deleted server expire at once instead of swallowing
  * packets, which matters for UDP such as TFTP). Both are 0 by default.
  *
@@ -46,7 +46,8 @@ public record VsSysctls(boolean expireQuiescentTemplate, boolean expireNodestCon
    * service in {@code quiescing} while {@code expire_nodest_conn} is 0.
    *
    * @param desired the services lvs-pulse manages
-   * @param quiescing the services whose failed servers are quiesced (lvs.cf {@code quiesce_server = 1})
+   * @param quiescing the services whose failed servers are quiesced (lvs.cf {@code quiesce_server =
+   *     1})
    */
   public List<String> warnings(IpvsTable desired, Set<ServiceKey> quiescing) {
     List<String> w = new ArrayList<>();
@@ -56,14 +57,21 @@ public record VsSysctls(boolean expireQuiescentTemplate, boolean expireNodestCon
         continue;
       }
       if (e.service().persistence().isPresent() && !expireQuiescentTemplate) {
-        w.add("service " + k + " is persistent and quiesces failed servers, but net.ipv4.vs.expire_quiescent_template"
-            + " is 0: clients with a persistence template stay on a dead server until the template expires");
+        w.add(
+            "service "
+                + k
+                + " is persistent and quiesces failed servers, but net.ipv4.vs.expire_quiescent_template"
+                + " is 0: clients with a persistence template stay on a dead server until the template expires");
       }
-      boolean udpLike = k instanceof ServiceKey.Fwmark
-          || (k instanceof ServiceKey.Address a && a.protocol() == ServiceKey.Protocol.UDP);
+      boolean udpLike =
+          k instanceof ServiceKey.Fwmark
+              || (k instanceof ServiceKey.Address a && a.protocol() == ServiceKey.Protocol.UDP);
       if (udpLike && !expireNodestConn) {
-        w.add("service " + k + " may carry UDP and quiesces failed servers, but net.ipv4.vs.expire_nodest_conn is 0:"
-            + " entries of a removed server keep swallowing packets until they time out");
+        w.add(
+            "service "
+                + k
+                + " may carry UDP and quiesces failed servers, but net.ipv4.vs.expire_nodest_conn is 0:"
+                + " entries of a removed server keep swallowing packets until they time out");
       }
     }
     return w;

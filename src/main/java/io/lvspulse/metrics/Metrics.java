@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 
@@ -37,10 +37,13 @@ public final class Metrics implements AutoCloseable {
             new MeterFilter() {
               @Override
               public Meter.Id map(Meter.Id id) {
-                return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.logical") : id;
+                return id.getName().equals("system.cpu.count")
+                    ? id.withName("system.cpu.logical")
+                    : id;
               }
             });
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
           .baseUnit("seconds")
           .description("CPU time used by the lvs-pulse process")

@@ -11,15 +11,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The per-real-server gauges {@code lvs_pulse_real_server_up} and {@code lvs_pulse_real_server_weight}
- * (labels virtual, server, address, port), built at scrape time from the monitor's live {@link
- * ServerGauges}. One collector replaces 2 × N Micrometer gauges; its text output is the same as
- * theirs was (names, HELP, TYPE gauge, labels, values). Families with no server are left out, as
- * Micrometer left them out.
+ * The per-real-server gauges {@code lvs_pulse_real_server_up} and {@code
+ * lvs_pulse_real_server_weight} (labels virtual, server, address, port), built at scrape time from
+ * the monitor's live {@link ServerGauges}. One collector replaces 2 × N Micrometer gauges; its text
+ * output is the same as theirs was (names, HELP, TYPE gauge, labels, values). Families with no
+ * server are left out, as Micrometer left them out.
  */
 public final class RealServerCollector implements MultiCollector {
   static final String UP_HELP = "1 when the real server passes its health check, 0 otherwise";
-  static final String WEIGHT_HELP = "The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)";
+  static final String WEIGHT_HELP =
+      "The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)";
 
   private final ServerGauges gauges;
 
@@ -30,14 +31,24 @@ public final class RealServerCollector implements MultiCollector {
   @Override
   public MetricSnapshots collect() {
     GaugeSnapshot.Builder up = GaugeSnapshot.builder().name(HealthMonitor.UP).help(UP_HELP);
-    GaugeSnapshot.Builder weight = GaugeSnapshot.builder().name(HealthMonitor.WEIGHT).help(WEIGHT_HELP);
+    GaugeSnapshot.Builder weight =
+        GaugeSnapshot.builder().name(HealthMonitor.WEIGHT).help(WEIGHT_HELP);
     int[] n = {0};
     gauges.forEach(
         s -> {
           // Read each volatile once so a server's two series come from one moment.
           int u = s.up();
           int w = s.weight();
-          Labels labels = Labels.of("address", s.address(), "port", s.port(), "server", s.server(), "virtual", s.virtual());
+          Labels labels =
+              Labels.of(
+                  "address",
+                  s.address(),
+                  "port",
+                  s.port(),
+                  "server",
+                  s.server(),
+                  "virtual",
+                  s.virtual());
           up.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(u).build());
           weight.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(w).build());
           n[0]++;

@@ -1,4 +1,7 @@
-/** The Prometheus registry (Micrometer) with JVM and process metrics; each layer registers its own meters on it. */
+/**
+ * The Prometheus registry (Micrometer) with JVM and process metrics; each layer registers its own
+ * meters on it.
+ */
 @NullMarked
 package io.lvspulse.metrics;
 

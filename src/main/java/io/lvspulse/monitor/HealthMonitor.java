@@ -48,8 +48,9 @@ public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   /**
-   * Metric names (Prometheus adds {@code _total} / {@code _seconds}). {@link #UP} and {@link #WEIGHT}
-   * are not Micrometer meters: their values live in {@link #serverGauges()}, read at scrape time.
+   * Metric names (Prometheus adds {@code _total} / {@code _seconds}). {@link #UP} and {@link
+   * #WEIGHT} are not Micrometer meters: their values live in {@link #serverGauges()}, read at
+   * scrape time.
    */
   public static final String UP = "lvs_pulse_real_server_up";
 
@@ -73,8 +74,12 @@ public final class HealthMonitor implements AutoCloseable {
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
-  /** One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it). */
+
+  /**
+   * One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it).
+   */
   private final Map<ProbeKey, ProbeKey> probeKeys = new HashMap<>();
+
   private @Nullable LvsConfig config;
   private Instant startedAt;
   private volatile boolean closed;
@@ -98,25 +103,39 @@ public final class HealthMonitor implements AutoCloseable {
 
   private static final class Entry {
     final ServerId id;
-    /** {@code id.toString()}, computed once: the sort key of snapshots and the scheduler's job name. */
+
+    /**
+     * {@code id.toString()}, computed once: the sort key of snapshots and the scheduler's job name.
+     */
     final String key;
+
     VirtualService virtual;
     RealServer server;
     final ServerStateMachine sm;
     Probe probe;
     ProbeKey probeKey;
+
     /** What the probe does, for logs and /status (the probe's own string, not a copy). */
     String description;
+
     long generation;
     boolean inFlight;
     @Nullable ProbeResult last;
     @Nullable Instant lastAt;
     boolean draining;
     @Nullable Instant drainUntil;
+
     /** This server's up and weight values in {@link #gauges}; set by {@link #add}. */
     LiveServerGauges.@Nullable Holder gauge;
 
-    Entry(ServerId id, VirtualService v, RealServer rs, ServerStateMachine sm, Probe probe, ProbeKey key, String description) {
+    Entry(
+        ServerId id,
+        VirtualService v,
+        RealServer rs,
+        ServerStateMachine sm,
+        Probe probe,
+        ProbeKey key,
+        String description) {
       this.id = id;
       this.key = id.toString();
       this.virtual = v;
@@ -150,7 +169,9 @@ public final class HealthMonitor implements AutoCloseable {
             });
   }
 
-  /** Starts monitoring {@code initial}: schedules every probe (first runs spread over the interval). */
+  /**
+   * Starts monitoring {@code initial}: schedules every probe (first runs spread over the interval).
+   */
   public void start(LvsConfig initial) {
     call(
         () -> {
@@ -263,7 +284,8 @@ public final class HealthMonitor implements AutoCloseable {
             e.description = probes.describe(v, rs, e.probe);
             e.generation++;
             e.inFlight = false;
-            scheduler.schedule(id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
+            scheduler.schedule(
+                id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
             changedProbes++;
             log.info("server {}: probe changed by reload, now {}", id, e.description);
           }
@@ -307,9 +329,18 @@ public final class HealthMonitor implements AutoCloseable {
   private Entry add(VirtualService v, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
     Probe probe = probes.create(v, rs);
-    Entry e = new Entry(id, v, rs, new ServerStateMachine(policy(v, rs), clock.instant()), probe, probeKey(v), probes.describe(v, rs, probe));
+    Entry e =
+        new Entry(
+            id,
+            v,
+            rs,
+            new ServerStateMachine(policy(v, rs), clock.instant()),
+            probe,
+            probeKey(v),
+            probes.describe(v, rs, probe));
     entries.put(e.key, e);
-    e.gauge = gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
+    e.gauge =
+        gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
     updateGauges(e);
     return e;
   }
@@ -358,11 +389,18 @@ public final class HealthMonitor implements AutoCloseable {
     try {
       f = e.probe.start();
     } catch (RuntimeException ex) {
-      f = CompletableFuture.completedFuture(ProbeResult.failure(FailureCause.IO_ERROR, "probe failed to start: " + ex, Duration.ZERO));
+      f =
+          CompletableFuture.completedFuture(
+              ProbeResult.failure(
+                  FailureCause.IO_ERROR, "probe failed to start: " + ex, Duration.ZERO));
     }
     f.whenComplete(
         (r, ex) -> {
-          ProbeResult res = r != null ? r : ProbeResult.failure(FailureCause.IO_ERROR, "probe failed: " + ex, Duration.ZERO);
+          ProbeResult res =
+              r != null
+                  ? r
+                  : ProbeResult.failure(
+                      FailureCause.IO_ERROR, "probe failed: " + ex, Duration.ZERO);
           if (!closed) {
             loop.execute(() -> onResult(name, gen, res));
           }
@@ -378,8 +416,13 @@ public final class HealthMonitor implements AutoCloseable {
     Instant now = clock.instant();
     e.last = r;
     e.lastAt = now;
-    String result = r.success() ? "ok" : r.cause().map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("failed");
-    Counter.builder(PROBES).description("Probes finished, by result (ok or the failure cause)").tags("virtual", e.virtual.name(), "result", result).register(registry).increment();
+    String result =
+        r.success() ? "ok" : r.cause().map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("failed");
+    Counter.builder(PROBES)
+        .description("Probes finished, by result (ok or the failure cause)")
+        .tags("virtual", e.virtual.name(), "result", result)
+        .register(registry)
+        .increment();
     durationTimer(e.virtual.name()).record(r.elapsed());
     int weightBefore = e.sm.ipvsWeight();
     boolean inBefore = e.sm.inIpvs();
@@ -403,17 +446,35 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private void logTransition(Entry e, Transition tr, ProbeResult r) {
-    Counter.builder(TRANSITIONS).description("Real-server health transitions, by new state").tags("virtual", e.virtual.name(), "to", tr.to().label()).register(registry).increment();
+    Counter.builder(TRANSITIONS)
+        .description("Real-server health transitions, by new state")
+        .tags("virtual", e.virtual.name(), "to", tr.to().label())
+        .register(registry)
+        .increment();
     String action;
     if (tr.to() == Health.UP) {
-      action = "in IPVS at weight " + e.sm.ipvsWeight() + (e.sm.ipvsWeight() < e.sm.policy().weight() ? " (slow start to " + e.sm.policy().weight() + ")" : "");
+      action =
+          "in IPVS at weight "
+              + e.sm.ipvsWeight()
+              + (e.sm.ipvsWeight() < e.sm.policy().weight()
+                  ? " (slow start to " + e.sm.policy().weight() + ")"
+                  : "");
     } else if (e.sm.inIpvs()) {
       action = "quiesced to weight 0";
     } else {
       action = tr.from() == Health.UNKNOWN ? "not added to IPVS" : "removed from IPVS";
     }
-    String rtt = r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
-    log.info("server {} {} -> {}: {}{} ({}; {})", e.id, tr.from().label(), tr.to().label(), r.message(), rtt, action, describeCause(r));
+    String rtt =
+        r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
+    log.info(
+        "server {} {} -> {}: {}{} ({}; {})",
+        e.id,
+        tr.from().label(),
+        tr.to().label(),
+        r.message(),
+        rtt,
+        action,
+        describeCause(r));
   }
 
   private static String describeCause(ProbeResult r) {
@@ -441,7 +502,11 @@ public final class HealthMonitor implements AutoCloseable {
         continue;
       }
       if (e.sm.onTick(now)) {
-        log.info("server {} slow start: weight {} of {}", e.id, e.sm.ipvsWeight(), e.sm.policy().weight());
+        log.info(
+            "server {} slow start: weight {} of {}",
+            e.id,
+            e.sm.ipvsWeight(),
+            e.sm.policy().weight());
         updateGauges(e);
         changed = true;
       }
@@ -454,7 +519,9 @@ public final class HealthMonitor implements AutoCloseable {
   private void updateGauges(Entry e) {
     LiveServerGauges.Holder g = e.gauge;
     if (g != null) { // null once the server is deleted
-      g.set(!e.draining && e.sm.health() == Health.UP ? 1 : 0, e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight());
+      g.set(
+          !e.draining && e.sm.health() == Health.UP ? 1 : 0,
+          e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight());
     }
   }
 
@@ -491,7 +558,9 @@ public final class HealthMonitor implements AutoCloseable {
   private MonitorSnapshot buildSnapshot() {
     List<ServerView> views = new ArrayList<>(entries.size());
     List<Entry> sorted = new ArrayList<>(entries.values());
-    sorted.sort(java.util.Comparator.comparing(x -> x.key)); // ServerId order, without building strings per comparison
+    sorted.sort(
+        java.util.Comparator.comparing(
+            x -> x.key)); // ServerId order, without building strings per comparison
     for (Entry e : sorted) {
       boolean in = e.draining || e.sm.inIpvs();
       int w = e.draining ? 0 : e.sm.ipvsWeight();
@@ -518,8 +587,15 @@ public final class HealthMonitor implements AutoCloseable {
   private ProbeKey probeKey(VirtualService v) {
     ProbeKey k =
         new ProbeKey(
-            v.send(), v.expect(), v.useRegex(), v.sendProgram(), v.probeInterval(), v.probeTimeout(),
-            v.protocol(), v.port(), v.fwmark());
+            v.send(),
+            v.expect(),
+            v.useRegex(),
+            v.sendProgram(),
+            v.probeInterval(),
+            v.probeTimeout(),
+            v.protocol(),
+            v.port(),
+            v.fwmark());
     return probeKeys.computeIfAbsent(k, x -> x);
   }
 

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * The rules one real server's state machine follows.
  *
- * @param rise consecutive successes that bring a DOWN server back (Piranha: {@code
- *     max(1, floor(reentry/timeout))}); the very first success after start adds a server at once
+ * @param rise consecutive successes that bring a DOWN server back (Piranha: {@code max(1,
+ *     floor(reentry/timeout))}); the very first success after start adds a server at once
  * @param fall consecutive failures that take an UP server out (Piranha: 1)
  * @param weight the configured IPVS weight
  * @param quiesce on failure keep the server in IPVS at weight 0 instead of deleting it (once it has
@@ -36,7 +36,9 @@ public record HealthPolicy(
     }
   }
 
-  /** Piranha's rules: fall after one failure, rise after {@code rise} successes, nanny's ramp step. */
+  /**
+   * Piranha's rules: fall after one failure, rise after {@code rise} successes, nanny's ramp step.
+   */
   public static HealthPolicy piranha(int rise, int weight, boolean quiesce, boolean slowStart) {
     return new HealthPolicy(Math.max(1, rise), 1, weight, quiesce, slowStart, NANNY_RAMP_STEP);
   }

@@ -13,7 +13,8 @@ import java.util.List;
  * @param startedAt when the monitor started (sorry servers wait for the first probe round)
  * @param at when the snapshot was taken
  */
-public record MonitorSnapshot(LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+public record MonitorSnapshot(
+    LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
   public MonitorSnapshot {
     servers = List.copyOf(servers);
   }

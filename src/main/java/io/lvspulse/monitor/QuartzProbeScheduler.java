@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * fire one shared durable job, and the trigger's name says which server's callback to run: a
  * JobDetail (with its key, wrapper, data map and job-store index entries) per server would cost
  * about 400 bytes each for nothing (10,000 servers: 4 MB of heap). The job only calls the
- * registered callback, which starts an asynchronous probe and returns, so a slow or dead
- * server never holds a Quartz thread; two worker threads are plenty for 10,000 servers. Misfires
- * (a paused JVM) skip to the next fire time instead of bursting.
+ * registered callback, which starts an asynchronous probe and returns, so a slow or dead server
+ * never holds a Quartz thread; two worker threads are plenty for 10,000 servers. Misfires (a paused
+ * JVM) skip to the next fire time instead of bursting.
  */
 public final class QuartzProbeScheduler implements ProbeScheduler {
   private static final Logger log = LoggerFactory.getLogger(QuartzProbeScheduler.class);
@@ -55,7 +55,8 @@ public final class QuartzProbeScheduler implements ProbeScheduler {
     try {
       quartz = new StdSchedulerFactory(p).getScheduler();
       quartz.getContext().put(CALLBACKS, callbacks);
-      quartz.addJob(JobBuilder.newJob(FireJob.class).withIdentity(JOB).storeDurably().build(), true);
+      quartz.addJob(
+          JobBuilder.newJob(FireJob.class).withIdentity(JOB).storeDurably().build(), true);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot create the Quartz scheduler: " + e.getMessage(), e);
     }
@@ -67,13 +68,15 @@ public final class QuartzProbeScheduler implements ProbeScheduler {
     @SuppressWarnings("unchecked")
     public void execute(JobExecutionContext ctx) {
       try {
-        Map<String, Runnable> cbs = (Map<String, Runnable>) ctx.getScheduler().getContext().get(CALLBACKS);
+        Map<String, Runnable> cbs =
+            (Map<String, Runnable>) ctx.getScheduler().getContext().get(CALLBACKS);
         Runnable r = cbs == null ? null : cbs.get(ctx.getTrigger().getKey().getName());
         if (r != null) {
           r.run();
         }
       } catch (SchedulerException | RuntimeException e) {
-        log.warn("probe job {} failed to start: {}", ctx.getTrigger().getKey().getName(), e.toString());
+        log.warn(
+            "probe job {} failed to start: {}", ctx.getTrigger().getKey().getName(), e.toString());
       }
     }
   }

@@ -4,8 +4,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Identifies one monitored real server across reloads: the virtual service's block name and the real
- * server's address and port (block names of real servers are only labels, as in Piranha).
+ * Identifies one monitored real server across reloads: the virtual service's block name and the
+ * real server's address and port (block names of real servers are only labels, as in Piranha).
  */
 public record ServerId(String virtual, InetSocketAddress address) implements Comparable<ServerId> {
 

@@ -10,13 +10,13 @@ import java.util.Optional;
  * <p>Rules (Piranha's nanny, §2.2 and §2.5 of the reference, without its bugs):
  *
  * <ul>
- *   <li>A server starts {@link Health#UNKNOWN} and out of IPVS; its first successful probe adds it at
- *       once (nanny starts its success count at the threshold).
- *   <li>{@code fall} consecutive failures (Piranha: 1) take an UP server out: deleted, or weight 0 when
- *       quiescing and it was added before.
+ *   <li>A server starts {@link Health#UNKNOWN} and out of IPVS; its first successful probe adds it
+ *       at once (nanny starts its success count at the threshold).
+ *   <li>{@code fall} consecutive failures (Piranha: 1) take an UP server out: deleted, or weight 0
+ *       when quiescing and it was added before.
  *   <li>A DOWN server comes back after {@code rise} consecutive successes.
- *   <li>On (re)entry the weight starts at {@code max(1, weight >> 5)} and doubles every step up to the
- *       configured weight (unless slow start is off).
+ *   <li>On (re)entry the weight starts at {@code max(1, weight >> 5)} and doubles every step up to
+ *       the configured weight (unless slow start is off).
  * </ul>
  *
  * <p>Not thread-safe: owned by the controller thread. Time is passed in, never read.
@@ -68,7 +68,8 @@ public final class ServerStateMachine {
       return false;
     }
     currentWeight = Math.min(policy.weight(), Math.max(1, currentWeight * 2));
-    nextRampAt = currentWeight >= policy.weight() ? Instant.MAX : nextRampAt.plus(policy.slowStartStep());
+    nextRampAt =
+        currentWeight >= policy.weight() ? Instant.MAX : nextRampAt.plus(policy.slowStartStep());
     if (nextRampAt.isBefore(now)) {
       // A long pause (suspended JVM, slow probes): continue from now rather than jumping steps.
       nextRampAt = now.plus(policy.slowStartStep());

@@ -10,7 +10,8 @@ import java.util.Optional;
  * An immutable view of one monitored real server, for the IPVS controller, /status and metrics.
  *
  * @param id the server's identity
- * @param virtual the virtual service it belongs to (for a draining server: the last config that had it)
+ * @param virtual the virtual service it belongs to (for a draining server: the last config that had
+ *     it)
  * @param server its lvs.cf block
  * @param health UNKNOWN, UP or DOWN
  * @param inIpvs whether it belongs in the IPVS table now

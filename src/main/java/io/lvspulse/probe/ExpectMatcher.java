@@ -22,13 +22,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link Mode#REGEX} ({@code use_regex = 1}): the pattern is found anywhere in the reply
  *       (unanchored unless the pattern has anchors), as nanny's {@code regexec(REG_EXTENDED)}. Java
  *       regex syntax is used; it differs from POSIX ERE in a few ways: a backslash inside a bracket
- *       expression is an escape (POSIX: literal), Java's extra syntax ({@code \d}, lazy quantifiers,
- *       look-around) is accepted, matching is leftmost-first rather than leftmost-longest (no
- *       difference for "found or not"), and {@code $} also matches before a final line terminator.
- *       POSIX character classes such as {@code [[:digit:]]} are translated to {@code \p{Digit}}.
- *       {@code .} matches a newline, as in POSIX. The reply is decoded as UTF-8 (invalid bytes become
- *       U+FFFD); nanny reads at most 254 bytes once, we read until a match, EOF, {@link
- *       #MAX_REPLY_BYTES} bytes or the timeout.
+ *       expression is an escape (POSIX: literal), Java's extra syntax ({@code \d}, lazy
+ *       quantifiers, look-around) is accepted, matching is leftmost-first rather than
+ *       leftmost-longest (no difference for "found or not"), and {@code $} also matches before a
+ *       final line terminator. POSIX character classes such as {@code [[:digit:]]} are translated
+ *       to {@code \p{Digit}}. {@code .} matches a newline, as in POSIX. The reply is decoded as
+ *       UTF-8 (invalid bytes become U+FFFD); nanny reads at most 254 bytes once, we read until a
+ *       match, EOF, {@link #MAX_REPLY_BYTES} bytes or the timeout.
  *   <li>{@link Mode#EXACT} (program output and the native TFTP probe's message): the whole text
  *       equals {@code expect}, as nanny's {@code strcmp}.
  * </ul>
@@ -54,7 +54,8 @@ public final class ExpectMatcher {
   }
 
   private static final Pattern POSIX_CLASS =
-      Pattern.compile("\\[:(alpha|digit|alnum|upper|lower|space|blank|punct|print|graph|cntrl|xdigit):]");
+      Pattern.compile(
+          "\\[:(alpha|digit|alnum|upper|lower|space|blank|punct|print|graph|cntrl|xdigit):]");
 
   private final Mode mode;
   private final String expect;
@@ -254,12 +255,19 @@ public final class ExpectMatcher {
   }
 
   private static Pattern compile(String regex) {
-    String javaRegex = POSIX_CLASS.matcher(regex).replaceAll(m -> Matcher.quoteReplacement(posixToJava(m.group(1))));
+    String javaRegex =
+        POSIX_CLASS
+            .matcher(regex)
+            .replaceAll(m -> Matcher.quoteReplacement(posixToJava(m.group(1))));
     try {
       return Pattern.compile(javaRegex, Pattern.DOTALL);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException(
-          "expect is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex(), e);
+          "expect is not a valid regular expression: "
+              + e.getDescription()
+              + " near index "
+              + e.getIndex(),
+          e);
     }
   }
 

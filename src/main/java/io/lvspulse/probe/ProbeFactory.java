@@ -96,9 +96,11 @@ public final class ProbeFactory implements AutoCloseable {
       throw new IllegalArgumentException("send_program is empty");
     }
     if (program.isPresent()) {
-      Optional<ExpectMatcher> expect = service.expect().map(e -> outputMatcher(e, service.useRegex()));
+      Optional<ExpectMatcher> expect =
+          service.expect().map(e -> outputMatcher(e, service.useRegex()));
       Optional<TftpCheck> tftpCheck =
-          CheckTftpCommandLine.parse(program.get(), server.address(), server.port(), service.probeTimeout());
+          CheckTftpCommandLine.parse(
+              program.get(), server.address(), server.port(), service.probeTimeout());
       if (tftpCheck.isPresent()) {
         TftpCheck check = tftpCheck.get();
         Probe p = tftp.probeFor(check);
@@ -127,13 +129,14 @@ public final class ProbeFactory implements AutoCloseable {
   }
 
   /**
-   * The output matcher for {@code expect}: one instance per distinct (expect, use_regex), shared
-   * by every server of a virtual (matchers are immutable), instead of a translated string and a
+   * The output matcher for {@code expect}: one instance per distinct (expect, use_regex), shared by
+   * every server of a virtual (matchers are immutable), instead of a translated string and a
    * matcher per server.
    */
   private ExpectMatcher outputMatcher(String expect, boolean useRegex) {
     return outputMatchers.computeIfAbsent(
-        new MatcherKey(expect, useRegex), k -> ExpectMatcher.forOutput(Escapes.translate(k.expect()), k.useRegex()));
+        new MatcherKey(expect, useRegex),
+        k -> ExpectMatcher.forOutput(Escapes.translate(k.expect()), k.useRegex()));
   }
 
   private record MatcherKey(String expect, boolean useRegex) {}

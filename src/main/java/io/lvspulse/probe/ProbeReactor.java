@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The selector machinery the probe engines share: one or more selector threads ("loops"), each
- * with its own {@link Selector}, submission queue, timer heap and probes in flight. An engine
- * supplies only the protocol, as a {@link Handler} per loop; the reactor owns the threads and the
+ * The selector machinery the probe engines share: one or more selector threads ("loops"), each with
+ * its own {@link Selector}, submission queue, timer heap and probes in flight. An engine supplies
+ * only the protocol, as a {@link Handler} per loop; the reactor owns the threads and the
  * guarantees:
  *
  * <ul>
@@ -106,8 +106,8 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
   }
 
   /**
-   * Queues {@code task} on the next loop and returns its future. Never blocks; once the reactor
-   * is closed the future is already complete with {@link FailureCause#IO_ERROR}.
+   * Queues {@code task} on the next loop and returns its future. Never blocks; once the reactor is
+   * closed the future is already complete with {@link FailureCause#IO_ERROR}.
    */
   public CompletableFuture<ProbeResult> submit(T task) {
     CompletableFuture<ProbeResult> future = ((Task) task).future;
@@ -333,7 +333,9 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
           now = reactor.nanoTime.getAsLong();
           runTimers();
           T t;
-          for (int i = 0; i < BEGIN_BATCH && !reactor.closing && (t = submitted.poll()) != null; i++) {
+          for (int i = 0;
+              i < BEGIN_BATCH && !reactor.closing && (t = submitted.poll()) != null;
+              i++) {
             started.incrementAndGet();
             active.add(t);
             handler.begin(t);

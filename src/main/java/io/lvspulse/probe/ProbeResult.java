@@ -8,9 +8,9 @@ import java.util.Optional;
  * The outcome of one probe.
  *
  * @param success whether the server is considered healthy by this probe
- * @param message a one-line human text (for TFTP probes: {@code check_tftp}'s words, such as
- *     {@code OK - answer from server}); for program-compatible checks this is what {@code expect}
- *     is matched against
+ * @param message a one-line human text (for TFTP probes: {@code check_tftp}'s words, such as {@code
+ *     OK - answer from server}); for program-compatible checks this is what {@code expect} is
+ *     matched against
  * @param elapsed time from the start of the probe to its result (the round-trip time on success)
  * @param cause why it failed; empty exactly when {@code success}
  */

@@ -28,15 +28,18 @@ class DaemonBenchTest {
 
   @Test
   void metricSamplesAreSummedByNameAndLabel() {
-    String text = "# HELP x\njvm_memory_used_bytes{area=\"heap\",id=\"a\"} 1.5\njvm_memory_used_bytes{area=\"heap\",id=\"b\"} 2.5\n"
-        + "jvm_memory_used_bytes{area=\"nonheap\",id=\"c\"} 7.0\njvm_memory_used_bytes_other 9\n";
-    assertThat(DaemonBench.sumMetric(text, "jvm_memory_used_bytes", "area=\"heap\"")).isEqualTo(4.0);
+    String text =
+        "# HELP x\njvm_memory_used_bytes{area=\"heap\",id=\"a\"} 1.5\njvm_memory_used_bytes{area=\"heap\",id=\"b\"} 2.5\n"
+            + "jvm_memory_used_bytes{area=\"nonheap\",id=\"c\"} 7.0\njvm_memory_used_bytes_other 9\n";
+    assertThat(DaemonBench.sumMetric(text, "jvm_memory_used_bytes", "area=\"heap\""))
+        .isEqualTo(4.0);
     assertThat(DaemonBench.sumMetric(text, "jvm_memory_used_bytes", "")).isEqualTo(11.0);
   }
 
   @Test
   void vmRssIsReadFromProcStatus() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux /proc");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(Path.of("/proc/self/status")), "Linux /proc");
     assertThat(DaemonBench.vmKb(ProcessHandle.current().pid(), "VmRSS")).isPositive();
   }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Runs the benchmark tiny, to show it works; the numbers come from running it for real (README). */
+/**
+ * Runs the benchmark tiny, to show it works; the numbers come from running it for real (README).
+ */
 class IpvsBenchCommandTest {
   @Command(name = "bench")
   static final class Parent implements Runnable {
@@ -27,6 +29,7 @@ class IpvsBenchCommandTest {
     assertThat(exit).isZero();
     assertThat(out.toString())
         .contains("| target | weight changes |")
-        .containsPattern("\\| local fake ipvsadm \\(fork\\+exec only\\) \\| 20 \\| [0-9.]+ s \\| [0-9.]+ s \\|");
+        .containsPattern(
+            "\\| local fake ipvsadm \\(fork\\+exec only\\) \\| 20 \\| [0-9.]+ s \\| [0-9.]+ s \\|");
   }
 }

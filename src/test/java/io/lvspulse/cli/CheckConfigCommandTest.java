@@ -21,20 +21,28 @@ class CheckConfigCommandTest {
   void aValidFileExitsZeroWithAOneLineSummaryAndWarningsOnStderr() {
     CliRun r = CliRun.of("check-config", "etc/lvs.cf");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).isEqualTo(
-        "etc/lvs.cf: valid: 1 virtual service (1 active), 2 real servers (2 active), 0 failover services,"
-            + " service lvs, network direct, 1 warning" + System.lineSeparator());
+    assertThat(r.out())
+        .isEqualTo(
+            "etc/lvs.cf: valid: 1 virtual service (1 active), 2 real servers (2 active), 0 failover services,"
+                + " service lvs, network direct, 1 warning"
+                + System.lineSeparator());
     assertThat(r.err()).startsWith("etc/lvs.cf:84:22: warning: quiesce_server with persistent");
   }
 
   @Test
   void aFileWithoutWarningsPrintsNothingOnStderr() throws Exception {
-    Path f = write("ok.cf", "virtual w {\n active = 1\n address = 203.0.113.5 eth0:1\n"
-        + " server a {\n  address = 10.0.0.9\n  active = 1\n }\n}\n");
+    Path f =
+        write(
+            "ok.cf",
+            "virtual w {\n active = 1\n address = 203.0.113.5 eth0:1\n"
+                + " server a {\n  address = 10.0.0.9\n  active = 1\n }\n}\n");
     CliRun r = CliRun.of("check-config", f.toString());
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).endsWith(": valid: 1 virtual service (1 active), 1 real server (1 active), 0 failover services, service lvs, network nat, 0 warnings" + System.lineSeparator());
+    assertThat(r.out())
+        .endsWith(
+            ": valid: 1 virtual service (1 active), 1 real server (1 active), 0 failover services, service lvs, network nat, 0 warnings"
+                + System.lineSeparator());
   }
 
   @Test
@@ -43,10 +51,13 @@ class CheckConfigCommandTest {
     CliRun r = CliRun.of("check-config", f.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err().lines().toList()).containsExactly(
-        f + ":1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)",
-        f + ":3:14: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
-        f + ": invalid: 2 errors, 0 warnings");
+    assertThat(r.err().lines().toList())
+        .containsExactly(
+            f
+                + ":1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)",
+            f
+                + ":3:14: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
+            f + ": invalid: 2 errors, 0 warnings");
   }
 
   @Test
@@ -67,7 +78,8 @@ class CheckConfigCommandTest {
   void aMissingFileIsAnErrorNotACrash() {
     CliRun r = CliRun.of("check-config", "/nonexistent/lvs.cf");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("/nonexistent/lvs.cf:1:1: error: cannot read the file: no such file");
+    assertThat(r.err())
+        .startsWith("/nonexistent/lvs.cf:1:1: error: cannot read the file: no such file");
   }
 
   @Test
@@ -81,6 +93,7 @@ class CheckConfigCommandTest {
   void helpDescribesTheCommandAndExitsZero() {
     CliRun r = CliRun.of("check-config", "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("Usage: lvs-pulse check-config", "FILE:LINE:COL: error: MESSAGE", "Exit codes:");
+    assertThat(r.out())
+        .contains("Usage: lvs-pulse check-config", "FILE:LINE:COL: error: MESSAGE", "Exit codes:");
   }
 }

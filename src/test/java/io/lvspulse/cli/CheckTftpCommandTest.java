@@ -25,23 +25,28 @@ class CheckTftpCommandTest {
   void startResponder() throws Exception {
     responder = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
     responder.setSoTimeout(50);
-    thread = new Thread(() -> {
-      byte[] buf = new byte[2048];
-      byte[] notFound = {0, 5, 0, 1, 'F', 'i', 'l', 'e', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd', 0};
-      while (!stop) {
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        try {
-          responder.receive(p);
-          if (p.getLength() > 2 && buf[1] == 1) {
-            responder.send(new DatagramPacket(notFound, notFound.length, p.getSocketAddress()));
-          }
-        } catch (SocketTimeoutException e) {
-          // poll stop
-        } catch (Exception e) {
-          return;
-        }
-      }
-    });
+    thread =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[2048];
+              byte[] notFound = {
+                0, 5, 0, 1, 'F', 'i', 'l', 'e', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd', 0
+              };
+              while (!stop) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                  responder.receive(p);
+                  if (p.getLength() > 2 && buf[1] == 1) {
+                    responder.send(
+                        new DatagramPacket(notFound, notFound.length, p.getSocketAddress()));
+                  }
+                } catch (SocketTimeoutException e) {
+                  // poll stop
+                } catch (Exception e) {
+                  return;
+                }
+              }
+            });
     thread.start();
   }
 
@@ -74,7 +79,8 @@ class CheckTftpCommandTest {
 
   @Test
   void aMissingFileInGetModeIsCriticalWithCheckTftpsMessage() {
-    assertThat(run("--get", "127.0.0.1", "pxelinux.0", "26828", "--port", port(), "--blksize", "0")).isEqualTo(2);
+    assertThat(run("--get", "127.0.0.1", "pxelinux.0", "26828", "--port", port(), "--blksize", "0"))
+        .isEqualTo(2);
     assertThat(out.toString()).startsWith("Server answered: file pxelinux.0 not found | time=");
   }
 
@@ -82,7 +88,15 @@ class CheckTftpCommandTest {
   void aSilentServerIsCriticalTransferTimedOutAfterTheTimeout() {
     try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       long t0 = System.nanoTime();
-      assertThat(run("--connect", "127.0.0.1", "-p", Integer.toString(silent.getLocalPort()), "-t", "0.5")).isEqualTo(2);
+      assertThat(
+              run(
+                  "--connect",
+                  "127.0.0.1",
+                  "-p",
+                  Integer.toString(silent.getLocalPort()),
+                  "-t",
+                  "0.5"))
+          .isEqualTo(2);
       assertThat(out.toString()).startsWith("Transfer timed out | time=0.5");
       assertThat((System.nanoTime() - t0) / 1e9).isLessThan(3.0);
     } catch (java.net.SocketException e) {
@@ -93,7 +107,8 @@ class CheckTftpCommandTest {
   @Test
   void anUnknownHostIsUnknownExitThreeNotZeroAsInCheckTftp() {
     assertThat(run("--connect", "no-such-host.invalid")).isEqualTo(3);
-    assertThat(out.toString()).isEqualTo("Unknown host no-such-host.invalid" + System.lineSeparator());
+    assertThat(out.toString())
+        .isEqualTo("Unknown host no-such-host.invalid" + System.lineSeparator());
   }
 
   @Test

@@ -14,11 +14,12 @@ class FirewallRulesCommandTest {
   void theTftpClusterGetsTheTwoMangleRulesOfTheWriteUp() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf");
     assertThat(r.exit()).isZero();
-    assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList()).containsExactly(
-        "*mangle",
-        "-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 69 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-mark 1",
-        "-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 1024:65535 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-mark 1",
-        "COMMIT");
+    assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList())
+        .containsExactly(
+            "*mangle",
+            "-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 69 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-mark 1",
+            "-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 1024:65535 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-mark 1",
+            "COMMIT");
     assertThat(r.out()).contains("iptables-restore --noflush");
   }
 
@@ -26,24 +27,27 @@ class FirewallRulesCommandTest {
   void theNftFormatReplacesItsOwnTable() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf", "--format", "nft");
     assertThat(r.exit()).isZero();
-    assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList()).containsExactly(
-        "table ip lvs_pulse",
-        "delete table ip lvs_pulse",
-        "table ip lvs_pulse {",
-        "\tchain prerouting {",
-        "\t\ttype filter hook prerouting priority mangle; policy accept;",
-        "\t\tiifname \"eth0\" ip daddr 203.0.113.10 udp dport { 69, 1024-65535 } meta mark set 1 comment \"lvs-pulse tftp\"",
-        "\t}",
-        "}");
+    assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList())
+        .containsExactly(
+            "table ip lvs_pulse",
+            "delete table ip lvs_pulse",
+            "table ip lvs_pulse {",
+            "\tchain prerouting {",
+            "\t\ttype filter hook prerouting priority mangle; policy accept;",
+            "\t\tiifname \"eth0\" ip daddr 203.0.113.10 udp dport { 69, 1024-65535 } meta mark set 1 comment \"lvs-pulse tftp\"",
+            "\t}",
+            "}");
   }
 
   @Test
   void aChainOptionDeclaresAReloadableChain() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf", "--chain", "LVS_PULSE", "--any-interface");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains(":LVS_PULSE - [0:0]\n",
-        "-A LVS_PULSE -d 203.0.113.10/32 -p udp -m udp --dport 69 ",
-        "iptables -t mangle -A PREROUTING -j LVS_PULSE");
+    assertThat(r.out())
+        .contains(
+            ":LVS_PULSE - [0:0]\n",
+            "-A LVS_PULSE -d 203.0.113.10/32 -p udp -m udp --dport 69 ",
+            "iptables -t mangle -A PREROUTING -j LVS_PULSE");
   }
 
   @Test
@@ -59,11 +63,14 @@ class FirewallRulesCommandTest {
   @Test
   void aConfigWithoutFwmarkServicesPrintsAnEmptyRuleSetAndWarns() throws Exception {
     Path f = tmp.resolve("web.cf");
-    Files.writeString(f, "virtual w {\n active = 1\n address = 203.0.113.5 eth0:1\n"
-        + " server a {\n  address = 10.0.0.9\n  active = 1\n }\n}\n");
+    Files.writeString(
+        f,
+        "virtual w {\n active = 1\n address = 203.0.113.5 eth0:1\n"
+            + " server a {\n  address = 10.0.0.9\n  active = 1\n }\n}\n");
     CliRun r = CliRun.of("firewall-rules", f.toString());
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("*mangle\n# no active fwmark virtual service: nothing to mark\nCOMMIT\n");
+    assertThat(r.out())
+        .contains("*mangle\n# no active fwmark virtual service: nothing to mark\nCOMMIT\n");
     assertThat(r.err()).contains("no active fwmark virtual service");
   }
 

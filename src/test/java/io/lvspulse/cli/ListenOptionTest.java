@@ -43,7 +43,8 @@ class ListenOptionTest {
   void runAndDemoBothOfferListenWithTheSameDefault() {
     for (Object command : new Object[] {new RunCommand(), new DemoCommand()}) {
       CommandLine cl = new CommandLine(command);
-      assertThat(cl.getCommandSpec().findOption("--listen").defaultValue()).isEqualTo("127.0.0.1:9539");
+      assertThat(cl.getCommandSpec().findOption("--listen").defaultValue())
+          .isEqualTo("127.0.0.1:9539");
     }
   }
 }

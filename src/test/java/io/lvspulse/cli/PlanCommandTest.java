@@ -62,7 +62,8 @@ class PlanCommandTest {
   }
 
   @Test
-  void inactiveServersAndVirtualsAreLeftOutAndTunnelUsesDashI(@TempDir Path dir) throws IOException {
+  void inactiveServersAndVirtualsAreLeftOutAndTunnelUsesDashI(@TempDir Path dir)
+      throws IOException {
     Path f = dir.resolve("t.cf");
     Files.writeString(
         f,
@@ -98,7 +99,8 @@ class PlanCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines())
         .containsExactly(
-            "-A -u 198.51.100.10:53 -s rr -p 60", "-a -u 198.51.100.10:53 -r 10.9.0.1:53 -i -w 100");
+            "-A -u 198.51.100.10:53 -s rr -p 60",
+            "-a -u 198.51.100.10:53 -r 10.9.0.1:53 -i -w 100");
 
     Run entry = run("plan", "--entry-weights", f.toString());
     assertThat(entry.out().lines()).contains("-a -u 198.51.100.10:53 -r 10.9.0.1:53 -i -w 3");

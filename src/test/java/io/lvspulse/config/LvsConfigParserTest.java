@@ -62,7 +62,8 @@ class LvsConfigParserTest {
     assertThat(v.clientMonitor()).isEqualTo(Path.of("/usr/sbin/nanny"));
     assertThat(v.slowStart()).isTrue();
     assertThat(v.probeTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(v.servers().get(0)).isEqualTo(new RealServer("s", InetAddress.getByName("10.0.0.1"), false, 1, 80));
+    assertThat(v.servers().get(0))
+        .isEqualTo(new RealServer("s", InetAddress.getByName("10.0.0.1"), false, 1, 80));
     assertThat(v.activeServers()).isEmpty();
   }
 
@@ -77,30 +78,42 @@ class LvsConfigParserTest {
 
   @Test
   void aServerTakesTheVirtualPortInForceAtItsServerLine() throws Exception {
-    String text = "virtual x {\n port = 21\n server a {\n address = 10.0.0.1\n }\n port = 22\n"
-        + " server b {\n address = 10.0.0.2\n }\n}\n";
+    String text =
+        "virtual x {\n port = 21\n server a {\n address = 10.0.0.1\n }\n port = 22\n"
+            + " server b {\n address = 10.0.0.2\n }\n}\n";
     ParsedConfig pc = parse(text);
     VirtualService v = pc.config().virtuals().get(0);
     assertThat(v.port()).isEqualTo(22);
     assertThat(v.servers()).extracting(RealServer::port).containsExactly(21, 22);
-    assertThat(pc.warnings()).extracting(Diagnostic::toString)
-        .anyMatch(w -> w.startsWith("t.cf:6:9: warning: 'port' comes after server 'a', which keeps port 21"));
+    assertThat(pc.warnings())
+        .extracting(Diagnostic::toString)
+        .anyMatch(
+            w ->
+                w.startsWith(
+                    "t.cf:6:9: warning: 'port' comes after server 'a', which keeps port 21"));
   }
 
   @Test
   void reentryCountIsFloorOfReentryOverTimeoutAndAtLeastOne() throws Exception {
-    VirtualService v = parse(V + "    timeout = 6\n    reentry = 15\n" + S + "}\n").config().virtuals().get(0);
+    VirtualService v =
+        parse(V + "    timeout = 6\n    reentry = 15\n" + S + "}\n").config().virtuals().get(0);
     assertThat(v.reentryCount()).isEqualTo(2);
     assertThat(v.probeInterval()).isEqualTo(Duration.ofSeconds(6));
     ParsedConfig short_ = parse(V + "    timeout = 10\n    reentry = 5\n" + S + "}\n");
     assertThat(short_.config().virtuals().get(0).reentryCount()).isEqualTo(1);
-    assertThat(short_.warnings()).extracting(Diagnostic::toString)
-        .contains("t.cf:5:15: warning: 'reentry' (5 s) is shorter than 'timeout' (10 s): a failed server returns after one good probe");
+    assertThat(short_.warnings())
+        .extracting(Diagnostic::toString)
+        .contains(
+            "t.cf:5:15: warning: 'reentry' (5 s) is shorter than 'timeout' (10 s): a failed server returns after one good probe");
   }
 
   @Test
   void probeTimeoutExtensionAcceptsSecondsAndMilliseconds() throws Exception {
-    VirtualService v = parse(V + "    timeout = 6\n    probe_timeout = 1500ms\n" + S + "}\n").config().virtuals().get(0);
+    VirtualService v =
+        parse(V + "    timeout = 6\n    probe_timeout = 1500ms\n" + S + "}\n")
+            .config()
+            .virtuals()
+            .get(0);
     assertThat(v.probeTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(v.probeInterval()).isEqualTo(Duration.ofSeconds(6));
     VirtualService w = parse(V + "    probe_timeout = 2\n" + S + "}\n").config().virtuals().get(0);
@@ -119,15 +132,24 @@ class LvsConfigParserTest {
 
   @Test
   void hashStartsACommentOnlyWhereADirectiveCouldStart() throws Exception {
-    ParsedConfig pc = parse("keepalive = 3 # three seconds\n" + V
-        + "    expect = #banner\n    # whole-line comment\n" + S + "}\n");
+    ParsedConfig pc =
+        parse(
+            "keepalive = 3 # three seconds\n"
+                + V
+                + "    expect = #banner\n    # whole-line comment\n"
+                + S
+                + "}\n");
     assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofSeconds(3));
     assertThat(pc.config().virtuals().get(0).expect()).contains("#banner");
   }
 
   @Test
   void quotesAreStrippedForBothQuoteKindsAndKeepBlanks() throws Exception {
-    VirtualService v = parse(V + "    send = 'GET / \"x\"'\n    expect = \"it's\"\n" + S + "}\n").config().virtuals().get(0);
+    VirtualService v =
+        parse(V + "    send = 'GET / \"x\"'\n    expect = \"it's\"\n" + S + "}\n")
+            .config()
+            .virtuals()
+            .get(0);
     assertThat(v.send()).contains("GET / \"x\"");
     assertThat(v.expect()).contains("it's");
   }
@@ -138,14 +160,19 @@ class LvsConfigParserTest {
     assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofSeconds(3));
     assertThat(pc.config().global().deadtime()).isEqualTo(Duration.ofSeconds(8));
     assertThat(pc.config().global().serialNo()).isEqualTo(-4);
-    assertThat(pc.warnings()).extracting(Diagnostic::toString).containsExactly(
-        "t.cf:2:12: warning: 'deadtime = 010' is octal (leading 0), so it means 8, as in Piranha; write 8 if that is what you mean");
+    assertThat(pc.warnings())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:2:12: warning: 'deadtime = 010' is octal (leading 0), so it means 8, as in Piranha; write 8 if that is what you mean");
   }
 
   @Test
   void hostNamesAreResolvedOnceAndServiceNamesGivePorts() throws Exception {
-    ParsedConfig pc = parse("primary = director1\nheartbeat_port = pulse\n" + V.replace("web", "w")
-        + "    port = http\n    server a {\n        address = ftp1.example\n        active = 1\n    }\n}\n");
+    ParsedConfig pc =
+        parse(
+            "primary = director1\nheartbeat_port = pulse\n"
+                + V.replace("web", "w")
+                + "    port = http\n    server a {\n        address = ftp1.example\n        active = 1\n    }\n}\n");
     assertThat(pc.config().global().primary()).contains(InetAddress.getByName("192.0.2.1"));
     assertThat(pc.config().global().heartbeatPort()).isEqualTo(539);
     VirtualService v = pc.config().virtuals().get(0);
@@ -155,19 +182,30 @@ class LvsConfigParserTest {
 
   @Test
   void portTftpWorksForAUdpVirtualUnlikePiranha() throws Exception {
-    ParsedConfig pc = parse(V + "    protocol = udp\n    send = \"x\"\n    port = tftp\n" + S + "}\n");
+    ParsedConfig pc =
+        parse(V + "    protocol = udp\n    send = \"x\"\n    port = tftp\n" + S + "}\n");
     assertThat(pc.config().virtuals().get(0).port()).isEqualTo(69);
     assertThat(pc.warnings()).isEmpty();
     ParsedConfig tcp = parse(V + "    port = tftp\n" + S + "}\n");
-    assertThat(tcp.warnings()).extracting(Diagnostic::toString).contains(
-        "t.cf:4:12: warning: service 'tftp' is not defined for tcp in /etc/services; using its udp port 69");
+    assertThat(tcp.warnings())
+        .extracting(Diagnostic::toString)
+        .contains(
+            "t.cf:4:12: warning: service 'tftp' is not defined for tcp in /etc/services; using its udp port 69");
   }
 
   @Test
   void pmaskOfAllOnesMeansNoMaskAsInPiranha() throws Exception {
-    VirtualService v = parse(V + "    persistent = 30\n    pmask = 255.255.255.255\n" + S + "}\n").config().virtuals().get(0);
+    VirtualService v =
+        parse(V + "    persistent = 30\n    pmask = 255.255.255.255\n" + S + "}\n")
+            .config()
+            .virtuals()
+            .get(0);
     assertThat(v.pmask()).isEmpty();
-    VirtualService w = parse(V + "    persistent = 30\n    pmask = 255.255.255.0\n" + S + "}\n").config().virtuals().get(0);
+    VirtualService w =
+        parse(V + "    persistent = 30\n    pmask = 255.255.255.0\n" + S + "}\n")
+            .config()
+            .virtuals()
+            .get(0);
     assertThat(w.pmask()).contains(InetAddress.getByName("255.255.255.0"));
   }
 
@@ -175,14 +213,19 @@ class LvsConfigParserTest {
   void inetAtonShortFormsAreAcceptedWithAWarning() throws Exception {
     ParsedConfig pc = parse("primary = 10.1\n");
     assertThat(pc.config().global().primary()).contains(InetAddress.getByName("10.0.0.1"));
-    assertThat(pc.warnings()).extracting(Diagnostic::toString).containsExactly(
-        "t.cf:1:11: warning: 'primary = 10.1' is read as 10.0.0.1 (inet_aton: short forms, hex and leading-0 octal parts); write 10.0.0.1");
+    assertThat(pc.warnings())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:1:11: warning: 'primary = 10.1' is read as 10.0.0.1 (inet_aton: short forms, hex and leading-0 octal parts); write 10.0.0.1");
   }
 
   @Test
   void schedulersSedAndNqAreAcceptedAsExtensions() throws Exception {
-    assertThat(parse(V + "    scheduler = sed\n" + S + "}\n").config().virtuals().get(0).scheduler()).isEqualTo(Scheduler.SED);
-    assertThat(parse(V + "    scheduler = nq\n" + S + "}\n").config().virtuals().get(0).scheduler()).isEqualTo(Scheduler.NQ);
+    assertThat(
+            parse(V + "    scheduler = sed\n" + S + "}\n").config().virtuals().get(0).scheduler())
+        .isEqualTo(Scheduler.SED);
+    assertThat(parse(V + "    scheduler = nq\n" + S + "}\n").config().virtuals().get(0).scheduler())
+        .isEqualTo(Scheduler.NQ);
     assertThat(Scheduler.SED.piranha()).isFalse();
   }
 
@@ -201,20 +244,28 @@ class LvsConfigParserTest {
 
   @Test
   void everyErrorOfTheFileIsReportedInFileOrder() {
-    ConfigException e = reject("keepalive = x\nfoo = 1\nvirtual a {\n  scheduler = mh\n  weight = 2\n}\n}\n");
-    assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
-        "lvs:1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)".replace("lvs:", "t.cf:"),
-        "t.cf:2:1: error: unknown key 'foo' in the global section",
-        "t.cf:4:15: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
-        "t.cf:5:3: error: 'weight' is a real-server key: it cannot be used in virtual 'a' (put it inside 'server NAME { ... }')",
-        "t.cf:7:1: error: unexpected '}': no block is open here");
-    assertThat(e.getMessage()).isEqualTo(String.join("\n", e.errors().stream().map(Diagnostic::toString).toList()));
+    ConfigException e =
+        reject("keepalive = x\nfoo = 1\nvirtual a {\n  scheduler = mh\n  weight = 2\n}\n}\n");
+    assertThat(e.errors())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "lvs:1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)"
+                .replace("lvs:", "t.cf:"),
+            "t.cf:2:1: error: unknown key 'foo' in the global section",
+            "t.cf:4:15: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
+            "t.cf:5:3: error: 'weight' is a real-server key: it cannot be used in virtual 'a' (put it inside 'server NAME { ... }')",
+            "t.cf:7:1: error: unexpected '}': no block is open here");
+    assertThat(e.getMessage())
+        .isEqualTo(String.join("\n", e.errors().stream().map(Diagnostic::toString).toList()));
   }
 
   @Test
   void theFlattenedFormAcceptsSeveralBlocksAndTrailingDirectivesOnOneLine() throws Exception {
-    LvsConfig c = parse("network = direct virtual a { active = 1 address = 203.0.113.1 eth0:1 "
-        + "server s { address = 10.0.0.1 active = 1 } } virtual b { active = 0 }\n").config();
+    LvsConfig c =
+        parse(
+                "network = direct virtual a { active = 1 address = 203.0.113.1 eth0:1 "
+                    + "server s { address = 10.0.0.1 active = 1 } } virtual b { active = 0 }\n")
+            .config();
     assertThat(c.global().network()).isEqualTo(Network.DIRECT);
     assertThat(c.virtuals()).extracting(VirtualService::name).containsExactly("a", "b");
     assertThat(c.activeVirtuals()).hasSize(1);
@@ -222,46 +273,60 @@ class LvsConfigParserTest {
 
   @Test
   void operatorMistakesGiveWarnings() throws Exception {
-    List<String> w = warnings("keepalive = 5\ndeadtime = 5\n" + V
-        + "    send = \"x\"\n    send_program = \"/bin/check\"\n    persistent = 30\n    quiesce_server = 1\n"
-        + "    protocol = udp\n    sorry_server = 10.0.0.2\n" + S
-        + "    server b {\n        address = 10.0.0.3\n        active = 1\n        weight = 0\n    }\n}\n"
-        + "virtual idle {\n    active = 1\n    address = 203.0.113.21 eth0:3\n}\n");
-    assertThat(w).containsExactly(
-        "t.cf:2:12: warning: 'deadtime' (5 s) should be longer than 'keepalive' (5 s), or one lost heartbeat causes a failover",
-        "t.cf:6:12: warning: 'send' is ignored because 'send_program' is set",
-        "t.cf:7:20: warning: 'send_program' has no %h: every real server runs the same command",
-        "t.cf:9:22: warning: quiesce_server with persistent: clients that have a persistence template keep reaching a quiesced (weight 0) server until the template expires; consider sysctl net.ipv4.vs.expire_quiescent_template=1",
-        "t.cf:13:19: warning: server 'a' is also the sorry_server of virtual 'web'",
-        "t.cf:19:18: warning: server 'b' has weight 0: it never receives new connections",
-        "t.cf:22:1: warning: virtual 'idle' has no active real server (a server needs 'active = 1')");
+    List<String> w =
+        warnings(
+            "keepalive = 5\ndeadtime = 5\n"
+                + V
+                + "    send = \"x\"\n    send_program = \"/bin/check\"\n    persistent = 30\n    quiesce_server = 1\n"
+                + "    protocol = udp\n    sorry_server = 10.0.0.2\n"
+                + S
+                + "    server b {\n        address = 10.0.0.3\n        active = 1\n        weight = 0\n    }\n}\n"
+                + "virtual idle {\n    active = 1\n    address = 203.0.113.21 eth0:3\n}\n");
+    assertThat(w)
+        .containsExactly(
+            "t.cf:2:12: warning: 'deadtime' (5 s) should be longer than 'keepalive' (5 s), or one lost heartbeat causes a failover",
+            "t.cf:6:12: warning: 'send' is ignored because 'send_program' is set",
+            "t.cf:7:20: warning: 'send_program' has no %h: every real server runs the same command",
+            "t.cf:9:22: warning: quiesce_server with persistent: clients that have a persistence template keep reaching a quiesced (weight 0) server until the template expires; consider sysctl net.ipv4.vs.expire_quiescent_template=1",
+            "t.cf:13:19: warning: server 'a' is also the sorry_server of virtual 'web'",
+            "t.cf:19:18: warning: server 'b' has weight 0: it never receives new connections",
+            "t.cf:22:1: warning: virtual 'idle' has no active real server (a server needs 'active = 1')");
   }
 
   @Test
   void directRoutingCannotRemapPortsSoADifferentServerPortIsAWarning() throws Exception {
-    List<String> w = warnings("network = direct\n" + V
-        + "    server a {\n        address = 10.0.0.2\n        active = 1\n        port = 8080\n    }\n}\n");
-    assertThat(w).containsExactly(
-        "t.cf:8:16: warning: server 'a' port 8080 differs from the virtual port 80, but network direct cannot change ports: packets arrive on port 80");
+    List<String> w =
+        warnings(
+            "network = direct\n"
+                + V
+                + "    server a {\n        address = 10.0.0.2\n        active = 1\n        port = 8080\n    }\n}\n");
+    assertThat(w)
+        .containsExactly(
+            "t.cf:8:16: warning: server 'a' port 8080 differs from the virtual port 80, but network direct cannot change ports: packets arrive on port 80");
   }
 
   @Test
   void aUdpVirtualWithNothingToSendIsWarnedAbout() throws Exception {
-    assertThat(warnings(V + "    protocol = udp\n" + S + "}\n")).containsExactly(
-        "t.cf:4:16: warning: UDP virtual 'web' has neither 'send' nor 'send_program': the probe sends nothing, so no UDP server can ever answer it");
+    assertThat(warnings(V + "    protocol = udp\n" + S + "}\n"))
+        .containsExactly(
+            "t.cf:4:16: warning: UDP virtual 'web' has neither 'send' nor 'send_program': the probe sends nothing, so no UDP server can ever answer it");
   }
 
   @Test
   void aKeySetTwiceWarnsAndTheLastValueWins() throws Exception {
     ParsedConfig pc = parse("keepalive = 1\nkeepalive = 3\n");
     assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(pc.warnings()).extracting(Diagnostic::toString).containsExactly(
-        "t.cf:2:1: warning: 'keepalive' is set again in the global section (first at line 1); the last value wins");
+    assertThat(pc.warnings())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:2:1: warning: 'keepalive' is set again in the global section (first at line 1); the last value wins");
   }
 
   @Test
   void failoverBlocksAreKeptApartFromVirtuals() throws Exception {
-    LvsConfig c = parse("failover ftp {\n    active = 1\n    dirs = [ /a /b ]\n    master = 192.0.2.9\n}\n").config();
+    LvsConfig c =
+        parse("failover ftp {\n    active = 1\n    dirs = [ /a /b ]\n    master = 192.0.2.9\n}\n")
+            .config();
     assertThat(c.virtuals()).isEmpty();
     assertThat(c.failovers().get(0).dirs()).containsExactly("/a", "/b");
     assertThat(c.failovers().get(0).master()).contains(InetAddress.getByName("192.0.2.9"));
@@ -273,7 +338,8 @@ class LvsConfigParserTest {
     assertThat(m.virtual("web")).contains(new SourceMap.Position(1, 1));
     assertThat(m.server("web", "a")).contains(new SourceMap.Position(4, 5));
     assertThat(m.find("virtual:web/address")).contains(new SourceMap.Position(3, 15));
-    assertThat(m.error("virtual:web/server:a", "boom").toString()).isEqualTo("t.cf:4:5: error: boom");
+    assertThat(m.error("virtual:web/server:a", "boom").toString())
+        .isEqualTo("t.cf:4:5: error: boom");
   }
 
   @Test
@@ -299,10 +365,15 @@ class LvsConfigParserTest {
 
   @Test
   void aMissingBraceIsReportedOnceAndLaterBlocksAreStillChecked() {
-    ConfigException e = reject(V + "    server a {\n        address = 10.0.0.2\n"
-        + "virtual other {\n    scheduler = bogus\n}\n");
-    assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
-        "t.cf:6:1: error: 'virtual' inside virtual 'web' (opened at line 1): a '}' is missing before it",
-        "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+    ConfigException e =
+        reject(
+            V
+                + "    server a {\n        address = 10.0.0.2\n"
+                + "virtual other {\n    scheduler = bogus\n}\n");
+    assertThat(e.errors())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:6:1: error: 'virtual' inside virtual 'web' (opened at line 1): a '}' is missing before it",
+            "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
   }
 }

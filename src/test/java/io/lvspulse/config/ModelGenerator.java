@@ -37,7 +37,10 @@ final class ModelGenerator {
 
   private String uniqueName(Set<String> used, String prefix) {
     while (true) {
-      String s = r.nextInt(4) == 0 ? pick("web", "tftp", "dns", "smtp", "x-1", "a.b") : prefix + r.nextInt(1000);
+      String s =
+          r.nextInt(4) == 0
+              ? pick("web", "tftp", "dns", "smtp", "x-1", "a.b")
+              : prefix + r.nextInt(1000);
       if (used.add(s)) {
         return s;
       }
@@ -91,7 +94,8 @@ final class ModelGenerator {
   }
 
   private String word() {
-    return pick("eth0", "eth1:2", "bond0.100", "ens3:1", "NONE", "DEBUG", "ssh", "rsh", "none", "uptime");
+    return pick(
+        "eth0", "eth1:2", "bond0.100", "ens3:1", "NONE", "DEBUG", "ssh", "rsh", "none", "uptime");
   }
 
   GlobalSettings global() {
@@ -141,7 +145,10 @@ final class ModelGenerator {
   VirtualService virtual(String name, int index) {
     VirtualService.Builder b = VirtualService.builder(name);
     b.active = r.nextBoolean();
-    b.address = b.active ? Optional.of(new VirtualAddress(ip(), word())) : maybe(new VirtualAddress(ip(), word()));
+    b.address =
+        b.active
+            ? Optional.of(new VirtualAddress(ip(), word()))
+            : maybe(new VirtualAddress(ip(), word()));
     b.vipNetmask = maybe(mask(true));
     b.sorryServer = maybe(ip());
     b.fwmark = r.nextBoolean() ? 0 : 1 + index;
@@ -167,7 +174,10 @@ final class ModelGenerator {
     b.master = maybe(ip());
     b.dirs = r.nextBoolean() ? List.of() : List.of("/var/ftp", "/srv/x y");
     b.probeTimeoutOverride =
-        maybe(r.nextBoolean() ? Duration.ofMillis(1 + r.nextInt(5000)) : Duration.ofSeconds(1 + r.nextInt(9)));
+        maybe(
+            r.nextBoolean()
+                ? Duration.ofMillis(1 + r.nextInt(5000))
+                : Duration.ofSeconds(1 + r.nextInt(9)));
     b.slowStart = r.nextBoolean();
     List<RealServer> servers = new ArrayList<>();
     Set<String> names = new HashSet<>();

@@ -21,18 +21,63 @@ class ParserFuzzTest {
   static final long SEED = Long.getLong("lvspulse.seed", System.nanoTime());
   static final int CASES = 10_000;
   static final String[] WORDS = {
-    "virtual", "server", "failover", "{", "}", "=", "#", "\"", "'", "[", "]", "address", "active",
-    "port", "fwmark", "0", "1", "010", "0x1f", "08", "-1", "99999999999999999999", "255.255.255.0",
-    "10.0.0.1", "eth0:1", "udp", "tcp", "wlc", "sed", "mh", "timeout", "reentry", "weight",
-    "dirs", "[ a ]", "\"a b\"", "'x'", "http", "tftp", "nat_router", "%h", "\t", "\r\n", "\r",
-    "\n", "\u00e9", "\uFEFF", "\u0000", "localhost"
+    "virtual",
+    "server",
+    "failover",
+    "{",
+    "}",
+    "=",
+    "#",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "address",
+    "active",
+    "port",
+    "fwmark",
+    "0",
+    "1",
+    "010",
+    "0x1f",
+    "08",
+    "-1",
+    "99999999999999999999",
+    "255.255.255.0",
+    "10.0.0.1",
+    "eth0:1",
+    "udp",
+    "tcp",
+    "wlc",
+    "sed",
+    "mh",
+    "timeout",
+    "reentry",
+    "weight",
+    "dirs",
+    "[ a ]",
+    "\"a b\"",
+    "'x'",
+    "http",
+    "tftp",
+    "nat_router",
+    "%h",
+    "\t",
+    "\r\n",
+    "\r",
+    "\n",
+    "\u00e9",
+    "\uFEFF",
+    "\u0000",
+    "localhost"
   };
 
   static List<String> corpus() throws Exception {
     List<String> out = new ArrayList<>();
     Path dir = Peers.shared().resolve("examples");
     Peers.require(Files.isDirectory(dir), "shared examples");
-    try (Stream<Path> s = Stream.concat(Files.list(dir.resolve("valid")), Files.list(dir.resolve("invalid")))) {
+    try (Stream<Path> s =
+        Stream.concat(Files.list(dir.resolve("valid")), Files.list(dir.resolve("invalid")))) {
       for (Path p : s.sorted().toList()) {
         out.add(Files.readString(p));
       }
@@ -83,7 +128,8 @@ class ParserFuzzTest {
 
   @Test
   void tenThousandMutatedFilesNeverBreakTheParser() throws Exception {
-    System.out.println("ParserFuzzTest seed: " + SEED + " (rerun with -Dlvspulse.seed=" + SEED + ")");
+    System.out.println(
+        "ParserFuzzTest seed: " + SEED + " (rerun with -Dlvspulse.seed=" + SEED + ")");
     List<String> corpus = corpus();
     Random r = new Random(SEED);
     LvsConfigParser parser = new LvsConfigParser(HostResolver.none(), TestParsers.SERVICES);
@@ -102,8 +148,17 @@ class ParserFuzzTest {
               .as("case %d (seed %d) round trip of:%n%s", i, SEED, text)
               .isEqualTo(pc.config());
         } catch (ConfigException e) {
-          fail("case " + i + " (seed " + SEED + "): the rewritten file is rejected: " + e.getMessage()
-              + "\n--- input:\n" + text + "\n--- written:\n" + written);
+          fail(
+              "case "
+                  + i
+                  + " (seed "
+                  + SEED
+                  + "): the rewritten file is rejected: "
+                  + e.getMessage()
+                  + "\n--- input:\n"
+                  + text
+                  + "\n--- written:\n"
+                  + written);
         }
       } catch (ConfigException e) {
         rejected++;
@@ -112,7 +167,8 @@ class ParserFuzzTest {
         checkPositions(e.warnings(), lines, i, text);
         assertThat(e.errors().get(0).message()).doesNotStartWith("internal parser error");
       } catch (RuntimeException | Error e) {
-        throw new AssertionError("case " + i + " (seed " + SEED + ") threw " + e + " for:\n" + text, e);
+        throw new AssertionError(
+            "case " + i + " (seed " + SEED + ") threw " + e + " for:\n" + text, e);
       }
     }
     System.out.println("ParserFuzzTest: " + parsed + " parsed, " + rejected + " rejected");

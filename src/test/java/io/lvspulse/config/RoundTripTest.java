@@ -18,7 +18,12 @@ class RoundTripTest {
   static final long BASE_SEED = Long.getLong("lvspulse.seed", System.nanoTime());
 
   static LongStream seeds() {
-    System.out.println("RoundTripTest base seed: " + BASE_SEED + " (rerun with -Dlvspulse.seed=" + BASE_SEED + ")");
+    System.out.println(
+        "RoundTripTest base seed: "
+            + BASE_SEED
+            + " (rerun with -Dlvspulse.seed="
+            + BASE_SEED
+            + ")");
     return LongStream.range(0, 300).map(i -> BASE_SEED + i);
   }
 
@@ -36,8 +41,13 @@ class RoundTripTest {
       for (Diagnostic d : e.errors()) {
         assertThat(d.message())
             .as("seed %d, text:%n%s", seed, text)
-            .containsAnyOf("same address and port", "already used", "same VIP", "has no 'address",
-                "port 0 needs", "not a valid regular expression");
+            .containsAnyOf(
+                "same address and port",
+                "already used",
+                "same VIP",
+                "has no 'address",
+                "port 0 needs",
+                "not a valid regular expression");
       }
       return;
     }

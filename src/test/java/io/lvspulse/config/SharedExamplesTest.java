@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SharedExamplesTest {
-  static final LvsConfigParser PARSER = new LvsConfigParser(HostResolver.none(), ServiceNames.system());
+  static final LvsConfigParser PARSER =
+      new LvsConfigParser(HostResolver.none(), ServiceNames.system());
 
   /** The column each shared invalid example's first error must point at. */
   static final Map<String, Integer> EXPECTED_COLUMN =
@@ -65,7 +66,9 @@ class SharedExamplesTest {
     assertThat(e).as("%s must be rejected", file).isNotNull();
     Diagnostic d = e.errors().get(0);
     assertThat(d.line()).as(d.toString()).isEqualTo(line);
-    assertThat(d.column()).as(d.toString()).isEqualTo(EXPECTED_COLUMN.get(file.getFileName().toString()));
+    assertThat(d.column())
+        .as(d.toString())
+        .isEqualTo(EXPECTED_COLUMN.get(file.getFileName().toString()));
     assertThat(d.file()).isEqualTo(file.toString());
     assertThat(d.toString()).startsWith(file + ":" + line + ":" + d.column() + ": error: ");
   }
@@ -110,7 +113,8 @@ class SharedExamplesTest {
     assertThat(one.timeout()).isEqualTo(Duration.ofSeconds(6));
     assertThat(one.reentryCount()).isEqualTo(2);
     assertThat(one.quiesceServer()).isTrue();
-    assertThat(one.address().orElseThrow().address()).isEqualTo(InetAddress.getByName("203.0.113.10"));
+    assertThat(one.address().orElseThrow().address())
+        .isEqualTo(InetAddress.getByName("203.0.113.10"));
     assertThat(one.address().orElseThrow().device()).isEqualTo("eth0:1");
     assertThat(one.servers()).extracting(RealServer::port).containsExactly(69, 69);
     assertThat(pair.toBuilder().build()).isEqualTo(pair);
@@ -122,9 +126,12 @@ class SharedExamplesTest {
     GlobalSettings g = pc.config().global();
     assertThat(g.keepalive()).isEqualTo(Duration.ofSeconds(2));
     assertThat(g.deadtime()).isEqualTo(Duration.ofSeconds(8));
-    assertThat(pc.warnings()).anySatisfy(w -> assertThat(w.toString()).contains(":6:12: warning: 'deadtime = 010' is octal"));
+    assertThat(pc.warnings())
+        .anySatisfy(
+            w -> assertThat(w.toString()).contains(":6:12: warning: 'deadtime = 010' is octal"));
     VirtualService dns = pc.config().virtuals().get(0);
-    assertThat(dns.sendProgram()).contains("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
+    assertThat(dns.sendProgram())
+        .contains("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
     assertThat(dns.expect()).contains("DNS OK");
     assertThat(dns.scheduler()).isEqualTo(Scheduler.WLC);
     assertThat(dns.timeout()).isEqualTo(Duration.ofSeconds(10));

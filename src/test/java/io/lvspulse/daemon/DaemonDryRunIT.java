@@ -51,7 +51,9 @@ class DaemonDryRunIT {
   private DaemonProcess daemon(TftpClusterConfig cfg) throws Exception {
     config = dir.resolve("lvs.cf");
     write(cfg.text());
-    DaemonProcess d = DaemonProcess.start(dir, List.of("--config", config.toString(), "--ipvs", "dry-run", "--no-failover"));
+    DaemonProcess d =
+        DaemonProcess.start(
+            dir, List.of("--config", config.toString(), "--ipvs", "dry-run", "--no-failover"));
     started.add(d);
     return d;
   }
@@ -59,7 +61,11 @@ class DaemonDryRunIT {
   private void write(String text) throws IOException {
     Path tmp = dir.resolve("lvs.cf.tmp");
     Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-    Files.move(tmp, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        config,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static long num(Map<String, Object> m, String key) {
@@ -69,7 +75,11 @@ class DaemonDryRunIT {
   }
 
   private static boolean upAtWeight1(Optional<Map<String, Object>> s) {
-    return s.isPresent() && "up".equals(s.get().get("state")) && num(s.get(), "weight") == 1 && s.get().get("ipvs_weight") instanceof Number w && w.longValue() == 1;
+    return s.isPresent()
+        && "up".equals(s.get().get("state"))
+        && num(s.get(), "weight") == 1
+        && s.get().get("ipvs_weight") instanceof Number w
+        && w.longValue() == 1;
   }
 
   private static boolean quiesced(Optional<Map<String, Object>> s) {
@@ -95,12 +105,20 @@ class DaemonDryRunIT {
     assertThat(last.get("success")).isEqualTo(true);
     assertThat(last.get("message")).isEqualTo("OK - answer from server");
     assertThat(ftp1.get("probe")).isEqualTo("tftp connect 127.0.0.2:69");
-    d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -A -f 1 -s wlc -p 45"), Duration.ofSeconds(5));
-    d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1"), Duration.ofSeconds(5));
-    d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
-    d.awaitLog("server tftp/127\\.0\\.0\\.2:69 unknown -> up: OK - answer from server", Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("dry-run: would run ipvsadm -A -f 1 -s wlc -p 45"), Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1"),
+        Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"),
+        Duration.ofSeconds(5));
+    d.awaitLog(
+        "server tftp/127\\.0\\.0\\.2:69 unknown -> up: OK - answer from server",
+        Duration.ofSeconds(5));
 
-    DaemonProcess.Exit table = DaemonProcess.runToExit(Duration.ofSeconds(60), List.of("status", "--url", d.url()));
+    DaemonProcess.Exit table =
+        DaemonProcess.runToExit(Duration.ofSeconds(60), List.of("status", "--url", d.url()));
     assertThat(table.code()).as(table.output()).isZero();
     assertThat(table.output()).containsPattern("tftp +ftp1 +127\\.0\\.0\\.2:69 +up +1 ");
     assertThat(table.output()).containsPattern("tftp +ftp2 +127\\.0\\.0\\.3:69 +up +1 ");
@@ -110,7 +128,8 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void aStoppedServerIsQuiescedWithinTimeoutPlusOneProbeAndReturnsAfterTheReentryCount() throws Exception {
+  void aStoppedServerIsQuiescedWithinTimeoutPlusOneProbeAndReturnsAfterTheReentryCount()
+      throws Exception {
     tftpd("127.0.0.2");
     TftpdHpa ftp2 = tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH);
@@ -121,10 +140,15 @@ class DaemonDryRunIT {
     ftp2.stop();
     d.awaitServer("tftp", "ftp2", Duration.ofSeconds(20), POLL, DaemonDryRunIT::quiesced);
     Duration detection = Duration.ofNanos(System.nanoTime() - killedAt);
-    Duration bound = Duration.ofSeconds(2L * cfg.timeoutSeconds()); // timeout (next probe) + one probe
+    Duration bound =
+        Duration.ofSeconds(2L * cfg.timeoutSeconds()); // timeout (next probe) + one probe
     assertThat(detection).as("from the kill to weight 0 in /status").isLessThanOrEqualTo(bound);
-    assertThat(d.server("tftp", "ftp2").orElseThrow().get("in_ipvs")).as("quiesced, not deleted").isEqualTo(true);
-    d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"), Duration.ofSeconds(5));
+    assertThat(d.server("tftp", "ftp2").orElseThrow().get("in_ipvs"))
+        .as("quiesced, not deleted")
+        .isEqualTo(true);
+    d.awaitLog(
+        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"),
+        Duration.ofSeconds(5));
     d.awaitLog("server tftp/127\\.0\\.0\\.3:69 up -> down: ", Duration.ofSeconds(5));
     assertThat(d.server("tftp", "ftp1").orElseThrow().get("state")).isEqualTo("up");
 
@@ -146,12 +170,20 @@ class DaemonDryRunIT {
       Thread.sleep(POLL.toMillis());
     }
     assertThat(s.get("state")).as("ftp2 back up: " + s).isEqualTo("up");
-    assertThat(sawDownAfterOneSuccess).as("still down (weight 0) after its first successful probe").isTrue();
-    assertThat(num(s, "consecutive_successes")).as("successes when it came back").isGreaterThanOrEqualTo(2);
+    assertThat(sawDownAfterOneSuccess)
+        .as("still down (weight 0) after its first successful probe")
+        .isTrue();
+    assertThat(num(s, "consecutive_successes"))
+        .as("successes when it came back")
+        .isGreaterThanOrEqualTo(2);
     assertThat(num(s, "weight")).isEqualTo(1);
     assertThat(num(s, "ipvs_weight")).isEqualTo(1);
-    d.awaitLog(Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
-    d.awaitLog("server tftp/127\\.0\\.0\\.3:69 down -> up: OK - answer from server", Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 1"),
+        Duration.ofSeconds(5));
+    d.awaitLog(
+        "server tftp/127\\.0\\.0\\.3:69 down -> up: OK - answer from server",
+        Duration.ofSeconds(5));
   }
 
   @Test
@@ -171,7 +203,8 @@ class DaemonDryRunIT {
     Duration bound = Duration.ofSeconds(2L * cfg.timeoutSeconds() + 1);
     assertThat(detection).as("from SIGSTOP to weight 0 in /status").isLessThanOrEqualTo(bound);
     @SuppressWarnings("unchecked")
-    Map<String, Object> last = (Map<String, Object>) d.server("tftp", "ftp2").orElseThrow().get("last_probe");
+    Map<String, Object> last =
+        (Map<String, Object>) d.server("tftp", "ftp2").orElseThrow().get("last_probe");
     assertThat(last.get("cause")).isEqualTo("timeout");
     ftp2.thaw();
   }
@@ -200,46 +233,72 @@ class DaemonDryRunIT {
     d.sighup();
 
     String rejected =
-        d.awaitLog("reload rejected, keeping the running config: " + Pattern.quote(config + ":" + line + ":" + col + ": error"), Duration.ofSeconds(15));
+        d.awaitLog(
+            "reload rejected, keeping the running config: "
+                + Pattern.quote(config + ":" + line + ":" + col + ": error"),
+            Duration.ofSeconds(15));
     assertThat(rejected).contains("missing '='");
     String m = d.metrics();
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"ok\"} 0.0");
     assertThat(m).contains("lvs_pulse_config_serial_no 1.0");
-    assertThat(((Map<?, ?>) d.status().get("config")).get("serial_no")).isEqualTo(1L); // MiniJson integers are Longs
+    assertThat(((Map<?, ?>) d.status().get("config")).get("serial_no"))
+        .isEqualTo(1L); // MiniJson integers are Longs
 
     // Still monitoring with the running config: probes go on and a failure is still acted upon.
-    String before = String.valueOf(((Map<?, ?>) d.server("tftp", "ftp1").orElseThrow().get("last_probe")).get("at"));
-    d.awaitServer("tftp", "ftp1", Duration.ofSeconds(10), POLL,
-        s -> s.isPresent() && !before.equals(String.valueOf(((Map<?, ?>) s.get().get("last_probe")).get("at"))) && "up".equals(s.get().get("state")));
+    String before =
+        String.valueOf(
+            ((Map<?, ?>) d.server("tftp", "ftp1").orElseThrow().get("last_probe")).get("at"));
+    d.awaitServer(
+        "tftp",
+        "ftp1",
+        Duration.ofSeconds(10),
+        POLL,
+        s ->
+            s.isPresent()
+                && !before.equals(String.valueOf(((Map<?, ?>) s.get().get("last_probe")).get("at")))
+                && "up".equals(s.get().get("state")));
     ftp2.stop();
     d.awaitServer("tftp", "ftp2", Duration.ofSeconds(10), POLL, DaemonDryRunIT::quiesced);
   }
 
   @Test
-  void aSighupThatRemovesAServerDrainsItForThePersistenceTimeAndOneThatAddsItBackRestoresIt() throws Exception {
+  void aSighupThatRemovesAServerDrainsItForThePersistenceTimeAndOneThatAddsItBackRestoresIt()
+      throws Exception {
     tftpd("127.0.0.2");
     tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH).withPersistent(3);
     DaemonProcess d = daemon(cfg);
     awaitBothUp(d);
-    d.awaitLog(Pattern.quote("would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
 
     write(cfg.withSerial(2).withServers(List.of("ftp1=127.0.0.2")).text());
     long hupAt = System.nanoTime();
     d.sighup();
     Map<String, Object> draining =
-        d.awaitServer("tftp", "ftp2", Duration.ofSeconds(10), POLL, s -> s.isPresent() && "draining".equals(s.get().get("state"))).orElseThrow();
+        d.awaitServer(
+                "tftp",
+                "ftp2",
+                Duration.ofSeconds(10),
+                POLL,
+                s -> s.isPresent() && "draining".equals(s.get().get("state")))
+            .orElseThrow();
     assertThat(num(draining, "weight")).isZero();
     assertThat(num(draining, "ipvs_weight")).isZero();
     assertThat(draining.get("in_ipvs")).isEqualTo(true);
     assertThat(draining.get("drain_until")).isNotNull();
-    d.awaitLog(Pattern.quote("would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"), Duration.ofSeconds(5));
-    d.awaitLog("server tftp/127\\.0\\.0\\.3:69 removed by reload: draining at weight 0", Duration.ofSeconds(5));
+    d.awaitLog(
+        Pattern.quote("would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"), Duration.ofSeconds(5));
+    d.awaitLog(
+        "server tftp/127\\.0\\.0\\.3:69 removed by reload: draining at weight 0",
+        Duration.ofSeconds(5));
 
     d.awaitServer("tftp", "ftp2", Duration.ofSeconds(15), POLL, Optional::isEmpty);
     Duration drained = Duration.ofNanos(System.nanoTime() - hupAt);
-    assertThat(drained).as("drained for the persistence time (3 s)").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    assertThat(drained)
+        .as("drained for the persistence time (3 s)")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
     d.awaitLog(Pattern.quote("would run ipvsadm -d -f 1 -r 127.0.0.3:69"), Duration.ofSeconds(5));
     assertThat(d.server("tftp", "ftp1").orElseThrow().get("state")).isEqualTo("up");
     String m = d.metrics();
@@ -256,9 +315,21 @@ class DaemonDryRunIT {
   @Test
   void anInvalidConfigAtStartExitsOneWithFileLineAndColumn() throws Exception {
     config = dir.resolve("broken.lvs.cf");
-    Files.writeString(config, "serial_no = 1\nprimary = 192.0.2.1\nvirtual tftp {\n    active = 1\n    fwmark 1\n}\n");
+    Files.writeString(
+        config,
+        "serial_no = 1\nprimary = 192.0.2.1\nvirtual tftp {\n    active = 1\n    fwmark 1\n}\n");
     DaemonProcess.Exit r =
-        DaemonProcess.runToExit(Duration.ofSeconds(60), List.of("run", "--config", config.toString(), "--ipvs", "dry-run", "--no-failover", "--listen", "127.0.0.1:0"));
+        DaemonProcess.runToExit(
+            Duration.ofSeconds(60),
+            List.of(
+                "run",
+                "--config",
+                config.toString(),
+                "--ipvs",
+                "dry-run",
+                "--no-failover",
+                "--listen",
+                "127.0.0.1:0"));
     assertThat(r.code()).as(r.output()).isEqualTo(1);
     assertThat(r.output()).contains(config + ":5:12: error");
     assertThat(r.output()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -267,11 +338,22 @@ class DaemonDryRunIT {
   @Test
   void theIpvsadmBackendOnAHostWithoutIpvsExitsOneNamingDryRun() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeFalse(
-        Files.exists(Path.of("/proc/net/ip_vs")), "this host's kernel has IPVS: the no-IPVS start-up check cannot be shown here");
+        Files.exists(Path.of("/proc/net/ip_vs")),
+        "this host's kernel has IPVS: the no-IPVS start-up check cannot be shown here");
     config = dir.resolve("lvs.cf");
     write(TftpClusterConfig.example(BOTH).text());
     DaemonProcess.Exit r =
-        DaemonProcess.runToExit(Duration.ofSeconds(60), List.of("run", "--config", config.toString(), "--ipvs", "ipvsadm", "--no-failover", "--listen", "127.0.0.1:0"));
+        DaemonProcess.runToExit(
+            Duration.ofSeconds(60),
+            List.of(
+                "run",
+                "--config",
+                config.toString(),
+                "--ipvs",
+                "ipvsadm",
+                "--no-failover",
+                "--listen",
+                "127.0.0.1:0"));
     assertThat(r.code()).as(r.output()).isEqualTo(1);
     assertThat(r.output()).contains("--ipvs dry-run").contains("IPVS is not available");
     assertThat(r.output()).doesNotContain("Exception");

@@ -74,8 +74,8 @@ class ExecRunnerTest {
 
   /**
    * Regression: Commons Exec's ExecuteWatchdog kills only the direct child, so {@code sh -c "sleep
-   * 6"} with a 1 s watchdog returned after 6 s (build-facts.md). The tree-killing watchdog ends it at
-   * the timeout.
+   * 6"} with a 1 s watchdog returned after 6 s (build-facts.md). The tree-killing watchdog ends it
+   * at the timeout.
    */
   @Test
   void the_watchdog_ends_sh_c_sleep_at_the_timeout_not_when_sleep_finishes() {
@@ -94,7 +94,8 @@ class ExecRunnerTest {
 
     ExecResult r =
         runner.run(
-            ExecRequest.of(Duration.ofSeconds(1), "sh", fixture("spawn-and-hang.sh"), pidFile.toString()));
+            ExecRequest.of(
+                Duration.ofSeconds(1), "sh", fixture("spawn-and-hang.sh"), pidFile.toString()));
 
     assertThat(r.timedOut()).isTrue();
     assertThat(r.stdout()).isEqualTo("started\n");
@@ -105,14 +106,16 @@ class ExecRunnerTest {
     if (handle.isPresent()) {
       handle.get().onExit().get(5, TimeUnit.SECONDS);
     }
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
   }
 
   @Test
   void captured_output_is_bounded_and_flagged_as_truncated() {
     ExecResult r =
         runner.run(
-            ExecRequest.of(Duration.ofSeconds(20), "sh", fixture("noisy.sh")).withMaxOutputBytes(1000));
+            ExecRequest.of(Duration.ofSeconds(20), "sh", fixture("noisy.sh"))
+                .withMaxOutputBytes(1000));
 
     assertThat(r.succeeded()).isTrue();
     assertThat(r.stdout()).hasSize(1000);
@@ -122,7 +125,8 @@ class ExecRunnerTest {
   @Test
   void a_missing_binary_is_a_start_failure_result_not_an_exception() throws Exception {
     ExecResult r =
-        runner.start(ExecRequest.of(Duration.ofSeconds(5), "/nonexistent/lvs-pulse-no-such-binary"))
+        runner
+            .start(ExecRequest.of(Duration.ofSeconds(5), "/nonexistent/lvs-pulse-no-such-binary"))
             .get(10, TimeUnit.SECONDS);
 
     assertThat(r.succeeded()).isFalse();
@@ -133,7 +137,8 @@ class ExecRunnerTest {
 
   @Test
   void start_runs_asynchronously_and_completes_with_the_result() throws Exception {
-    var f = runner.start(ExecRequest.of(Duration.ofSeconds(10), "sh", "-c", "sleep 0.2; echo done"));
+    var f =
+        runner.start(ExecRequest.of(Duration.ofSeconds(10), "sh", "-c", "sleep 0.2; echo done"));
 
     assertThat(f.isDone()).isFalse();
     ExecResult r = f.get(10, TimeUnit.SECONDS);

@@ -12,12 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AuthenticatedHeartbeatCodecTest {
-  private static final HeartbeatKey KEY = HeartbeatKey.of("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-  private static final HeartbeatKey OTHER_KEY = HeartbeatKey.of("fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII));
+  private static final HeartbeatKey KEY =
+      HeartbeatKey.of("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+  private static final HeartbeatKey OTHER_KEY =
+      HeartbeatKey.of("fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII));
 
   private final MutableClock clock = new MutableClock();
-  private final AuthenticatedHeartbeatCodec primary = new AuthenticatedHeartbeatCodec(Role.PRIMARY, KEY, clock);
-  private final AuthenticatedHeartbeatCodec backup = new AuthenticatedHeartbeatCodec(Role.BACKUP, KEY, clock);
+  private final AuthenticatedHeartbeatCodec primary =
+      new AuthenticatedHeartbeatCodec(Role.PRIMARY, KEY, clock);
+  private final AuthenticatedHeartbeatCodec backup =
+      new AuthenticatedHeartbeatCodec(Role.BACKUP, KEY, clock);
 
   private static RxResult result(HeartbeatCodec.Decoded d) {
     return d instanceof HeartbeatCodec.Rejected r ? r.result() : RxResult.OK;
@@ -40,17 +44,21 @@ class AuthenticatedHeartbeatCodecTest {
 
   @Test
   void a_genuine_heartbeat_is_accepted_with_its_state() {
-    assertThat(backup.decode(primary.encode(HeartbeatState.RUNNING), 48)).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.RUNNING));
-    assertThat(backup.decode(primary.encode(HeartbeatState.STOPPED), 48)).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
+    assertThat(backup.decode(primary.encode(HeartbeatState.RUNNING), 48))
+        .isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.RUNNING));
+    assertThat(backup.decode(primary.encode(HeartbeatState.STOPPED), 48))
+        .isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
   }
 
   @Test
   void a_forged_heartbeat_is_rejected_whether_signed_with_another_key_or_altered() {
-    AuthenticatedHeartbeatCodec attacker = new AuthenticatedHeartbeatCodec(Role.PRIMARY, OTHER_KEY, clock);
+    AuthenticatedHeartbeatCodec attacker =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, OTHER_KEY, clock);
     byte[] altered = primary.encode(HeartbeatState.STOPPED);
     altered[6] = 1; // STOPPED -> RUNNING without re-signing
 
-    assertThat(result(backup.decode(attacker.encode(HeartbeatState.RUNNING), 48))).isEqualTo(RxResult.BAD_MAC);
+    assertThat(result(backup.decode(attacker.encode(HeartbeatState.RUNNING), 48)))
+        .isEqualTo(RxResult.BAD_MAC);
     assertThat(result(backup.decode(altered, 48))).isEqualTo(RxResult.BAD_MAC);
   }
 
@@ -71,11 +79,14 @@ class AuthenticatedHeartbeatCodecTest {
     for (int i = 0; i < 1000; i++) {
       primary.encode(HeartbeatState.RUNNING);
     }
-    assertThat(result(backup.decode(primary.encode(HeartbeatState.RUNNING), 48))).isEqualTo(RxResult.OK);
+    assertThat(result(backup.decode(primary.encode(HeartbeatState.RUNNING), 48)))
+        .isEqualTo(RxResult.OK);
     clock.advance(Duration.ofMillis(3));
-    AuthenticatedHeartbeatCodec restarted = new AuthenticatedHeartbeatCodec(Role.PRIMARY, KEY, clock);
+    AuthenticatedHeartbeatCodec restarted =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, KEY, clock);
 
-    assertThat(result(backup.decode(restarted.encode(HeartbeatState.STOPPED), 48))).isEqualTo(RxResult.OK);
+    assertThat(result(backup.decode(restarted.encode(HeartbeatState.STOPPED), 48)))
+        .isEqualTo(RxResult.OK);
     assertThat(result(backup.decode(beforeRestart, 48))).isEqualTo(RxResult.REPLAY);
   }
 
@@ -88,7 +99,8 @@ class AuthenticatedHeartbeatCodecTest {
 
   @Test
   void a_plain_pulse_heartbeat_is_rejected_as_unauthenticated() {
-    HeartbeatCodec.Decoded d = backup.decode(new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING), 4);
+    HeartbeatCodec.Decoded d =
+        backup.decode(new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING), 4);
 
     assertThat(result(d)).isEqualTo(RxResult.BAD_MAC);
     assertThat(((HeartbeatCodec.Rejected) d).detail()).contains("unauthenticated");
@@ -108,15 +120,22 @@ class AuthenticatedHeartbeatCodecTest {
   }
 
   @Test
-  void the_key_file_loses_its_trailing_newline_and_must_hold_sixteen_bytes(@TempDir Path dir) throws Exception {
+  void the_key_file_loses_its_trailing_newline_and_must_hold_sixteen_bytes(@TempDir Path dir)
+      throws Exception {
     Path good = dir.resolve("key");
     Files.writeString(good, "0123456789abcdef0123456789abcdef\n");
     Path shortKey = dir.resolve("short");
     Files.writeString(shortKey, "tooshort\n");
-    AuthenticatedHeartbeatCodec fromFile = new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.read(good), clock);
+    AuthenticatedHeartbeatCodec fromFile =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.read(good), clock);
 
-    assertThat(result(backup.decode(fromFile.encode(HeartbeatState.RUNNING), 48))).isEqualTo(RxResult.OK);
-    assertThatThrownBy(() -> HeartbeatKey.read(shortKey)).isInstanceOf(FailoverConfigException.class).hasMessageContaining("at least 16");
-    assertThatThrownBy(() -> HeartbeatKey.read(dir.resolve("missing"))).isInstanceOf(FailoverConfigException.class).hasMessageContaining("cannot read");
+    assertThat(result(backup.decode(fromFile.encode(HeartbeatState.RUNNING), 48)))
+        .isEqualTo(RxResult.OK);
+    assertThatThrownBy(() -> HeartbeatKey.read(shortKey))
+        .isInstanceOf(FailoverConfigException.class)
+        .hasMessageContaining("at least 16");
+    assertThatThrownBy(() -> HeartbeatKey.read(dir.resolve("missing")))
+        .isInstanceOf(FailoverConfigException.class)
+        .hasMessageContaining("cannot read");
   }
 }

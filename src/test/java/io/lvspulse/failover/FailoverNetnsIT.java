@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two directors whose VIP actions run for real in their own network namespace (primary in {@code
- * -a}, backup in {@code -b}, joined by veth {@code lan0}); their heartbeats use loopback
- * (127.0.0.1 / 127.0.0.2). IPVS is the dry-run backend. keepalive 200 ms, deadtime 1 s.
+ * -a}, backup in {@code -b}, joined by veth {@code lan0}); their heartbeats use loopback (127.0.0.1
+ * / 127.0.0.2). IPVS is the dry-run backend. keepalive 200 ms, deadtime 1 s.
  */
 class FailoverNetnsIT {
   private static final Duration KEEPALIVE = Duration.ofMillis(200);
@@ -41,7 +41,8 @@ class FailoverNetnsIT {
     ns.close();
   }
 
-  private Failover director(LvsConfig c, Role role, String namespace, AtomicInteger activations) throws Exception {
+  private Failover director(LvsConfig c, Role role, String namespace, AtomicInteger activations)
+      throws Exception {
     String self = role == Role.PRIMARY ? "127.0.0.1" : "127.0.0.2";
     int port = c.global().heartbeatPort();
     DryRunBackend ipvs = new DryRunBackend();
@@ -77,11 +78,18 @@ class FailoverNetnsIT {
   }
 
   @Test
-  void the_vip_follows_the_active_director_and_a_restarted_primary_does_not_take_it_back() throws Exception {
+  void the_vip_follows_the_active_director_and_a_restarted_primary_does_not_take_it_back()
+      throws Exception {
     int port = FailoverPairTest.freePort();
     LvsConfig c =
-        TestConfigs.pair("127.0.0.1", "127.0.0.2", port, KEEPALIVE, DEADTIME,
-            List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)), g -> {});
+        TestConfigs.pair(
+            "127.0.0.1",
+            "127.0.0.2",
+            port,
+            KEEPALIVE,
+            DEADTIME,
+            List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)),
+            g -> {});
     AtomicInteger primaryActive = new AtomicInteger();
     AtomicInteger backupActive = new AtomicInteger();
     Failover backup = director(c, Role.BACKUP, ns.b, backupActive);
@@ -95,14 +103,19 @@ class FailoverNetnsIT {
     long t0 = System.nanoTime();
     primary.stop(Duration.ofSeconds(10));
     directors.remove(primary);
-    await().atMost(DEADTIME.plusSeconds(1)).pollInterval(Duration.ofMillis(50)).until(() -> holds(ns.b));
+    await()
+        .atMost(DEADTIME.plusSeconds(1))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> holds(ns.b));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(DEADTIME.plusSeconds(1));
     assertThat(holds(ns.a)).isFalse();
     assertThat(backupActive.get()).isEqualTo(1);
 
     AtomicInteger restartedActive = new AtomicInteger();
     Failover restarted = director(c, Role.PRIMARY, ns.a, restartedActive);
-    await().atMost(Duration.ofSeconds(5)).until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
     Thread.sleep(DEADTIME.multipliedBy(3).toMillis()); // nothing may move
     assertThat(holds(ns.b)).isTrue();
     assertThat(holds(ns.a)).isFalse();

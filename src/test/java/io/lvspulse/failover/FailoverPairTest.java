@@ -26,14 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two heartbeat endpoints on loopback (primary 127.0.0.1, backup 127.0.0.2, one free UDP port), real
- * sockets and threads, keepalive 100 ms and deadtime 600 ms. "A pulse primary" is a plain UDP socket
- * sending pulse's 4-byte magics, as Piranha's pulse would.
+ * Two heartbeat endpoints on loopback (primary 127.0.0.1, backup 127.0.0.2, one free UDP port),
+ * real sockets and threads, keepalive 100 ms and deadtime 600 ms. "A pulse primary" is a plain UDP
+ * socket sending pulse's 4-byte magics, as Piranha's pulse would.
  */
 class FailoverPairTest {
   private static final Duration KEEPALIVE = Duration.ofMillis(100);
   private static final Duration DEADTIME = Duration.ofMillis(600);
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY =
+      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -48,9 +49,11 @@ class FailoverPairTest {
   /** A UDP port free on both 127.0.0.1 and 127.0.0.2 (bounded attempts). */
   static int freePort() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.1"), 0))) {
+      try (DatagramSocket a =
+          new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.1"), 0))) {
         int p = a.getLocalPort();
-        try (DatagramSocket b = new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.2"), p))) {
+        try (DatagramSocket b =
+            new DatagramSocket(new InetSocketAddress(TestConfigs.ip("127.0.0.2"), p))) {
           return p;
         } catch (IOException busy) {
           // try another
@@ -61,7 +64,14 @@ class FailoverPairTest {
   }
 
   private LvsConfig config(int port, Optional<Path> key) {
-    return TestConfigs.pair("127.0.0.1", "127.0.0.2", port, KEEPALIVE, DEADTIME, List.of(), g -> g.heartbeatKeyFile = key);
+    return TestConfigs.pair(
+        "127.0.0.1",
+        "127.0.0.2",
+        port,
+        KEEPALIVE,
+        DEADTIME,
+        List.of(),
+        g -> g.heartbeatKeyFile = key);
   }
 
   private Failover director(LvsConfig c, Role role, MeterRegistry registry) throws Exception {
@@ -69,7 +79,10 @@ class FailoverPairTest {
     int port = c.global().heartbeatPort();
     Failover f =
         Failover.builder(c)
-            .options(FailoverOptions.defaults().withRole(role).withSocket(TestConfigs.ip(self), port, port))
+            .options(
+                FailoverOptions.defaults()
+                    .withRole(role)
+                    .withSocket(TestConfigs.ip(self), port, port))
             .ipvs(new DryRunBackend())
             .registry(registry)
             .localAddresses(LocalAddresses.of(Map.of()))
@@ -86,8 +99,11 @@ class FailoverPairTest {
     return s;
   }
 
-  private static void sendTo(DatagramSocket s, byte[] payload, String address, int port) throws IOException {
-    s.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(TestConfigs.ip(address), port)));
+  private static void sendTo(DatagramSocket s, byte[] payload, String address, int port)
+      throws IOException {
+    s.send(
+        new DatagramPacket(
+            payload, payload.length, new InetSocketAddress(TestConfigs.ip(address), port)));
   }
 
   private static double received(MeterRegistry r, RxResult result) {
@@ -95,17 +111,22 @@ class FailoverPairTest {
   }
 
   @Test
-  void the_primary_becomes_active_a_stopped_primary_hands_over_at_once_and_a_restarted_one_stays_backup() throws Exception {
+  void
+      the_primary_becomes_active_a_stopped_primary_hands_over_at_once_and_a_restarted_one_stays_backup()
+          throws Exception {
     int port = freePort();
     LvsConfig c = config(port, Optional.empty());
     MeterRegistry backupMetrics = new SimpleMeterRegistry();
     Failover backup = director(c, Role.BACKUP, backupMetrics);
     Failover primary = director(c, Role.PRIMARY, new SimpleMeterRegistry());
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(primary.status().active()).isTrue();
-      assertThat(backup.status().partnerState()).isEqualTo(PartnerState.RUNNING);
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(primary.status().active()).isTrue();
+              assertThat(backup.status().partnerState()).isEqualTo(PartnerState.RUNNING);
+            });
     assertThat(backup.status().active()).isFalse();
     assertThat(backup.status().lastHeard()).isPresent();
     assertThat(received(backupMetrics, RxResult.OK)).isPositive();
@@ -115,28 +136,35 @@ class FailoverPairTest {
     primary.stop(Duration.ofSeconds(5));
     await().atMost(DEADTIME.plusSeconds(1)).until(() -> backup.status().active());
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(DEADTIME.plusSeconds(1));
-    assertThat(backup.status().lastTransitionReason()).isIn("primary inactive", "partner silent for deadtime (600 ms)");
+    assertThat(backup.status().lastTransitionReason())
+        .isIn("primary inactive", "partner silent for deadtime (600 ms)");
 
     Failover restarted = director(c, Role.PRIMARY, new SimpleMeterRegistry());
-    await().atMost(Duration.ofSeconds(5)).until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
     Thread.sleep(DEADTIME.multipliedBy(3).toMillis()); // a few deadtimes: nothing may change
     assertThat(restarted.status().active()).isFalse();
     assertThat(backup.status().active()).isTrue();
   }
 
   @Test
-  void a_backup_takes_over_from_a_silent_pulse_primary_within_deadtime_and_yields_when_it_returns() throws Exception {
+  void a_backup_takes_over_from_a_silent_pulse_primary_within_deadtime_and_yields_when_it_returns()
+      throws Exception {
     int port = freePort();
     PlainHeartbeatCodec pulse = new PlainHeartbeatCodec();
     DatagramSocket pulsePrimary = fakePulse("127.0.0.1", port);
-    Failover backup = director(config(port, Optional.empty()), Role.BACKUP, new SimpleMeterRegistry());
+    Failover backup =
+        director(config(port, Optional.empty()), Role.BACKUP, new SimpleMeterRegistry());
 
     // What the backup sends is pulse's format: exactly 4 bytes, STOPPED in host order.
     DatagramPacket p = new DatagramPacket(new byte[100], 100);
     pulsePrimary.receive(p);
     assertThat(p.getLength()).isEqualTo(4);
-    assertThat(pulse.decode(p.getData(), p.getLength())).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
-    assertThat(((InetSocketAddress) p.getSocketAddress()).getAddress()).isEqualTo(TestConfigs.ip("127.0.0.2"));
+    assertThat(pulse.decode(p.getData(), p.getLength()))
+        .isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
+    assertThat(((InetSocketAddress) p.getSocketAddress()).getAddress())
+        .isEqualTo(TestConfigs.ip("127.0.0.2"));
 
     for (int i = 0; i < 15; i++) {
       sendTo(pulsePrimary, pulse.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
@@ -145,8 +173,12 @@ class FailoverPairTest {
     assertThat(backup.status().active()).isFalse();
 
     long t0 = System.nanoTime(); // the primary goes silent
-    await().atMost(DEADTIME.plusSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> backup.status().active());
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(DEADTIME.minusMillis(150), DEADTIME.plusSeconds(1));
+    await()
+        .atMost(DEADTIME.plusSeconds(1))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> backup.status().active());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isBetween(DEADTIME.minusMillis(150), DEADTIME.plusSeconds(1));
     assertThat(backup.status().partnerState()).isEqualTo(PartnerState.DEAD);
 
     sendTo(pulsePrimary, pulse.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
@@ -155,7 +187,8 @@ class FailoverPairTest {
   }
 
   @Test
-  void in_authenticated_mode_forged_replayed_and_foreign_heartbeats_do_not_keep_the_backup_passive() throws Exception {
+  void in_authenticated_mode_forged_replayed_and_foreign_heartbeats_do_not_keep_the_backup_passive()
+      throws Exception {
     int port = freePort();
     Path keyFile = dir.resolve("heartbeat.key");
     Files.write(keyFile, KEY);
@@ -163,9 +196,13 @@ class FailoverPairTest {
     DatagramSocket primarySocket = fakePulse("127.0.0.1", port);
     DatagramSocket stranger = fakePulse("127.0.0.3", port);
     Failover backup = director(config(port, Optional.of(keyFile)), Role.BACKUP, metrics);
-    AuthenticatedHeartbeatCodec genuine = new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
+    AuthenticatedHeartbeatCodec genuine =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
     AuthenticatedHeartbeatCodec forger =
-        new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of("not-the-right-key-at-all-000000".getBytes(StandardCharsets.US_ASCII)), InstantSource.system());
+        new AuthenticatedHeartbeatCodec(
+            Role.PRIMARY,
+            HeartbeatKey.of("not-the-right-key-at-all-000000".getBytes(StandardCharsets.US_ASCII)),
+            InstantSource.system());
 
     // Genuine heartbeats keep it passive; record two of them for replaying.
     byte[] captured1 = genuine.encode(HeartbeatState.RUNNING);
@@ -185,7 +222,11 @@ class FailoverPairTest {
       sendTo(primarySocket, captured1, "127.0.0.2", port);
       sendTo(primarySocket, captured2, "127.0.0.2", port);
       sendTo(primarySocket, forger.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
-      sendTo(primarySocket, new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING), "127.0.0.2", port);
+      sendTo(
+          primarySocket,
+          new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING),
+          "127.0.0.2",
+          port);
       sendTo(stranger, genuine.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
       Thread.sleep(KEEPALIVE.toMillis());
     }
@@ -198,10 +239,13 @@ class FailoverPairTest {
     assertThat(received(metrics, RxResult.WRONG_SOURCE)).isPositive();
 
     // What the backup sends is the authenticated format.
-    AuthenticatedHeartbeatCodec reader = new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
+    AuthenticatedHeartbeatCodec reader =
+        new AuthenticatedHeartbeatCodec(Role.PRIMARY, HeartbeatKey.of(KEY), InstantSource.system());
     DatagramPacket p = new DatagramPacket(new byte[100], 100);
     HeartbeatCodec.Decoded last = null;
-    for (int i = 0; i < 200 && !new HeartbeatCodec.Accepted(HeartbeatState.RUNNING).equals(last); i++) {
+    for (int i = 0;
+        i < 200 && !new HeartbeatCodec.Accepted(HeartbeatState.RUNNING).equals(last);
+        i++) {
       primarySocket.receive(p); // queued STOPPED ones first
       assertThat(p.getLength()).isEqualTo(AuthenticatedHeartbeatCodec.LENGTH);
       last = reader.decode(p.getData(), p.getLength());
@@ -213,9 +257,18 @@ class FailoverPairTest {
   @Test
   void heartbeats_go_once_to_each_distinct_partner_address() throws Exception {
     int port = freePort();
-    LvsConfig c = TestConfigs.pair("127.0.0.1", "127.0.0.2", port, KEEPALIVE, DEADTIME, List.of(), g -> {
-      g.primaryPrivate = Optional.of(TestConfigs.ip("127.0.0.1")); // same as public: one destination
-    });
+    LvsConfig c =
+        TestConfigs.pair(
+            "127.0.0.1",
+            "127.0.0.2",
+            port,
+            KEEPALIVE,
+            DEADTIME,
+            List.of(),
+            g -> {
+              g.primaryPrivate =
+                  Optional.of(TestConfigs.ip("127.0.0.1")); // same as public: one destination
+            });
     DatagramSocket pulsePrimary = fakePulse("127.0.0.1", port);
     Failover backup = director(c, Role.BACKUP, new SimpleMeterRegistry());
     int n = 0;

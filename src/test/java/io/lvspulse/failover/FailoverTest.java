@@ -65,6 +65,11 @@ class FailoverTest {
     return Files.exists(log) ? Files.readAllLines(log) : List.of();
   }
 
+  private List<String> commandsSince(int index) throws IOException {
+    List<String> all = commands();
+    return all.subList(index, all.size());
+  }
+
   private void note(String line) {
     try {
       Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -73,9 +78,14 @@ class FailoverTest {
     }
   }
 
-  private static LvsConfig lonePrimary(java.util.function.Consumer<io.lvspulse.config.GlobalSettings.Builder> edit) {
+  private static LvsConfig lonePrimary(
+      java.util.function.Consumer<io.lvspulse.config.GlobalSettings.Builder> edit) {
     return TestConfigs.pair(
-        "192.0.2.1", "192.0.2.2", 539, Duration.ofSeconds(2), Duration.ofSeconds(5),
+        "192.0.2.1",
+        "192.0.2.2",
+        539,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
         List.of(
             TestConfigs.virtual("tftp", "192.0.2.100", "eth0:1", 1),
             TestConfigs.virtual("tftp-again", "192.0.2.100", "eth0:1", 2),
@@ -112,7 +122,8 @@ class FailoverTest {
           }
         };
     return Failover.builder(config)
-        .options(FailoverOptions.defaults().withCommandPrefix(List.of("sh", recorder(), log.toString())))
+        .options(
+            FailoverOptions.defaults().withCommandPrefix(List.of("sh", recorder(), log.toString())))
         .ipvs(ipvs)
         .registry(registry)
         .listener(listener)
@@ -130,14 +141,19 @@ class FailoverTest {
   }
 
   @Test
-  void a_lone_primary_starts_inactive_then_after_deadtime_brings_up_each_distinct_vip_and_announces_it() throws Exception {
-    failover = build(lonePrimary(g -> {
-      g.syncdaemon = true;
-      g.syncdIface = "eth1";
-      g.syncdId = 7;
-      g.activeCmd = Optional.of("/usr/local/bin/notify  went active");
-      g.manageFirewall = true;
-    }));
+  void
+      a_lone_primary_starts_inactive_then_after_deadtime_brings_up_each_distinct_vip_and_announces_it()
+          throws Exception {
+    failover =
+        build(
+            lonePrimary(
+                g -> {
+                  g.syncdaemon = true;
+                  g.syncdIface = "eth1";
+                  g.syncdId = 7;
+                  g.activeCmd = Optional.of("/usr/local/bin/notify  went active");
+                  g.manageFirewall = true;
+                }));
     failover.start();
     scheduler.runDue();
 
@@ -159,51 +175,92 @@ class FailoverTest {
 
     scheduler.advance(Duration.ofMillis(200));
     assertThat(failover.status().active()).isTrue();
-    assertThat(failover.status().lastTransitionReason()).isEqualTo("no backup director (backup_active = 0): active after deadtime");
+    assertThat(failover.status().lastTransitionReason())
+        .isEqualTo("no backup director (backup_active = 0): active after deadtime");
     assertThat(gauge()).isEqualTo(1.0);
     assertThat(firewallCalls).containsExactly("remove", "install 2");
-    assertThat(ipvs.commandLog()).endsWith("ipvsadm --start-daemon master --mcast-interface eth1 --syncid 7");
-    List<String> afterStart = commands().subList(3, commands().size());
-    assertThat(afterStart.stream().filter(l -> !l.startsWith("/usr/local") && !l.startsWith("arping")).toList())
+    assertThat(ipvs.commandLog())
+        .endsWith("ipvsadm --start-daemon master --mcast-interface eth1 --syncid 7");
+    List<String> all = commands(); // read once: a background active_cmd may still append
+    List<String> afterStart = all.subList(3, all.size());
+    assertThat(
+            afterStart.stream()
+                .filter(l -> !l.startsWith("/usr/local") && !l.startsWith("arping"))
+                .toList())
         .containsExactly(
             "LISTENER active",
             "ip addr add 192.0.2.100/32 dev eth0 label eth0:1",
             "ip addr add 192.0.2.101/32 dev eth1");
 
     scheduler.advance(Duration.ofSeconds(5));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(commands()).contains("/usr/local/bin/notify went active");
-      assertThat(commands().stream().filter(l -> l.equals("arping -U -c 1 -I eth0 192.0.2.100"))).hasSize(5);
-      assertThat(commands().stream().filter(l -> l.equals("arping -U -c 1 -I eth1 192.0.2.101"))).hasSize(5);
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(commands()).contains("/usr/local/bin/notify went active");
+              assertThat(
+                      commands().stream()
+                          .filter(l -> l.equals("arping -U -c 1 -I eth0 192.0.2.100")))
+                  .hasSize(5);
+              assertThat(
+                      commands().stream()
+                          .filter(l -> l.equals("arping -U -c 1 -I eth1 192.0.2.101")))
+                  .hasSize(5);
+            });
     assertThat(registry.get("lvs_pulse_failovers").counter().count()).isEqualTo(1.0);
     assertThat(registry.get("lvs_pulse_heartbeats_sent").counter().count()).isZero();
   }
 
   @Test
   void a_failed_command_is_counted_and_the_next_steps_still_run() throws Exception {
-    failover = Failover.builder(lonePrimary(g -> g.activeCmd = Optional.of("/nonexistent/lvsp-cmd")))
-        .options(FailoverOptions.defaults().withCommandPrefix(List.of("/nonexistent/lvsp-prefix")).withArps(0, Duration.ofSeconds(1)))
-        .ipvs(ipvs)
-        .registry(registry)
-        .clock(clock)
-        .scheduler(scheduler)
-        .actionExecutor(Runnable::run)
-        .localAddresses(LocalAddresses.of(Map.of(TestConfigs.ip("192.0.2.1"), "eth0")))
-        .linkState(nif -> true)
-        .build();
+    failover =
+        Failover.builder(lonePrimary(g -> g.activeCmd = Optional.of("/nonexistent/lvsp-cmd")))
+            .options(
+                FailoverOptions.defaults()
+                    .withCommandPrefix(List.of("/nonexistent/lvsp-prefix"))
+                    .withArps(0, Duration.ofSeconds(1)))
+            .ipvs(ipvs)
+            .registry(registry)
+            .clock(clock)
+            .scheduler(scheduler)
+            .actionExecutor(Runnable::run)
+            .localAddresses(LocalAddresses.of(Map.of(TestConfigs.ip("192.0.2.1"), "eth0")))
+            .linkState(nif -> true)
+            .build();
     failover.start();
     scheduler.advance(Duration.ofSeconds(6));
 
     assertThat(failover.status().active()).isTrue();
-    assertThat(registry.get("lvs_pulse_failover_action_failures").tag("action", "vip_add").counter().count()).isEqualTo(2.0);
-    assertThat(registry.get("lvs_pulse_failover_action_failures").tag("action", "vip_del").counter().count()).isEqualTo(2.0);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(registry.get("lvs_pulse_failover_action_failures").tag("action", "active_cmd").counter().count()).isEqualTo(1.0));
+    assertThat(
+            registry
+                .get("lvs_pulse_failover_action_failures")
+                .tag("action", "vip_add")
+                .counter()
+                .count())
+        .isEqualTo(2.0);
+    assertThat(
+            registry
+                .get("lvs_pulse_failover_action_failures")
+                .tag("action", "vip_del")
+                .counter()
+                .count())
+        .isEqualTo(2.0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        registry
+                            .get("lvs_pulse_failover_action_failures")
+                            .tag("action", "active_cmd")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0));
   }
 
   @Test
-  void with_monitor_links_a_link_going_down_deactivates_and_its_return_reactivates() throws Exception {
+  void with_monitor_links_a_link_going_down_deactivates_and_its_return_reactivates()
+      throws Exception {
     failover = build(lonePrimary(g -> g.monitorLinks = true));
     failover.start();
     scheduler.advance(Duration.ofSeconds(6));
@@ -215,7 +272,8 @@ class FailoverTest {
     assertThat(failover.status().active()).isFalse();
     assertThat(failover.status().localProblem()).contains("link down: eth1");
     assertThat(commands()).contains("LISTENER inactive: link down: eth1");
-    assertThat(commands().get(commands().size() - 2)).isEqualTo("ip addr del 192.0.2.101/32 dev eth1");
+    List<String> now = commands();
+    assertThat(now.get(now.size() - 2)).isEqualTo("ip addr del 192.0.2.101/32 dev eth1");
 
     scheduler.advance(Duration.ofSeconds(10));
     assertThat(failover.status().active()).isFalse();
@@ -241,23 +299,34 @@ class FailoverTest {
   }
 
   @Test
-  void a_reload_while_active_moves_only_the_changed_vips_and_reports_what_needs_a_restart() throws Exception {
+  void a_reload_while_active_moves_only_the_changed_vips_and_reports_what_needs_a_restart()
+      throws Exception {
     failover = build(lonePrimary(g -> {}));
     failover.start();
     scheduler.advance(Duration.ofSeconds(6));
     int before = commands().size();
     LvsConfig next =
         TestConfigs.pair(
-            "192.0.2.1", "192.0.2.2", 540, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            List.of(TestConfigs.virtual("tftp", "192.0.2.100", "eth0:1", 1), TestConfigs.virtual("ntp", "192.0.2.102", "eth0:2", 0)),
+            "192.0.2.1",
+            "192.0.2.2",
+            540,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(
+                TestConfigs.virtual("tftp", "192.0.2.100", "eth0:1", 1),
+                TestConfigs.virtual("ntp", "192.0.2.102", "eth0:2", 0)),
             g -> g.backupActive = false);
 
     List<String> ignored = failover.reload(next);
     scheduler.runDue();
 
-    assertThat(ignored).containsExactly("heartbeat_port changed (539 -> 540): not applied until lvs-pulse restarts");
-    assertThat(commands().subList(before, commands().size()).stream().filter(l -> l.startsWith("ip ")).toList())
-        .containsExactly("ip addr del 192.0.2.101/32 dev eth1", "ip addr add 192.0.2.102/32 dev eth0 label eth0:2");
+    assertThat(ignored)
+        .containsExactly(
+            "heartbeat_port changed (539 -> 540): not applied until lvs-pulse restarts");
+    assertThat(commandsSince(before).stream().filter(l -> l.startsWith("ip ")).toList())
+        .containsExactly(
+            "ip addr del 192.0.2.101/32 dev eth1",
+            "ip addr add 192.0.2.102/32 dev eth0 label eth0:2");
   }
 
   @Test
@@ -269,9 +338,14 @@ class FailoverTest {
     scheduler.runInline();
     failover.stop(Duration.ofSeconds(5));
 
-    assertThat(commands().stream().filter(l -> !l.startsWith("arping")).toList()).endsWith(
-        "ip addr del 192.0.2.100/32 dev eth0", "ip addr del 192.0.2.101/32 dev eth1", "LISTENER inactive: shutting down");
-    assertThat(registry.find("lvs_pulse_director_active").gauge()).as("the gauge is unregistered on stop").isNull();
+    assertThat(commands().stream().filter(l -> !l.startsWith("arping")).toList())
+        .endsWith(
+            "ip addr del 192.0.2.100/32 dev eth0",
+            "ip addr del 192.0.2.101/32 dev eth1",
+            "LISTENER inactive: shutting down");
+    assertThat(registry.find("lvs_pulse_director_active").gauge())
+        .as("the gauge is unregistered on stop")
+        .isNull();
     assertThat(registry.get("lvs_pulse_failovers").counter().count()).isEqualTo(2.0);
     failover = null;
   }
@@ -279,15 +353,19 @@ class FailoverTest {
   @Test
   void the_backup_of_a_config_without_backup_active_refuses_to_build() {
     LvsConfig c = lonePrimary(g -> {});
-    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-            Failover.builder(c).ipvs(ipvs).localAddresses(LocalAddresses.of(Map.of(TestConfigs.ip("192.0.2.2"), "eth0"))).build())
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Failover.builder(c)
+                    .ipvs(ipvs)
+                    .localAddresses(LocalAddresses.of(Map.of(TestConfigs.ip("192.0.2.2"), "eth0")))
+                    .build())
         .isInstanceOf(FailoverConfigException.class)
         .hasMessageContaining("backup_active = 0");
   }
 
   @Test
   void active_cmd_is_split_on_spaces_without_a_shell() {
-    assertThat(Failover.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / ")).containsExactly(
-        "/usr/bin/logger", "-t", "lvs", "'two", "words';", "rm", "-rf", "/");
+    assertThat(Failover.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / "))
+        .containsExactly("/usr/bin/logger", "-t", "lvs", "'two", "words';", "rm", "-rf", "/");
   }
 }

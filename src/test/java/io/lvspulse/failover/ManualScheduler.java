@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** A {@link FailoverScheduler} driven by a {@link MutableClock}: {@link #advance} runs what is due. */
+/**
+ * A {@link FailoverScheduler} driven by a {@link MutableClock}: {@link #advance} runs what is due.
+ */
 final class ManualScheduler implements FailoverScheduler {
   private final MutableClock clock;
   private final List<Task> tasks = new ArrayList<>();
@@ -30,7 +32,10 @@ final class ManualScheduler implements FailoverScheduler {
 
   private volatile boolean inline;
 
-  /** From now on {@link #execute} runs its task at once on the caller's thread (to let a blocking stop() finish). */
+  /**
+   * From now on {@link #execute} runs its task at once on the caller's thread (to let a blocking
+   * stop() finish).
+   */
   void runInline() {
     inline = true;
   }

@@ -30,36 +30,66 @@ class NftFirewallInstallerNetnsIT {
 
   @Test
   void the_install_script_goes_in_atomically_and_the_remove_script_takes_it_out() throws Exception {
-    LvsConfig c = TestConfigs.pair("192.0.2.1", "192.0.2.2", 539, Duration.ofSeconds(2), Duration.ofSeconds(5),
-        List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)), g -> {});
+    LvsConfig c =
+        TestConfigs.pair(
+            "192.0.2.1",
+            "192.0.2.2",
+            539,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)),
+            g -> {});
     NftFirewallInstaller fw =
-        new NftFirewallInstaller(new ExecRunner(), NetNs.prefix(ns.a), "nft", Duration.ofSeconds(10),
-            cfg -> "table inet lvsp_test {}\nflush table inet lvsp_test\ntable inet lvsp_test {\n"
-                + "  chain pre { type filter hook prerouting priority mangle; ip daddr "
-                + cfg.activeFwmarkVirtuals().get(0).vip().orElseThrow().getHostAddress()
-                + " udp dport { 69, 1024-65535 } meta mark set 1; }\n}\n",
+        new NftFirewallInstaller(
+            new ExecRunner(),
+            NetNs.prefix(ns.a),
+            "nft",
+            Duration.ofSeconds(10),
+            cfg ->
+                "table inet lvsp_test {}\nflush table inet lvsp_test\ntable inet lvsp_test {\n"
+                    + "  chain pre { type filter hook prerouting priority mangle; ip daddr "
+                    + cfg.activeFwmarkVirtuals().get(0).vip().orElseThrow().getHostAddress()
+                    + " udp dport { 69, 1024-65535 } meta mark set 1; }\n}\n",
             cfg -> "table inet lvsp_test {}\ndelete table inet lvsp_test\n");
 
     fw.install(c);
     fw.install(c); // idempotent
-    String rules = ns.must("ip", "netns", "exec", ns.a, "nft", "list", "table", "inet", "lvsp_test");
+    String rules =
+        ns.must("ip", "netns", "exec", ns.a, "nft", "list", "table", "inet", "lvsp_test");
     assertThat(rules).contains("ip daddr " + ns.address(100)).contains("meta mark set 0x00000001");
     assertThat(rules.split("meta mark set", -1)).hasSize(2);
 
     fw.remove(c);
     fw.remove(c); // idempotent
-    assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset")).doesNotContain("lvsp_test");
+    assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset"))
+        .doesNotContain("lvsp_test");
   }
 
   @Test
   void a_bad_script_is_reported_and_changes_nothing() {
-    LvsConfig c = TestConfigs.pair("192.0.2.1", "192.0.2.2", 539, Duration.ofSeconds(2), Duration.ofSeconds(5), List.of(), g -> {});
+    LvsConfig c =
+        TestConfigs.pair(
+            "192.0.2.1",
+            "192.0.2.2",
+            539,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(),
+            g -> {});
     NftFirewallInstaller fw =
-        new NftFirewallInstaller(new ExecRunner(), NetNs.prefix(ns.a), "nft", Duration.ofSeconds(10),
-            cfg -> "table inet lvsp_test { chain pre { type filter hook prerouting priority mangle; }}\nthis is not nft\n",
+        new NftFirewallInstaller(
+            new ExecRunner(),
+            NetNs.prefix(ns.a),
+            "nft",
+            Duration.ofSeconds(10),
+            cfg ->
+                "table inet lvsp_test { chain pre { type filter hook prerouting priority mangle; }}\nthis is not nft\n",
             cfg -> "");
 
-    assertThatThrownBy(() -> fw.install(c)).isInstanceOf(FirewallInstaller.FirewallException.class).hasMessageContaining("nft -f -");
-    assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset")).doesNotContain("lvsp_test");
+    assertThatThrownBy(() -> fw.install(c))
+        .isInstanceOf(FirewallInstaller.FirewallException.class)
+        .hasMessageContaining("nft -f -");
+    assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset"))
+        .doesNotContain("lvsp_test");
   }
 }

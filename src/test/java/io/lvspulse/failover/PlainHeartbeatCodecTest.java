@@ -36,7 +36,8 @@ class PlainHeartbeatCodecTest {
     PlainHeartbeatCodec host = new PlainHeartbeatCodec();
     PlainHeartbeatCodec explicit = new PlainHeartbeatCodec(ByteOrder.nativeOrder());
 
-    assertThat(host.encode(HeartbeatState.RUNNING)).containsExactly(explicit.encode(HeartbeatState.RUNNING));
+    assertThat(host.encode(HeartbeatState.RUNNING))
+        .containsExactly(explicit.encode(HeartbeatState.RUNNING));
     assertThat(host.encode(HeartbeatState.RUNNING)).hasSize(4);
   }
 
@@ -44,8 +45,10 @@ class PlainHeartbeatCodecTest {
   void pulses_packets_decode_to_their_states() {
     PlainHeartbeatCodec le = new PlainHeartbeatCodec(ByteOrder.LITTLE_ENDIAN);
 
-    assertThat(le.decode(bytes(0xda, 0xdb, 0xad, 0xbd), 4)).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.RUNNING));
-    assertThat(le.decode(bytes(0xbd, 0xda, 0xbd, 0xad), 4)).isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
+    assertThat(le.decode(bytes(0xda, 0xdb, 0xad, 0xbd), 4))
+        .isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.RUNNING));
+    assertThat(le.decode(bytes(0xbd, 0xda, 0xbd, 0xad), 4))
+        .isEqualTo(new HeartbeatCodec.Accepted(HeartbeatState.STOPPED));
   }
 
   @Test
@@ -53,10 +56,14 @@ class PlainHeartbeatCodecTest {
     PlainHeartbeatCodec le = new PlainHeartbeatCodec(ByteOrder.LITTLE_ENDIAN);
     for (int magic :
         new int[] {
-          PlainHeartbeatCodec.FOS_RUNNING, PlainHeartbeatCodec.FOS_STOPPED, PlainHeartbeatCodec.FOS_STOPME,
-          PlainHeartbeatCodec.HOLD, PlainHeartbeatCodec.HELD
+          PlainHeartbeatCodec.FOS_RUNNING,
+          PlainHeartbeatCodec.FOS_STOPPED,
+          PlainHeartbeatCodec.FOS_STOPME,
+          PlainHeartbeatCodec.HOLD,
+          PlainHeartbeatCodec.HELD
         }) {
-      byte[] p = java.nio.ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(magic).array();
+      byte[] p =
+          java.nio.ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(magic).array();
 
       HeartbeatCodec.Decoded d = le.decode(p, 4);
 
@@ -72,23 +79,30 @@ class PlainHeartbeatCodecTest {
 
     HeartbeatCodec.Decoded d = le.decode(bytes(0xbd, 0xad, 0xdb, 0xda), 4);
 
-    assertThat(d).isEqualTo(new HeartbeatCodec.Rejected(RxResult.BAD_MAGIC,
-        "incompatible heartbeat 0xdadbadbd (an LVS magic in the other byte order: the partner's endianness differs)"));
+    assertThat(d)
+        .isEqualTo(
+            new HeartbeatCodec.Rejected(
+                RxResult.BAD_MAGIC,
+                "incompatible heartbeat 0xdadbadbd (an LVS magic in the other byte order: the partner's endianness differs)"));
   }
 
   @Test
   void anything_but_exactly_four_bytes_is_a_bad_length_even_with_a_valid_magic_in_front() {
     PlainHeartbeatCodec le = new PlainHeartbeatCodec(ByteOrder.LITTLE_ENDIAN);
 
-    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(0xda, 0xdb, 0xad, 0xbd, 0), 5)).result()).isEqualTo(RxResult.BAD_LENGTH);
-    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(0xda, 0xdb, 0xad), 3)).result()).isEqualTo(RxResult.BAD_LENGTH);
-    assertThat(((HeartbeatCodec.Rejected) le.decode(new byte[0], 0)).result()).isEqualTo(RxResult.BAD_LENGTH);
+    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(0xda, 0xdb, 0xad, 0xbd, 0), 5)).result())
+        .isEqualTo(RxResult.BAD_LENGTH);
+    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(0xda, 0xdb, 0xad), 3)).result())
+        .isEqualTo(RxResult.BAD_LENGTH);
+    assertThat(((HeartbeatCodec.Rejected) le.decode(new byte[0], 0)).result())
+        .isEqualTo(RxResult.BAD_LENGTH);
   }
 
   @Test
   void an_unknown_magic_is_rejected() {
     PlainHeartbeatCodec le = new PlainHeartbeatCodec(ByteOrder.LITTLE_ENDIAN);
 
-    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(1, 2, 3, 4), 4)).result()).isEqualTo(RxResult.BAD_MAGIC);
+    assertThat(((HeartbeatCodec.Rejected) le.decode(bytes(1, 2, 3, 4), 4)).result())
+        .isEqualTo(RxResult.BAD_MAGIC);
   }
 }

@@ -31,7 +31,8 @@ class PulseStateMachineTest {
 
     List<FailoverAction> a = m.start(T0);
 
-    assertThat(a).containsExactly(new Deactivate("starting: inactive until the partner is known", true));
+    assertThat(a)
+        .containsExactly(new Deactivate("starting: inactive until the partner is known", true));
     assertThat(m.active()).isFalse();
     assertThat(m.partner()).isEqualTo(PartnerState.UNKNOWN);
   }
@@ -45,7 +46,10 @@ class PulseStateMachineTest {
     assertThat(m.onTick(at(5.9))).isEmpty();
     List<FailoverAction> a = m.onTick(at(6));
 
-    assertThat(a).containsExactly(new Activate("partner silent for deadtime (5000 ms)"), new SendHeartbeat(HeartbeatState.RUNNING));
+    assertThat(a)
+        .containsExactly(
+            new Activate("partner silent for deadtime (5000 ms)"),
+            new SendHeartbeat(HeartbeatState.RUNNING));
     assertThat(m.active()).isTrue();
     assertThat(m.partner()).isEqualTo(PartnerState.DEAD);
     assertThat(m.lastHeard()).contains(at(1));
@@ -87,7 +91,8 @@ class PulseStateMachineTest {
 
     List<FailoverAction> a = m.onHeartbeat(at(7), HeartbeatState.RUNNING);
 
-    assertThat(a).containsExactly(new Reannounce("partner (backup) active too: re-announcing the VIPs"));
+    assertThat(a)
+        .containsExactly(new Reannounce("partner (backup) active too: re-announcing the VIPs"));
     assertThat(m.active()).isTrue();
   }
 
@@ -121,7 +126,9 @@ class PulseStateMachineTest {
 
     List<FailoverAction> a = m.onHeartbeat(at(0.5), HeartbeatState.STOPPED);
 
-    assertThat(a).containsExactly(new Activate("backup inactive"), new SendHeartbeat(HeartbeatState.RUNNING));
+    assertThat(a)
+        .containsExactly(
+            new Activate("backup inactive"), new SendHeartbeat(HeartbeatState.RUNNING));
   }
 
   @Test
@@ -134,7 +141,10 @@ class PulseStateMachineTest {
     assertThat(m.onHeartbeat(at(4.5), HeartbeatState.STOPPED)).isEmpty();
     List<FailoverAction> a = m.onHeartbeat(at(5.5), HeartbeatState.STOPPED);
 
-    assertThat(a).containsExactly(new Activate("primary inactive for deadtime"), new SendHeartbeat(HeartbeatState.RUNNING));
+    assertThat(a)
+        .containsExactly(
+            new Activate("primary inactive for deadtime"),
+            new SendHeartbeat(HeartbeatState.RUNNING));
   }
 
   @Test
@@ -145,18 +155,22 @@ class PulseStateMachineTest {
 
     List<FailoverAction> a = m.onHeartbeat(at(3), HeartbeatState.STOPPED);
 
-    assertThat(a).containsExactly(new Activate("primary inactive"), new SendHeartbeat(HeartbeatState.RUNNING));
+    assertThat(a)
+        .containsExactly(
+            new Activate("primary inactive"), new SendHeartbeat(HeartbeatState.RUNNING));
   }
 
   @Test
   void a_lone_primary_sends_nothing_and_activates_after_deadtime() {
-    PulseStateMachine m = new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, true, DEADTIME, false));
+    PulseStateMachine m =
+        new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, true, DEADTIME, false));
     m.start(T0);
 
     assertThat(m.onTick(at(4.99))).isEmpty();
     List<FailoverAction> a = m.onTick(at(5));
 
-    assertThat(a.get(0)).isEqualTo(new Activate("no backup director (backup_active = 0): active after deadtime"));
+    assertThat(a.get(0))
+        .isEqualTo(new Activate("no backup director (backup_active = 0): active after deadtime"));
     assertThat(m.partner()).isEqualTo(PartnerState.NONE);
   }
 
@@ -183,14 +197,17 @@ class PulseStateMachineTest {
 
     List<FailoverAction> a = m.onLocalHealth(at(2), Optional.of("link down: eth1"));
 
-    assertThat(a).containsExactly(new Deactivate("link down: eth1", false), new SendHeartbeat(HeartbeatState.STOPPED));
+    assertThat(a)
+        .containsExactly(
+            new Deactivate("link down: eth1", false), new SendHeartbeat(HeartbeatState.STOPPED));
     assertThat(m.ownState()).isEqualTo(HeartbeatState.STOPPED);
     assertThat(m.onHeartbeat(at(3), HeartbeatState.STOPPED)).isEmpty();
   }
 
   @Test
   void with_failback_the_primary_takes_over_after_hearing_the_backup_running_for_deadtime() {
-    PulseStateMachine m = new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, false, DEADTIME, true));
+    PulseStateMachine m =
+        new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, false, DEADTIME, true));
     m.start(T0);
     m.onHeartbeat(at(1), HeartbeatState.RUNNING);
     m.onHeartbeat(at(3), HeartbeatState.RUNNING);
@@ -204,7 +221,8 @@ class PulseStateMachineTest {
 
   @Test
   void with_failback_a_primary_with_a_link_problem_does_not_take_over() {
-    PulseStateMachine m = new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, false, DEADTIME, true));
+    PulseStateMachine m =
+        new PulseStateMachine(new PulseStateMachine.Settings(Role.PRIMARY, false, DEADTIME, true));
     m.start(T0);
     m.onLocalHealth(at(0), Optional.of("link down: eth0"));
     for (int s = 1; s < 30; s += 2) {

@@ -11,15 +11,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code systemd/lvs-pulse.service} passes {@code systemd-analyze verify} and keeps its hardening. */
+/**
+ * {@code systemd/lvs-pulse.service} passes {@code systemd-analyze verify} and keeps its hardening.
+ */
 class SystemdUnitIT {
   private static final Path UNIT = Path.of("systemd", "lvs-pulse.service").toAbsolutePath();
 
   @Test
   void the_unit_passes_systemd_analyze_verify() {
-    Path analyze = Peers.requireExecutable("systemd-analyze", "LVS_PULSE_SYSTEMD_ANALYZE", "/usr/bin/systemd-analyze", "/bin/systemd-analyze");
+    Path analyze =
+        Peers.requireExecutable(
+            "systemd-analyze",
+            "LVS_PULSE_SYSTEMD_ANALYZE",
+            "/usr/bin/systemd-analyze",
+            "/bin/systemd-analyze");
 
-    ExecResult r = new ExecRunner().run(ExecRequest.of(Duration.ofSeconds(60), analyze.toString(), "verify", UNIT.toString()));
+    ExecResult r =
+        new ExecRunner()
+            .run(
+                ExecRequest.of(
+                    Duration.ofSeconds(60), analyze.toString(), "verify", UNIT.toString()));
 
     assertThat(r.succeeded()).as(r.describe() + "\n" + r.stderr()).isTrue();
     assertThat(r.stderr()).as("no complaint about our unit").doesNotContain("lvs-pulse.service");

@@ -35,10 +35,18 @@ final class TestConfigs {
     return v.build();
   }
 
-  /** A pair primary/backup with the given timing, the VIPs of {@code virtuals}, edited by {@code edit}. */
+  /**
+   * A pair primary/backup with the given timing, the VIPs of {@code virtuals}, edited by {@code
+   * edit}.
+   */
   static LvsConfig pair(
-      String primary, String backup, int port, Duration keepalive, Duration deadtime,
-      List<VirtualService> virtuals, Consumer<GlobalSettings.Builder> edit) {
+      String primary,
+      String backup,
+      int port,
+      Duration keepalive,
+      Duration deadtime,
+      List<VirtualService> virtuals,
+      Consumer<GlobalSettings.Builder> edit) {
     GlobalSettings.Builder g = GlobalSettings.builder();
     g.primary = Optional.of(ip(primary));
     g.backup = Optional.of(ip(backup));

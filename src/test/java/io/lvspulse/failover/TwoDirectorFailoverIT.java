@@ -33,14 +33,15 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pair end to end: two real {@code lvs-pulse run} processes (the shaded jar), each started inside
- * its own network namespace with {@code ip netns exec}, joined by a veth pair whose ends are called
- * {@code eth0} (192.0.2.1/24 on the primary's side, 192.0.2.2/24 on the backup's). The config is the
- * TFTP example's: fwmark 1, VIP {@code 203.0.113.10 eth0:1}, keepalive 1 s, deadtime 3 s. Each
- * namespace runs two real tftpd-hpa servers on its own loopback (127.0.0.2:69 and 127.0.0.3:69), so
- * both directors probe real answering servers and nothing leaves the namespaces. The directors' {@code
- * ip addr} and {@code arping} run for real inside their namespace; IPVS is the dry-run backend. The
- * test reads each director's {@code /status} and {@code /metrics} with {@code ip netns exec NS curl}.
+ * The pair end to end: two real {@code lvs-pulse run} processes (the shaded jar), each started
+ * inside its own network namespace with {@code ip netns exec}, joined by a veth pair whose ends are
+ * called {@code eth0} (192.0.2.1/24 on the primary's side, 192.0.2.2/24 on the backup's). The
+ * config is the TFTP example's: fwmark 1, VIP {@code 203.0.113.10 eth0:1}, keepalive 1 s, deadtime
+ * 3 s. Each namespace runs two real tftpd-hpa servers on its own loopback (127.0.0.2:69 and
+ * 127.0.0.3:69), so both directors probe real answering servers and nothing leaves the namespaces.
+ * The directors' {@code ip addr} and {@code arping} run for real inside their namespace; IPVS is
+ * the dry-run backend. The test reads each director's {@code /status} and {@code /metrics} with
+ * {@code ip netns exec NS curl}.
  *
  * <p>Needs root (network namespaces), iproute2, iputils arping, curl and tftpd-hpa: skipped without
  * them, failed under {@code CI=true}. Director logs are kept in {@code target/it-logs/}.
@@ -73,13 +74,21 @@ class TwoDirectorFailoverIT {
   static void peers() {
     jar = Peers.jar();
     tftpd = Peers.inTftpd();
-    Peers.requireExecutable("curl (reads /status inside the namespaces)", "LVS_PULSE_CURL", "/usr/bin/curl");
-    Peers.requireExecutable("iputils arping", "LVS_PULSE_ARPING", "/usr/bin/arping", "/usr/sbin/arping");
+    Peers.requireExecutable(
+        "curl (reads /status inside the namespaces)", "LVS_PULSE_CURL", "/usr/bin/curl");
+    Peers.requireExecutable(
+        "iputils arping", "LVS_PULSE_ARPING", "/usr/bin/arping", "/usr/sbin/arping");
   }
 
   @BeforeEach
   void setUp(TestInfo info) throws IOException {
-    logs = Path.of("target", "it-logs", "TwoDirectorFailoverIT", info.getTestMethod().orElseThrow().getName()).toAbsolutePath();
+    logs =
+        Path.of(
+                "target",
+                "it-logs",
+                "TwoDirectorFailoverIT",
+                info.getTestMethod().orElseThrow().getName())
+            .toAbsolutePath();
     Files.createDirectories(logs);
     lab = Lab.create();
     Path root = tmp.resolve("tftproot");
@@ -90,7 +99,19 @@ class TwoDirectorFailoverIT {
     for (String ns : List.of(lab.primary, lab.backup)) {
       for (String a : REAL_SERVERS) {
         tftpServers.add(
-            new ProcessBuilder("ip", "netns", "exec", ns, tftpd.toString(), "-L", "-a", a + ":69", "-s", "-u", "nobody", root.toString())
+            new ProcessBuilder(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    tftpd.toString(),
+                    "-L",
+                    "-a",
+                    a + ":69",
+                    "-s",
+                    "-u",
+                    "nobody",
+                    root.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve("tftpd-" + ns + "-" + a + ".log").toFile())
                 .start());
@@ -116,8 +137,9 @@ class TwoDirectorFailoverIT {
   }
 
   @Test
-  void the_backup_takes_over_the_vip_and_a_programmed_table_within_deadtime_plus_one_second_of_a_kill_9_and_the_restarted_primary_stays_backup()
-      throws Exception {
+  void
+      the_backup_takes_over_the_vip_and_a_programmed_table_within_deadtime_plus_one_second_of_a_kill_9_and_the_restarted_primary_stays_backup()
+          throws Exception {
     Path config = writeConfig(Optional.empty());
     Lab l = lab();
     Director primary = new Director("primary", l.primary, config, List.of());
@@ -128,31 +150,56 @@ class TwoDirectorFailoverIT {
     primary.awaitStatus();
     backup.start();
 
-    // The primary becomes active, holds the VIP with its label and programs the table with the configured weights.
-    await("the primary holds the VIP and its table is programmed", STARTUP, () -> l.holdsVip(l.primary) && programmed(primary.status()));
-    await("the backup hears the primary", STARTUP, () -> "running".equals(at(backup.status(), "director", "partner_state")));
+    // The primary becomes active, holds the VIP with its label and programs the table with the
+    // configured weights.
+    await(
+        "the primary holds the VIP and its table is programmed",
+        STARTUP,
+        () -> l.holdsVip(l.primary) && programmed(primary.status()));
+    await(
+        "the backup hears the primary",
+        STARTUP,
+        () -> "running".equals(at(backup.status(), "director", "partner_state")));
     Map<String, Object> ps = primary.status();
     assertThat(at(ps, "director", "role")).isEqualTo("primary");
-    assertThat(at(ps, "director", "role_reason")).asString().contains(PRIMARY_ADDRESS + " is on eth0");
+    assertThat(at(ps, "director", "role_reason"))
+        .asString()
+        .contains(PRIMARY_ADDRESS + " is on eth0");
     assertThat(at(ps, "director", "active")).isEqualTo(true);
-    assertThat(primary.log()).contains("ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
+    assertThat(primary.log())
+        .contains(
+            "ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
 
     // The backup is inactive, holds no VIP, programs nothing, and keeps probing.
     Map<String, Object> bs = backup.status();
     assertThat(at(bs, "director", "role")).isEqualTo("backup");
-    assertThat(at(bs, "director", "role_reason")).asString().contains(BACKUP_ADDRESS + " is on eth0");
+    assertThat(at(bs, "director", "role_reason"))
+        .asString()
+        .contains(BACKUP_ADDRESS + " is on eth0");
     assertThat(at(bs, "director", "active")).isEqualTo(false);
     assertThat(at(bs, "ipvs", "programming")).isEqualTo(false);
     assertThat(l.holdsVip(l.backup)).isFalse();
     assertThat(backup.log()).doesNotContain("would run ipvsadm -A", "would run ipvsadm -a");
-    await("the inactive backup finds both real servers up", STARTUP, () -> allServersUp(backup.status()));
-    double successes = ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes")).doubleValue();
-    await("the inactive backup keeps probing", Duration.ofSeconds(15),
-        () -> ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes")).doubleValue() > successes);
+    await(
+        "the inactive backup finds both real servers up",
+        STARTUP,
+        () -> allServersUp(backup.status()));
+    double successes =
+        ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes"))
+            .doubleValue();
+    await(
+        "the inactive backup keeps probing",
+        Duration.ofSeconds(15),
+        () ->
+            ((Number) at(backup.status(), "virtuals", 0, "servers", 1, "consecutive_successes"))
+                    .doubleValue()
+                > successes);
     assertThat(metric(primary.metrics(), "lvs_pulse_director_active", "")).isEqualTo(1.0);
     assertThat(metric(backup.metrics(), "lvs_pulse_director_active", "")).isEqualTo(0.0);
-    assertThat(metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\"")).isPositive();
-    assertThat(metric(primary.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\"")).isPositive();
+    assertThat(metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\""))
+        .isPositive();
+    assertThat(metric(primary.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\""))
+        .isPositive();
     assertThat(metric(primary.metrics(), "lvs_pulse_heartbeats_sent_total", "")).isPositive();
     assertThat(primary.metrics()).doesNotContain("lvs_pulse_failover_action_failures_total");
 
@@ -160,26 +207,40 @@ class TwoDirectorFailoverIT {
     long t0 = System.nanoTime();
     primary.kill9();
     Takeover t = measureTakeover(l, l.backup, backup, Duration.ofSeconds(15), t0);
-    System.out.printf("takeover after kill -9: VIP after %d ms, table programmed after %d ms (deadtime %d ms)%n",
+    System.out.printf(
+        "takeover after kill -9: VIP after %d ms, table programmed after %d ms (deadtime %d ms)%n",
         t.vip().toMillis(), t.table().toMillis(), DEADTIME.toMillis());
-    assertThat(t.both()).as("takeover time after kill -9 of the primary").isLessThanOrEqualTo(TAKEOVER_BOUND);
-    // The table is programmed before the VIP comes up (the daemon's listener waits for IPVS to converge).
+    assertThat(t.both())
+        .as("takeover time after kill -9 of the primary")
+        .isLessThanOrEqualTo(TAKEOVER_BOUND);
+    // The table is programmed before the VIP comes up (the daemon's listener waits for IPVS to
+    // converge).
     assertThat(lineOf(backup.log(), "would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2"))
         .isLessThan(lineOf(backup.log(), "VIP " + VIP_CIDR + " up on " + VIP_LABEL));
     bs = backup.status();
-    assertThat(at(bs, "director", "last_transition")).asString().startsWith("partner silent for deadtime");
-    assertThat(backup.log()).contains("ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
+    assertThat(at(bs, "director", "last_transition"))
+        .asString()
+        .startsWith("partner silent for deadtime");
+    assertThat(backup.log())
+        .contains(
+            "ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
     assertThat(metric(backup.metrics(), "lvs_pulse_director_active", "")).isEqualTo(1.0);
     assertThat(metric(backup.metrics(), "lvs_pulse_failovers_total", "")).isEqualTo(1.0);
     // A killed director cannot take its VIP down: the dead primary's namespace still has it.
     assertThat(l.holdsVip(l.primary)).isTrue();
 
-    // Restart the primary: it removes the VIP its predecessor left, hears the active backup and stays inactive.
+    // Restart the primary: it removes the VIP its predecessor left, hears the active backup and
+    // stays inactive.
     Director restarted = new Director("primary-restarted", l.primary, config, List.of());
     restarted.start();
-    await("the restarted primary hears the active backup", STARTUP,
+    await(
+        "the restarted primary hears the active backup",
+        STARTUP,
         () -> "running".equals(at(restarted.status(), "director", "partner_state")));
-    await("the restarted primary removed the stale VIP", Duration.ofSeconds(10), () -> !l.holdsVip(l.primary));
+    await(
+        "the restarted primary removed the stale VIP",
+        Duration.ofSeconds(10),
+        () -> !l.holdsVip(l.primary));
     long until = System.nanoTime() + DEADTIME.multipliedBy(2).toNanos();
     while (System.nanoTime() < until) {
       assertThat(at(restarted.status(), "director", "active")).as("no failback").isEqualTo(false);
@@ -191,13 +252,17 @@ class TwoDirectorFailoverIT {
     assertThat(metric(restarted.metrics(), "lvs_pulse_failovers_total", "")).isZero();
     assertThat(at(restarted.status(), "ipvs", "programming")).isEqualTo(false);
 
-    // SIGTERM the active backup: it takes its VIP down and says STOPPED, so the primary takes over at once.
+    // SIGTERM the active backup: it takes its VIP down and says STOPPED, so the primary takes over
+    // at once.
     long t1 = System.nanoTime();
     backup.stop();
     Takeover handover = measureTakeover(l, l.primary, restarted, Duration.ofSeconds(15), t1);
-    System.out.printf("handover after SIGTERM of the active backup: VIP after %d ms, table programmed after %d ms%n",
+    System.out.printf(
+        "handover after SIGTERM of the active backup: VIP after %d ms, table programmed after %d ms%n",
         handover.vip().toMillis(), handover.table().toMillis());
-    assertThat(handover.both()).as("STOPPED makes the primary take over without waiting for deadtime").isLessThan(DEADTIME);
+    assertThat(handover.both())
+        .as("STOPPED makes the primary take over without waiting for deadtime")
+        .isLessThan(DEADTIME);
     assertThat(at(restarted.status(), "director", "last_transition")).isEqualTo("backup inactive");
     assertThat(l.holdsVip(l.backup)).isFalse();
     assertThat(backup.log()).contains("VIP " + VIP_CIDR + " down on " + VIP_LABEL);
@@ -207,8 +272,9 @@ class TwoDirectorFailoverIT {
   }
 
   @Test
-  void with_a_heartbeat_key_and_forced_roles_the_pair_pairs_and_the_active_backup_ignores_a_forged_and_a_replayed_heartbeat()
-      throws Exception {
+  void
+      with_a_heartbeat_key_and_forced_roles_the_pair_pairs_and_the_active_backup_ignores_a_forged_and_a_replayed_heartbeat()
+          throws Exception {
     byte[] keyBytes = new byte[32];
     new SecureRandom().nextBytes(keyBytes);
     Path keyFile = tmp.resolve("heartbeat.key");
@@ -221,14 +287,22 @@ class TwoDirectorFailoverIT {
     primary.awaitStatus();
     backup.start();
 
-    await("the primary holds the VIP and its table is programmed", STARTUP, () -> l.holdsVip(l.primary) && programmed(primary.status()));
-    await("the backup hears the primary", STARTUP, () -> "running".equals(at(backup.status(), "director", "partner_state")));
+    await(
+        "the primary holds the VIP and its table is programmed",
+        STARTUP,
+        () -> l.holdsVip(l.primary) && programmed(primary.status()));
+    await(
+        "the backup hears the primary",
+        STARTUP,
+        () -> "running".equals(at(backup.status(), "director", "partner_state")));
     for (Director d : List.of(primary, backup)) {
       Map<String, Object> s = d.status();
       assertThat(at(s, "director", "authenticated")).isEqualTo(true);
       assertThat(at(s, "director", "role_reason")).asString().startsWith("--role ");
-      assertThat(metric(d.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\"")).isPositive();
-      assertThat(metric(d.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"bad_mac\"")).isZero();
+      assertThat(metric(d.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"ok\""))
+          .isPositive();
+      assertThat(metric(d.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"bad_mac\""))
+          .isZero();
     }
     assertThat(at(backup.status(), "director", "active")).isEqualTo(false);
     assertThat(l.holdsVip(l.backup)).isFalse();
@@ -237,24 +311,37 @@ class TwoDirectorFailoverIT {
     long t0 = System.nanoTime();
     primary.kill9();
     Takeover t = measureTakeover(l, l.backup, backup, Duration.ofSeconds(15), t0);
-    System.out.printf("authenticated takeover after kill -9: VIP after %d ms, table programmed after %d ms%n",
+    System.out.printf(
+        "authenticated takeover after kill -9: VIP after %d ms, table programmed after %d ms%n",
         t.vip().toMillis(), t.table().toMillis());
     assertThat(t.both()).isLessThanOrEqualTo(TAKEOVER_BOUND);
 
     // From the dead primary's address, inside its namespace: a RUNNING with a bad MAC and an old
     // (replayed) RUNNING with a good MAC. A RUNNING the backup accepted would make it yield.
-    HeartbeatKey key = HeartbeatKey.read(keyFile); // the file's bytes are the key (base64 text here)
+    HeartbeatKey key =
+        HeartbeatKey.read(keyFile); // the file's bytes are the key (base64 text here)
     byte[] otherKey = new byte[32];
     new SecureRandom().nextBytes(otherKey);
     long fresh = (System.currentTimeMillis() + 60_000) << 20;
-    byte[] forged = new AuthenticatedHeartbeatCodec(Role.BACKUP, HeartbeatKey.of(otherKey), InstantSource.system())
-        .encode(Role.PRIMARY, HeartbeatState.RUNNING, fresh);
-    byte[] replayed = new AuthenticatedHeartbeatCodec(Role.BACKUP, key, InstantSource.system())
-        .encode(Role.PRIMARY, HeartbeatState.RUNNING, (primaryStart - 3_600_000) << 20);
+    byte[] forged =
+        new AuthenticatedHeartbeatCodec(
+                Role.BACKUP, HeartbeatKey.of(otherKey), InstantSource.system())
+            .encode(Role.PRIMARY, HeartbeatState.RUNNING, fresh);
+    byte[] replayed =
+        new AuthenticatedHeartbeatCodec(Role.BACKUP, key, InstantSource.system())
+            .encode(Role.PRIMARY, HeartbeatState.RUNNING, (primaryStart - 3_600_000) << 20);
     sendFrom(l.primary, PRIMARY_ADDRESS, BACKUP_ADDRESS, forged, replayed);
-    await("the backup counted the forged and the replayed heartbeat", Duration.ofSeconds(10),
-        () -> metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"bad_mac\"") >= 1
-            && metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"replay\"") >= 1);
+    await(
+        "the backup counted the forged and the replayed heartbeat",
+        Duration.ofSeconds(10),
+        () ->
+            metric(backup.metrics(), "lvs_pulse_heartbeats_received_total", "result=\"bad_mac\"")
+                    >= 1
+                && metric(
+                        backup.metrics(),
+                        "lvs_pulse_heartbeats_received_total",
+                        "result=\"replay\"")
+                    >= 1);
     long until = System.nanoTime() + KEEPALIVE.multipliedBy(3).toNanos();
     while (System.nanoTime() < until) {
       assertThat(at(backup.status(), "director", "active")).isEqualTo(true);
@@ -263,11 +350,15 @@ class TwoDirectorFailoverIT {
     }
     assertThat(metric(backup.metrics(), "lvs_pulse_failovers_total", "")).isEqualTo(1.0);
 
-    // Control: the same path with a genuine fresh RUNNING does reach the state machine (the backup yields).
-    byte[] genuine = new AuthenticatedHeartbeatCodec(Role.BACKUP, key, InstantSource.system())
-        .encode(Role.PRIMARY, HeartbeatState.RUNNING, fresh + 1);
+    // Control: the same path with a genuine fresh RUNNING does reach the state machine (the backup
+    // yields).
+    byte[] genuine =
+        new AuthenticatedHeartbeatCodec(Role.BACKUP, key, InstantSource.system())
+            .encode(Role.PRIMARY, HeartbeatState.RUNNING, fresh + 1);
     sendFrom(l.primary, PRIMARY_ADDRESS, BACKUP_ADDRESS, genuine);
-    await("a genuine RUNNING makes the backup yield", Duration.ofSeconds(10),
+    await(
+        "a genuine RUNNING makes the backup yield",
+        Duration.ofSeconds(10),
         () -> metric(backup.metrics(), "lvs_pulse_failovers_total", "") >= 2.0);
   }
 
@@ -291,7 +382,8 @@ class TwoDirectorFailoverIT {
                    active = 1
                    weight = %d
                }
-          """.formatted(i + 1, REAL_SERVERS.get(i), i + 1));
+          """
+              .formatted(i + 1, REAL_SERVERS.get(i), i + 1));
     }
     String cfg =
         """
@@ -330,14 +422,24 @@ class TwoDirectorFailoverIT {
         %s}
         """
             .formatted(
-                PRIMARY_ADDRESS, BACKUP_ADDRESS, HEARTBEAT_PORT, KEEPALIVE.toSeconds(), DEADTIME.toSeconds(),
-                keyFile.map(k -> "heartbeat_key_file = " + k).orElse(""), VIP, VIP_LABEL, servers);
+                PRIMARY_ADDRESS,
+                BACKUP_ADDRESS,
+                HEARTBEAT_PORT,
+                KEEPALIVE.toSeconds(),
+                DEADTIME.toSeconds(),
+                keyFile.map(k -> "heartbeat_key_file = " + k).orElse(""),
+                VIP,
+                VIP_LABEL,
+                servers);
     Path f = tmp.resolve("lvs.cf");
     Files.writeString(f, cfg);
     return f;
   }
 
-  /** Active, programming, converged, every real server up at its configured weight in the desired table. */
+  /**
+   * Active, programming, converged, every real server up at its configured weight in the desired
+   * table.
+   */
   private static boolean programmed(@Nullable Map<String, Object> status) {
     if (status == null
         || !Boolean.TRUE.equals(at(status, "director", "active"))
@@ -355,10 +457,14 @@ class TwoDirectorFailoverIT {
       return false;
     }
     List<?> servers = (List<?>) at(status, "virtuals", 0, "servers");
-    return servers.size() == REAL_SERVERS.size() && servers.stream().allMatch(s -> "up".equals(((Map<?, ?>) s).get("state")));
+    return servers.size() == REAL_SERVERS.size()
+        && servers.stream().allMatch(s -> "up".equals(((Map<?, ?>) s).get("state")));
   }
 
-  /** A field of /status, or null when absent (e.g. no "partner_state" before the failover has started). */
+  /**
+   * A field of /status, or null when absent (e.g. no "partner_state" before the failover has
+   * started).
+   */
   private static @Nullable Object at(@Nullable Map<String, Object> doc, Object... path) {
     try {
       return doc == null ? null : MiniJson.at(doc, path);
@@ -367,13 +473,18 @@ class TwoDirectorFailoverIT {
     }
   }
 
-  /** Time from now until {@code ns} holds the VIP and {@code d}'s table is programmed (each measured alone). */
-  private static Takeover measureTakeover(Lab l, String ns, Director d, Duration max) throws InterruptedException {
+  /**
+   * Time from now until {@code ns} holds the VIP and {@code d}'s table is programmed (each measured
+   * alone).
+   */
+  private static Takeover measureTakeover(Lab l, String ns, Director d, Duration max)
+      throws InterruptedException {
     return measureTakeover(l, ns, d, max, System.nanoTime());
   }
 
   /** As above, measured from {@code t0} ({@link System#nanoTime()}). */
-  private static Takeover measureTakeover(Lab l, String ns, Director d, Duration max, long t0) throws InterruptedException {
+  private static Takeover measureTakeover(Lab l, String ns, Director d, Duration max, long t0)
+      throws InterruptedException {
     long deadline = t0 + max.toNanos();
     Duration vip = null;
     Duration table = null;
@@ -387,7 +498,9 @@ class TwoDirectorFailoverIT {
       Thread.sleep(20);
     }
     assertThat(vip).as(() -> "VIP on " + ns + " within " + max + "\n" + d.logTail()).isNotNull();
-    assertThat(table).as(() -> "table programmed by " + d.name + " within " + max + "\n" + d.logTail()).isNotNull();
+    assertThat(table)
+        .as(() -> "table programmed by " + d.name + " within " + max + "\n" + d.logTail())
+        .isNotNull();
     return new Takeover(vip, table);
   }
 
@@ -404,7 +517,8 @@ class TwoDirectorFailoverIT {
     }
   }
 
-  private static void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Duration max, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -429,7 +543,9 @@ class TwoDirectorFailoverIT {
     throw new AssertionError("no line with '" + text + "' in:\n" + log);
   }
 
-  /** The value of one Prometheus sample; {@code labels} is a substring of its label set ("" = any). */
+  /**
+   * The value of one Prometheus sample; {@code labels} is a substring of its label set ("" = any).
+   */
   private static double metric(String scrape, String name, String labels) {
     for (String line : scrape.lines().toList()) {
       if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
@@ -441,8 +557,12 @@ class TwoDirectorFailoverIT {
     throw new AssertionError("no sample " + name + "{" + labels + "} in:\n" + scrape);
   }
 
-  /** Sends each payload as one UDP datagram from {@code source} (port chosen by the kernel), inside {@code ns}. */
-  private void sendFrom(String ns, String source, String destination, byte[]... payloads) throws IOException {
+  /**
+   * Sends each payload as one UDP datagram from {@code source} (port chosen by the kernel), inside
+   * {@code ns}.
+   */
+  private void sendFrom(String ns, String source, String destination, byte[]... payloads)
+      throws IOException {
     Path src = tmp.resolve("SendUdp.java");
     if (!Files.exists(src)) {
       Files.writeString(
@@ -462,8 +582,19 @@ class TwoDirectorFailoverIT {
           }
           """);
     }
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, javaBin(), "-Xshare:auto", src.toString(), source, destination,
-        Integer.toString(HEARTBEAT_PORT)));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                javaBin(),
+                "-Xshare:auto",
+                src.toString(),
+                source,
+                destination,
+                Integer.toString(HEARTBEAT_PORT)));
     for (byte[] p : payloads) {
       cmd.add(HexFormat.of().formatHex(p));
     }
@@ -500,8 +631,11 @@ class TwoDirectorFailoverIT {
     static Lab create() {
       String id = String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
       Lab lab = new Lab(id);
-      ExecResult probe = RUNNER.run(ExecRequest.of(Duration.ofSeconds(10), "ip", "netns", "add", lab.primary));
-      Peers.require(probe.succeeded(), "permission to create network namespaces (ip netns add: " + probe.describe() + ")");
+      ExecResult probe =
+          RUNNER.run(ExecRequest.of(Duration.ofSeconds(10), "ip", "netns", "add", lab.primary));
+      Peers.require(
+          probe.succeeded(),
+          "permission to create network namespaces (ip netns add: " + probe.describe() + ")");
       lab.created.add(lab.primary);
       try {
         must("ip", "netns", "add", lab.backup);
@@ -528,7 +662,8 @@ class TwoDirectorFailoverIT {
 
     /** {@code ns} has the VIP on eth0 with the label {@code eth0:1}. */
     boolean holdsVip(String ns) {
-      for (String line : must("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0").lines().toList()) {
+      for (String line :
+          must("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0").lines().toList()) {
         if (line.contains("inet " + VIP_CIDR + " ")) {
           assertThat(line).as("the VIP's label").contains(" " + VIP_LABEL);
           return true;
@@ -546,7 +681,9 @@ class TwoDirectorFailoverIT {
     }
   }
 
-  /** One {@code lvs-pulse run} process inside a namespace; {@link #stop()} is SIGTERM, then SIGKILL. */
+  /**
+   * One {@code lvs-pulse run} process inside a namespace; {@link #stop()} is SIGTERM, then SIGKILL.
+   */
   final class Director {
     final String name;
     final String ns;
@@ -564,23 +701,48 @@ class TwoDirectorFailoverIT {
     }
 
     void start() throws IOException {
-      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, javaBin(),
-          "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
-          "run", "--config", config.toString(), "--ipvs", "dry-run", "--listen", "127.0.0.1:" + HTTP_PORT));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  ns,
+                  javaBin(),
+                  "-Xmx128m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-jar",
+                  jar.toString(),
+                  "run",
+                  "--config",
+                  config.toString(),
+                  "--ipvs",
+                  "dry-run",
+                  "--listen",
+                  "127.0.0.1:" + HTTP_PORT));
       cmd.addAll(extra);
-      process = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process =
+          new ProcessBuilder(cmd)
+              .directory(tmp.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       directors.add(this);
     }
 
     /** Waits until /status answers (the daemon, and so its failover, has started). */
     void awaitStatus() throws InterruptedException {
-      await(name + " serves /status", STARTUP, () -> {
-        Process p = process;
-        if (p != null && !p.isAlive()) {
-          throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + logTail());
-        }
-        return statusOrNull() != null;
-      });
+      await(
+          name + " serves /status",
+          STARTUP,
+          () -> {
+            Process p = process;
+            if (p != null && !p.isAlive()) {
+              throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + logTail());
+            }
+            return statusOrNull() != null;
+          });
     }
 
     void kill9() throws InterruptedException {
@@ -604,8 +766,19 @@ class TwoDirectorFailoverIT {
     }
 
     private Optional<String> get(String path) {
-      ExecResult r = RUNNER.run(ExecRequest.of(Duration.ofSeconds(5),
-          "ip", "netns", "exec", ns, "curl", "-sS", "--max-time", "3", "http://127.0.0.1:" + HTTP_PORT + path));
+      ExecResult r =
+          RUNNER.run(
+              ExecRequest.of(
+                  Duration.ofSeconds(5),
+                  "ip",
+                  "netns",
+                  "exec",
+                  ns,
+                  "curl",
+                  "-sS",
+                  "--max-time",
+                  "3",
+                  "http://127.0.0.1:" + HTTP_PORT + path));
       return r.succeeded() && !r.stdout().isBlank() ? Optional.of(r.stdout()) : Optional.empty();
     }
 
@@ -614,11 +787,14 @@ class TwoDirectorFailoverIT {
     }
 
     Map<String, Object> status() {
-      return get("/status").map(MiniJson::object).orElseThrow(() -> new Unreachable(name + ": /status unreachable\n" + logTail()));
+      return get("/status")
+          .map(MiniJson::object)
+          .orElseThrow(() -> new Unreachable(name + ": /status unreachable\n" + logTail()));
     }
 
     String metrics() {
-      return get("/metrics").orElseThrow(() -> new Unreachable(name + ": /metrics unreachable\n" + logTail()));
+      return get("/metrics")
+          .orElseThrow(() -> new Unreachable(name + ": /metrics unreachable\n" + logTail()));
     }
 
     String log() throws IOException {

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code ip addr add/del} and {@code arping} for real, inside two network namespaces joined by veth. */
+/**
+ * {@code ip addr add/del} and {@code arping} for real, inside two network namespaces joined by
+ * veth.
+ */
 class VipManagerNetnsIT {
   private NetNs ns;
   private VipManager vips;
@@ -22,7 +25,11 @@ class VipManagerNetnsIT {
   @BeforeEach
   void setUp() {
     ns = NetNs.createPair();
-    vips = new VipManager(new ExecRunner(), VipManager.Options.defaults().withCommandPrefix(NetNs.prefix(ns.a)), new FailoverMetrics(registry, Role.PRIMARY));
+    vips =
+        new VipManager(
+            new ExecRunner(),
+            VipManager.Options.defaults().withCommandPrefix(NetNs.prefix(ns.a)),
+            new FailoverMetrics(registry, Role.PRIMARY));
   }
 
   @AfterEach
@@ -39,7 +46,8 @@ class VipManagerNetnsIT {
   @Test
   void a_vip_comes_up_with_its_label_is_announced_to_the_neighbour_and_goes_down_again() {
     Vip vip = new Vip(TestConfigs.ip(ns.address(100)), 32, "lan0:1", "virtual tftp");
-    // The neighbour learns from gratuitous ARP only with arp_accept (Linux ignores unsolicited ARP otherwise).
+    // The neighbour learns from gratuitous ARP only with arp_accept (Linux ignores unsolicited ARP
+    // otherwise).
     ns.must("ip", "netns", "exec", ns.b, "sysctl", "-qw", "net.ipv4.conf.lan0.arp_accept=1");
 
     assertThat(vips.up(vip)).isTrue();
@@ -49,8 +57,12 @@ class VipManagerNetnsIT {
 
     assertThat(vips.announce(vip).join()).isTrue();
     String macA = mac(ns.must("ip", "-n", ns.a, "link", "show", "lan0"));
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(ns.must("ip", "-n", ns.b, "neigh", "show", ns.address(100))).contains("lladdr " + macA));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(ns.must("ip", "-n", ns.b, "neigh", "show", ns.address(100)))
+                    .contains("lladdr " + macA));
 
     assertThat(vips.down(vip)).isTrue();
     assertThat(ns.addresses(ns.a)).doesNotContain(ns.address(100));
@@ -63,7 +75,13 @@ class VipManagerNetnsIT {
     Vip vip = new Vip(TestConfigs.ip(ns.address(101)), 32, "nosuch0:1", "virtual x");
 
     assertThat(vips.up(vip)).isFalse();
-    assertThat(registry.get("lvs_pulse_failover_action_failures").tag("action", "vip_add").counter().count()).isEqualTo(1.0);
+    assertThat(
+            registry
+                .get("lvs_pulse_failover_action_failures")
+                .tag("action", "vip_add")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
   }
 
   @Test

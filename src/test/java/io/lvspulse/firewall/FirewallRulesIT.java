@@ -30,14 +30,16 @@ class FirewallRulesIT {
     Peers.require(Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare (util-linux)");
     Peers.require(Files.isExecutable(Path.of("/usr/sbin/nft")), "nft (nftables)");
     Peers.require(Files.isExecutable(Path.of("/usr/sbin/iptables-restore")), "iptables-restore");
-    Peers.require("root".equals(System.getProperty("user.name")), "root, to create a network namespace");
+    Peers.require(
+        "root".equals(System.getProperty("user.name")), "root, to create a network namespace");
   }
 
   record Out(int exit, String out) {}
 
   static Out run(Path dir, String... cmd) throws IOException, InterruptedException {
     Path log = Files.createTempFile(dir, "out", ".txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError("timed out: " + List.of(cmd));
@@ -46,10 +48,21 @@ class FirewallRulesIT {
   }
 
   Path rules(String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "firewall-rules", "etc/lvs.cf"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "firewall-rules",
+                "etc/lvs.cf"));
     cmd.addAll(List.of(extra));
     Path f = Files.createTempFile(tmp, "rules", ".txt");
-    Process p = new ProcessBuilder(cmd).redirectOutput(f.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(f.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
     return f;
@@ -58,21 +71,50 @@ class FirewallRulesIT {
   @Test
   void theNftScriptLoadsTwiceInAFreshNamespaceAndLeavesOneRule() throws Exception {
     Path f = rules("--format", "nft");
-    Out o = run(tmp, "unshare", "-n", "sh", "-c", "nft -f \"$1\" && nft -f \"$1\" && nft list ruleset", "sh", f.toString());
+    Out o =
+        run(
+            tmp,
+            "unshare",
+            "-n",
+            "sh",
+            "-c",
+            "nft -f \"$1\" && nft -f \"$1\" && nft list ruleset",
+            "sh",
+            f.toString());
     assertThat(o.exit()).as(o.out()).isZero();
-    assertThat(o.out()).containsOnlyOnce("ip daddr 203.0.113.10 udp dport { 69, 1024-65535 } meta mark set 0x00000001");
+    assertThat(o.out())
+        .containsOnlyOnce(
+            "ip daddr 203.0.113.10 udp dport { 69, 1024-65535 } meta mark set 0x00000001");
   }
 
   @Test
   void theIptablesRulesLoadWithNoflushAndAChainReloadReplacesIt() throws Exception {
     Path plain = rules();
-    Out o = run(tmp, "unshare", "-n", "sh", "-c", "iptables-restore --noflush < \"$1\" && iptables -t mangle -S", "sh", plain.toString());
+    Out o =
+        run(
+            tmp,
+            "unshare",
+            "-n",
+            "sh",
+            "-c",
+            "iptables-restore --noflush < \"$1\" && iptables -t mangle -S",
+            "sh",
+            plain.toString());
     assertThat(o.exit()).as(o.out()).isZero();
-    assertThat(o.out()).contains("-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 69 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-xmark 0x1/0xffffffff");
+    assertThat(o.out())
+        .contains(
+            "-A PREROUTING -d 203.0.113.10/32 -i eth0 -p udp -m udp --dport 69 -m comment --comment \"lvs-pulse tftp\" -j MARK --set-xmark 0x1/0xffffffff");
     Path chain = rules("--chain", "LVS_PULSE");
-    Out twice = run(tmp, "unshare", "-n", "sh", "-c",
-        "iptables-restore --noflush < \"$1\" && iptables-restore --noflush < \"$1\" && iptables -t mangle -S LVS_PULSE",
-        "sh", chain.toString());
+    Out twice =
+        run(
+            tmp,
+            "unshare",
+            "-n",
+            "sh",
+            "-c",
+            "iptables-restore --noflush < \"$1\" && iptables-restore --noflush < \"$1\" && iptables -t mangle -S LVS_PULSE",
+            "sh",
+            chain.toString());
     assertThat(twice.exit()).as(twice.out()).isZero();
     assertThat(twice.out().lines().filter(l -> l.startsWith("-A LVS_PULSE")).count()).isEqualTo(2);
   }

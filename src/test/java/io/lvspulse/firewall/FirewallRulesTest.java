@@ -13,8 +13,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FirewallRulesTest {
-  static VirtualService fwmark(String name, String vip, int mark, int port, Protocol p, boolean active)
-      throws Exception {
+  static VirtualService fwmark(
+      String name, String vip, int mark, int port, Protocol p, boolean active) throws Exception {
     VirtualService.Builder b = VirtualService.builder(name);
     b.active = active;
     b.address = Optional.of(new VirtualAddress(InetAddress.getByName(vip), "bond0:3"));
@@ -30,22 +30,31 @@ class FirewallRulesTest {
 
   @Test
   void onlyActiveFwmarkVirtualsGetRulesAndAHighPortIsCoveredByTheRange() throws Exception {
-    LvsConfig c = config(
-        fwmark("tftp", "203.0.113.10", 1, 69, Protocol.UDP, true),
-        fwmark("off", "203.0.113.11", 2, 69, Protocol.UDP, false),
-        fwmark("plain", "203.0.113.12", 0, 80, Protocol.TCP, true),
-        fwmark("alt", "203.0.113.13", 7, 8069, Protocol.TCP, true));
+    LvsConfig c =
+        config(
+            fwmark("tftp", "203.0.113.10", 1, 69, Protocol.UDP, true),
+            fwmark("off", "203.0.113.11", 2, 69, Protocol.UDP, false),
+            fwmark("plain", "203.0.113.12", 0, 80, Protocol.TCP, true),
+            fwmark("alt", "203.0.113.13", 7, 8069, Protocol.TCP, true));
     List<FirewallRules.Rule> rules = FirewallRules.rules(c, FirewallRules.Options.defaults());
-    assertThat(rules).containsExactly(
-        new FirewallRules.Rule("tftp", "203.0.113.10", "bond0", "udp", List.of("69", "1024:65535"), 1),
-        new FirewallRules.Rule("alt", "203.0.113.13", "bond0", "tcp", List.of("1024:65535"), 7));
+    assertThat(rules)
+        .containsExactly(
+            new FirewallRules.Rule(
+                "tftp", "203.0.113.10", "bond0", "udp", List.of("69", "1024:65535"), 1),
+            new FirewallRules.Rule(
+                "alt", "203.0.113.13", "bond0", "tcp", List.of("1024:65535"), 7));
   }
 
   @Test
   void aSingleRangeIsWrittenWithoutABraceSetInNft() throws Exception {
-    String nft = FirewallRules.nft(config(fwmark("alt", "203.0.113.13", 7, 8069, Protocol.TCP, true)),
-        new FirewallRules.Options(false, "PREROUTING"), "x");
-    assertThat(nft).contains("\t\tip daddr 203.0.113.13 tcp dport 1024-65535 meta mark set 7 comment \"lvs-pulse alt\"\n");
+    String nft =
+        FirewallRules.nft(
+            config(fwmark("alt", "203.0.113.13", 7, 8069, Protocol.TCP, true)),
+            new FirewallRules.Options(false, "PREROUTING"),
+            "x");
+    assertThat(nft)
+        .contains(
+            "\t\tip daddr 203.0.113.13 tcp dport 1024-65535 meta mark set 7 comment \"lvs-pulse alt\"\n");
   }
 
   @Test

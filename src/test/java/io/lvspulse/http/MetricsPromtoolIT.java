@@ -25,28 +25,57 @@ class MetricsPromtoolIT {
 
   @Test
   void theMetricsOfARunningDaemonPassPromtoolAndNameEveryRequiredSeries() throws Exception {
-    Path promtool = Peers.requireExecutable("promtool (Debian package prometheus)", "LVS_PULSE_PROMTOOL", "/usr/bin/promtool", "/usr/local/bin/promtool");
+    Path promtool =
+        Peers.requireExecutable(
+            "promtool (Debian package prometheus)",
+            "LVS_PULSE_PROMTOOL",
+            "/usr/bin/promtool",
+            "/usr/local/bin/promtool");
     try (TftpdHpa live = TftpdHpa.start("127.0.0.12")) {
       Path cfg = dir.resolve("lvs.cf");
       // 127.0.0.16: nothing listens there, so it answers ICMP port unreachable and goes down.
-      Files.writeString(cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.12", "dead=127.0.0.16")).text());
-      try (DaemonProcess d = DaemonProcess.start(dir, List.of("--config", cfg.toString(), "--ipvs", "dry-run", "--no-failover"))) {
-        d.awaitServer("tftp", "ftp1", Duration.ofSeconds(30), Duration.ofMillis(100), s -> s.isPresent() && "up".equals(s.get().get("state")));
-        d.awaitServer("tftp", "dead", Duration.ofSeconds(30), Duration.ofMillis(100), s -> s.isPresent() && "down".equals(s.get().get("state")));
+      Files.writeString(
+          cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.12", "dead=127.0.0.16")).text());
+      try (DaemonProcess d =
+          DaemonProcess.start(
+              dir, List.of("--config", cfg.toString(), "--ipvs", "dry-run", "--no-failover"))) {
+        d.awaitServer(
+            "tftp",
+            "ftp1",
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            s -> s.isPresent() && "up".equals(s.get().get("state")));
+        d.awaitServer(
+            "tftp",
+            "dead",
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            s -> s.isPresent() && "down".equals(s.get().get("state")));
         String metrics = d.metrics();
 
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(promtool.toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
         assertThat(p.exitValue()).as("promtool check metrics:\n" + out).isZero();
 
-        assertSeries(metrics, "lvs_pulse_real_server_up", "address=\"127.0.0.12\"", "port=\"69\"", "server=\"ftp1\"", "virtual=\"tftp\"", "} 1.0");
+        assertSeries(
+            metrics,
+            "lvs_pulse_real_server_up",
+            "address=\"127.0.0.12\"",
+            "port=\"69\"",
+            "server=\"ftp1\"",
+            "virtual=\"tftp\"",
+            "} 1.0");
         assertSeries(metrics, "lvs_pulse_real_server_up", "server=\"dead\"", "} 0.0");
         assertSeries(metrics, "lvs_pulse_real_server_weight", "server=\"ftp1\"", "} 1.0");
         assertSeries(metrics, "lvs_pulse_real_server_weight", "server=\"dead\"", "} 0.0");
-        assertSeries(metrics, "lvs_pulse_probe_duration_seconds_bucket", "le=\"0.005\"", "virtual=\"tftp\"");
+        assertSeries(
+            metrics, "lvs_pulse_probe_duration_seconds_bucket", "le=\"0.005\"", "virtual=\"tftp\"");
         assertSeries(metrics, "lvs_pulse_probe_duration_seconds_bucket", "le=\"+Inf\"");
         assertSeries(metrics, "lvs_pulse_probe_duration_seconds_count", "virtual=\"tftp\"");
         assertSeries(metrics, "lvs_pulse_probe_duration_seconds_sum", "virtual=\"tftp\"");

@@ -23,16 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The daemon process with {@code --ipvs ipvsadm} against a real IPVS kernel: the User-Mode-Linux
  * guest's {@code ipvsadm-vm} wrapper ({@code LVS_PULSE_IPVSADM}, or {@code
- * shared/lab/scripts/ipvsadm-vm}; the guest must be running: {@code vm-start}). The real servers are
- * tftpd-hpa on 127.0.0.21/22 on this host; the guest does not reach them, only its table is checked
- * (with {@code ipvsadm -S -n} after each step). The test owns fwmark services 201 (managed by the
- * daemon) and 202 (an operator's service the daemon must never touch) and deletes only those.
+ * shared/lab/scripts/ipvsadm-vm}; the guest must be running: {@code vm-start}). The real servers
+ * are tftpd-hpa on 127.0.0.21/22 on this host; the guest does not reach them, only its table is
+ * checked (with {@code ipvsadm -S -n} after each step). The test owns fwmark services 201 (managed
+ * by the daemon) and 202 (an operator's service the daemon must never touch) and deletes only
+ * those.
  */
 class DaemonRealIpvsIT {
   private static final int MARK = 201;
   private static final int FOREIGN_MARK = 202;
   private static final String VIP = "198.51.100.201";
-  private static final List<String> FOREIGN = List.of("-A -f 202 -s rr", "-a -f 202 -r 10.0.0.202:0 -g -w 7");
+  private static final List<String> FOREIGN =
+      List.of("-A -f 202 -s rr", "-a -f 202 -r 10.0.0.202:0 -g -w 7");
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
   @TempDir Path dir;
@@ -42,10 +44,20 @@ class DaemonRealIpvsIT {
   @BeforeEach
   void requireTheGuest() throws Exception {
     String env = System.getenv("LVS_PULSE_IPVSADM");
-    Path wrapper = env != null && !env.isBlank() ? Path.of(env) : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
-    Peers.require(Files.isExecutable(wrapper), "ipvsadm for a real IPVS kernel (LVS_PULSE_IPVSADM or " + wrapper + ")");
+    Path wrapper =
+        env != null && !env.isBlank()
+            ? Path.of(env)
+            : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
+    Peers.require(
+        Files.isExecutable(wrapper),
+        "ipvsadm for a real IPVS kernel (LVS_PULSE_IPVSADM or " + wrapper + ")");
     Result r = run(wrapper, "-S", "-n");
-    Peers.require(r.code() != 125, "the IPVS guest (start it with " + Peers.shared().resolve("lab/scripts/vm-start") + "): " + r.err());
+    Peers.require(
+        r.code() != 125,
+        "the IPVS guest (start it with "
+            + Peers.shared().resolve("lab/scripts/vm-start")
+            + "): "
+            + r.err());
     assertThat(r.code()).as("ipvsadm -S -n: " + r.err()).isZero();
     ipvsadm = wrapper;
     deleteOwnServices();
@@ -85,14 +97,22 @@ class DaemonRealIpvsIT {
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "ipvsadm", ".out");
     Path err = Files.createTempFile(dir, "ipvsadm", ".err");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       p.waitFor(5, TimeUnit.SECONDS);
       throw new AssertionError("ipvsadm " + List.of(args) + " hung");
     }
-    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
     return r;
@@ -111,7 +131,8 @@ class DaemonRealIpvsIT {
     return table().stream().filter(l -> l.contains(svc)).toList();
   }
 
-  private List<String> awaitRules(int mark, String what, Predicate<List<String>> p) throws Exception {
+  private List<String> awaitRules(int mark, String what, Predicate<List<String>> p)
+      throws Exception {
     long deadline = System.nanoTime() + CONVERGE.toNanos();
     List<String> last = List.of();
     while (System.nanoTime() < deadline) {
@@ -126,18 +147,41 @@ class DaemonRealIpvsIT {
       }
       Thread.sleep(200);
     }
-    String logs = started.stream().filter(c -> c instanceof DaemonProcess).map(c -> ((DaemonProcess) c).log()).reduce("", String::concat);
-    throw new AssertionError("kernel table never showed " + what + " within " + CONVERGE + "; last: " + last + "\nlog:\n" + logs);
+    String logs =
+        started.stream()
+            .filter(c -> c instanceof DaemonProcess)
+            .map(c -> ((DaemonProcess) c).log())
+            .reduce("", String::concat);
+    throw new AssertionError(
+        "kernel table never showed "
+            + what
+            + " within "
+            + CONVERGE
+            + "; last: "
+            + last
+            + "\nlog:\n"
+            + logs);
   }
 
   private void assertForeignUntouched() throws Exception {
-    assertThat(rules(FOREIGN_MARK)).as("the service lvs-pulse does not manage").containsExactlyElementsOf(FOREIGN);
+    assertThat(rules(FOREIGN_MARK))
+        .as("the service lvs-pulse does not manage")
+        .containsExactlyElementsOf(FOREIGN);
   }
 
   private DaemonProcess daemon(Path cfg, String... extra) throws Exception {
-    List<String> args = new ArrayList<>(List.of(
-        "--config", cfg.toString(), "--ipvs", "ipvsadm", "--ipvsadm", ipvsadm.toString(),
-        "--reconcile-interval", "2", "--no-failover"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--config",
+                cfg.toString(),
+                "--ipvs",
+                "ipvsadm",
+                "--ipvsadm",
+                ipvsadm.toString(),
+                "--reconcile-interval",
+                "2",
+                "--no-failover"));
     args.addAll(List.of(extra));
     DaemonProcess d = DaemonProcess.start(dir, args);
     started.add(d);
@@ -158,12 +202,17 @@ class DaemonRealIpvsIT {
   }
 
   @Test
-  void theDaemonProgramsTheKernelQuiescesAFailedServerAndRepairsAnOperatorsDeletion() throws Exception {
+  void theDaemonProgramsTheKernelQuiescesAFailedServerAndRepairsAnOperatorsDeletion()
+      throws Exception {
     addForeignService();
     tftpd("127.0.0.21");
     TftpdHpa ftp2 = tftpd("127.0.0.22");
     Path cfg = dir.resolve("lvs.cf");
-    Files.writeString(cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.21", "ftp2=127.0.0.22")).withService(MARK, VIP).text());
+    Files.writeString(
+        cfg,
+        TftpClusterConfig.example(List.of("ftp1=127.0.0.21", "ftp2=127.0.0.22"))
+            .withService(MARK, VIP)
+            .text());
     DaemonProcess d = daemon(cfg);
 
     String one = "-a -f 201 -r 127.0.0.21:69 -g -w 1";
@@ -184,14 +233,17 @@ class DaemonRealIpvsIT {
     assertThat(rules(MARK)).doesNotContain(one);
     long deletedAt = System.nanoTime();
     awaitRules(MARK, "ftp1 restored by the reconcile", r -> r.contains(one));
-    assertThat(Duration.ofNanos(System.nanoTime() - deletedAt)).as("repaired within a few reconcile intervals").isLessThan(Duration.ofSeconds(15));
+    assertThat(Duration.ofNanos(System.nanoTime() - deletedAt))
+        .as("repaired within a few reconcile intervals")
+        .isLessThan(Duration.ofSeconds(15));
     assertForeignUntouched();
 
     // Back after the reentry count.
     ftp2.start();
     awaitRules(MARK, "ftp2 back at weight 1", r -> r.contains(two));
     assertForeignUntouched();
-    assertThat(d.metrics()).containsPattern("(?m)^lvs_pulse_ipvsadm_commands_total\\{result=\"ok\"\\} [1-9]");
+    assertThat(d.metrics())
+        .containsPattern("(?m)^lvs_pulse_ipvsadm_commands_total\\{result=\"ok\"\\} [1-9]");
 
     // SIGTERM leaves IPVS as it is.
     assertThat(d.stop()).isIn(0, 143);
@@ -204,7 +256,8 @@ class DaemonRealIpvsIT {
     addForeignService();
     tftpd("127.0.0.21");
     Path cfg = dir.resolve("lvs.cf");
-    Files.writeString(cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.21")).withService(MARK, VIP).text());
+    Files.writeString(
+        cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.21")).withService(MARK, VIP).text());
     DaemonProcess d = daemon(cfg, "--cleanup-on-stop");
     awaitRules(MARK, "ftp1 at weight 1", r -> r.contains("-a -f 201 -r 127.0.0.21:69 -g -w 1"));
     assertThat(d.stop()).isIn(0, 143);

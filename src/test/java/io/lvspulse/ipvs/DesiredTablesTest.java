@@ -33,62 +33,110 @@ class DesiredTablesTest {
         .config();
   }
 
-  static ServerView view(VirtualService v, RealServer rs, Health h, boolean in, int w, boolean probed, boolean draining) {
+  static ServerView view(
+      VirtualService v,
+      RealServer rs,
+      Health h,
+      boolean in,
+      int w,
+      boolean probed,
+      boolean draining) {
     return new ServerView(
-        ServerId.of(v.name(), rs.address(), rs.port()), v, rs, h, in, w, draining,
-        draining ? Optional.of(T0.plusSeconds(30)) : Optional.empty(), T0,
+        ServerId.of(v.name(), rs.address(), rs.port()),
+        v,
+        rs,
+        h,
+        in,
+        w,
+        draining,
+        draining ? Optional.of(T0.plusSeconds(30)) : Optional.empty(),
+        T0,
         probed ? Optional.of(ProbeResult.ok("ok", Duration.ofMillis(1))) : Optional.empty(),
-        probed ? Optional.of(T0) : Optional.empty(), 0, 0, "fake");
+        probed ? Optional.of(T0) : Optional.empty(),
+        0,
+        0,
+        "fake");
   }
 
   @Test
   void upServersAreDestinationsAtTheirWeightAndQuiescedOnesAtZero() throws Exception {
     LvsConfig c = config(" quiesce_server = 1\n");
     VirtualService v = c.virtuals().get(0);
-    var snap = new MonitorSnapshot(c, List.of(
-        view(v, v.servers().get(0), Health.UP, true, 3, true, false),
-        view(v, v.servers().get(1), Health.DOWN, true, 0, true, false)), T0, T0);
+    var snap =
+        new MonitorSnapshot(
+            c,
+            List.of(
+                view(v, v.servers().get(0), Health.UP, true, 3, true, false),
+                view(v, v.servers().get(1), Health.DOWN, true, 0, true, false)),
+            T0,
+            T0);
     IpvsTable t = DesiredTables.build(snap).table();
-    assertThat(t.toSaveLines()).containsExactly(
-        "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 3", "-a -f 1 -r 10.0.0.3:69 -g -w 0");
+    assertThat(t.toSaveLines())
+        .containsExactly(
+            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 3", "-a -f 1 -r 10.0.0.3:69 -g -w 0");
   }
 
   @Test
   void theServiceExistsEvenBeforeAnyServerIsHealthy() throws Exception {
     LvsConfig c = config("");
     VirtualService v = c.virtuals().get(0);
-    var snap = new MonitorSnapshot(c, List.of(
-        view(v, v.servers().get(0), Health.UNKNOWN, false, 0, false, false)), T0, T0);
+    var snap =
+        new MonitorSnapshot(
+            c,
+            List.of(view(v, v.servers().get(0), Health.UNKNOWN, false, 0, false, false)),
+            T0,
+            T0);
     assertThat(DesiredTables.build(snap).table().toSaveLines()).containsExactly("-A -f 1 -s wlc");
   }
 
   @Test
-  void theSorryServerServesAtWeightOneWhenEveryProbedServerIsDownAndLeavesWhenOneIsUp() throws Exception {
+  void theSorryServerServesAtWeightOneWhenEveryProbedServerIsDownAndLeavesWhenOneIsUp()
+      throws Exception {
     LvsConfig c = config(" sorry_server = 10.0.0.99\n");
     VirtualService v = c.virtuals().get(0);
-    var allDown = new MonitorSnapshot(c, List.of(
-        view(v, v.servers().get(0), Health.DOWN, false, 0, true, false),
-        view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)), T0, T0);
+    var allDown =
+        new MonitorSnapshot(
+            c,
+            List.of(
+                view(v, v.servers().get(0), Health.DOWN, false, 0, true, false),
+                view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)),
+            T0,
+            T0);
     DesiredTables.Desired d = DesiredTables.build(allDown);
-    assertThat(d.table().toSaveLines()).containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.99:69 -g -w 1");
+    assertThat(d.table().toSaveLines())
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.99:69 -g -w 1");
     assertThat(d.onSorryServer()).containsExactly("tftp");
 
-    var oneUp = new MonitorSnapshot(c, List.of(
-        view(v, v.servers().get(0), Health.UP, true, 5, true, false),
-        view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)), T0, T0);
-    assertThat(DesiredTables.build(oneUp).table().toSaveLines()).containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
+    var oneUp =
+        new MonitorSnapshot(
+            c,
+            List.of(
+                view(v, v.servers().get(0), Health.UP, true, 5, true, false),
+                view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)),
+            T0,
+            T0);
+    assertThat(DesiredTables.build(oneUp).table().toSaveLines())
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
   }
 
   @Test
   void theSorryServerWaitsForTheFirstProbeRoundInsteadOfFlappingAtStart() throws Exception {
     LvsConfig c = config(" sorry_server = 10.0.0.99\n");
     VirtualService v = c.virtuals().get(0);
-    List<ServerView> unprobed = new ArrayList<>(List.of(
-        view(v, v.servers().get(0), Health.UNKNOWN, false, 0, false, false),
-        view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)));
-    assertThat(DesiredTables.build(new MonitorSnapshot(c, unprobed, T0, T0.plusSeconds(1))).onSorryServer()).isEmpty();
-    assertThat(DesiredTables.build(new MonitorSnapshot(c, unprobed, T0, T0.plusSeconds(6))).onSorryServer())
-        .as("one interval after start the round counts as done").containsExactly("tftp");
+    List<ServerView> unprobed =
+        new ArrayList<>(
+            List.of(
+                view(v, v.servers().get(0), Health.UNKNOWN, false, 0, false, false),
+                view(v, v.servers().get(1), Health.DOWN, false, 0, true, false)));
+    assertThat(
+            DesiredTables.build(new MonitorSnapshot(c, unprobed, T0, T0.plusSeconds(1)))
+                .onSorryServer())
+        .isEmpty();
+    assertThat(
+            DesiredTables.build(new MonitorSnapshot(c, unprobed, T0, T0.plusSeconds(6)))
+                .onSorryServer())
+        .as("one interval after start the round counts as done")
+        .containsExactly("tftp");
   }
 
   @Test
@@ -96,7 +144,9 @@ class DesiredTablesTest {
     LvsConfig old = config(" persistent = 30\n");
     VirtualService v = old.virtuals().get(0);
     LvsConfig now = new LvsConfigParser().parse("n.cf", "network = direct\n").config();
-    var snap = new MonitorSnapshot(now, List.of(view(v, v.servers().get(0), Health.UP, true, 0, true, true)), T0, T0);
+    var snap =
+        new MonitorSnapshot(
+            now, List.of(view(v, v.servers().get(0), Health.UP, true, 0, true, true)), T0, T0);
     assertThat(DesiredTables.build(snap).table().toSaveLines())
         .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:69 -g -w 0");
   }

@@ -30,11 +30,14 @@ final class FakeIpvsadm {
     }
   }
 
-  /** A wrapper script that runs the fake with FAKE_IPVSADM_STATE set (ipvsadm gets no env from us). */
+  /**
+   * A wrapper script that runs the fake with FAKE_IPVSADM_STATE set (ipvsadm gets no env from us).
+   */
   Path wrapper() {
     try {
       Path w = binary.resolveSibling("ipvsadm-wrapper");
-      Files.writeString(w, "#!/bin/sh\nFAKE_IPVSADM_STATE='" + state + "' exec '" + binary + "' \"$@\"\n");
+      Files.writeString(
+          w, "#!/bin/sh\nFAKE_IPVSADM_STATE='" + state + "' exec '" + binary + "' \"$@\"\n");
       Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwx------"));
       return w;
     } catch (IOException e) {

@@ -20,7 +20,11 @@ class IpvsControllerTest {
 
   private IpvsController controller(boolean active) {
     IpvsReconciler r =
-        new IpvsReconciler(backend, new SimpleMeterRegistry(), new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)), d -> {});
+        new IpvsReconciler(
+            backend,
+            new SimpleMeterRegistry(),
+            new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)),
+            d -> {});
     controller = new IpvsController(r, Duration.ofMillis(200), active);
     controller.start();
     return controller;
@@ -52,7 +56,8 @@ class IpvsControllerTest {
   void anActiveControllerProgramsTheDesiredTable() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
-    assertThat(backend.read().toSaveLines()).containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
+    assertThat(backend.read().toSaveLines())
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
   }
 
   @Test
@@ -72,7 +77,10 @@ class IpvsControllerTest {
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     // An operator deletes a managed server by hand: the periodic reconcile puts it back.
     IpvsService svc = IpvsService.of(ServiceKey.fwmark(1), "wlc");
-    backend.apply(List.of(new IpvsCommand.DeleteDestination(svc.key(), new java.net.InetSocketAddress("10.0.0.2", 69))));
+    backend.apply(
+        List.of(
+            new IpvsCommand.DeleteDestination(
+                svc.key(), new java.net.InetSocketAddress("10.0.0.2", 69))));
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().destinationCount() == 1);
     assertThat(backend.read().keys()).contains(ServiceKey.fwmark(77));
   }
@@ -82,7 +90,8 @@ class IpvsControllerTest {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     LvsConfig empty = new LvsConfigParser().parse("e.cf", "network = direct\n").config();
-    controller.accept(new MonitorSnapshot(empty, List.of(), DesiredTablesTest.T0, DesiredTablesTest.T0));
+    controller.accept(
+        new MonitorSnapshot(empty, List.of(), DesiredTablesTest.T0, DesiredTablesTest.T0));
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().serviceCount() == 0);
     // Re-adding fwmark 1 by hand afterwards is no longer lvs-pulse's business.
     backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(1), "rr"))));

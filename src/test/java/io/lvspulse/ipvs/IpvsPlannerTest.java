@@ -13,7 +13,8 @@ class IpvsPlannerTest {
   static final ServiceKey TFTP = ServiceKey.fwmark(1);
   static final ServiceKey WEB = ServiceKey.tcp(sa("203.0.113.20:80"));
   static final ServiceKey OTHER = ServiceKey.tcp(sa("198.51.100.9:22"));
-  static final IpvsService TFTP_SVC = IpvsService.of(TFTP, "wlc").withPersistence(Duration.ofSeconds(45));
+  static final IpvsService TFTP_SVC =
+      IpvsService.of(TFTP, "wlc").withPersistence(Duration.ofSeconds(45));
 
   static IpvsDestination dr(String addr, int w) {
     return new IpvsDestination(sa(addr), ForwardingMethod.ROUTE, w);
@@ -36,7 +37,10 @@ class IpvsPlannerTest {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 1));
 
     assertThat(lines(IpvsPlanner.plan(desired, IpvsTable.EMPTY, Set.of(TFTP))))
-        .containsExactly("-A -f 1 -s wlc -p 45", "-a -f 1 -r 10.0.0.2:69 -g -w 1", "-a -f 1 -r 10.0.0.3:69 -g -w 1");
+        .containsExactly(
+            "-A -f 1 -s wlc -p 45",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 1");
   }
 
   @Test
@@ -58,9 +62,13 @@ class IpvsPlannerTest {
   void a_scheduler_or_persistence_change_is_applied_with_E() {
     IpvsTable actual = tftp(dr("10.0.0.2:69", 1));
     IpvsTable desired =
-        IpvsTable.builder().service(IpvsService.of(TFTP, "rr")).destination(TFTP, dr("10.0.0.2:69", 1)).build();
+        IpvsTable.builder()
+            .service(IpvsService.of(TFTP, "rr"))
+            .destination(TFTP, dr("10.0.0.2:69", 1))
+            .build();
 
-    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP)))).containsExactly("-E -f 1 -s rr");
+    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP))))
+        .containsExactly("-E -f 1 -s rr");
   }
 
   @Test
@@ -111,8 +119,8 @@ class IpvsPlannerTest {
 
   /**
    * Guest check: a fwmark real server added without a port is shown as IP:0 and is a different
-   * entry from IP:69. A desired IP:69 takes over an existing IP:0 (edited under :0) instead of being
-   * added next to it.
+   * entry from IP:69. A desired IP:69 takes over an existing IP:0 (edited under :0) instead of
+   * being added next to it.
    */
   @Test
   void a_fwmark_server_the_kernel_shows_as_ip_0_matches_the_desired_ip_and_port() {
@@ -137,14 +145,16 @@ class IpvsPlannerTest {
     IpvsTable actual = tftp(dr("10.0.0.2:0", 4), dr("10.0.0.2:69", 1));
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
 
-    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP)))).containsExactly("-d -f 1 -r 10.0.0.2:0");
+    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP))))
+        .containsExactly("-d -f 1 -r 10.0.0.2:0");
   }
 
   @Test
   void a_managed_service_no_longer_desired_is_deleted_with_one_D() {
     IpvsTable actual = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 1));
 
-    assertThat(lines(IpvsPlanner.plan(IpvsTable.EMPTY, actual, Set.of(TFTP)))).containsExactly("-D -f 1");
+    assertThat(lines(IpvsPlanner.plan(IpvsTable.EMPTY, actual, Set.of(TFTP))))
+        .containsExactly("-D -f 1");
   }
 
   @Test
@@ -164,7 +174,9 @@ class IpvsPlannerTest {
       assertThat(IpvsPlanner.plan(desired, after, managed)).as("seed %d", seed).isEmpty();
       for (ServiceKey k : actual.keys()) {
         if (!managed.contains(k)) {
-          assertThat(after.entry(k)).as("seed %d: unmanaged %s", seed, k).isEqualTo(actual.entry(k));
+          assertThat(after.entry(k))
+              .as("seed %d: unmanaged %s", seed, k)
+              .isEqualTo(actual.entry(k));
         }
       }
     }
@@ -176,7 +188,8 @@ class IpvsPlannerTest {
       if (rnd.nextInt(3) == 0) {
         continue;
       }
-      ServiceKey k = s % 2 == 0 ? ServiceKey.fwmark(s) : ServiceKey.udp(sa("198.51.100." + s + ":69"));
+      ServiceKey k =
+          s % 2 == 0 ? ServiceKey.fwmark(s) : ServiceKey.udp(sa("198.51.100." + s + ":69"));
       IpvsService svc = IpvsService.of(k, rnd.nextBoolean() ? "wlc" : "rr");
       if (rnd.nextBoolean()) {
         svc = svc.withPersistence(Duration.ofSeconds(45));
@@ -187,7 +200,8 @@ class IpvsPlannerTest {
           int port = k instanceof ServiceKey.Fwmark && rnd.nextBoolean() ? 0 : 69;
           ForwardingMethod m = ForwardingMethod.values()[rnd.nextInt(3)];
           try {
-            b.destination(k, new IpvsDestination(sa("10.0.0." + r + ":" + port), m, rnd.nextInt(3)));
+            b.destination(
+                k, new IpvsDestination(sa("10.0.0." + r + ":" + port), m, rnd.nextInt(3)));
           } catch (IllegalArgumentException dup) {
             // same address twice: skip
           }

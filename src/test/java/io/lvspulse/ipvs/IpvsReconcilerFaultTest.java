@@ -38,7 +38,10 @@ class IpvsReconcilerFaultTest {
                 .withProcNetIpVs(tmp.resolve("no-proc"), 100),
             new ExecRunner());
     reconciler =
-        new IpvsReconciler(backend, registry, new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)),
+        new IpvsReconciler(
+            backend,
+            registry,
+            new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)),
             IpvsReconciler.Sleeper.real());
   }
 
@@ -62,7 +65,9 @@ class IpvsReconcilerFaultTest {
     IpvsReconciler.Result fixed = reconciler.reconcile();
 
     assertThat(fixed.converged()).isTrue();
-    assertThat(fake.table()).isEqualTo("-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
+    assertThat(fake.table())
+        .isEqualTo(
+            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
     assertThat(count("ok")).isGreaterThanOrEqualTo(3);
   }
 
@@ -75,15 +80,19 @@ class IpvsReconcilerFaultTest {
 
     assertThat(r.converged()).isTrue();
     assertThat(r.attempts()).isEqualTo(2);
-    assertThat(r.lastError()).hasValueSatisfying(e -> assertThat(e).contains("exit 0 but stderr: Service not defined"));
-    assertThat(r.sent()).extracting(IpvsCommand::line)
+    assertThat(r.lastError())
+        .hasValueSatisfying(e -> assertThat(e).contains("exit 0 but stderr: Service not defined"));
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
         .containsExactly(
             "-a -f 1 -r 10.0.0.2:69 -g -w 1",
             "-a -f 1 -r 10.0.0.3:69 -g -w 1",
             "-A -f 1 -s wlc -p 45",
             "-a -f 1 -r 10.0.0.2:69 -g -w 1",
             "-a -f 1 -r 10.0.0.3:69 -g -w 1");
-    assertThat(fake.table()).isEqualTo("-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
+    assertThat(fake.table())
+        .isEqualTo(
+            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
     assertThat(count("failed")).isEqualTo(1);
   }
 }

@@ -22,7 +22,11 @@ class IpvsReconcilerTest {
   final List<Duration> sleeps = new ArrayList<>();
   final FlakyBackend backend = new FlakyBackend();
   final IpvsReconciler reconciler =
-      new IpvsReconciler(backend, registry, new IpvsReconciler.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)), sleeps::add);
+      new IpvsReconciler(
+          backend,
+          registry,
+          new IpvsReconciler.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
+          sleeps::add);
 
   /** A dry-run table whose calls fail while failures are queued. */
   static final class FlakyBackend implements IpvsBackend {
@@ -95,7 +99,8 @@ class IpvsReconcilerTest {
 
   @Test
   void failures_are_retried_with_exponential_backoff_counted_and_never_thrown() {
-    backend.failReads.add(new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
+    backend.failReads.add(
+        new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
     backend.failApplies.add(new IpvsException(IpvsException.Kind.TIMEOUT, "timed out after 10s"));
 
     IpvsReconciler.Result r = reconciler.reconcile(tftp(dr("10.0.0.2:69", 1)), Set.of(TFTP));
@@ -111,7 +116,8 @@ class IpvsReconcilerTest {
   @Test
   void when_every_attempt_fails_it_gives_up_for_now_and_the_next_reconcile_converges() {
     for (int i = 0; i < 3; i++) {
-      backend.failReads.add(new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
+      backend.failReads.add(
+          new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
     }
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
 
@@ -120,7 +126,8 @@ class IpvsReconcilerTest {
     assertThat(failed.converged()).isFalse();
     assertThat(failed.attempts()).isEqualTo(3);
     assertThat(failed.lastError()).contains("exit 2: Can't initialize ipvs");
-    assertThat(registry.get(IpvsReconciler.RECONCILES).tag("result", "failed").counter().count()).isEqualTo(1);
+    assertThat(registry.get(IpvsReconciler.RECONCILES).tag("result", "failed").counter().count())
+        .isEqualTo(1);
 
     IpvsReconciler.Result ok = reconciler.reconcile();
 
@@ -130,19 +137,25 @@ class IpvsReconcilerTest {
   }
 
   @Test
-  void an_operators_manual_delete_of_a_managed_server_is_put_back_and_unmanaged_services_are_left_alone() throws Exception {
+  void
+      an_operators_manual_delete_of_a_managed_server_is_put_back_and_unmanaged_services_are_left_alone()
+          throws Exception {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 1));
     reconciler.reconcile(desired, Set.of(TFTP));
     // the operator: ipvsadm -d -f 1 -r 10.0.0.3:69, and adds a service of their own
-    backend.table.apply(List.of(
-        new IpvsCommand.DeleteDestination(TFTP, sa("10.0.0.3:69")),
-        new IpvsCommand.AddService(IpvsService.of(OTHER, "rr")),
-        new IpvsCommand.AddDestination(OTHER, new IpvsDestination(sa("192.0.2.7:22"), ForwardingMethod.MASQ, 1))));
+    backend.table.apply(
+        List.of(
+            new IpvsCommand.DeleteDestination(TFTP, sa("10.0.0.3:69")),
+            new IpvsCommand.AddService(IpvsService.of(OTHER, "rr")),
+            new IpvsCommand.AddDestination(
+                OTHER, new IpvsDestination(sa("192.0.2.7:22"), ForwardingMethod.MASQ, 1))));
     IpvsTable.Entry theirs = backend.table.read().entry(OTHER).orElseThrow();
 
     IpvsReconciler.Result r = reconciler.reconcile();
 
-    assertThat(r.sent()).extracting(IpvsCommand::line).containsExactly("-a -f 1 -r 10.0.0.3:69 -g -w 1");
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
+        .containsExactly("-a -f 1 -r 10.0.0.3:69 -g -w 1");
     assertThat(backend.table.read().only(Set.of(TFTP))).isEqualTo(desired);
     assertThat(backend.table.read().entry(OTHER)).contains(theirs);
   }
@@ -154,9 +167,13 @@ class IpvsReconcilerTest {
     var ses = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try {
       var f = reconciler.schedulePeriodic(ses, Duration.ofMillis(50));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.table.read().equals(desired));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> backend.table.read().equals(desired));
       backend.table.apply(List.of(new IpvsCommand.EditDestination(TFTP, dr("10.0.0.2:69", 0))));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.table.read().equals(desired));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> backend.table.read().equals(desired));
       f.cancel(false);
     } finally {
       ses.shutdownNow();
@@ -166,8 +183,15 @@ class IpvsReconcilerTest {
   @Test
   void backoff_doubles_up_to_its_bound() {
     var p = new IpvsReconciler.RetryPolicy(10, Duration.ofMillis(500), Duration.ofSeconds(5));
-    assertThat(List.of(p.backoff(1), p.backoff(2), p.backoff(3), p.backoff(4), p.backoff(5), p.backoff(9)))
-        .containsExactly(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
-            Duration.ofSeconds(5), Duration.ofSeconds(5));
+    assertThat(
+            List.of(
+                p.backoff(1), p.backoff(2), p.backoff(3), p.backoff(4), p.backoff(5), p.backoff(9)))
+        .containsExactly(
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5));
   }
 }

@@ -19,18 +19,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ipvsadm backend and the reconciler against a REAL IPVS kernel: the UML guest of
- * shared/lab (scripts/vm-start) through its drop-in wrapper scripts/ipvsadm-vm (or env
- * LVS_PULSE_IPVSADM). Skips when the guest is not running (the wrapper exits 125), fails under
- * CI=true. Uses only fwmarks 101..109 and VIPs in 198.51.100.0/24 and deletes exactly those
- * services afterwards; never flushes the table.
+ * The ipvsadm backend and the reconciler against a REAL IPVS kernel: the UML guest of shared/lab
+ * (scripts/vm-start) through its drop-in wrapper scripts/ipvsadm-vm (or env LVS_PULSE_IPVSADM).
+ * Skips when the guest is not running (the wrapper exits 125), fails under CI=true. Uses only
+ * fwmarks 101..109 and VIPs in 198.51.100.0/24 and deletes exactly those services afterwards; never
+ * flushes the table.
  */
 class IpvsadmBackendIT {
   static final ServiceKey TFTP = ServiceKey.fwmark(101);
   static final ServiceKey WEB = ServiceKey.tcp(sa("198.51.100.20:80"));
   static final ServiceKey THEIRS = ServiceKey.fwmark(109);
   static final List<ServiceKey> OURS =
-      List.of(TFTP, WEB, THEIRS, ServiceKey.fwmark(102), ServiceKey.fwmark6(102), ServiceKey.fwmark(103),
+      List.of(
+          TFTP,
+          WEB,
+          THEIRS,
+          ServiceKey.fwmark(102),
+          ServiceKey.fwmark6(102),
+          ServiceKey.fwmark(103),
           ServiceKey.udp(sa("198.51.100.21:69")));
 
   final ExecRunner runner = new ExecRunner();
@@ -42,23 +48,34 @@ class IpvsadmBackendIT {
 
   static Path wrapperPath() {
     String env = System.getenv("LVS_PULSE_IPVSADM");
-    return env != null && !env.isBlank() ? Path.of(env) : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
+    return env != null && !env.isBlank()
+        ? Path.of(env)
+        : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
   }
 
   @BeforeEach
   void setUp() throws Exception {
     ipvsadm = wrapperPath();
-    ExecResult probe = runner.run(ExecRequest.of(Duration.ofSeconds(30), ipvsadm.toString(), "-S", "-n"));
+    ExecResult probe =
+        runner.run(ExecRequest.of(Duration.ofSeconds(30), ipvsadm.toString(), "-S", "-n"));
     // the wrapper exits 125 when no guest is running: skip locally, fail under CI=true
     Peers.require(
         probe.exitCode() != 125 && probe.startFailure() == null,
-        "IPVS test VM via " + ipvsadm + " (start it with shared/lab/scripts/vm-start): " + probe.describe());
+        "IPVS test VM via "
+            + ipvsadm
+            + " (start it with shared/lab/scripts/vm-start): "
+            + probe.describe());
     assertThat(probe.succeeded()).as("ipvsadm -S -n in the guest: %s", probe.describe()).isTrue();
     vmReady = true;
     cleanUp();
-    backend = IpvsadmBackend.open(IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(30)), runner);
+    backend =
+        IpvsadmBackend.open(
+            IpvsadmBackend.Options.explicit(ipvsadm).withTimeout(Duration.ofSeconds(30)), runner);
     reconciler =
-        new IpvsReconciler(backend, registry, new IpvsReconciler.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
+        new IpvsReconciler(
+            backend,
+            registry,
+            new IpvsReconciler.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
             IpvsReconciler.Sleeper.real());
   }
 
@@ -111,14 +128,17 @@ class IpvsadmBackendIT {
 
     assertThat(r.converged()).as("%s", r).isTrue();
     assertThat(save())
-        .contains("-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:69 -g -w 1\n-a -f 101 -r 10.0.0.3:69 -g -w 1\n")
-        .contains("-A -t 198.51.100.20:80 -s wrr\n-a -t 198.51.100.20:80 -r 192.0.2.10:8080 -m -w 5\n");
+        .contains(
+            "-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:69 -g -w 1\n-a -f 101 -r 10.0.0.3:69 -g -w 1\n")
+        .contains(
+            "-A -t 198.51.100.20:80 -s wrr\n-a -t 198.51.100.20:80 -r 192.0.2.10:8080 -m -w 5\n");
 
     // quiesce one server (weight 0) and change the scheduler: -e and -E, no delete
     r = reconciler.reconcile(desired(0, 1, "rr"), Set.of(TFTP, WEB));
 
     assertThat(r.converged()).isTrue();
-    assertThat(r.sent()).extracting(IpvsCommand::line)
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
         .containsExactly("-E -f 101 -s rr -p 45", "-e -f 101 -r 10.0.0.2:69 -g -w 0");
     assertThat(save()).contains("-A -f 101 -s rr -p 45\n-a -f 101 -r 10.0.0.2:69 -g -w 0\n");
 
@@ -128,7 +148,8 @@ class IpvsadmBackendIT {
 
     assertThat(r.sent()).extracting(IpvsCommand::line).containsExactly("-D -t 198.51.100.20:80");
     assertThat(save()).doesNotContain("198.51.100.20:80").contains("-A -f 101 -s rr -p 45");
-    assertThat(registry.get(MeteredIpvsBackend.COMMANDS).tag("result", "ok").counter().count()).isGreaterThanOrEqualTo(9);
+    assertThat(registry.get(MeteredIpvsBackend.COMMANDS).tag("result", "ok").counter().count())
+        .isGreaterThanOrEqualTo(9);
   }
 
   @Test
@@ -136,22 +157,36 @@ class IpvsadmBackendIT {
     IpvsTable want = desired(1, 1, "wlc");
     assertThat(reconciler.reconcile(want, Set.of(TFTP, WEB)).converged()).isTrue();
     // the operator removes a managed server by hand and creates a service of their own
-    assertThat(ipvsadm(List.of("-d"), List.of("-f", "101", "-r", "10.0.0.3:69")).succeeded()).isTrue();
+    assertThat(ipvsadm(List.of("-d"), List.of("-f", "101", "-r", "10.0.0.3:69")).succeeded())
+        .isTrue();
     assertThat(ipvsadm(List.of("-A"), List.of("-f", "109", "-s", "rr")).succeeded()).isTrue();
-    assertThat(ipvsadm(List.of("-a"), List.of("-f", "109", "-r", "10.0.0.9", "-g", "-w", "3")).succeeded()).isTrue();
+    assertThat(
+            ipvsadm(List.of("-a"), List.of("-f", "109", "-r", "10.0.0.9", "-g", "-w", "3"))
+                .succeeded())
+        .isTrue();
     assertThat(save()).doesNotContain("-r 10.0.0.3:69");
 
     IpvsReconciler.Result r = reconciler.reconcile();
 
-    assertThat(r.sent()).extracting(IpvsCommand::line).containsExactly("-a -f 101 -r 10.0.0.3:69 -g -w 1");
-    assertThat(save()).contains("-a -f 101 -r 10.0.0.3:69 -g -w 1").contains("-A -f 109 -s rr\n-a -f 109 -r 10.0.0.9:0 -g -w 3\n");
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
+        .containsExactly("-a -f 101 -r 10.0.0.3:69 -g -w 1");
+    assertThat(save())
+        .contains("-a -f 101 -r 10.0.0.3:69 -g -w 1")
+        .contains("-A -f 109 -s rr\n-a -f 109 -r 10.0.0.9:0 -g -w 3\n");
   }
 
-  /** REPORT §2: the kernel keeps the port of a fwmark real server; one added without a port is IP:0. */
+  /**
+   * REPORT §2: the kernel keeps the port of a fwmark real server; one added without a port is IP:0.
+   */
   @Test
   void a_fwmark_server_added_without_a_port_is_edited_in_place_not_duplicated() {
-    assertThat(ipvsadm(List.of("-A"), List.of("-f", "101", "-s", "wlc", "-p", "45")).succeeded()).isTrue();
-    assertThat(ipvsadm(List.of("-a"), List.of("-f", "101", "-r", "10.0.0.2", "-g", "-w", "1")).succeeded()).isTrue();
+    assertThat(ipvsadm(List.of("-A"), List.of("-f", "101", "-s", "wlc", "-p", "45")).succeeded())
+        .isTrue();
+    assertThat(
+            ipvsadm(List.of("-a"), List.of("-f", "101", "-r", "10.0.0.2", "-g", "-w", "1"))
+                .succeeded())
+        .isTrue();
     assertThat(save()).contains("-a -f 101 -r 10.0.0.2:0 -g -w 1");
     IpvsTable want =
         IpvsTable.builder()
@@ -162,8 +197,12 @@ class IpvsadmBackendIT {
     IpvsReconciler.Result r = reconciler.reconcile(want, Set.of(TFTP));
 
     assertThat(r.converged()).isTrue();
-    assertThat(r.sent()).extracting(IpvsCommand::line).containsExactly("-e -f 101 -r 10.0.0.2:0 -g -w 0");
-    assertThat(save()).contains("-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:0 -g -w 0\n").doesNotContain("10.0.0.2:69");
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
+        .containsExactly("-e -f 101 -r 10.0.0.2:0 -g -w 0");
+    assertThat(save())
+        .contains("-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:0 -g -w 0\n")
+        .doesNotContain("10.0.0.2:69");
   }
 
   /** REPORT §2: ipvsadm -R exits 0 when a line fails, and goes on with the next lines. */
@@ -175,20 +214,25 @@ class IpvsadmBackendIT {
             new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(103), "rr")));
 
     assertThatThrownBy(() -> backend.apply(batch))
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
         .hasMessageContaining("exit 0 but stderr: Service not defined");
     assertThat(save()).contains("-A -f 103 -s rr").doesNotContain("-f 102");
   }
 
   @Test
-  void the_read_table_equals_what_was_written_including_ipv6_and_persistence_masks() throws Exception {
+  void the_read_table_equals_what_was_written_including_ipv6_and_persistence_masks()
+      throws Exception {
     ServiceKey v6 = ServiceKey.fwmark6(102);
     ServiceKey udp = ServiceKey.udp(sa("198.51.100.21:69"));
     IpvsTable want =
         IpvsTable.builder()
             .service(IpvsService.of(v6, "sh"))
             .destination(v6, new IpvsDestination(sa("[2001:db8::20]:0"), ForwardingMethod.ROUTE, 1))
-            .service(IpvsService.of(udp, "wlc").withPersistence(Duration.ofSeconds(300)).withPersistenceMask("255.255.255.0"))
+            .service(
+                IpvsService.of(udp, "wlc")
+                    .withPersistence(Duration.ofSeconds(300))
+                    .withPersistenceMask("255.255.255.0"))
             .destination(udp, new IpvsDestination(sa("192.0.2.30:69"), ForwardingMethod.TUNNEL, 2))
             .build();
     try {
@@ -208,10 +252,12 @@ class IpvsadmBackendIT {
     backend.setTimeouts(IpvsTimeouts.UNCHANGED);
     backend.startSyncDaemon(SyncDaemonRole.BACKUP, "lo", 7);
     try {
-      assertThat(ipvsadm(List.of("-L", "--daemon"), List.of()).stdout()).contains("backup sync daemon (mcast=lo, syncid=7");
+      assertThat(ipvsadm(List.of("-L", "--daemon"), List.of()).stdout())
+          .contains("backup sync daemon (mcast=lo, syncid=7");
     } finally {
       backend.stopSyncDaemon(SyncDaemonRole.BACKUP);
     }
-    assertThat(ipvsadm(List.of("-L", "--daemon"), List.of()).stdout()).doesNotContain("backup sync daemon");
+    assertThat(ipvsadm(List.of("-L", "--daemon"), List.of()).stdout())
+        .doesNotContain("backup sync daemon");
   }
 }

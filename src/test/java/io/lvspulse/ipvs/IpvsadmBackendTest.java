@@ -25,13 +25,20 @@ class IpvsadmBackendTest {
   @BeforeEach
   void setUp() {
     fake = new FakeIpvsadm(tmp);
-    backend = new IpvsadmBackend(IpvsadmBackend.Options.explicit(fake.wrapper()).withTimeout(Duration.ofSeconds(1))
-        .withProcNetIpVs(tmp.resolve("no-proc-net-ip_vs"), 100), new ExecRunner());
+    backend =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(fake.wrapper())
+                .withTimeout(Duration.ofSeconds(1))
+                .withProcNetIpVs(tmp.resolve("no-proc-net-ip_vs"), 100),
+            new ExecRunner());
   }
 
   @Test
   void a_batch_is_one_ipvsadm_R_call_with_every_line_on_stdin() throws Exception {
-    backend.apply(List.of(new IpvsCommand.AddService(TFTP_SVC), new IpvsCommand.AddDestination(TFTP, dr("10.0.0.2:69", 1))));
+    backend.apply(
+        List.of(
+            new IpvsCommand.AddService(TFTP_SVC),
+            new IpvsCommand.AddDestination(TFTP, dr("10.0.0.2:69", 1))));
 
     assertThat(fake.calls()).containsExactly("-R");
     assertThat(fake.table()).isEqualTo("-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n");
@@ -40,8 +47,11 @@ class IpvsadmBackendTest {
 
   @Test
   void a_failing_line_in_R_is_a_failure_although_ipvsadm_exits_0() {
-    assertThatThrownBy(() -> backend.apply(List.of(new IpvsCommand.AddDestination(TFTP, dr("10.0.0.2:69", 1)))))
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
+    assertThatThrownBy(
+            () ->
+                backend.apply(List.of(new IpvsCommand.AddDestination(TFTP, dr("10.0.0.2:69", 1)))))
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
         .hasMessageContaining("exit 0 but stderr: Service not defined");
   }
 
@@ -50,7 +60,8 @@ class IpvsadmBackendTest {
     fake.mode("noipvs");
 
     assertThatThrownBy(() -> backend.read())
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.FAILED))
         .hasMessageContaining("exit 2");
   }
 
@@ -60,7 +71,8 @@ class IpvsadmBackendTest {
     long t0 = System.nanoTime();
 
     assertThatThrownBy(() -> backend.apply(List.of(new IpvsCommand.AddService(TFTP_SVC))))
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.TIMEOUT))
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.TIMEOUT))
         .hasMessageContaining("timed out after 1s");
 
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
@@ -77,16 +89,22 @@ class IpvsadmBackendTest {
     fake.mode("garbage");
 
     assertThatThrownBy(() -> backend.read())
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.PARSE))
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.PARSE))
         .hasMessageContaining("line 1");
   }
 
   @Test
   void when_S_fails_a_readable_proc_net_ip_vs_is_the_fallback() throws Exception {
     Path proc = tmp.resolve("ip_vs");
-    Files.writeString(proc, "IP Virtual Server version 1.2.1 (size=4096)\nFWM  00000001 wlc persistent 4500 FFFFFFFF\n"
-        + "  -> 0A000002:0045      Route   1      0          0\n");
-    IpvsadmBackend b = new IpvsadmBackend(IpvsadmBackend.Options.explicit(fake.wrapper()).withProcNetIpVs(proc, 100), new ExecRunner());
+    Files.writeString(
+        proc,
+        "IP Virtual Server version 1.2.1 (size=4096)\nFWM  00000001 wlc persistent 4500 FFFFFFFF\n"
+            + "  -> 0A000002:0045      Route   1      0          0\n");
+    IpvsadmBackend b =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(fake.wrapper()).withProcNetIpVs(proc, 100),
+            new ExecRunner());
     fake.mode("garbage");
 
     assertThat(b.read()).isEqualTo(IpvsPlannerTest.tftp(dr("10.0.0.2:69", 1)));
@@ -96,8 +114,13 @@ class IpvsadmBackendTest {
   void start_up_without_ipvs_fails_with_one_message_that_names_dry_run() {
     fake.mode("noipvs");
 
-    assertThatThrownBy(() -> IpvsadmBackend.open(IpvsadmBackend.Options.explicit(fake.wrapper()), new ExecRunner()))
-        .isInstanceOfSatisfying(IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.UNAVAILABLE))
+    assertThatThrownBy(
+            () ->
+                IpvsadmBackend.open(
+                    IpvsadmBackend.Options.explicit(fake.wrapper()), new ExecRunner()))
+        .isInstanceOfSatisfying(
+            IpvsException.class,
+            e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.UNAVAILABLE))
         .hasMessageContaining("Can't initialize ipvs: Protocol not available")
         .hasMessageContaining("--ipvs dry-run");
   }
@@ -105,7 +128,8 @@ class IpvsadmBackendTest {
   @Test
   void start_up_on_a_host_without_proc_net_ip_vs_fails_before_running_ipvsadm() {
     IpvsadmBackend.Options o =
-        new IpvsadmBackend.Options(fake.wrapper(), false, Duration.ofSeconds(5), tmp.resolve("missing"), 250);
+        new IpvsadmBackend.Options(
+            fake.wrapper(), false, Duration.ofSeconds(5), tmp.resolve("missing"), 250);
 
     assertThatThrownBy(() -> IpvsadmBackend.open(o, new ExecRunner()))
         .hasMessageContaining("does not exist")
@@ -115,14 +139,20 @@ class IpvsadmBackendTest {
 
   @Test
   void start_up_with_a_missing_binary_fails_with_one_message_that_names_dry_run() {
-    assertThatThrownBy(() -> IpvsadmBackend.open(IpvsadmBackend.Options.explicit(tmp.resolve("nope")), new ExecRunner()))
+    assertThatThrownBy(
+            () ->
+                IpvsadmBackend.open(
+                    IpvsadmBackend.Options.explicit(tmp.resolve("nope")), new ExecRunner()))
         .hasMessageContaining("cannot run")
         .hasMessageContaining("--ipvs dry-run");
   }
 
   @Test
-  void start_up_with_a_working_ipvsadm_succeeds_with_the_explicit_path_and_no_host_proc() throws Exception {
-    assertThat(IpvsadmBackend.open(IpvsadmBackend.Options.explicit(fake.wrapper()), new ExecRunner()).name())
+  void start_up_with_a_working_ipvsadm_succeeds_with_the_explicit_path_and_no_host_proc()
+      throws Exception {
+    assertThat(
+            IpvsadmBackend.open(IpvsadmBackend.Options.explicit(fake.wrapper()), new ExecRunner())
+                .name())
         .isEqualTo("ipvsadm");
   }
 
@@ -134,6 +164,8 @@ class IpvsadmBackendTest {
 
     assertThat(fake.calls())
         .containsExactly(
-            "--set 0 0 0", "--stop-daemon backup", "--start-daemon master --mcast-interface eth0 --syncid 1");
+            "--set 0 0 0",
+            "--stop-daemon backup",
+            "--start-daemon master --mcast-interface eth0 --syncid 1");
   }
 }

@@ -38,17 +38,22 @@ class IpvsadmSaveParserTest {
     assertThat(fwm.scheduler()).isEqualTo("wlc");
     assertThat(fwm.persistence()).contains(Duration.ofSeconds(45));
     assertThat(t.entry(ServiceKey.fwmark(101)).orElseThrow().destinations()).hasSize(3);
-    IpvsService udp = t.entry(ServiceKey.udp(IpAddresses.parseSocketAddress("198.51.100.2:53"))).orElseThrow().service();
+    IpvsService udp =
+        t.entry(ServiceKey.udp(IpAddresses.parseSocketAddress("198.51.100.2:53")))
+            .orElseThrow()
+            .service();
     assertThat(udp.persistenceMask()).isEqualTo(Optional.of("255.255.255.0"));
     assertThat(t.entry(ServiceKey.fwmark6(102))).isPresent();
     assertThat(t.entry(ServiceKey.fwmark(102))).isEmpty();
   }
 
   @Test
-  void a_parsed_table_renders_back_to_the_same_lines_except_options_it_does_not_model() throws Exception {
+  void a_parsed_table_renders_back_to_the_same_lines_except_options_it_does_not_model()
+      throws Exception {
     IpvsTable t = IpvsadmSaveParser.parse(GUEST_OUTPUT);
 
-    assertThat(String.join("\n", t.toSaveLines()) + "\n").isEqualTo(GUEST_OUTPUT.replace(" --tun-type ipip", ""));
+    assertThat(String.join("\n", t.toSaveLines()) + "\n")
+        .isEqualTo(GUEST_OUTPUT.replace(" --tun-type ipip", ""));
     assertThat(IpvsadmSaveParser.parse(String.join("\n", t.toSaveLines()))).isEqualTo(t);
   }
 
@@ -74,11 +79,13 @@ class IpvsadmSaveParserTest {
     String text = "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n" + bad + "\n";
 
     assertThatThrownBy(() -> IpvsadmSaveParser.parse(text))
-        .isInstanceOfSatisfying(IpvsParseException.class, e -> {
-          assertThat(e.lineNumber()).isEqualTo(3);
-          assertThat(e.line()).isEqualTo(bad);
-          assertThat(e.getMessage()).startsWith("line 3: ");
-        });
+        .isInstanceOfSatisfying(
+            IpvsParseException.class,
+            e -> {
+              assertThat(e.lineNumber()).isEqualTo(3);
+              assertThat(e.line()).isEqualTo(bad);
+              assertThat(e.getMessage()).startsWith("line 3: ");
+            });
   }
 
   @Test
@@ -91,7 +98,9 @@ class IpvsadmSaveParserTest {
   @Test
   void every_command_line_parses_back_to_the_same_command() {
     ServiceKey k = ServiceKey.fwmark(1);
-    IpvsDestination d = new IpvsDestination(IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 3);
+    IpvsDestination d =
+        new IpvsDestination(
+            IpAddresses.parseSocketAddress("10.0.0.2:69"), ForwardingMethod.ROUTE, 3);
     IpvsService s = IpvsService.of(k, "wlc").withPersistence(Duration.ofSeconds(45));
     for (IpvsCommand c :
         java.util.List.of(

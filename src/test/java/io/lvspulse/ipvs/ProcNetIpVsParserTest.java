@@ -43,7 +43,8 @@ class ProcNetIpVsParserTest {
   @Test
   void a_garbage_line_is_a_parse_error_with_its_number() {
     assertThatThrownBy(() -> ProcNetIpVsParser.parse(GUEST_PROC + "FWM  zz wlc\n", 100))
-        .isInstanceOfSatisfying(IpvsParseException.class, e -> assertThat(e.lineNumber()).isEqualTo(17));
+        .isInstanceOfSatisfying(
+            IpvsParseException.class, e -> assertThat(e.lineNumber()).isEqualTo(17));
     assertThatThrownBy(() -> ProcNetIpVsParser.parse("  -> 0A000002:0045 Route 1 0 0\n", 100))
         .isInstanceOf(IpvsParseException.class);
   }

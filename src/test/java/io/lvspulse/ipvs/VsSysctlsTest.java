@@ -24,7 +24,8 @@ class VsSysctlsTest {
 
   @Test
   void no_warning_when_the_sysctls_are_on_or_the_service_does_not_quiesce() {
-    IpvsTable t = tftp(dr("10.0.0.2:69", 1)).toBuilder().service(IpvsService.of(WEB, "wrr")).build();
+    IpvsTable t =
+        tftp(dr("10.0.0.2:69", 1)).toBuilder().service(IpvsService.of(WEB, "wrr")).build();
 
     assertThat(new VsSysctls(true, true).warnings(t, Set.of(TFTP, WEB))).isEmpty();
     assertThat(new VsSysctls(false, false).warnings(t, Set.of(WEB))).isEmpty();

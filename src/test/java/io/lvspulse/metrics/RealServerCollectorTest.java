@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 class RealServerCollectorTest {
   /** One server's labels and values, as the monitor would hold them. */
-  record Fake(String virtual, String server, String address, String port, int up, int weight) implements ServerGauges.Server {}
+  record Fake(String virtual, String server, String address, String port, int up, int weight)
+      implements ServerGauges.Server {}
 
   /** A mutable stand-in for the monitor's view. */
   static final class FakeGauges implements ServerGauges {
@@ -41,7 +42,9 @@ class RealServerCollectorTest {
   private static String micrometerScrape(List<Fake> servers) {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (Fake f : servers) {
-      String[] tags = {"virtual", f.virtual(), "server", f.server(), "address", f.address(), "port", f.port()};
+      String[] tags = {
+        "virtual", f.virtual(), "server", f.server(), "address", f.address(), "port", f.port()
+      };
       Gauge.builder("lvs_pulse_real_server_up", f, Fake::up)
           .description("1 when the real server passes its health check, 0 otherwise")
           .tags(tags)
@@ -74,13 +77,16 @@ class RealServerCollectorTest {
     g.servers.add(new Fake("dns", "ns", "192.0.2.53", "0", 1, 0));
 
     String expected = micrometerScrape(g.servers);
-    assertThat(expected).contains("lvs_pulse_real_server_weight{address=\"2001:db8:0:0:0:0:0:7\"", "} 250.0");
+    assertThat(expected)
+        .contains("lvs_pulse_real_server_weight{address=\"2001:db8:0:0:0:0:0:7\"", "} 250.0");
     assertThat(collectorScrape(g)).isEqualTo(expected);
   }
 
   @Test
   void withNoServersNeitherFamilyIsWrittenAsWithMicrometer() {
-    assertThat(collectorScrape(new FakeGauges())).isEqualTo(micrometerScrape(List.of())).doesNotContain("lvs_pulse_real_server");
+    assertThat(collectorScrape(new FakeGauges()))
+        .isEqualTo(micrometerScrape(List.of()))
+        .doesNotContain("lvs_pulse_real_server");
   }
 
   @Test
@@ -89,11 +95,15 @@ class RealServerCollectorTest {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     r.getPrometheusRegistry().register(new RealServerCollector(g));
     g.servers.add(new Fake("tftp", "ftp1", "10.0.0.2", "69", 0, 0));
-    assertThat(r.scrape()).contains("lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 0.0");
+    assertThat(r.scrape())
+        .contains(
+            "lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 0.0");
     g.servers.set(0, new Fake("tftp", "ftp1", "10.0.0.2", "69", 1, 3));
     assertThat(r.scrape())
-        .contains("lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 1.0")
-        .contains("lvs_pulse_real_server_weight{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 3.0");
+        .contains(
+            "lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 1.0")
+        .contains(
+            "lvs_pulse_real_server_weight{address=\"10.0.0.2\",port=\"69\",server=\"ftp1\",virtual=\"tftp\"} 3.0");
     r.close();
   }
 
@@ -130,7 +140,11 @@ class RealServerCollectorTest {
             "network = direct\nvirtual tftp {\n active = 1\n address = 203.0.113.10 eth0:1\n port = 69\n protocol = udp\n"
                 + " persistent = 30\n send_program = \"/bin/true %h\"\n");
     for (String s : servers) {
-      text.append(" server ").append(s).append(" {\n  address = 10.0.0.").append(s.substring(3)).append("\n  active = 1\n }\n");
+      text.append(" server ")
+          .append(s)
+          .append(" {\n  address = 10.0.0.")
+          .append(s.substring(3))
+          .append("\n  active = 1\n }\n");
     }
     return new LvsConfigParser().parse("test.cf", text.append("}\n").toString()).config();
   }
@@ -138,23 +152,35 @@ class RealServerCollectorTest {
   @Test
   void aServerRemovedByReloadDisappearsFromTheDaemonsScrape() throws Exception {
     try (Metrics metrics = Metrics.create();
-        HealthMonitor monitor = new HealthMonitor(new OkProbes(), new IdleScheduler(), InstantSource.system(), metrics.registry(), s -> {})) {
+        HealthMonitor monitor =
+            new HealthMonitor(
+                new OkProbes(),
+                new IdleScheduler(),
+                InstantSource.system(),
+                metrics.registry(),
+                s -> {})) {
       metrics.registerRealServers(monitor.serverGauges());
       monitor.start(config("ftp2", "ftp3"));
       String before = metrics.scrape();
       assertThat(before)
-          .contains("# TYPE lvs_pulse_real_server_up gauge\n", "# TYPE lvs_pulse_real_server_weight gauge\n")
-          .contains("lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp2\",virtual=\"tftp\"} 0.0\n")
-          .contains("lvs_pulse_real_server_weight{address=\"10.0.0.3\",port=\"69\",server=\"ftp3\",virtual=\"tftp\"} 0.0\n");
+          .contains(
+              "# TYPE lvs_pulse_real_server_up gauge\n",
+              "# TYPE lvs_pulse_real_server_weight gauge\n")
+          .contains(
+              "lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp2\",virtual=\"tftp\"} 0.0\n")
+          .contains(
+              "lvs_pulse_real_server_weight{address=\"10.0.0.3\",port=\"69\",server=\"ftp3\",virtual=\"tftp\"} 0.0\n");
 
       monitor.reload(config("ftp2"));
       String after = metrics.scrape();
       assertThat(after)
-          .contains("lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp2\",virtual=\"tftp\"} 0.0\n")
+          .contains(
+              "lvs_pulse_real_server_up{address=\"10.0.0.2\",port=\"69\",server=\"ftp2\",virtual=\"tftp\"} 0.0\n")
           .doesNotContain("10.0.0.3");
 
       monitor.reload(config());
-      assertThat(metrics.scrape()).doesNotContain("lvs_pulse_real_server_up", "lvs_pulse_real_server_weight");
+      assertThat(metrics.scrape())
+          .doesNotContain("lvs_pulse_real_server_up", "lvs_pulse_real_server_weight");
     }
   }
 }

@@ -51,12 +51,20 @@ class HealthMonitorBurstTest {
   }
 
   private static LvsConfig config() throws Exception {
-    StringBuilder b = new StringBuilder("serial_no = 1\nprimary = 192.0.2.1\nservice = lvs\nnetwork = direct\n");
-    b.append("virtual v {\n active = 1\n address = 203.0.113.10 eth0:1\n fwmark = 1\n port = 69\n protocol = udp\n")
-        .append(" send_program = \"/usr/local/bin/check_tftp --connect %h\"\n expect = \"OK - answer from server\"\n")
+    StringBuilder b =
+        new StringBuilder("serial_no = 1\nprimary = 192.0.2.1\nservice = lvs\nnetwork = direct\n");
+    b.append(
+            "virtual v {\n active = 1\n address = 203.0.113.10 eth0:1\n fwmark = 1\n port = 69\n protocol = udp\n")
+        .append(
+            " send_program = \"/usr/local/bin/check_tftp --connect %h\"\n expect = \"OK - answer from server\"\n")
         .append(" timeout = 6\n reentry = 12\n quiesce_server = 1\n");
     for (int i = 0; i < SERVERS; i++) {
-      b.append(" server s").append(i).append(" {\n  address = 127.20.").append(i / 250).append('.').append(1 + i % 250)
+      b.append(" server s")
+          .append(i)
+          .append(" {\n  address = 127.20.")
+          .append(i / 250)
+          .append('.')
+          .append(1 + i % 250)
           .append("\n  active = 1\n  weight = 1\n }\n");
     }
     b.append("}\n");
@@ -70,7 +78,9 @@ class HealthMonitorBurstTest {
         new ProbeSource() {
           @Override
           public Probe create(VirtualService virtual, RealServer server) {
-            return () -> CompletableFuture.completedFuture(ProbeResult.ok("OK - answer from server", Duration.ofMillis(1)));
+            return () ->
+                CompletableFuture.completedFuture(
+                    ProbeResult.ok("OK - answer from server", Duration.ofMillis(1)));
           }
 
           @Override
@@ -81,10 +91,15 @@ class HealthMonitorBurstTest {
     AtomicInteger published = new AtomicInteger();
     AtomicReference<MonitorSnapshot> last = new AtomicReference<>();
     try (HealthMonitor m =
-        new HealthMonitor(ok, scheduler, InstantSource.system(), new SimpleMeterRegistry(), s -> {
-          published.incrementAndGet();
-          last.set(s);
-        })) {
+        new HealthMonitor(
+            ok,
+            scheduler,
+            InstantSource.system(),
+            new SimpleMeterRegistry(),
+            s -> {
+              published.incrementAndGet();
+              last.set(s);
+            })) {
       m.start(config());
       assertThat(scheduler.fires).hasSize(SERVERS);
       await().atMost(Duration.ofSeconds(10)).until(() -> last.get() != null);
@@ -92,12 +107,19 @@ class HealthMonitorBurstTest {
 
       List.copyOf(scheduler.fires.values()).forEach(Runnable::run); // every probe fires at once
 
-      await().atMost(Duration.ofSeconds(60)).until(
-          () -> last.get().servers().stream().filter(v -> v.health() == Health.UP).count() == SERVERS);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  last.get().servers().stream().filter(v -> v.health() == Health.UP).count()
+                      == SERVERS);
       m.awaitIdle();
-      assertThat(published.get() - before).as("snapshots published for %d transitions", SERVERS).isLessThanOrEqualTo(10);
+      assertThat(published.get() - before)
+          .as("snapshots published for %d transitions", SERVERS)
+          .isLessThanOrEqualTo(10);
       List<ServerView> views = last.get().servers();
-      assertThat(views).isSortedAccordingTo((a, b) -> a.id().toString().compareTo(b.id().toString()));
+      assertThat(views)
+          .isSortedAccordingTo((a, b) -> a.id().toString().compareTo(b.id().toString()));
     }
   }
 }

@@ -70,10 +70,12 @@ class HealthMonitorTest {
     public Probe create(VirtualService v, RealServer rs) {
       String key = rs.address().getHostAddress();
       created.add(v.name() + "/" + key + " " + v.expect().orElse(""));
-      return () -> CompletableFuture.completedFuture(
-          healthy.getOrDefault(key, true)
-              ? ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))
-              : ProbeResult.failure(FailureCause.TIMEOUT, "Transfer timed out", Duration.ofSeconds(6)));
+      return () ->
+          CompletableFuture.completedFuture(
+              healthy.getOrDefault(key, true)
+                  ? ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))
+                  : ProbeResult.failure(
+                      FailureCause.TIMEOUT, "Transfer timed out", Duration.ofSeconds(6)));
     }
 
     @Override
@@ -129,20 +131,26 @@ class HealthMonitorTest {
   /** The server's entry in the monitor's live gauges, if it has one (at most one). */
   private Optional<ServerGauges.Server> gauge(String addr) {
     List<ServerGauges.Server> found = new ArrayList<>();
-    monitor.serverGauges().forEach(g -> {
-      if (g.address().equals(addr)) {
-        found.add(g);
-      }
-    });
+    monitor
+        .serverGauges()
+        .forEach(
+            g -> {
+              if (g.address().equals(addr)) {
+                found.add(g);
+              }
+            });
     assertThat(found).as("gauges of %s", addr).hasSizeLessThanOrEqualTo(1);
     return found.stream().findFirst();
   }
 
   private void assertGauge(String addr, int up, int weight) {
-    assertThat(gauge(addr)).as("gauges of %s", addr).hasValueSatisfying(g -> {
-      assertThat(g.up()).as("up").isEqualTo(up);
-      assertThat(g.weight()).as("weight").isEqualTo(weight);
-    });
+    assertThat(gauge(addr))
+        .as("gauges of %s", addr)
+        .hasValueSatisfying(
+            g -> {
+              assertThat(g.up()).as("up").isEqualTo(up);
+              assertThat(g.weight()).as("weight").isEqualTo(weight);
+            });
   }
 
   private void fire(String addr) {
@@ -152,15 +160,19 @@ class HealthMonitorTest {
   }
 
   @Test
-  void everyActiveServerGetsOneScheduleAtTheTimeoutIntervalWithFirstRunsSpreadOverIt() throws Exception {
+  void everyActiveServerGetsOneScheduleAtTheTimeoutIntervalWithFirstRunsSpreadOverIt()
+      throws Exception {
     start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3") + server("c", "10.0.0.4"), ""));
-    assertThat(scheduler.intervals).hasSize(3).allSatisfy((k, v) -> assertThat(v).isEqualTo(Duration.ofSeconds(6)));
+    assertThat(scheduler.intervals)
+        .hasSize(3)
+        .allSatisfy((k, v) -> assertThat(v).isEqualTo(Duration.ofSeconds(6)));
     assertThat(new ArrayList<>(scheduler.delays.values()))
         .containsExactlyInAnyOrder(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(4));
   }
 
   @Test
-  void aServerEntersOnItsFirstSuccessQuiescesOnOneFailureAndReturnsAfterTheReentryCount() throws Exception {
+  void aServerEntersOnItsFirstSuccessQuiescesOnOneFailureAndReturnsAfterTheReentryCount()
+      throws Exception {
     start(config(server("a", "10.0.0.2"), ""));
     assertThat(view("10.0.0.2").inIpvs()).isFalse();
 
@@ -175,24 +187,32 @@ class HealthMonitorTest {
     assertThat(down.health()).isEqualTo(Health.DOWN);
     assertThat(down.inIpvs()).as("quiesced").isTrue();
     assertThat(down.weight()).isZero();
-    assertThat(down.lastResult()).hasValueSatisfying(r -> assertThat(r.message()).isEqualTo("Transfer timed out"));
+    assertThat(down.lastResult())
+        .hasValueSatisfying(r -> assertThat(r.message()).isEqualTo("Transfer timed out"));
     assertGauge("10.0.0.2", 0, 0);
 
     probes.healthy.put("10.0.0.2", true);
     fire("10.0.0.2");
-    assertThat(view("10.0.0.2").health()).as("reentry 15 / timeout 6 = 2 successes").isEqualTo(Health.DOWN);
+    assertThat(view("10.0.0.2").health())
+        .as("reentry 15 / timeout 6 = 2 successes")
+        .isEqualTo(Health.DOWN);
     fire("10.0.0.2");
     assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
 
-    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "down").counter().count()).isEqualTo(1);
-    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "up").counter().count()).isEqualTo(2);
+    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "down").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get(HealthMonitor.TRANSITIONS).tag("to", "up").counter().count())
+        .isEqualTo(2);
     assertGauge("10.0.0.2", 1, 1);
     assertThat(gauge("10.0.0.2"))
         .hasValueSatisfying(
-            g -> assertThat(List.of(g.virtual(), g.server(), g.address(), g.port())).containsExactly("tftp", "a", "10.0.0.2", "69"));
+            g ->
+                assertThat(List.of(g.virtual(), g.server(), g.address(), g.port()))
+                    .containsExactly("tftp", "a", "10.0.0.2", "69"));
     assertThat(registry.find(HealthMonitor.UP).meters()).as("no per-server meters").isEmpty();
     assertThat(registry.find(HealthMonitor.WEIGHT).meters()).as("no per-server meters").isEmpty();
-    assertThat(registry.get(HealthMonitor.PROBES).tag("result", "timeout").counter().count()).isEqualTo(1);
+    assertThat(registry.get(HealthMonitor.PROBES).tag("result", "timeout").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -203,7 +223,9 @@ class HealthMonitorTest {
     assertThat(published).hasSize(afterStart + 1);
     fire("10.0.0.2");
     fire("10.0.0.2");
-    assertThat(published).as("healthy again and again: nothing to reprogram").hasSize(afterStart + 1);
+    assertThat(published)
+        .as("healthy again and again: nothing to reprogram")
+        .hasSize(afterStart + 1);
   }
 
   @Test
@@ -247,7 +269,9 @@ class HealthMonitorTest {
     assertThat(monitor.snapshot().servers()).hasSize(2);
     clock.advance(Duration.ofSeconds(1));
     monitor.tickNow();
-    assertThat(monitor.snapshot().servers()).extracting(v -> v.server().address().getHostAddress()).containsExactly("10.0.0.2");
+    assertThat(monitor.snapshot().servers())
+        .extracting(v -> v.server().address().getHostAddress())
+        .containsExactly("10.0.0.2");
     assertThat(gauge("10.0.0.3")).as("its gauges are removed").isEmpty();
     assertGauge("10.0.0.2", 1, 1);
   }
@@ -273,7 +297,10 @@ class HealthMonitorTest {
 
   @Test
   void slowStartZeroEntersAtFullWeight() throws Exception {
-    start(config(" server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n", " slow_start = 0\n"));
+    start(
+        config(
+            " server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n",
+            " slow_start = 0\n"));
     fire("10.0.0.9");
     assertThat(view("10.0.0.9").weight()).isEqualTo(64);
   }
@@ -299,6 +326,7 @@ class HealthMonitorTest {
     fire("10.0.0.2");
     ServerView v = view("10.0.0.2");
     assertThat(v.health()).isEqualTo(Health.DOWN);
-    assertThat(v.lastResult()).hasValueSatisfying(r -> assertThat(r.cause()).contains(FailureCause.IO_ERROR));
+    assertThat(v.lastResult())
+        .hasValueSatisfying(r -> assertThat(r.cause()).contains(FailureCause.IO_ERROR));
   }
 }

@@ -25,11 +25,13 @@ class ServerStateMachineTest {
 
     var t = sm.onProbe(true, "OK - answer from server", advance(6));
 
-    assertThat(t).hasValueSatisfying(tr -> {
-      assertThat(tr.from()).isEqualTo(Health.UNKNOWN);
-      assertThat(tr.to()).isEqualTo(Health.UP);
-      assertThat(tr.reason()).isEqualTo("OK - answer from server");
-    });
+    assertThat(t)
+        .hasValueSatisfying(
+            tr -> {
+              assertThat(tr.from()).isEqualTo(Health.UNKNOWN);
+              assertThat(tr.to()).isEqualTo(Health.UP);
+              assertThat(tr.reason()).isEqualTo("OK - answer from server");
+            });
     assertThat(sm.inIpvs()).isTrue();
     assertThat(sm.ipvsWeight()).isEqualTo(1);
   }

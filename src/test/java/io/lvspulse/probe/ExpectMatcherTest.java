@@ -28,7 +28,9 @@ class ExpectMatcherTest {
     ExpectMatcher m = ExpectMatcher.prefix("HTTP");
     assertThat(judge(m, "HT", false)).isEqualTo(Verdict.NEED_MORE);
     assertThat(judge(m, "HT", true)).isEqualTo(Verdict.MISMATCH);
-    assertThat(judge(m, "HX", false)).as("a differing byte decides at once").isEqualTo(Verdict.MISMATCH);
+    assertThat(judge(m, "HX", false))
+        .as("a differing byte decides at once")
+        .isEqualTo(Verdict.MISMATCH);
     assertThat(judge(m, "", false)).isEqualTo(Verdict.NEED_MORE);
   }
 
@@ -83,14 +85,18 @@ class ExpectMatcherTest {
     assertThat(m.matches("OK - answer from server")).isTrue();
     assertThat(m.matches("OK - answer from server, really")).isFalse();
     assertThat(m.matches("OK - answer")).isFalse();
-    assertThat(ExpectMatcher.forOutput("*", false).matches("anything")).as("no wildcard for programs").isFalse();
+    assertThat(ExpectMatcher.forOutput("*", false).matches("anything"))
+        .as("no wildcard for programs")
+        .isFalse();
   }
 
   @Test
   void onlyOneTrailingNewlineIsRemoved() {
     assertThat(ExpectMatcher.stripOneTrailingNewline("OK\n")).isEqualTo("OK");
     assertThat(ExpectMatcher.stripOneTrailingNewline("OK\n\n")).isEqualTo("OK\n");
-    assertThat(ExpectMatcher.stripOneTrailingNewline("OK")).as("nanny would cut the K").isEqualTo("OK");
+    assertThat(ExpectMatcher.stripOneTrailingNewline("OK"))
+        .as("nanny would cut the K")
+        .isEqualTo("OK");
     assertThat(ExpectMatcher.stripOneTrailingNewline("")).isEmpty();
   }
 

@@ -54,7 +54,10 @@ class ProbeFactoryTest {
 
   @Test
   void aCheckTftpSendProgramAtAnyPathGetsTheNativeTftpProbe() throws Exception {
-    for (String path : new String[] {"/usr/local/bin/check_tftp", "/opt/nagios/libexec/check_tftp", "check_tftp"}) {
+    for (String path :
+        new String[] {
+          "/usr/local/bin/check_tftp", "/opt/nagios/libexec/check_tftp", "check_tftp"
+        }) {
       VirtualService.Builder b = virtual("tftp");
       b.sendProgram = Optional.of(path + " --connect %h");
       b.expect = Optional.of("OK - answer from server");
@@ -74,11 +77,13 @@ class ProbeFactoryTest {
     b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
     ConfiguredProbe p = factory.probeFor(b.build(), real("10.3.0.1", 53));
     assertThat(p.kind()).isEqualTo(Kind.PROGRAM);
-    assertThat(p.description()).isEqualTo("exec /usr/lib/nagios/plugins/check_dns -H example.org -s 10.3.0.1");
+    assertThat(p.description())
+        .isEqualTo("exec /usr/lib/nagios/plugins/check_dns -H example.org -s 10.3.0.1");
     // a check_tftp the native probe does not understand (a host name) is left to the program
     VirtualService.Builder named = virtual("tftp");
     named.sendProgram = Optional.of("/usr/local/bin/check_tftp --connect tftp.example.org");
-    assertThat(factory.probeFor(named.build(), real("10.0.0.2", 69)).kind()).isEqualTo(Kind.PROGRAM);
+    assertThat(factory.probeFor(named.build(), real("10.0.0.2", 69)).kind())
+        .isEqualTo(Kind.PROGRAM);
   }
 
   @Test
@@ -128,14 +133,16 @@ class ProbeFactoryTest {
                     b.write(c);
                   }
                   request.complete(b.toString(StandardCharsets.UTF_8));
-                  s.getOutputStream().write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream()
+                      .write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException e) {
                   request.completeExceptionally(e);
                 }
               });
       t.setDaemon(true);
       t.start();
-      ConfiguredProbe p = factory.probeFor(virtual("web").build(), real("127.0.0.1", server.getLocalPort()));
+      ConfiguredProbe p =
+          factory.probeFor(virtual("web").build(), real("127.0.0.1", server.getLocalPort()));
       ProbeResult r = run(p);
       assertThat(r.success()).as(r.message()).isTrue();
       assertThat(request.get(2, TimeUnit.SECONDS)).isEqualTo("GET / HTTP/1.0\r\n\r\n");
@@ -143,7 +150,9 @@ class ProbeFactoryTest {
     }
   }
 
-  /** A TFTP "server" on 127.0.0.1 that answers every RRQ with ERROR 1 from a fresh port (its TID). */
+  /**
+   * A TFTP "server" on 127.0.0.1 that answers every RRQ with ERROR 1 from a fresh port (its TID).
+   */
   private static final class TftpErrorResponder implements AutoCloseable {
     final DatagramSocket socket;
     final Thread thread;
@@ -156,12 +165,17 @@ class ProbeFactoryTest {
           new Thread(
               () -> {
                 byte[] buf = new byte[1024];
-                byte[] error = {0, 5, 0, 1, 'F', 'i', 'l', 'e', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd', 0};
+                byte[] error = {
+                  0, 5, 0, 1, 'F', 'i', 'l', 'e', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd',
+                  0
+                };
                 while (!closed) {
                   DatagramPacket p = new DatagramPacket(buf, buf.length);
                   try {
                     socket.receive(p);
-                    try (DatagramSocket tid = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+                    try (DatagramSocket tid =
+                        new DatagramSocket(
+                            new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
                       tid.send(new DatagramPacket(error, error.length, p.getSocketAddress()));
                     }
                   } catch (SocketTimeoutException e) {
@@ -214,7 +228,8 @@ class ProbeFactoryTest {
   @Test
   void aFailedTftpProbeKeepsItsCauseWhateverExpectSays() throws Exception {
     int port;
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+    try (DatagramSocket s =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
       port = s.getLocalPort();
     }
     ProbeResult r = run(tftpProbe(port, Optional.of("OK - answer from server")));
@@ -223,12 +238,16 @@ class ProbeFactoryTest {
 
   @Test
   void expectingProbePassesFailuresThroughUntouched() throws Exception {
-    ProbeResult failure = ProbeResult.failure(FailureCause.TIMEOUT, "no answer", Duration.ofSeconds(1));
-    ExpectingProbe p = new ExpectingProbe(() -> CompletableFuture.completedFuture(failure), ExpectMatcher.exact("OK"));
+    ProbeResult failure =
+        ProbeResult.failure(FailureCause.TIMEOUT, "no answer", Duration.ofSeconds(1));
+    ExpectingProbe p =
+        new ExpectingProbe(
+            () -> CompletableFuture.completedFuture(failure), ExpectMatcher.exact("OK"));
     assertThat(run(p)).isSameAs(failure);
     ExpectingProbe nl =
         new ExpectingProbe(
-            () -> CompletableFuture.completedFuture(ProbeResult.ok("OK\n", Duration.ZERO)), ExpectMatcher.exact("OK"));
+            () -> CompletableFuture.completedFuture(ProbeResult.ok("OK\n", Duration.ZERO)),
+            ExpectMatcher.exact("OK"));
     assertThat(run(nl).success()).as("one trailing newline is removed first").isTrue();
   }
 

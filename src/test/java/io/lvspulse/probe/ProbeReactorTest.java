@@ -52,7 +52,10 @@ class ProbeReactorTest {
     final List<Job> released = Collections.synchronizedList(new ArrayList<>());
     Consumer<Job> onReady = j -> {};
 
-    Script(ProbeReactor.Loop<Job> loop, BiConsumer<Script, Job> begin, ConcurrentLinkedQueue<String> events) {
+    Script(
+        ProbeReactor.Loop<Job> loop,
+        BiConsumer<Script, Job> begin,
+        ConcurrentLinkedQueue<String> events) {
       this.loop = loop;
       this.begin = begin;
       this.events = events;
@@ -142,7 +145,9 @@ class ProbeReactorTest {
     Pipe pipe = Pipe.open();
     toClose.add(pipe.sink());
     toClose.add(pipe.source());
-    pipe.sink().write(ByteBuffer.wrap(new byte[] {1})); // the source stays readable: every select reports it
+    pipe.sink()
+        .write(
+            ByteBuffer.wrap(new byte[] {1})); // the source stays readable: every select reports it
     pipe.source().configureBlocking(false);
     CountDownLatch queued = new CountDownLatch(1);
     int n = 3 * ProbeReactor.BEGIN_BATCH + 10;
@@ -168,7 +173,8 @@ class ProbeReactorTest {
       fs.add(r.submit(new Job(i)));
     }
     queued.countDown();
-    CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
     int run = 0;
     int longest = 0;
@@ -192,14 +198,17 @@ class ProbeReactorTest {
     for (int i = 0; i < 30; i++) {
       fs.add(r.submit(new Job(i)));
     }
-    CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(r.loops()).extracting(ProbeReactor.Loop::started).containsExactly(10L, 10L, 10L);
-    assertThat(r.loops()).extracting(l -> l.thread().getName())
+    assertThat(r.loops())
+        .extracting(l -> l.thread().getName())
         .containsExactly("test-reactor-0", "test-reactor-1", "test-reactor-2");
   }
 
   @Test
-  void closeFailsRunningAndQueuedTasksWithAnIoErrorReleasesThemAndStopsEveryThread() throws Exception {
+  void closeFailsRunningAndQueuedTasksWithAnIoErrorReleasesThemAndStopsEveryThread()
+      throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
     ProbeReactor<Job> r =
         reactor(
@@ -224,7 +233,9 @@ class ProbeReactorTest {
     await().atMost(WAIT).until(() -> r.loops().get(1).started() == 5);
     Thread closer = new Thread(r::close);
     closer.start();
-    await().atMost(WAIT).until(() -> r.loops().get(1).thread().getState() == Thread.State.TERMINATED);
+    await()
+        .atMost(WAIT)
+        .until(() -> r.loops().get(1).thread().getState() == Thread.State.TERMINATED);
     hold.countDown();
     closer.join(WAIT.toMillis());
 
@@ -264,8 +275,10 @@ class ProbeReactorTest {
             });
     CompletableFuture<ProbeResult> running = r.submit(new Job(0));
     CompletableFuture<ProbeResult> fatal = r.submit(new Job(1));
-    assertThat(running.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause()).contains(FailureCause.IO_ERROR);
-    assertThat(fatal.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause()).contains(FailureCause.IO_ERROR);
+    assertThat(running.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause())
+        .contains(FailureCause.IO_ERROR);
+    assertThat(fatal.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause())
+        .contains(FailureCause.IO_ERROR);
     assertThat(r.submit(new Job(2))).isCompletedWithValueMatching(res -> res.cause().isPresent());
     assertThat(r.inFlight()).isZero();
   }

@@ -35,7 +35,8 @@ public final class DaemonProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private DaemonProcess(Process process, Path log, int port) {
     this.process = process;
@@ -50,7 +51,8 @@ public final class DaemonProcess implements AutoCloseable {
    * Starts {@code lvs-pulse run ARGS --listen 127.0.0.1:PORT} (a free port) and waits for {@code
    * /healthz}. {@code runArgs} are the arguments after {@code run}.
    */
-  public static DaemonProcess start(Path logDir, List<String> runArgs) throws IOException, InterruptedException {
+  public static DaemonProcess start(Path logDir, List<String> runArgs)
+      throws IOException, InterruptedException {
     int port = freeTcpPort();
     List<String> cmd = new ArrayList<>(javaCommand());
     cmd.add("run");
@@ -75,8 +77,11 @@ public final class DaemonProcess implements AutoCloseable {
     return d;
   }
 
-  /** Runs {@code lvs-pulse ARGS} to its end (bounded by {@code timeout}); stdout and stderr merged. */
-  public static Exit runToExit(Duration timeout, List<String> args) throws IOException, InterruptedException {
+  /**
+   * Runs {@code lvs-pulse ARGS} to its end (bounded by {@code timeout}); stdout and stderr merged.
+   */
+  public static Exit runToExit(Duration timeout, List<String> args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(javaCommand());
     cmd.addAll(args);
     Path out = Files.createTempFile("lvs-pulse-cli-", ".out");
@@ -90,7 +95,13 @@ public final class DaemonProcess implements AutoCloseable {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("lvs-pulse " + args + " did not exit within " + timeout + ":\n" + Files.readString(out));
+        throw new AssertionError(
+            "lvs-pulse "
+                + args
+                + " did not exit within "
+                + timeout
+                + ":\n"
+                + Files.readString(out));
       }
       return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } finally {
@@ -119,7 +130,11 @@ public final class DaemonProcess implements AutoCloseable {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new AssertionError("lvs-pulse exited with " + process.exitValue() + " before /healthz answered:\n" + log());
+        throw new AssertionError(
+            "lvs-pulse exited with "
+                + process.exitValue()
+                + " before /healthz answered:\n"
+                + log());
       }
       Optional<String> body = tryGet("/healthz");
       if (body.isPresent() && body.get().strip().equals("ok")) {
@@ -127,7 +142,8 @@ public final class DaemonProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("lvs-pulse /healthz did not answer within " + READY_TIMEOUT + ":\n" + log());
+    throw new AssertionError(
+        "lvs-pulse /healthz did not answer within " + READY_TIMEOUT + ":\n" + log());
   }
 
   private Optional<String> tryGet(String path) {
@@ -145,7 +161,10 @@ public final class DaemonProcess implements AutoCloseable {
   public String get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpRequest.newBuilder(URI.create(url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     if (r.statusCode() != 200) {
       throw new IOException("GET " + path + " answered HTTP " + r.statusCode() + ": " + r.body());
@@ -170,7 +189,8 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** The server named {@code server} of virtual {@code virtual} in /status, if listed. */
   @SuppressWarnings("unchecked")
-  public static Optional<Map<String, Object>> server(Map<String, Object> status, String virtual, String server) {
+  public static Optional<Map<String, Object>> server(
+      Map<String, Object> status, String virtual, String server) {
     for (Object v : (List<Object>) status.get("virtuals")) {
       Map<String, Object> vm = (Map<String, Object>) v;
       if (!virtual.equals(vm.get("name"))) {
@@ -187,16 +207,22 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /** The server's entry in a fresh /status, if listed. */
-  public Optional<Map<String, Object>> server(String virtual, String server) throws IOException, InterruptedException {
+  public Optional<Map<String, Object>> server(String virtual, String server)
+      throws IOException, InterruptedException {
     return server(status(), virtual, server);
   }
 
   /**
-   * Polls /status every {@code every} until {@code condition} holds for server {@code virtual/server}
-   * (empty = not listed); returns the matching entry, or fails after {@code timeout} with the log.
+   * Polls /status every {@code every} until {@code condition} holds for server {@code
+   * virtual/server} (empty = not listed); returns the matching entry, or fails after {@code
+   * timeout} with the log.
    */
   public Optional<Map<String, Object>> awaitServer(
-      String virtual, String server, Duration timeout, Duration every, Predicate<Optional<Map<String, Object>>> condition)
+      String virtual,
+      String server,
+      Duration timeout,
+      Duration every,
+      Predicate<Optional<Map<String, Object>>> condition)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<Map<String, Object>> last = Optional.empty();
@@ -209,7 +235,16 @@ public final class DaemonProcess implements AutoCloseable {
       Thread.sleep(every.toMillis());
     }
     throw new AssertionError(
-        "server " + virtual + "/" + server + " did not reach the expected state within " + timeout + "; last seen: " + last + "\nlog:\n" + log());
+        "server "
+            + virtual
+            + "/"
+            + server
+            + " did not reach the expected state within "
+            + timeout
+            + "; last seen: "
+            + last
+            + "\nlog:\n"
+            + log());
   }
 
   /** Waits until the log has a line matching {@code regex}; returns that line. */
@@ -223,7 +258,8 @@ public final class DaemonProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("no log line matching /" + regex + "/ within " + timeout + ":\n" + log());
+    throw new AssertionError(
+        "no log line matching /" + regex + "/ within " + timeout + ":\n" + log());
   }
 
   /** Everything the process has written so far. */
@@ -261,14 +297,16 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Runs {@code kill -SIG PID} and checks that it worked. */
   public static void signal(String sig, long pid) throws IOException, InterruptedException {
-    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+    Process k =
+        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
     if (!k.waitFor(10, TimeUnit.SECONDS)) {
       k.destroyForcibly();
       throw new AssertionError("kill -" + sig + " " + pid + " hung");
     }
     String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (k.exitValue() != 0) {
-      throw new AssertionError("kill -" + sig + " " + pid + " exited " + k.exitValue() + ": " + out);
+      throw new AssertionError(
+          "kill -" + sig + " " + pid + " exited " + k.exitValue() + ": " + out);
     }
   }
 

@@ -40,7 +40,10 @@ public final class MiniJson {
     }
     return (Map<String, Object>) o;
   }
-  /** Follows {@code path} (map keys as Strings, list indexes as Integers) into a parsed document. */
+
+  /**
+   * Follows {@code path} (map keys as Strings, list indexes as Integers) into a parsed document.
+   */
   @SuppressWarnings("unchecked")
   public static @Nullable Object at(@Nullable Object doc, Object... path) {
     Object cur = doc;
@@ -58,7 +61,6 @@ public final class MiniJson {
     }
     return cur;
   }
-
 
   private Object value() {
     if (i >= s.length()) {

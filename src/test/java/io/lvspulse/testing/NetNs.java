@@ -28,13 +28,17 @@ public final class NetNs implements AutoCloseable {
     this.subnet = subnet;
   }
 
-  /** Creates the pair, or skips the test (fails it under CI) when {@code ip netns} is not permitted. */
+  /**
+   * Creates the pair, or skips the test (fails it under CI) when {@code ip netns} is not permitted.
+   */
   public static NetNs createPair() {
     String id = String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     int subnet = 1 + ThreadLocalRandom.current().nextInt(250);
     NetNs ns = new NetNs(id, subnet);
     ExecResult probe = RUNNER.run(ExecRequest.of(TIMEOUT, "ip", "netns", "add", ns.a));
-    Peers.require(probe.succeeded(), "permission to create network namespaces (ip netns add: " + probe.describe() + ")");
+    Peers.require(
+        probe.succeeded(),
+        "permission to create network namespaces (ip netns add: " + probe.describe() + ")");
     ns.created.add(ns.a);
     try {
       ns.must("ip", "netns", "add", ns.b);

@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Where tests find their real peers (TFTP servers, the IPVS guest, shared examples), and the rule for
- * a missing one: skip on a developer's machine, fail when {@code CI=true}.
+ * Where tests find their real peers (TFTP servers, the IPVS guest, shared examples), and the rule
+ * for a missing one: skip on a developer's machine, fail when {@code CI=true}.
  */
 public final class Peers {
   private Peers() {}
@@ -51,7 +51,9 @@ public final class Peers {
   /** Requires an executable (see {@link #executable}) and returns it. */
   public static Path requireExecutable(String what, String envVar, String... defaults) {
     Optional<Path> p = executable(envVar, defaults);
-    require(p.isPresent(), what + " (set " + envVar + " or install it at one of " + String.join(", ", defaults) + ")");
+    require(
+        p.isPresent(),
+        what + " (set " + envVar + " or install it at one of " + String.join(", ", defaults) + ")");
     return p.orElseThrow();
   }
 
@@ -68,7 +70,10 @@ public final class Peers {
       p = System.getenv("LVS_PULSE_SHARED");
     }
     if (p == null || p.isBlank()) {
-      return Paths.get(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("shared");
+      return Paths.get(System.getProperty("user.dir"))
+          .toAbsolutePath()
+          .getParent()
+          .resolve("shared");
     }
     return Paths.get(p);
   }

@@ -34,19 +34,30 @@ public record TftpClusterConfig(
   }
 
   public TftpClusterConfig withSerial(int n) {
-    return new TftpClusterConfig(n, fwmark, vip, persistentSeconds, timeoutSeconds, reentrySeconds, servers, sendProgram);
+    return new TftpClusterConfig(
+        n, fwmark, vip, persistentSeconds, timeoutSeconds, reentrySeconds, servers, sendProgram);
   }
 
   public TftpClusterConfig withServers(List<String> s) {
-    return new TftpClusterConfig(serialNo, fwmark, vip, persistentSeconds, timeoutSeconds, reentrySeconds, s, sendProgram);
+    return new TftpClusterConfig(
+        serialNo, fwmark, vip, persistentSeconds, timeoutSeconds, reentrySeconds, s, sendProgram);
   }
 
   public TftpClusterConfig withPersistent(int p) {
-    return new TftpClusterConfig(serialNo, fwmark, vip, p, timeoutSeconds, reentrySeconds, servers, sendProgram);
+    return new TftpClusterConfig(
+        serialNo, fwmark, vip, p, timeoutSeconds, reentrySeconds, servers, sendProgram);
   }
 
   public TftpClusterConfig withService(int mark, String address) {
-    return new TftpClusterConfig(serialNo, mark, address, persistentSeconds, timeoutSeconds, reentrySeconds, servers, sendProgram);
+    return new TftpClusterConfig(
+        serialNo,
+        mark,
+        address,
+        persistentSeconds,
+        timeoutSeconds,
+        reentrySeconds,
+        servers,
+        sendProgram);
   }
 
   /** The lvs.cf text. */

@@ -30,7 +30,9 @@ public final class TftpdHpa implements AutoCloseable {
     this.root = root;
   }
 
-  /** Starts tftpd-hpa on {@code host}:69 (skips locally / fails under CI when it is not installed). */
+  /**
+   * Starts tftpd-hpa on {@code host}:69 (skips locally / fails under CI when it is not installed).
+   */
   public static TftpdHpa start(String host) throws IOException, InterruptedException {
     return start(host, 69);
   }
@@ -41,7 +43,8 @@ public final class TftpdHpa implements AutoCloseable {
     Path root = Files.createTempDirectory("lvs-pulse-tftpd-");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(root.resolve("hello.txt"), "hello\n");
-    Files.setPosixFilePermissions(root.resolve("hello.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        root.resolve("hello.txt"), PosixFilePermissions.fromString("rw-r--r--"));
     TftpdHpa t = new TftpdHpa(new InetSocketAddress(host, port), root);
     try {
       t.start();
@@ -60,7 +63,16 @@ public final class TftpdHpa implements AutoCloseable {
     requireFree();
     String bind = address.getAddress().getHostAddress() + ":" + address.getPort();
     process =
-        new ProcessBuilder(List.of(Peers.inTftpd().toString(), "-L", "-a", bind, "-s", "-u", "nobody", root.toString()))
+        new ProcessBuilder(
+                List.of(
+                    Peers.inTftpd().toString(),
+                    "-L",
+                    "-a",
+                    bind,
+                    "-s",
+                    "-u",
+                    "nobody",
+                    root.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -69,7 +81,10 @@ public final class TftpdHpa implements AutoCloseable {
         if (!process.isAlive()) {
           throw new AssertionError("in.tftpd on " + bind + " exited with " + process.exitValue());
         }
-        ProbeResult r = engine.probe(TftpCheck.connect(address, Duration.ofMillis(100))).get(5, TimeUnit.SECONDS);
+        ProbeResult r =
+            engine
+                .probe(TftpCheck.connect(address, Duration.ofMillis(100)))
+                .get(5, TimeUnit.SECONDS);
         if (r.success()) {
           return;
         }

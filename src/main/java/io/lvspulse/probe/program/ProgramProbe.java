@@ -91,15 +91,25 @@ public final class ProgramProbe implements Probe {
    * @throws IllegalArgumentException when there is no {@code send_program}, it is blank, or {@code
    *     expect} is not a valid regular expression with {@code use_regex = 1}
    */
-  public static ProgramProbe forService(ExecRunner runner, VirtualService service, RealServer server) {
+  public static ProgramProbe forService(
+      ExecRunner runner, VirtualService service, RealServer server) {
     String program =
         service
             .sendProgram()
-            .orElseThrow(() -> new IllegalArgumentException("virtual " + service.name() + " has no send_program"));
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "virtual " + service.name() + " has no send_program"));
     Optional<ExpectMatcher> expect =
-        service.expect().map(Escapes::translate).map(e -> ExpectMatcher.forOutput(e, service.useRegex()));
+        service
+            .expect()
+            .map(Escapes::translate)
+            .map(e -> ExpectMatcher.forOutput(e, service.useRegex()));
     return new ProgramProbe(
-        runner, commandLine(program, server.address(), server.port()), expect, service.probeTimeout());
+        runner,
+        commandLine(program, server.address(), server.port()),
+        expect,
+        service.probeTimeout());
   }
 
   /**
@@ -147,8 +157,7 @@ public final class ProgramProbe implements Probe {
   @Override
   public CompletableFuture<ProbeResult> start() {
     long t0 = System.nanoTime();
-    ExecRequest request =
-        ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES);
+    ExecRequest request = ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES);
     CompletableFuture<ProbeResult> result;
     try {
       result =
@@ -164,13 +173,20 @@ public final class ProgramProbe implements Probe {
     } catch (RuntimeException e) {
       result =
           CompletableFuture.completedFuture(
-              ProbeResult.failure(FailureCause.PROGRAM_FAILED, "could not run " + command.get(0) + ": " + e, Duration.ZERO));
+              ProbeResult.failure(
+                  FailureCause.PROGRAM_FAILED,
+                  "could not run " + command.get(0) + ": " + e,
+                  Duration.ZERO));
     }
     // belt and braces: the contract says the future completes shortly after the timeout
     return result.completeOnTimeout(
         ProbeResult.failure(
             FailureCause.TIMEOUT,
-            "no result from " + command.get(0) + " within " + timeout.plus(GRACE).toMillis() + " ms",
+            "no result from "
+                + command.get(0)
+                + " within "
+                + timeout.plus(GRACE).toMillis()
+                + " ms",
             timeout.plus(GRACE)),
         timeout.plus(GRACE).toMillis(),
         TimeUnit.MILLISECONDS);
@@ -181,17 +197,21 @@ public final class ProgramProbe implements Probe {
     Duration elapsed = r.duration().isNegative() ? Duration.ZERO : r.duration();
     String program = r.command().isEmpty() ? "program" : r.command().get(0);
     if (r.startFailure() != null) {
-      return ProbeResult.failure(FailureCause.PROGRAM_FAILED, program + ": " + r.describe(), elapsed);
+      return ProbeResult.failure(
+          FailureCause.PROGRAM_FAILED, program + ": " + r.describe(), elapsed);
     }
     if (r.timedOut()) {
       return ProbeResult.failure(FailureCause.TIMEOUT, program + ": " + r.describe(), elapsed);
     }
     String firstLine = firstLine(r.stdout());
     if (r.exitCode() != 0) {
-      String how = r.killedBySignal() ? "killed by signal " + (r.exitCode() - 128) : "exit " + r.exitCode();
+      String how =
+          r.killedBySignal() ? "killed by signal " + (r.exitCode() - 128) : "exit " + r.exitCode();
       String detail = !firstLine.isEmpty() ? firstLine : bounded(r.stderrFirstLine());
       return ProbeResult.failure(
-          FailureCause.PROGRAM_FAILED, program + ": " + how + (detail.isEmpty() ? "" : ": " + detail), elapsed);
+          FailureCause.PROGRAM_FAILED,
+          program + ": " + how + (detail.isEmpty() ? "" : ": " + detail),
+          elapsed);
     }
     if (expect.isEmpty()) {
       return ProbeResult.ok(firstLine.isEmpty() ? program + ": exit 0" : firstLine, elapsed);
@@ -209,7 +229,11 @@ public final class ProgramProbe implements Probe {
     }
     return ProbeResult.failure(
         FailureCause.UNEXPECTED_REPLY,
-        program + ": output \"" + ExpectMatcher.printable(output, 120) + "\" does not match " + m.describe(),
+        program
+            + ": output \""
+            + ExpectMatcher.printable(output, 120)
+            + "\" does not match "
+            + m.describe(),
         elapsed);
   }
 

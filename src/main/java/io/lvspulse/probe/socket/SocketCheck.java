@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * What one socket probe does (nanny's {@code pinger}): connect to {@code target} over {@code
- * protocol}, write {@code send} if it is not empty, and, if {@code expect} is set (or the protocol is
- * UDP), read a reply and judge it.
+ * protocol}, write {@code send} if it is not empty, and, if {@code expect} is set (or the protocol
+ * is UDP), read a reply and judge it.
  *
  * @param target the real server's address and port
  * @param protocol TCP or UDP
@@ -62,11 +62,11 @@ public record SocketCheck(
 
   /**
    * The check nanny runs for {@code server} of {@code service} when there is no {@code
-   * send_program}: {@code send} and {@code expect} escape-translated ({@code convert_str}); when the
-   * virtual {@code port} is 80 and none of {@code send}, {@code expect}, {@code send_program} is set,
-   * nanny's HTTP default ({@value #HTTP_DEFAULT_SEND} / {@value #HTTP_DEFAULT_EXPECT}). As in nanny,
-   * the test is on the <em>virtual</em> port (also for fwmark services, whose {@code port} defaults
-   * to 80), and the probe goes to the real server's port.
+   * send_program}: {@code send} and {@code expect} escape-translated ({@code convert_str}); when
+   * the virtual {@code port} is 80 and none of {@code send}, {@code expect}, {@code send_program}
+   * is set, nanny's HTTP default ({@value #HTTP_DEFAULT_SEND} / {@value #HTTP_DEFAULT_EXPECT}). As
+   * in nanny, the test is on the <em>virtual</em> port (also for fwmark services, whose {@code
+   * port} defaults to 80), and the probe goes to the real server's port.
    *
    * @throws IllegalArgumentException when {@code use_regex = 1} and {@code expect} is not a valid
    *     regular expression
@@ -92,7 +92,12 @@ public record SocketCheck(
               .map(e -> ExpectMatcher.forSocket(e, service.useRegex()));
     }
     return new SocketCheck(
-        server.socketAddress(), service.protocol(), send, expect, service.probeTimeout(), httpDefault);
+        server.socketAddress(),
+        service.protocol(),
+        send,
+        expect,
+        service.probeTimeout(),
+        httpDefault);
   }
 
   /** The bytes written after connecting (UTF-8, as lvs.cf is read). */

@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>nanny waits up to {@code timeout} for the connect and again up to {@code timeout} for the
  * reply; here the whole probe has one deadline, {@link SocketCheck#timeout()}.
  *
- * <p>{@link #probe} never blocks and its future never completes exceptionally; results are handed to
- * the completion executor so callers' continuations never run on the selector thread (unless they
- * pass a direct executor). {@link #close} stops the selector threads and completes the probes still
- * queued or running with {@code IO_ERROR}. The threads, queues, deadlines and close are {@link
- * ProbeReactor}'s; this class is the socket side of it.
+ * <p>{@link #probe} never blocks and its future never completes exceptionally; results are handed
+ * to the completion executor so callers' continuations never run on the selector thread (unless
+ * they pass a direct executor). {@link #close} stops the selector threads and completes the probes
+ * still queued or running with {@code IO_ERROR}. The threads, queues, deadlines and close are
+ * {@link ProbeReactor}'s; this class is the socket side of it.
  */
 public final class SocketProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketProbeEngine.class);
@@ -114,7 +114,9 @@ public final class SocketProbeEngine implements AutoCloseable {
     return reactor.loops().size();
   }
 
-  /** Stops the selector threads; probes still running complete with IO_ERROR; sockets are closed. */
+  /**
+   * Stops the selector threads; probes still running complete with IO_ERROR; sockets are closed.
+   */
   @Override
   public void close() {
     reactor.close();
@@ -142,7 +144,12 @@ public final class SocketProbeEngine implements AutoCloseable {
       SocketCheck c = f.check;
       InetSocketAddress target = c.target();
       if (target.isUnresolved() || target.getAddress() == null) {
-        loop.end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "unknown host " + target.getHostString(), Duration.ZERO));
+        loop.end(
+            f,
+            ProbeResult.failure(
+                FailureCause.UNKNOWN_HOST,
+                "unknown host " + target.getHostString(),
+                Duration.ZERO));
         return;
       }
       loop.armTimer(f, f.submittedAt() + c.timeout().toNanos());
@@ -221,7 +228,10 @@ public final class SocketProbeEngine implements AutoCloseable {
         ch.write(out); // a datagram goes whole or not at all
       }
       if (out.hasRemaining()) {
-        interest(f, SelectionKey.OP_WRITE | (f.check.protocol() == Protocol.UDP ? SelectionKey.OP_READ : 0));
+        interest(
+            f,
+            SelectionKey.OP_WRITE
+                | (f.check.protocol() == Protocol.UDP ? SelectionKey.OP_READ : 0));
         return;
       }
       f.out = null;
@@ -233,7 +243,8 @@ public final class SocketProbeEngine implements AutoCloseable {
       SocketCheck c = f.check;
       if (!c.readsReply()) {
         String msg =
-            "connected to " + SocketCheck.hostPort(c.target())
+            "connected to "
+                + SocketCheck.hostPort(c.target())
                 + (f.sentBytes > 0 ? ", sent " + f.sentBytes + " bytes" : "");
         loop.end(f, ProbeResult.ok(msg, loop.elapsed(f)));
         return;
@@ -259,8 +270,12 @@ public final class SocketProbeEngine implements AutoCloseable {
         try {
           n = ch.read(datagram);
         } catch (PortUnreachableException e) {
-          loop.end(f, ProbeResult.failure(FailureCause.PORT_UNREACHABLE,
-              "port unreachable: " + SocketCheck.hostPort(c.target()), loop.elapsed(f)));
+          loop.end(
+              f,
+              ProbeResult.failure(
+                  FailureCause.PORT_UNREACHABLE,
+                  "port unreachable: " + SocketCheck.hostPort(c.target()),
+                  loop.elapsed(f)));
           return;
         }
         if (n < 0) {
@@ -307,16 +322,33 @@ public final class SocketProbeEngine implements AutoCloseable {
       ExpectMatcher m = c.expect().get();
       switch (m.judge(reply, len, ended)) {
         case MATCH ->
-            loop.end(f, ProbeResult.ok("reply from " + from + " matched " + m.describe() + ": " + text(reply, len), loop.elapsed(f)));
+            loop.end(
+                f,
+                ProbeResult.ok(
+                    "reply from " + from + " matched " + m.describe() + ": " + text(reply, len),
+                    loop.elapsed(f)));
         case MISMATCH -> {
           String why;
           if (len == 0) {
-            why = (eof ? "connection closed by " + from + " without a reply" : "empty reply from " + from);
+            why =
+                (eof
+                    ? "connection closed by " + from + " without a reply"
+                    : "empty reply from " + from);
           } else if (len < m.minimumBytes() && m.mode() != ExpectMatcher.Mode.REGEX) {
-            why = "reply from " + from + " too short (" + len + " of " + m.minimumBytes() + " bytes"
-                + (eof ? ", connection closed" : "") + "): " + text(reply, len);
+            why =
+                "reply from "
+                    + from
+                    + " too short ("
+                    + len
+                    + " of "
+                    + m.minimumBytes()
+                    + " bytes"
+                    + (eof ? ", connection closed" : "")
+                    + "): "
+                    + text(reply, len);
           } else {
-            why = "reply from " + from + " does not match " + m.describe() + ": " + text(reply, len);
+            why =
+                "reply from " + from + " does not match " + m.describe() + ": " + text(reply, len);
           }
           loop.end(f, ProbeResult.failure(FailureCause.UNEXPECTED_REPLY, why, loop.elapsed(f)));
         }
@@ -365,9 +397,18 @@ public final class SocketProbeEngine implements AutoCloseable {
             yield "no reply from " + target + within;
           }
           ExpectMatcher m = f.check.expect().orElseThrow();
-          yield (f.inLen < m.minimumBytes() ? "short reply from " + target + " (" + f.inLen + " of "
-                  + m.minimumBytes() + " bytes)" : "no reply from " + target + " matching " + m.describe())
-              + within + ": " + text(f.in == null ? new byte[0] : f.in, f.inLen);
+          yield (f.inLen < m.minimumBytes()
+                  ? "short reply from "
+                      + target
+                      + " ("
+                      + f.inLen
+                      + " of "
+                      + m.minimumBytes()
+                      + " bytes)"
+                  : "no reply from " + target + " matching " + m.describe())
+              + within
+              + ": "
+              + text(f.in == null ? new byte[0] : f.in, f.inLen);
         }
       };
     }

@@ -82,7 +82,9 @@ public final class CheckTftpCommandLine {
           String v = toks.get(++i);
           if (v.equals("%p")) {
             port = realPort > 0 ? realPort : 69;
-          } else if (v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535) {
+          } else if (v.matches("\\d{1,5}")
+              && Integer.parseInt(v) >= 1
+              && Integer.parseInt(v) <= 65535) {
             port = Integer.parseInt(v);
           } else {
             return Optional.empty();

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What one TFTP probe does: the server, the mode ({@link Connect} or {@link Get}), the total timeout
- * and the RRQ retransmission interval.
+ * What one TFTP probe does: the server, the mode ({@link Connect} or {@link Get}), the total
+ * timeout and the RRQ retransmission interval.
  *
  * @param server the probed address and port (an unresolved address fails with UNKNOWN_HOST)
  * @param mode connect or get

@@ -14,7 +14,11 @@ import java.util.Objects;
  * construction, so every instance encodes to a packet that {@link TftpCodec#decode} accepts.
  */
 public sealed interface TftpPacket
-    permits TftpPacket.Rrq, TftpPacket.Wrq, TftpPacket.Data, TftpPacket.Ack, TftpPacket.Error,
+    permits TftpPacket.Rrq,
+        TftpPacket.Wrq,
+        TftpPacket.Data,
+        TftpPacket.Ack,
+        TftpPacket.Error,
         TftpPacket.Oack {
 
   int OP_RRQ = 1;
@@ -26,13 +30,16 @@ public sealed interface TftpPacket
 
   /** Largest DATA payload allowed by RFC 2348 ({@code blksize} 65464). */
   int MAX_BLOCK_SIZE = 65464;
+
   /** Smallest {@code blksize} allowed by RFC 2348. */
   int MIN_BLOCK_SIZE = 8;
+
   /** The RFC 1350 block size. */
   int DEFAULT_BLOCK_SIZE = 512;
 
   /** Error codes of RFC 1350 and RFC 2347. */
   int ERR_NOT_DEFINED = 0;
+
   int ERR_FILE_NOT_FOUND = 1;
   int ERR_ACCESS_VIOLATION = 2;
   int ERR_DISK_FULL = 3;

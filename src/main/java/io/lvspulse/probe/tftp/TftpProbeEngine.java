@@ -36,34 +36,34 @@ import org.slf4j.LoggerFactory;
  * server's listening port, from which the RRQ is sent. Only a connected socket learns of an ICMP
  * port-unreachable, so a port with nothing listening fails in well under a millisecond on loopback
  * instead of at the timeout. The two channels share the port through {@code SO_REUSEADDR}; the
- * first one is bound without it so the kernel's ephemeral port is not shared with any other
- * socket. The kernel delivers datagrams from the server's listening port to the connected channel
- * and everything else to the other one; the engine reads both. (The single-socket alternatives do
- * not work: a socket connected to port 69 drops the reply from the server's new port and the
- * kernel answers it with port-unreachable, which aborts the server's transfer; an unconnected
- * socket never sees the ICMP error without {@code IP_RECVERR}, which Java does not offer.)
+ * first one is bound without it so the kernel's ephemeral port is not shared with any other socket.
+ * The kernel delivers datagrams from the server's listening port to the connected channel and
+ * everything else to the other one; the engine reads both. (The single-socket alternatives do not
+ * work: a socket connected to port 69 drops the reply from the server's new port and the kernel
+ * answers it with port-unreachable, which aborts the server's transfer; an unconnected socket never
+ * sees the ICMP error without {@code IP_RECVERR}, which Java does not offer.)
  *
  * <p><b>Descriptor budget.</b> The connected channel is an optimisation, the receiving channel is
  * not. The engine counts its open channels and opens the connected one only while that count stays
  * under a budget (by default {@code RLIMIT_NOFILE} minus a reserve of a tenth, at least 256, for
  * the rest of the process); above it, or if opening it fails, the probe runs on one socket and a
- * dead port is noticed at the timeout instead. Once the server's TID is locked on a port other
- * than its listening port, the connected channel is closed early: ICMP no longer matters then.
+ * dead port is noticed at the timeout instead. Once the server's TID is locked on a port other than
+ * its listening port, the connected channel is closed early: ICMP no longer matters then.
  *
  * <p><b>Threads.</b> Probes are assigned round-robin to the shards, by default one per CPU (at most
  * {@value #MAX_DEFAULT_SHARDS}). Each shard owns its selector, timer heap and probes, so opening,
- * binding and closing sockets (most of a probe's cost: about ten system calls) runs in parallel
- * and shards share no locks. A shard starts at most {@value ProbeReactor#BEGIN_BATCH} queued probes
- * between two selects, so the replies to a large burst are read while the rest of it is still being started:
- * without that, a burst of 10,000 kept the thread busy opening sockets for longer than the RRQ
- * retransmission interval, and every reply already waiting was answered by a useless resend.
+ * binding and closing sockets (most of a probe's cost: about ten system calls) runs in parallel and
+ * shards share no locks. A shard starts at most {@value ProbeReactor#BEGIN_BATCH} queued probes
+ * between two selects, so the replies to a large burst are read while the rest of it is still being
+ * started: without that, a burst of 10,000 kept the thread busy opening sockets for longer than the
+ * RRQ retransmission interval, and every reply already waiting was answered by a useless resend.
  *
  * <p>{@link #probe} never blocks: it queues the probe and wakes its shard. Its future never
  * completes exceptionally and completes by the probe's deadline (plus scheduling delay). Results
- * are handed to the completion executor, so a caller's continuations never run on a selector
- * thread unless it asks for a direct executor. {@link #close} stops every shard and completes the
- * probes still queued or running with {@code IO_ERROR}. The threads, queues, timers and close are
- * {@link ProbeReactor}'s; this class is the TFTP side of it.
+ * are handed to the completion executor, so a caller's continuations never run on a selector thread
+ * unless it asks for a direct executor. {@link #close} stops every shard and completes the probes
+ * still queued or running with {@code IO_ERROR}. The threads, queues, timers and close are {@link
+ * ProbeReactor}'s; this class is the TFTP side of it.
  */
 public final class TftpProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TftpProbeEngine.class);
@@ -93,8 +93,8 @@ public final class TftpProbeEngine implements AutoCloseable {
 
   /**
    * @param detectPortUnreachable open the second, connected socket per probe while the descriptor
-   *     budget allows. Without it a port with nothing listening is only noticed at the timeout,
-   *     but each probe needs one descriptor.
+   *     budget allows. Without it a port with nothing listening is only noticed at the timeout, but
+   *     each probe needs one descriptor.
    */
   public TftpProbeEngine(LongSupplier nanoTime, Executor completions, boolean detectPortUnreachable)
       throws IOException {
@@ -105,7 +105,10 @@ public final class TftpProbeEngine implements AutoCloseable {
    * @param selectorThreads how many selector threads (shards) to run, at least 1
    */
   public TftpProbeEngine(
-      LongSupplier nanoTime, Executor completions, boolean detectPortUnreachable, int selectorThreads)
+      LongSupplier nanoTime,
+      Executor completions,
+      boolean detectPortUnreachable,
+      int selectorThreads)
       throws IOException {
     this(nanoTime, completions, detectPortUnreachable, selectorThreads, defaultChannelBudget());
   }
@@ -122,7 +125,12 @@ public final class TftpProbeEngine implements AutoCloseable {
     this.channelBudget = channelBudget;
     this.reactor =
         new ProbeReactor<>(
-            "TFTP engine", "lvs-pulse-tftp-engine", selectorThreads, nanoTime, completions, Shard::new);
+            "TFTP engine",
+            "lvs-pulse-tftp-engine",
+            selectorThreads,
+            nanoTime,
+            completions,
+            Shard::new);
   }
 
   /** One selector thread per CPU, at most {@value #MAX_DEFAULT_SHARDS}. */
@@ -217,7 +225,12 @@ public final class TftpProbeEngine implements AutoCloseable {
     public void begin(Flight f) {
       InetSocketAddress server = f.check.server();
       if (server.isUnresolved() || server.getAddress() == null) {
-        loop.end(f, ProbeResult.failure(FailureCause.UNKNOWN_HOST, "Unknown host " + server.getHostString(), Duration.ZERO));
+        loop.end(
+            f,
+            ProbeResult.failure(
+                FailureCause.UNKNOWN_HOST,
+                "Unknown host " + server.getHostString(),
+                Duration.ZERO));
         return;
       }
       ProtocolFamily fam =
@@ -232,7 +245,12 @@ public final class TftpProbeEngine implements AutoCloseable {
         rxc.bind(null); // a fresh ephemeral port, shared with no other socket
         rxc.register(loop.selector(), SelectionKey.OP_READ, f);
       } catch (IOException | RuntimeException e) {
-        loop.end(f, ProbeResult.failure(FailureCause.IO_ERROR, "Cannot open UDP socket: " + e.getMessage(), loop.elapsed(f)));
+        loop.end(
+            f,
+            ProbeResult.failure(
+                FailureCause.IO_ERROR,
+                "Cannot open UDP socket: " + e.getMessage(),
+                loop.elapsed(f)));
         return;
       }
       if (detectPortUnreachable && openChannels.get() < channelBudget) {

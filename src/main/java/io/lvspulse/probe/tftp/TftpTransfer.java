@@ -166,7 +166,8 @@ final class TftpTransfer {
     TftpCodec.DecodeResult d = TftpCodec.decode(payload);
     if (d instanceof TftpCodec.Rejected r) {
       if (tid >= 0) {
-        send(wire, from, new TftpPacket.Error(TftpPacket.ERR_ILLEGAL_OPERATION, "Malformed packet"));
+        send(
+            wire, from, new TftpPacket.Error(TftpPacket.ERR_ILLEGAL_OPERATION, "Malformed packet"));
         finish(now, FailureCause.MALFORMED_REPLY, "Invalid reply from server: " + r.reason());
       } else {
         lastRejection = r.reason();
@@ -273,7 +274,10 @@ final class TftpTransfer {
 
   private void onData(TftpPacket.Data data, long now, Wire wire, TftpCheck.Get get) {
     if (data.length() > blockSize) {
-      send(wire, tidAddress(), new TftpPacket.Error(TftpPacket.ERR_ILLEGAL_OPERATION, "block too big"));
+      send(
+          wire,
+          tidAddress(),
+          new TftpPacket.Error(TftpPacket.ERR_ILLEGAL_OPERATION, "block too big"));
       finish(
           now,
           FailureCause.MALFORMED_REPLY,
@@ -435,9 +439,7 @@ final class TftpTransfer {
 
   private static String oneLine(String s) {
     StringBuilder b = new StringBuilder();
-    s.codePoints()
-        .limit(200)
-        .forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+    s.codePoints().limit(200).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
     return b.toString();
   }
 }

@@ -30,8 +30,8 @@ class ProgramProbeTest {
         RUNNER, List.of(argv), expect.map(e -> ExpectMatcher.forOutput(e, regex)), TIMEOUT);
   }
 
-  private static ProbeResult runService(String sendProgram, Optional<String> expect, boolean regex, int port)
-      throws Exception {
+  private static ProbeResult runService(
+      String sendProgram, Optional<String> expect, boolean regex, int port) throws Exception {
     VirtualService.Builder b = VirtualService.builder("v");
     b.sendProgram = Optional.of(sendProgram);
     b.expect = expect;
@@ -43,7 +43,9 @@ class ProgramProbeTest {
 
   @Test
   void outputEqualToExpectAfterItsTrailingNewlineIsASuccess() throws Exception {
-    ProbeResult r = runService("echo OK - answer from server", Optional.of("OK - answer from server"), false, 69);
+    ProbeResult r =
+        runService(
+            "echo OK - answer from server", Optional.of("OK - answer from server"), false, 69);
     assertThat(r.success()).as(r.message()).isTrue();
     assertThat(r.message()).isEqualTo("OK - answer from server");
   }
@@ -61,7 +63,9 @@ class ProgramProbeTest {
 
   @Test
   void differentOutputIsAnUnexpectedReply() throws Exception {
-    ProbeResult r = runService("echo OK - answer from elsewhere", Optional.of("OK - answer from server"), false, 69);
+    ProbeResult r =
+        runService(
+            "echo OK - answer from elsewhere", Optional.of("OK - answer from server"), false, 69);
     assertThat(r.cause()).contains(FailureCause.UNEXPECTED_REPLY);
     assertThat(r.message()).contains("OK - answer from elsewhere");
   }
@@ -70,15 +74,18 @@ class ProgramProbeTest {
   void exactPercentTokensAreReplacedAndEmbeddedOnesAreNot() throws Exception {
     InetAddress h = InetAddress.getByName("10.3.0.7");
     assertThat(ProgramProbe.commandLine("/bin/check -H %h -p %p host=%h %hx %h", h, 8053))
-        .containsExactly("/bin/check", "-H", "10.3.0.7", "-p", "8053", "host=%h", "%hx", "10.3.0.7");
-    ProbeResult r = runService("echo %h %p host=%h", Optional.of("127.0.0.1 8080 host=%h"), false, 8080);
+        .containsExactly(
+            "/bin/check", "-H", "10.3.0.7", "-p", "8053", "host=%h", "%hx", "10.3.0.7");
+    ProbeResult r =
+        runService("echo %h %p host=%h", Optional.of("127.0.0.1 8080 host=%h"), false, 8080);
     assertThat(r.success()).as(r.message()).isTrue();
   }
 
   @Test
   void repeatedSpacesAreOneSeparatorAsWithStrtokAndTabsAreNotSeparators() throws Exception {
     InetAddress h = InetAddress.getByName("10.0.0.1");
-    assertThat(ProgramProbe.commandLine("  prog   a  %h ", h, 1)).containsExactly("prog", "a", "10.0.0.1");
+    assertThat(ProgramProbe.commandLine("  prog   a  %h ", h, 1))
+        .containsExactly("prog", "a", "10.0.0.1");
     assertThat(ProgramProbe.commandLine("prog\ta", h, 1)).containsExactly("prog\ta");
   }
 
@@ -94,15 +101,25 @@ class ProgramProbeTest {
   @Test
   void aNonZeroExitIsAFailureEvenWhenTheOutputEqualsExpect() throws Exception {
     ProbeResult critical =
-        run(probe(Optional.of("OK - answer from server"), false,
-            "sh", "-c", "echo 'CRITICAL - no answer from server'; exit 2"));
+        run(
+            probe(
+                Optional.of("OK - answer from server"),
+                false,
+                "sh",
+                "-c",
+                "echo 'CRITICAL - no answer from server'; exit 2"));
     assertThat(critical.success()).isFalse();
     assertThat(critical.cause()).contains(FailureCause.PROGRAM_FAILED);
     assertThat(critical.message()).contains("exit 2").contains("CRITICAL - no answer from server");
 
     ProbeResult liar =
-        run(probe(Optional.of("OK - answer from server"), false,
-            "sh", "-c", "echo 'OK - answer from server'; exit 1"));
+        run(
+            probe(
+                Optional.of("OK - answer from server"),
+                false,
+                "sh",
+                "-c",
+                "echo 'OK - answer from server'; exit 1"));
     assertThat(liar.cause()).contains(FailureCause.PROGRAM_FAILED);
   }
 
@@ -130,8 +147,10 @@ class ProgramProbeTest {
     String marker = "5." + ThreadLocalRandom.current().nextInt(100, 1000);
     ProgramProbe p =
         new ProgramProbe(
-            RUNNER, List.of("sh", "-c", "sleep " + marker + "; echo done"),
-            Optional.of(ExpectMatcher.exact("done")), Duration.ofMillis(500));
+            RUNNER,
+            List.of("sh", "-c", "sleep " + marker + "; echo done"),
+            Optional.of(ExpectMatcher.exact("done")),
+            Duration.ofMillis(500));
     long t0 = System.nanoTime();
     var future = p.start();
     boolean sawSleep = false;
@@ -157,15 +176,25 @@ class ProgramProbeTest {
   private static long sleepers(String marker) {
     return ProcessHandle.allProcesses()
         .filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().command().map(c -> c.endsWith("/sleep") || c.equals("sleep")).orElse(false))
+        .filter(
+            h ->
+                h.info()
+                    .command()
+                    .map(c -> c.endsWith("/sleep") || c.equals("sleep"))
+                    .orElse(false))
         .filter(h -> h.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
         .count();
   }
 
   @Test
   void withUseRegexTheOutputIsMatchedByARegexAsAnExtension() throws Exception {
-    assertThat(runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), true, 1).success()).isTrue();
-    assertThat(runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), false, 1).cause())
+    assertThat(
+            runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), true, 1)
+                .success())
+        .isTrue();
+    assertThat(
+            runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), false, 1)
+                .cause())
         .as("without use_regex the same expect is compared exactly")
         .contains(FailureCause.UNEXPECTED_REPLY);
   }
@@ -175,12 +204,14 @@ class ProgramProbeTest {
     ProbeResult up = run(probe(Optional.empty(), false, "sh", "-c", "echo fine"));
     assertThat(up.success()).isTrue();
     assertThat(up.message()).isEqualTo("fine");
-    assertThat(run(probe(Optional.empty(), false, "false")).cause()).contains(FailureCause.PROGRAM_FAILED);
+    assertThat(run(probe(Optional.empty(), false, "false")).cause())
+        .contains(FailureCause.PROGRAM_FAILED);
   }
 
   @Test
   void theMessageIsTheFirstNonBlankStdoutLineBounded() throws Exception {
-    ProbeResult r = run(probe(Optional.empty(), false, "sh", "-c", "echo; echo '  first  '; echo second"));
+    ProbeResult r =
+        run(probe(Optional.empty(), false, "sh", "-c", "echo; echo '  first  '; echo second"));
     assertThat(r.message()).isEqualTo("first");
     String longLine = "y".repeat(1000);
     ProbeResult l = run(probe(Optional.empty(), false, "echo", longLine));

@@ -53,7 +53,8 @@ class SocketProbeEngineTest {
     return engine.probe(check).get(check.timeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
   }
 
-  private static SocketCheck tcp(TcpPeer peer, String send, ExpectMatcher expect, Duration timeout) {
+  private static SocketCheck tcp(
+      TcpPeer peer, String send, ExpectMatcher expect, Duration timeout) {
     return SocketCheck.tcp(peer.address(), send, Optional.of(expect), timeout);
   }
 
@@ -66,7 +67,8 @@ class SocketProbeEngineTest {
       assertThat(r.success()).as(r.message()).isTrue();
       assertThat(r.message()).contains("220 ready");
       assertThat(peer.requests).hasSize(1);
-      assertThat(new String(peer.requests.get(0), StandardCharsets.UTF_8)).isEqualTo("HELO probe\n");
+      assertThat(new String(peer.requests.get(0), StandardCharsets.UTF_8))
+          .isEqualTo("HELO probe\n");
     }
   }
 
@@ -186,7 +188,8 @@ class SocketProbeEngineTest {
         TcpPeer.recording("\r\n\r\n", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi")) {
       VirtualService vs = VirtualService.builder("web").build(); // port 80 by default, nothing set
       RealServer rs =
-          new RealServer("w1", InetAddress.getByName("127.0.0.1"), true, 1, peer.address().getPort());
+          new RealServer(
+              "w1", InetAddress.getByName("127.0.0.1"), true, 1, peer.address().getPort());
       SocketCheck check = SocketCheck.forService(vs, rs);
       assertThat(check.httpDefault()).isTrue();
       ProbeResult r = run(check);
@@ -216,7 +219,8 @@ class SocketProbeEngineTest {
                   try {
                     socket.receive(p);
                     if (echo) {
-                      socket.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                      socket.send(
+                          new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
                     }
                   } catch (SocketTimeoutException e) {
                     // poll closed
@@ -246,10 +250,14 @@ class SocketProbeEngineTest {
   void aUdpEchoOfTheSentBytesMatchesExpect() throws Exception {
     try (UdpPeer peer = new UdpPeer(true)) {
       ProbeResult r =
-          run(SocketCheck.udp(peer.address(), "ping\n", Optional.of(ExpectMatcher.prefix("ping")), LONG));
+          run(
+              SocketCheck.udp(
+                  peer.address(), "ping\n", Optional.of(ExpectMatcher.prefix("ping")), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
       ProbeResult other =
-          run(SocketCheck.udp(peer.address(), "ping\n", Optional.of(ExpectMatcher.prefix("pong")), LONG));
+          run(
+              SocketCheck.udp(
+                  peer.address(), "ping\n", Optional.of(ExpectMatcher.prefix("pong")), LONG));
       assertThat(other.cause()).contains(FailureCause.UNEXPECTED_REPLY);
     }
   }
@@ -266,12 +274,15 @@ class SocketProbeEngineTest {
   @Test
   void aClosedUdpPortIsPortUnreachableLongBeforeTheTimeout() throws Exception {
     int port;
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+    try (DatagramSocket s =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
       port = s.getLocalPort();
     }
     long t0 = System.nanoTime();
     ProbeResult r =
-        run(SocketCheck.udp(new InetSocketAddress("127.0.0.1", port), "ping", Optional.empty(), LONG));
+        run(
+            SocketCheck.udp(
+                new InetSocketAddress("127.0.0.1", port), "ping", Optional.empty(), LONG));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
     assertThat(ms).isLessThan(1000L);
@@ -281,7 +292,9 @@ class SocketProbeEngineTest {
   void aSilentUdpServerTimesOut() throws Exception {
     try (UdpPeer peer = new UdpPeer(false)) {
       ProbeResult r =
-          run(SocketCheck.udp(peer.address(), "ping", Optional.of(ExpectMatcher.prefix("pong")), SHORT));
+          run(
+              SocketCheck.udp(
+                  peer.address(), "ping", Optional.of(ExpectMatcher.prefix("pong")), SHORT));
       assertThat(r.cause()).contains(FailureCause.TIMEOUT);
       assertThat(r.elapsed()).isBetween(Duration.ofMillis(290), Duration.ofMillis(1500));
     }
@@ -303,7 +316,13 @@ class SocketProbeEngineTest {
         all.add(engine.probe(tcp(ok, "", ExpectMatcher.prefix("220"), LONG)));
         all.add(engine.probe(tcp(silent, "", ExpectMatcher.prefix("220"), SHORT)));
         all.add(engine.probe(SocketCheck.udp(udpSilent.address(), "x", Optional.empty(), SHORT)));
-        all.add(engine.probe(SocketCheck.tcp(new InetSocketAddress("127.0.0.1", TcpPeer.closedPort()), "", Optional.empty(), LONG)));
+        all.add(
+            engine.probe(
+                SocketCheck.tcp(
+                    new InetSocketAddress("127.0.0.1", TcpPeer.closedPort()),
+                    "",
+                    Optional.empty(),
+                    LONG)));
       }
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
       assertThat(all).allSatisfy(f -> assertThat(f).isDone());
@@ -355,7 +374,12 @@ class SocketProbeEngineTest {
   @Test
   void anUnresolvedAddressIsUnknownHost() throws Exception {
     ProbeResult r =
-        run(SocketCheck.tcp(InetSocketAddress.createUnresolved("no.such.host.invalid", 80), "", Optional.empty(), LONG));
+        run(
+            SocketCheck.tcp(
+                InetSocketAddress.createUnresolved("no.such.host.invalid", 80),
+                "",
+                Optional.empty(),
+                LONG));
     assertThat(r.cause()).contains(FailureCause.UNKNOWN_HOST);
   }
 
@@ -375,7 +399,8 @@ class SocketProbeEngineTest {
       Thread acceptor =
           new Thread(
               () -> {
-                java.nio.ByteBuffer hello = java.nio.ByteBuffer.wrap("OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                java.nio.ByteBuffer hello =
+                    java.nio.ByteBuffer.wrap("OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
                 while (served.get() < n) {
                   try (SocketChannel c = server.accept()) {
                     c.write(hello.duplicate());
@@ -392,7 +417,8 @@ class SocketProbeEngineTest {
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       int threadsBefore = threads.getThreadCount();
       threads.resetPeakThreadCount();
-      SocketCheck check = SocketCheck.tcp(addr, "", Optional.of(ExpectMatcher.prefix("OK")), timeout);
+      SocketCheck check =
+          SocketCheck.tcp(addr, "", Optional.of(ExpectMatcher.prefix("OK")), timeout);
       long t0 = System.nanoTime();
       List<CompletableFuture<ProbeResult>> futures = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -410,7 +436,9 @@ class SocketProbeEngineTest {
       assertThat(served.get()).isEqualTo(n);
       assertThat(peak - threadsBefore).as("threads added while %d probes ran", n).isLessThan(20);
       assertThat(engine.inFlight()).isZero();
-      System.out.printf("%d concurrent TCP probes: %d ms wall, peak threads +%d%n", n, wall.toMillis(), peak - threadsBefore);
+      System.out.printf(
+          "%d concurrent TCP probes: %d ms wall, peak threads +%d%n",
+          n, wall.toMillis(), peak - threadsBefore);
     }
   }
 }

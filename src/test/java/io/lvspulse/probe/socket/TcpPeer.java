@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real TCP peer on 127.0.0.1 (ephemeral port) for socket-probe tests: one thread accepts, and for
  * each connection runs {@link Behaviour#serve} on its own short-lived thread. Records what each
- * client sent. {@link #close()} closes the listener and every accepted socket and stops the threads.
+ * client sent. {@link #close()} closes the listener and every accepted socket and stops the
+ * threads.
  */
 final class TcpPeer implements AutoCloseable {
   interface Behaviour {
@@ -27,7 +28,9 @@ final class TcpPeer implements AutoCloseable {
   private final List<Thread> workers = new CopyOnWriteArrayList<>();
   final List<byte[]> requests = new CopyOnWriteArrayList<>();
 
-  /** A peer that reads each request up to {@code terminator}, records it, and answers {@code reply}. */
+  /**
+   * A peer that reads each request up to {@code terminator}, records it, and answers {@code reply}.
+   */
   static TcpPeer recording(String terminator, String reply) throws IOException {
     TcpPeer[] self = new TcpPeer[1];
     TcpPeer p = new TcpPeer(s -> self[0].readUntilThenReply(terminator, reply).serve(s));
@@ -109,7 +112,8 @@ final class TcpPeer implements AutoCloseable {
       b.write(c);
       byte[] sofar = b.toByteArray();
       if (sofar.length >= t.length
-          && java.util.Arrays.equals(sofar, sofar.length - t.length, sofar.length, t, 0, t.length)) {
+          && java.util.Arrays.equals(
+              sofar, sofar.length - t.length, sofar.length, t, 0, t.length)) {
         break;
       }
     }

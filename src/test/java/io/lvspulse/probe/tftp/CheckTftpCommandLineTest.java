@@ -6,9 +6,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class CheckTftpCommandLineTest {
   private static final InetAddress RIP = InetAddress.getLoopbackAddress();
@@ -38,16 +38,26 @@ class CheckTftpCommandLineTest {
 
   @Test
   void portAndTimeoutFormsAreRecognised() {
-    TftpCheck c = CheckTftpCommandLine.parse("check_tftp -p %p -t 2 --connect %h", RIP, 6969, SIX).orElseThrow();
+    TftpCheck c =
+        CheckTftpCommandLine.parse("check_tftp -p %p -t 2 --connect %h", RIP, 6969, SIX)
+            .orElseThrow();
     assertThat(c.server().getPort()).isEqualTo(6969);
     assertThat(c.timeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(parse("check_tftp --connect %h --port 1069").orElseThrow().server().getPort()).isEqualTo(1069);
-    assertThat(parse("check_tftp --connect %h -t 60").orElseThrow().timeout()).as("nanny's timeout wins").isEqualTo(SIX);
+    assertThat(parse("check_tftp --connect %h --port 1069").orElseThrow().server().getPort())
+        .isEqualTo(1069);
+    assertThat(parse("check_tftp --connect %h -t 60").orElseThrow().timeout())
+        .as("nanny's timeout wins")
+        .isEqualTo(SIX);
   }
 
   @Test
   void aLiteralAddressIsUsedAsGiven() {
-    assertThat(parse("check_tftp --connect 127.0.0.7").orElseThrow().server().getAddress().getHostAddress())
+    assertThat(
+            parse("check_tftp --connect 127.0.0.7")
+                .orElseThrow()
+                .server()
+                .getAddress()
+                .getHostAddress())
         .isEqualTo("127.0.0.7");
   }
 

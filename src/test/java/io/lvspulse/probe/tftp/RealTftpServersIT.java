@@ -106,29 +106,74 @@ class RealTftpServersIT {
   private Server hpa(String name) throws Exception {
     Path bin = Peers.inTftpd();
     int port = freeUdpPort("127.0.0.1");
-    return start(name, new InetSocketAddress("127.0.0.1", port),
-        List.of(bin.toString(), "-L", "-a", "127.0.0.1:" + port, "-s", "-u", "nobody", root.toString()));
+    return start(
+        name,
+        new InetSocketAddress("127.0.0.1", port),
+        List.of(
+            bin.toString(),
+            "-L",
+            "-a",
+            "127.0.0.1:" + port,
+            "-s",
+            "-u",
+            "nobody",
+            root.toString()));
   }
 
   private Server atftpd() throws Exception {
     Path bin = Peers.atftpd();
     int port = freeUdpPort("127.0.0.1");
-    return start("atftpd", new InetSocketAddress("127.0.0.1", port),
-        List.of(bin.toString(), "--daemon", "--no-fork", "--port", Integer.toString(port), "--bind-address", "127.0.0.1",
-            "--user", "nobody", "--group", "nogroup", "--logfile", "/dev/null", root.toString()));
+    return start(
+        "atftpd",
+        new InetSocketAddress("127.0.0.1", port),
+        List.of(
+            bin.toString(),
+            "--daemon",
+            "--no-fork",
+            "--port",
+            Integer.toString(port),
+            "--bind-address",
+            "127.0.0.1",
+            "--user",
+            "nobody",
+            "--group",
+            "nogroup",
+            "--logfile",
+            "/dev/null",
+            root.toString()));
   }
 
   private Server dnsmasq() throws Exception {
     Path bin = Peers.dnsmasq();
-    String addr = "127.0.0." + (100 + (int) (ProcessHandle.current().pid() % 100)); // dnsmasq only serves port 69
-    return start("dnsmasq", new InetSocketAddress(addr, 69),
-        List.of(bin.toString(), "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--port=0",
-            "--listen-address=" + addr, "--bind-interfaces", "--enable-tftp", "--tftp-root=" + root,
-            "--user=nobody", "--group=nogroup", "--pid-file=", "--log-facility=/dev/null"));
+    String addr =
+        "127.0.0."
+            + (100 + (int) (ProcessHandle.current().pid() % 100)); // dnsmasq only serves port 69
+    return start(
+        "dnsmasq",
+        new InetSocketAddress(addr, 69),
+        List.of(
+            bin.toString(),
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--port=0",
+            "--listen-address=" + addr,
+            "--bind-interfaces",
+            "--enable-tftp",
+            "--tftp-root=" + root,
+            "--user=nobody",
+            "--group=nogroup",
+            "--pid-file=",
+            "--log-facility=/dev/null"));
   }
 
   private Server start(String name, InetSocketAddress addr, List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     Server s = new Server(name, addr, p);
     servers.add(s);
     // ready when it answers (bounded: 50 tries of up to 100 ms)
@@ -137,7 +182,9 @@ class RealTftpServersIT {
       if (r.success()) {
         return s;
       }
-      assertThat(p.isAlive()).as(name + " exited with " + (p.isAlive() ? "" : p.exitValue())).isTrue();
+      assertThat(p.isAlive())
+          .as(name + " exited with " + (p.isAlive() ? "" : p.exitValue()))
+          .isTrue();
       Thread.sleep(20);
     }
     throw new AssertionError(name + " did not answer within 5 s");
@@ -179,11 +226,16 @@ class RealTftpServersIT {
     Server s = serverNamed(kind);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
     for (int blksize : new int[] {0, 8 * 64, 1428, 8192}) {
-      TftpCheck c = TftpCheck.get(s.address(), "big.bin", big.length, Optional.of(sha), TIMEOUT).withBlockSize(blksize);
+      TftpCheck c =
+          TftpCheck.get(s.address(), "big.bin", big.length, Optional.of(sha), TIMEOUT)
+              .withBlockSize(blksize);
       ProbeResult r = probe(c);
-      assertThat(r.message()).as("%s blksize %d", kind, blksize).startsWith("OK - Received 70000 bytes in ");
+      assertThat(r.message())
+          .as("%s blksize %d", kind, blksize)
+          .startsWith("OK - Received 70000 bytes in ");
     }
-    ProbeResult hello = probe(TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT));
+    ProbeResult hello =
+        probe(TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT));
     assertThat(hello.success()).as(hello.message()).isTrue();
   }
 
@@ -194,7 +246,8 @@ class RealTftpServersIT {
     ProbeResult r = probe(TftpCheck.get(s.address(), "hello.txt", 601, Optional.empty(), TIMEOUT));
     assertThat(r.message()).isEqualTo("File size mismatch: expected 601 bytes, got 600 bytes");
     assertThat(r.cause()).contains(FailureCause.TRANSFER_ERROR);
-    ProbeResult missing = probe(TftpCheck.get(s.address(), "nope.bin", 1, Optional.empty(), TIMEOUT));
+    ProbeResult missing =
+        probe(TftpCheck.get(s.address(), "nope.bin", 1, Optional.empty(), TIMEOUT));
     assertThat(missing.message()).isEqualTo("Server answered: file nope.bin not found");
   }
 
@@ -214,7 +267,8 @@ class RealTftpServersIT {
   @Test
   void aPortWithNothingListeningFailsFast() throws Exception {
     int port = freeUdpPort("127.0.0.1");
-    ProbeResult r = probe(TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(6)));
+    ProbeResult r =
+        probe(TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(6)));
     assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
     assertThat(r.elapsed()).isLessThan(Duration.ofMillis(500));
   }

@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class ScriptedServer implements AutoCloseable {
   interface Script {
-    void onRequest(ScriptedServer server, byte[] request, InetSocketAddress from) throws IOException;
+    void onRequest(ScriptedServer server, byte[] request, InetSocketAddress from)
+        throws IOException;
   }
 
   final DatagramSocket socket;

@@ -39,7 +39,8 @@ class TftpCodecFuzzTest {
       List.of(
           bytes(new TftpPacket.Error(1, "File not found")),
           bytes(new TftpPacket.Data(1, new byte[512])),
-          bytes(new TftpPacket.Data(1, "short".getBytes(java.nio.charset.StandardCharsets.US_ASCII))),
+          bytes(
+              new TftpPacket.Data(1, "short".getBytes(java.nio.charset.StandardCharsets.US_ASCII))),
           bytes(new TftpPacket.Ack(1)),
           bytes(new TftpPacket.Oack(Map.of("blksize", "1428", "tsize", "600"))),
           bytes(new TftpPacket.Rrq("NaGiOs_ChEcK_FiLe", "octet")),
@@ -56,7 +57,8 @@ class TftpCodecFuzzTest {
     TftpCheck connect = TftpCheck.connect(SERVER, Duration.ofSeconds(5));
     int accepted = 0;
     for (int i = 0; i < ROUNDS; i++) {
-      byte[] d = rnd.nextInt(4) == 0 ? random(rnd) : mutate(rnd, SEEDS.get(rnd.nextInt(SEEDS.size())));
+      byte[] d =
+          rnd.nextInt(4) == 0 ? random(rnd) : mutate(rnd, SEEDS.get(rnd.nextInt(SEEDS.size())));
       TftpCodec.DecodeResult r = TftpCodec.decode(d);
       if (r instanceof TftpCodec.Rejected rej) {
         assertThat(rej.reason()).as("seed %d round %d", seed, i).doesNotStartWith("decoder error");
@@ -74,14 +76,22 @@ class TftpCodecFuzzTest {
       List<ByteBuffer> sent = new ArrayList<>();
       TftpTransfer g = new TftpTransfer(get, SERVER, 0);
       g.start(0, (to, b) -> sent.add(b));
-      g.onDatagram(new InetSocketAddress(SERVER.getAddress(), 40000), ByteBuffer.wrap(d), 1, (to, b) -> sent.add(b));
+      g.onDatagram(
+          new InetSocketAddress(SERVER.getAddress(), 40000),
+          ByteBuffer.wrap(d),
+          1,
+          (to, b) -> sent.add(b));
       g.onTimer(Duration.ofSeconds(6).toNanos(), (to, b) -> sent.add(b));
-      assertThat(g.result()).map(ProbeResult::success).as("seed %d round %d", seed, i).contains(false);
+      assertThat(g.result())
+          .map(ProbeResult::success)
+          .as("seed %d round %d", seed, i)
+          .contains(false);
 
       // a connect probe succeeds exactly on a well-formed ERROR or DATA block 1
       TftpTransfer c = new TftpTransfer(connect, SERVER, 0);
       c.start(0, (to, b) -> {});
-      c.onDatagram(new InetSocketAddress(SERVER.getAddress(), 40000), ByteBuffer.wrap(d), 1, (to, b) -> {});
+      c.onDatagram(
+          new InetSocketAddress(SERVER.getAddress(), 40000), ByteBuffer.wrap(d), 1, (to, b) -> {});
       boolean real =
           r instanceof TftpCodec.Decoded ok
               && (ok.packet() instanceof TftpPacket.Error
@@ -93,7 +103,8 @@ class TftpCodecFuzzTest {
       // from any other address, nothing counts
       TftpTransfer foreign = new TftpTransfer(connect, SERVER, 0);
       foreign.start(0, (to, b) -> {});
-      foreign.onDatagram(new InetSocketAddress("127.0.0.2", 69), ByteBuffer.wrap(d), 1, (to, b) -> {});
+      foreign.onDatagram(
+          new InetSocketAddress("127.0.0.2", 69), ByteBuffer.wrap(d), 1, (to, b) -> {});
       assertThat(foreign.done()).isFalse();
     }
     System.out.println("TftpCodecFuzzTest accepted " + accepted + " of " + ROUNDS);

@@ -78,7 +78,8 @@ class TftpCodecTest {
   @Test
   void dataAndAckDecode() {
     assertThat(decodeOk("0003000168656c6c6f"))
-        .isEqualTo(new TftpPacket.Data(1, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        .isEqualTo(
+            new TftpPacket.Data(1, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     assertThat(decodeOk("0003ffff")).isEqualTo(new TftpPacket.Data(65535, new byte[0]));
     assertThat(decodeOk("0004fffe")).isEqualTo(new TftpPacket.Ack(65534));
   }
@@ -148,7 +149,8 @@ class TftpCodecTest {
 
   @Test
   void optionTextMustBePrintableAscii() {
-    assertThat(rejection(HEX.parseHex("0006626c6b0173697a65003800"))).contains("non-ASCII option name");
+    assertThat(rejection(HEX.parseHex("0006626c6b0173697a65003800")))
+        .contains("non-ASCII option name");
     assertThat(rejection(HEX.parseHex("0006626c6b73697a6500ff00"))).contains("non-ASCII value");
   }
 
@@ -161,11 +163,16 @@ class TftpCodecTest {
 
   @Test
   void packetsThatCannotBeEncodedCannotBeBuilt() {
-    assertThatThrownBy(() -> new TftpPacket.Rrq("", "octet")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TftpPacket.Rrq("f", "binary")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TftpPacket.Ack(65536)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TftpPacket.Error(1, "a\0b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TftpPacket.Oack(Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TftpPacket.Rrq("", "octet"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TftpPacket.Rrq("f", "binary"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TftpPacket.Ack(65536))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TftpPacket.Error(1, "a\0b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TftpPacket.Oack(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new TftpPacket.Data(1, new byte[TftpPacket.MAX_BLOCK_SIZE + 1]))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -32,7 +32,8 @@ class TftpProbeEngineShardsTest {
   }
 
   private TftpProbeEngine engine(int threads, long channelBudget) throws Exception {
-    TftpProbeEngine e = new TftpProbeEngine(System::nanoTime, Runnable::run, true, threads, channelBudget);
+    TftpProbeEngine e =
+        new TftpProbeEngine(System::nanoTime, Runnable::run, true, threads, channelBudget);
     toClose.add(e);
     return e;
   }
@@ -44,7 +45,9 @@ class TftpProbeEngineShardsTest {
   }
 
   private static final ScriptedServer.Script FILE_NOT_FOUND =
-      (srv, req, from) -> ScriptedServer.send(srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
+      (srv, req, from) ->
+          ScriptedServer.send(
+              srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
 
   private static int closedPort() throws Exception {
     try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -74,7 +77,8 @@ class TftpProbeEngineShardsTest {
   @Test
   void everySelectorThreadDetectsPortUnreachable() throws Exception {
     TftpProbeEngine engine = engine(2, Long.MAX_VALUE);
-    TftpCheck c = TftpCheck.connect(new InetSocketAddress("127.0.0.1", closedPort()), Duration.ofSeconds(5));
+    TftpCheck c =
+        TftpCheck.connect(new InetSocketAddress("127.0.0.1", closedPort()), Duration.ofSeconds(5));
     for (int i = 0; i < 4; i++) {
       ProbeResult r = engine.probe(c).get(6, TimeUnit.SECONDS);
       assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
@@ -85,14 +89,17 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void closingAnEngineWithSeveralSelectorThreadsFailsEveryProbeAndStopsEveryThread() throws Exception {
+  void closingAnEngineWithSeveralSelectorThreadsFailsEveryProbeAndStopsEveryThread()
+      throws Exception {
     TftpProbeEngine engine = engine(3, Long.MAX_VALUE);
     ScriptedServer silent = server((srv, req, from) -> {});
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       fs.add(engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30))));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> Arrays.stream(engine.probesStartedPerShard()).sum() == 30);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Arrays.stream(engine.probesStartedPerShard()).sum() == 30);
     engine.close();
     for (CompletableFuture<ProbeResult> f : fs) {
       ProbeResult r = f.get(1, TimeUnit.SECONDS);
@@ -102,7 +109,10 @@ class TftpProbeEngineShardsTest {
     assertThat(engine.selectorThreadList()).hasSize(3).noneMatch(Thread::isAlive);
     assertThat(engine.inFlight()).isZero();
     assertThat(engine.openChannels()).isZero();
-    ProbeResult after = engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(1))).get(1, TimeUnit.SECONDS);
+    ProbeResult after =
+        engine
+            .probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(1)))
+            .get(1, TimeUnit.SECONDS);
     assertThat(after.cause()).contains(FailureCause.IO_ERROR);
   }
 
@@ -111,11 +121,13 @@ class TftpProbeEngineShardsTest {
     TftpProbeEngine engine = engine(2, Long.MAX_VALUE);
     ScriptedServer silent = server((srv, req, from) -> {});
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
-    Thread submitter = new Thread(() -> {
-      for (int i = 0; i < 2000; i++) {
-        fs.add(engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30))));
-      }
-    });
+    Thread submitter =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 2000; i++) {
+                fs.add(engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30))));
+              }
+            });
     submitter.start();
     engine.close();
     submitter.join(5000);
@@ -127,12 +139,17 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void withTheDescriptorBudgetUsedUpAProbeRunsOnOneSocketAndANoListenerPortTimesOut() throws Exception {
+  void withTheDescriptorBudgetUsedUpAProbeRunsOnOneSocketAndANoListenerPortTimesOut()
+      throws Exception {
     TftpProbeEngine engine = engine(1, 1); // room for the receiving channel only
     ScriptedServer s = server(FILE_NOT_FOUND);
-    ProbeResult ok = engine.probe(TftpCheck.connect(s.address(), Duration.ofSeconds(5))).get(6, TimeUnit.SECONDS);
+    ProbeResult ok =
+        engine
+            .probe(TftpCheck.connect(s.address(), Duration.ofSeconds(5)))
+            .get(6, TimeUnit.SECONDS);
     assertThat(ok.success()).as(ok.message()).isTrue();
-    TftpCheck dead = TftpCheck.connect(new InetSocketAddress("127.0.0.1", closedPort()), Duration.ofMillis(300));
+    TftpCheck dead =
+        TftpCheck.connect(new InetSocketAddress("127.0.0.1", closedPort()), Duration.ofMillis(300));
     ProbeResult r = engine.probe(dead).get(2, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.TIMEOUT);
     assertThat(engine.oneSocketProbes()).isEqualTo(2);
@@ -143,27 +160,31 @@ class TftpProbeEngineShardsTest {
     TftpProbeEngine engine = engine(1, Long.MAX_VALUE);
     CountDownLatch checked = new CountDownLatch(1);
     AtomicLong duringTransfer = new AtomicLong(-1);
-    ScriptedServer s = server((srv, req, from) -> {
-      if (req[1] != 1) {
-        return;
-      }
-      DatagramSocket tid = srv.newSocket("127.0.0.1");
-      tid.setSoTimeout(2000);
-      ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
-      tid.receive(new DatagramPacket(new byte[100], 100)); // ACK 1
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      while (engine.openChannels() != 1 && System.nanoTime() < end) {
-        Thread.onSpinWait(); // the engine closes it right after sending ACK 1
-      }
-      duringTransfer.set(engine.openChannels());
-      try {
-        checked.await(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
-    });
-    TftpCheck c = TftpCheck.get(s.address(), "f", 600, Optional.empty(), Duration.ofSeconds(5)).withBlockSize(0);
+    ScriptedServer s =
+        server(
+            (srv, req, from) -> {
+              if (req[1] != 1) {
+                return;
+              }
+              DatagramSocket tid = srv.newSocket("127.0.0.1");
+              tid.setSoTimeout(2000);
+              ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
+              tid.receive(new DatagramPacket(new byte[100], 100)); // ACK 1
+              long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+              while (engine.openChannels() != 1 && System.nanoTime() < end) {
+                Thread.onSpinWait(); // the engine closes it right after sending ACK 1
+              }
+              duringTransfer.set(engine.openChannels());
+              try {
+                checked.await(2, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
+            });
+    TftpCheck c =
+        TftpCheck.get(s.address(), "f", 600, Optional.empty(), Duration.ofSeconds(5))
+            .withBlockSize(0);
     CompletableFuture<ProbeResult> f = engine.probe(c);
     await().atMost(Duration.ofSeconds(5)).until(() -> duringTransfer.get() >= 0);
     checked.countDown();
@@ -175,7 +196,8 @@ class TftpProbeEngineShardsTest {
 
   @Test
   void zeroSelectorThreadsIsRejected() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TftpProbeEngine(System::nanoTime, Runnable::run, true, 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new TftpProbeEngine(System::nanoTime, Runnable::run, true, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -46,8 +46,10 @@ class TftpProbeEngineTest {
 
   private ProbeResult run(TftpCheck check) throws Exception {
     long t0 = System.nanoTime();
-    ProbeResult r = engine.probe(check).get(check.timeout().toMillis() + MARGIN_MS, TimeUnit.MILLISECONDS);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(check.timeout().plusMillis(MARGIN_MS));
+    ProbeResult r =
+        engine.probe(check).get(check.timeout().toMillis() + MARGIN_MS, TimeUnit.MILLISECONDS);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isLessThan(check.timeout().plusMillis(MARGIN_MS));
     return r;
   }
 
@@ -57,7 +59,9 @@ class TftpProbeEngineTest {
 
   /** Answers every request from a new TID with ERROR 1, like tftpd-hpa. */
   private static final ScriptedServer.Script FILE_NOT_FOUND =
-      (srv, req, from) -> ScriptedServer.send(srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
+      (srv, req, from) ->
+          ScriptedServer.send(
+              srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
 
   @Test
   void anErrorFromANewPortOfTheServerIsSuccess() throws Exception {
@@ -70,14 +74,22 @@ class TftpProbeEngineTest {
 
   @Test
   void anAnswerFromTheListeningPortItselfIsAlsoSeen() throws Exception {
-    ScriptedServer s = server("127.0.0.1", (srv, req, from) -> ScriptedServer.send(srv.socket, from, new TftpPacket.Error(1, "x")));
+    ScriptedServer s =
+        server(
+            "127.0.0.1",
+            (srv, req, from) ->
+                ScriptedServer.send(srv.socket, from, new TftpPacket.Error(1, "x")));
     assertThat(run(connect(s)).success()).isTrue();
   }
 
   @Test
   void anAnswerFromAnotherAddressIsIgnored() throws Exception {
     ScriptedServer s =
-        server("127.0.0.1", (srv, req, from) -> ScriptedServer.send(srv.newSocket("127.0.0.2"), from, new TftpPacket.Error(1, "File not found")));
+        server(
+            "127.0.0.1",
+            (srv, req, from) ->
+                ScriptedServer.send(
+                    srv.newSocket("127.0.0.2"), from, new TftpPacket.Error(1, "File not found")));
     ProbeResult r = run(connect(s));
     assertThat(r.success()).isFalse();
     assertThat(r.cause()).contains(FailureCause.TIMEOUT);
@@ -100,12 +112,15 @@ class TftpProbeEngineTest {
       {0, 9, 0, 1, 0}, // unknown opcode
     };
     for (byte[] reply : hostile) {
-      ScriptedServer s = server("127.0.0.1", (srv, req, from) -> {
-        DatagramSocket tid = srv.newSocket("127.0.0.1");
-        for (int i = 0; i < 3; i++) {
-          ScriptedServer.send(tid, from, reply);
-        }
-      });
+      ScriptedServer s =
+          server(
+              "127.0.0.1",
+              (srv, req, from) -> {
+                DatagramSocket tid = srv.newSocket("127.0.0.1");
+                for (int i = 0; i < 3; i++) {
+                  ScriptedServer.send(tid, from, reply);
+                }
+              });
       ProbeResult r = run(connect(s));
       assertThat(r.success()).as("reply of %d bytes", reply.length).isFalse();
       assertThat(r.cause()).contains(FailureCause.MALFORMED_REPLY);
@@ -122,27 +137,31 @@ class TftpProbeEngineTest {
   @Test
   void afterLockingOnTheTidDataFromAnotherPortGetsErrorFiveAndIsIgnored() throws Exception {
     AtomicInteger errorsToStray = new AtomicInteger();
-    ScriptedServer s = server("127.0.0.1", (srv, req, from) -> {
-      if (req[1] != 1) {
-        return; // only RRQs start a transfer here
-      }
-      DatagramSocket tid = srv.newSocket("127.0.0.1");
-      DatagramSocket stray = srv.newSocket("127.0.0.1");
-      stray.setSoTimeout(300);
-      ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
-      // the impostor sends the final block first
-      ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
-      var p = new java.net.DatagramPacket(new byte[100], 100);
-      stray.receive(p);
-      if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
-          .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
-        errorsToStray.incrementAndGet();
-      }
-      tid.setSoTimeout(300);
-      tid.receive(p); // ACK 1
-      ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
-    });
-    TftpCheck c = TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT).withBlockSize(0);
+    ScriptedServer s =
+        server(
+            "127.0.0.1",
+            (srv, req, from) -> {
+              if (req[1] != 1) {
+                return; // only RRQs start a transfer here
+              }
+              DatagramSocket tid = srv.newSocket("127.0.0.1");
+              DatagramSocket stray = srv.newSocket("127.0.0.1");
+              stray.setSoTimeout(300);
+              ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
+              // the impostor sends the final block first
+              ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
+              var p = new java.net.DatagramPacket(new byte[100], 100);
+              stray.receive(p);
+              if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
+                  .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
+                errorsToStray.incrementAndGet();
+              }
+              tid.setSoTimeout(300);
+              tid.receive(p); // ACK 1
+              ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
+            });
+    TftpCheck c =
+        TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT).withBlockSize(0);
     ProbeResult r = run(c);
     assertThat(r.message()).startsWith("OK - Received 600 bytes");
     assertThat(errorsToStray).hasValue(1);
@@ -154,7 +173,8 @@ class TftpProbeEngineTest {
     try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       port = free.getLocalPort();
     }
-    TftpCheck c = TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(5));
+    TftpCheck c =
+        TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(5));
     ProbeResult r = engine.probe(c).get(6, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
     assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(1));
@@ -162,30 +182,39 @@ class TftpProbeEngineTest {
 
   @Test
   void anUnresolvedHostIsUnknownHost() throws Exception {
-    TftpCheck c = TftpCheck.connect(InetSocketAddress.createUnresolved("no.such.host.invalid", 69), TIMEOUT);
-    assertThat(engine.probe(c).get(1, TimeUnit.SECONDS).cause()).contains(FailureCause.UNKNOWN_HOST);
+    TftpCheck c =
+        TftpCheck.connect(InetSocketAddress.createUnresolved("no.such.host.invalid", 69), TIMEOUT);
+    assertThat(engine.probe(c).get(1, TimeUnit.SECONDS).cause())
+        .contains(FailureCause.UNKNOWN_HOST);
   }
 
   @Test
   void aFloodOfStrayPacketsDoesNotDelayOtherProbesPastTheirTimeout() throws Exception {
     // the hostile server floods the probe's port from its own address with junk (bounded)
-    ScriptedServer hostile = server("127.0.0.1", (srv, req, from) -> {
-      if (req[1] != 1) {
-        return;
-      }
-      DatagramSocket tid = srv.newSocket("127.0.0.1");
-      byte[] junk = {0, 3, 0, 7, 1, 2, 3};
-      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600);
-      for (int i = 0; i < 2_000_000 && System.nanoTime() < end; i++) {
-        ScriptedServer.send(tid, from, junk);
-      }
-    });
+    ScriptedServer hostile =
+        server(
+            "127.0.0.1",
+            (srv, req, from) -> {
+              if (req[1] != 1) {
+                return;
+              }
+              DatagramSocket tid = srv.newSocket("127.0.0.1");
+              byte[] junk = {0, 3, 0, 7, 1, 2, 3};
+              long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600);
+              for (int i = 0; i < 2_000_000 && System.nanoTime() < end; i++) {
+                ScriptedServer.send(tid, from, junk);
+              }
+            });
     // a good server that answers after a delay, from a new port
-    ScriptedServer good = server("127.0.0.1", (srv, req, from) -> {
-      if (req[1] == 1) {
-        ScriptedServer.send(srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
-      }
-    });
+    ScriptedServer good =
+        server(
+            "127.0.0.1",
+            (srv, req, from) -> {
+              if (req[1] == 1) {
+                ScriptedServer.send(
+                    srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
+              }
+            });
     List<CompletableFuture<ProbeResult>> flooded = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       flooded.add(engine.probe(connect(hostile)));
@@ -209,7 +238,11 @@ class TftpProbeEngineTest {
 
   @Test
   void manyProbesAtOnceAllGetTheirAnswer() throws Exception {
-    ScriptedServer s = server("127.0.0.1", (srv, req, from) -> ScriptedServer.send(srv.socket, from, new TftpPacket.Error(1, "File not found")));
+    ScriptedServer s =
+        server(
+            "127.0.0.1",
+            (srv, req, from) ->
+                ScriptedServer.send(srv.socket, from, new TftpPacket.Error(1, "File not found")));
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       fs.add(engine.probe(TftpCheck.connect(s.address(), Duration.ofSeconds(5))));
@@ -223,12 +256,15 @@ class TftpProbeEngineTest {
   @Test
   void closingTheEngineCompletesProbesInFlightAndRefusesNewOnes() throws Exception {
     ScriptedServer silent = server("127.0.0.1", (srv, req, from) -> {});
-    CompletableFuture<ProbeResult> f = engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30)));
+    CompletableFuture<ProbeResult> f =
+        engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30)));
     Thread.sleep(50);
     engine.close();
     ProbeResult r = f.get(1, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.IO_ERROR);
-    assertThat(engine.probe(connect(silent)).get(1, TimeUnit.SECONDS).cause()).contains(FailureCause.IO_ERROR);
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("lvs-pulse-tftp-engine") && t.isAlive());
+    assertThat(engine.probe(connect(silent)).get(1, TimeUnit.SECONDS).cause())
+        .contains(FailureCause.IO_ERROR);
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("lvs-pulse-tftp-engine") && t.isAlive());
   }
 }

@@ -34,27 +34,32 @@ class TftpTransferTest {
   }
 
   private static TftpCheck connect() {
-    return TftpCheck.connect(SERVER, Duration.ofSeconds(5)).withRetransmitInterval(Duration.ofSeconds(1));
+    return TftpCheck.connect(SERVER, Duration.ofSeconds(5))
+        .withRetransmitInterval(Duration.ofSeconds(1));
   }
 
   private static TftpCheck get(long size, int blksize) {
-    return TftpCheck.get(SERVER, "f", size, Optional.empty(), Duration.ofSeconds(5)).withBlockSize(blksize);
+    return TftpCheck.get(SERVER, "f", size, Optional.empty(), Duration.ofSeconds(5))
+        .withBlockSize(blksize);
   }
 
   @Test
   void theConnectProbeSendsCheckTftpsRrqInOctetModeToTheListeningPort() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
-    assertThat(sent).containsExactly(new Sent(SERVER, new TftpPacket.Rrq("NaGiOs_ChEcK_FiLe", "octet")));
+    assertThat(sent)
+        .containsExactly(new Sent(SERVER, new TftpPacket.Rrq("NaGiOs_ChEcK_FiLe", "octet")));
   }
 
   @Test
   void anyErrorTextFromANewPortIsAnAnswerFromTheServer() {
-    for (String text : List.of("File not found", "file /x/NaGiOs_ChEcK_FiLe not found for 127.0.0.1", "")) {
+    for (String text :
+        List.of("File not found", "file /x/NaGiOs_ChEcK_FiLe not found for 127.0.0.1", "")) {
       TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
       t.start(0, wire);
       t.onDatagram(TID, buf(new TftpPacket.Error(1, text)), 3 * MS, wire);
-      assertThat(t.result()).contains(ProbeResult.ok("OK - answer from server", Duration.ofMillis(3)));
+      assertThat(t.result())
+          .contains(ProbeResult.ok("OK - answer from server", Duration.ofMillis(3)));
     }
   }
 
@@ -78,7 +83,9 @@ class TftpTransferTest {
       t.onTimer(now, wire);
     }
     assertThat(now).isEqualTo(5_000 * MS);
-    assertThat(sent).hasSize(5).allMatch(s -> s.to().equals(SERVER) && s.packet() instanceof TftpPacket.Rrq);
+    assertThat(sent)
+        .hasSize(5)
+        .allMatch(s -> s.to().equals(SERVER) && s.packet() instanceof TftpPacket.Rrq);
     ProbeResult r = t.result().orElseThrow();
     assertThat(r.timedOut()).isTrue();
     assertThat(r.message()).isEqualTo("Transfer timed out");
@@ -89,7 +96,8 @@ class TftpTransferTest {
   void repliesFromAnotherAddressAreIgnored() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
-    t.onDatagram(new InetSocketAddress("127.0.0.2", 69), buf(new TftpPacket.Error(1, "x")), MS, wire);
+    t.onDatagram(
+        new InetSocketAddress("127.0.0.2", 69), buf(new TftpPacket.Error(1, "x")), MS, wire);
     assertThat(t.done()).isFalse();
     assertThat(t.ignoredForeignDatagrams()).isEqualTo(1);
     assertThat(sent).hasSize(1);
@@ -107,7 +115,8 @@ class TftpTransferTest {
     assertThat(t.done()).isFalse();
     t.onTimer(5_000 * MS, wire);
     assertThat(t.result().orElseThrow().cause()).contains(FailureCause.MALFORMED_REPLY);
-    assertThat(t.result().orElseThrow().message()).startsWith("Invalid reply from server: unexpected OACK");
+    assertThat(t.result().orElseThrow().message())
+        .startsWith("Invalid reply from server: unexpected OACK");
   }
 
   @Test
@@ -132,7 +141,8 @@ class TftpTransferTest {
         .allMatch(s -> s.packet().equals(new TftpPacket.Error(5, "Unknown transfer ID")));
     t.onDatagram(TID, buf(new TftpPacket.Data(2, new byte[88])), 2 * MS, wire);
     assertThat(t.result().orElseThrow().success()).isTrue();
-    assertThat(t.result().orElseThrow().message()).isEqualTo("OK - Received 600 bytes in 0.002 seconds");
+    assertThat(t.result().orElseThrow().message())
+        .isEqualTo("OK - Received 600 bytes in 0.002 seconds");
     assertThat(sent.get(sent.size() - 1)).isEqualTo(new Sent(TID, new TftpPacket.Ack(2)));
   }
 
@@ -142,7 +152,8 @@ class TftpTransferTest {
     t.start(0, wire);
     assertThat(sent.get(0).packet())
         .isEqualTo(new TftpPacket.Rrq("f", "octet", Map.of("blksize", "1428", "tsize", "0")));
-    t.onDatagram(TID, buf(new TftpPacket.Oack(Map.of("tsize", "1500", "blksize", "1000"))), MS, wire);
+    t.onDatagram(
+        TID, buf(new TftpPacket.Oack(Map.of("tsize", "1500", "blksize", "1000"))), MS, wire);
     assertThat(sent.get(1)).isEqualTo(new Sent(TID, new TftpPacket.Ack(0)));
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[1000])), MS, wire);
     assertThat(t.done()).isFalse();
@@ -190,7 +201,8 @@ class TftpTransferTest {
       t.onDatagram(TID, buf(new TftpPacket.Data((int) (b & 0xFFFF), eight)), MS, wire);
     }
     assertThat(t.done()).isFalse();
-    t.onDatagram(TID, buf(new TftpPacket.Data((int) ((blocks + 1) & 0xFFFF), new byte[3])), MS, wire);
+    t.onDatagram(
+        TID, buf(new TftpPacket.Data((int) ((blocks + 1) & 0xFFFF), new byte[3])), MS, wire);
     assertThat(t.result().orElseThrow().message()).startsWith("OK - Received 560003 bytes");
   }
 
@@ -211,14 +223,17 @@ class TftpTransferTest {
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
-    assertThat(sent.subList(1, 3)).containsExactly(new Sent(TID, new TftpPacket.Ack(1)), new Sent(TID, new TftpPacket.Ack(1)));
+    assertThat(sent.subList(1, 3))
+        .containsExactly(
+            new Sent(TID, new TftpPacket.Ack(1)), new Sent(TID, new TftpPacket.Ack(1)));
     t.onDatagram(TID, buf(new TftpPacket.Data(2, new byte[88])), MS, wire);
     assertThat(t.result().orElseThrow().success()).isTrue();
   }
 
   @Test
   void aLostAckIsResentAtTheRetransmissionInterval() {
-    TftpTransfer t = new TftpTransfer(get(600, 0).withRetransmitInterval(Duration.ofMillis(500)), SERVER, 0);
+    TftpTransfer t =
+        new TftpTransfer(get(600, 0).withRetransmitInterval(Duration.ofMillis(500)), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
     t.onTimer(t.nextTimerNanos(), wire);
@@ -255,7 +270,8 @@ class TftpTransferTest {
     TftpTransfer t2 = new TftpTransfer(get(1, 0), SERVER, 0);
     t2.start(0, wire);
     t2.onDatagram(TID, buf(new TftpPacket.Error(2, "Access violation")), MS, wire);
-    assertThat(t2.result().orElseThrow().message()).isEqualTo("Unknown error: Error code 2: Access violation");
+    assertThat(t2.result().orElseThrow().message())
+        .isEqualTo("Unknown error: Error code 2: Access violation");
   }
 
   @Test
@@ -263,7 +279,9 @@ class TftpTransferTest {
     byte[] content = "hello from tftp lab\n".getBytes(StandardCharsets.US_ASCII);
     String good = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     for (String want : List.of(good, "0".repeat(64))) {
-      TftpCheck c = TftpCheck.get(SERVER, "f", content.length, Optional.of(want), Duration.ofSeconds(1)).withBlockSize(0);
+      TftpCheck c =
+          TftpCheck.get(SERVER, "f", content.length, Optional.of(want), Duration.ofSeconds(1))
+              .withBlockSize(0);
       TftpTransfer t = new TftpTransfer(c, SERVER, 0);
       t.start(0, wire);
       t.onDatagram(TID, buf(new TftpPacket.Data(1, content)), MS, wire);
@@ -274,12 +292,19 @@ class TftpTransferTest {
   @Test
   void netasciiIsCountedAsTheFileAClientWouldWrite() {
     // a CR LF inside a block, and a CR NUL split across two blocks
-    TftpCheck c = TftpCheck.get(SERVER, "f", 7, Optional.empty(), Duration.ofSeconds(1)).withBlockSize(8).withNetascii(true);
+    TftpCheck c =
+        TftpCheck.get(SERVER, "f", 7, Optional.empty(), Duration.ofSeconds(1))
+            .withBlockSize(8)
+            .withNetascii(true);
     TftpTransfer t = new TftpTransfer(c, SERVER, 0);
     t.start(0, wire);
     assertThat(((TftpPacket.Rrq) sent.get(0).packet()).mode()).isEqualTo("netascii");
     t.onDatagram(TID, buf(new TftpPacket.Oack(Map.of("blksize", "8"))), MS, wire);
-    t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[] {'a', '\r', '\n', 'b', 'x', 'y', 'z', '\r'})), MS, wire);
+    t.onDatagram(
+        TID,
+        buf(new TftpPacket.Data(1, new byte[] {'a', '\r', '\n', 'b', 'x', 'y', 'z', '\r'})),
+        MS,
+        wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(2, new byte[] {0})), MS, wire);
     // a, \n, b, x, y, z, \r = 7 bytes (CR LF became LF, CR NUL became CR)
     assertThat(t.result().orElseThrow().message()).startsWith("OK - Received 7 bytes");
