@@ -118,8 +118,16 @@ class DebInstallIT {
     Path analyze =
         Peers.requireExecutable(
             "systemd-analyze", "LVS_PULSE_SYSTEMD_ANALYZE", "/usr/bin/systemd-analyze");
+    // With man-db installed, verify also checks the unit's Documentation= man pages, ours included.
+    boolean man = Files.isExecutable(Path.of("/usr/bin/man"));
     Commands.Result verify =
-        ok(analyze.toString(), "verify", "/lib/systemd/system/lvs-pulse.service");
+        man
+            ? ok(analyze.toString(), "verify", "/lib/systemd/system/lvs-pulse.service")
+            : ok(analyze.toString(), "verify", "--man=no", "/lib/systemd/system/lvs-pulse.service");
+    if (man) {
+      assertThat(ok("man", "-w", "lvs-pulse").stdout().strip())
+          .isEqualTo("/usr/share/man/man8/lvs-pulse.8.gz");
+    }
     assertThat(verify.stderr()).as("no complaint about the unit").doesNotContain("lvs-pulse");
 
     // A second installation over the first (an upgrade or reinstall) keeps the same user.
