@@ -36,7 +36,7 @@ class AlertRulesTest {
           "LvsPulseConfigReloadFailed",
           "LvsPulseHeartbeatsMissing");
 
-  /** Exported once operators can drain a server at runtime (issue 12 §3); used to mute alerts. */
+  /** Exported once operators can drain a server at runtime (issue 12, section 3); mutes alerts. */
   private static final String ADMIN_STATE = "lvs_pulse_real_server_admin_state";
 
   private final ExecRunner runner = new ExecRunner();
