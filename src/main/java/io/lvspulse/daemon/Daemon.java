@@ -50,6 +50,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,6 +68,9 @@ public final class Daemon implements AutoCloseable {
   public static final String RELOADS = "lvs_pulse_config_reloads";
 
   public static final String SERIAL = "lvs_pulse_config_serial_no";
+
+  /** 1 unless the last reload was rejected (as Prometheus's own config_last_reload_successful). */
+  public static final String LAST_RELOAD_OK = "lvs_pulse_config_last_reload_successful";
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -98,6 +102,7 @@ public final class Daemon implements AutoCloseable {
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong serial = new AtomicLong();
+  private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
@@ -134,6 +139,9 @@ public final class Daemon implements AutoCloseable {
     serial.set(config.global().serialNo());
     Gauge.builder(SERIAL, serial, AtomicLong::get)
         .description("serial_no of the running config")
+        .register(metrics.registry());
+    Gauge.builder(LAST_RELOAD_OK, lastReloadOk, AtomicInteger::get)
+        .description("0 while the last config reload was rejected (the old config runs), else 1")
         .register(metrics.registry());
   }
 
@@ -431,10 +439,12 @@ public final class Daemon implements AutoCloseable {
         log.error("reload rejected, keeping the running config: {}", d);
       }
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -442,6 +452,7 @@ public final class Daemon implements AutoCloseable {
     if (bad.isPresent()) {
       log.error("reload rejected, keeping the running config: {}", bad.get());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     LvsConfig previous = config;
@@ -463,6 +474,7 @@ public final class Daemon implements AutoCloseable {
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
+    lastReloadOk.set(1);
     return true;
   }
 
