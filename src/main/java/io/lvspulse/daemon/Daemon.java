@@ -158,7 +158,7 @@ public final class Daemon implements AutoCloseable {
     backend = openBackend(g);
     IpvsBackend metered = new MeteredIpvsBackend(backend, metrics.registry());
     setTimeouts(metered, g, null);
-    checkSysctls(config);
+    applySysctls(config);
     IpvsReconciler reconciler =
         new IpvsReconciler(
             metered,
@@ -304,11 +304,12 @@ public final class Daemon implements AutoCloseable {
       return new DryRunBackend();
     }
     IpvsadmBackend.Options o =
-        options.ipvsadm().isPresent()
-            ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
-            : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
-                ? IpvsadmBackend.Options.defaults()
-                : IpvsadmBackend.Options.explicit(g.ipvsadm()));
+        (options.ipvsadm().isPresent()
+                ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
+                : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
+                    ? IpvsadmBackend.Options.defaults()
+                    : IpvsadmBackend.Options.explicit(g.ipvsadm())))
+            .withCommandPrefix(options.commandPrefix());
     try {
       return IpvsadmBackend.open(o, runner);
     } catch (IpvsException e) {
@@ -341,12 +342,16 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Warns (or, with --set-sysctls, fixes) when a quiescing persistent or UDP virtual service would
-   * keep sending clients to a dead server because the kernel keeps its templates/connections. Only
-   * for the local kernel (not dry-run, not an explicit ipvsadm such as the test VM's wrapper).
+   * A quiescing persistent or UDP virtual service keeps sending a dead server's clients to it while
+   * the kernel keeps their persistence templates ({@code expire_quiescent_template = 0}, the
+   * kernel's default) or their entries ({@code expire_nodest_conn = 0}). So lvs-pulse sets both to
+   * 1 in the kernel it drives (through the backend: the director's namespace, never this host's
+   * {@code /proc} when ipvsadm drives another kernel), unless {@code --keep-sysctls}: then it only
+   * warns. See docs/end-to-end.md for why, measured.
    */
-  private void checkSysctls(LvsConfig cfg) {
-    if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
+  private void applySysctls(LvsConfig cfg) {
+    IpvsBackend b = backend;
+    if (b == null) {
       return;
     }
     Set<ServiceKey> quiescing = new LinkedHashSet<>();
@@ -355,28 +360,44 @@ public final class Daemon implements AutoCloseable {
         quiescing.add(ConfigTables.key(v));
       }
     }
-    Optional<VsSysctls> now = VsSysctls.read(VsSysctls.PROC_SYS_NET_IPV4_VS);
-    if (quiescing.isEmpty() || now.isEmpty()) {
+    if (quiescing.isEmpty()) {
+      return;
+    }
+    IpvsBackend metered = new MeteredIpvsBackend(b, metrics.registry());
+    Optional<VsSysctls> now;
+    try {
+      now = metered.sysctls();
+    } catch (IpvsException e) {
+      log.warn("cannot read the IPVS sysctls: {}", e.getMessage());
       return;
     }
     List<String> warnings =
-        now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
-    if (warnings.isEmpty()) {
+        now.map(s -> s.warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing))
+            .orElse(List.of());
+    if (now.isPresent() && warnings.isEmpty()) {
       return;
     }
     if (options.setSysctls()) {
       try {
-        VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
+        metered.enableSysctls();
         log.info(
-            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
+            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 in the"
+                + " kernel {} drives: a failed server's clients move at once (--keep-sysctls"
+                + " leaves them)",
+            b.name());
         return;
-      } catch (IOException e) {
-        log.warn(
-            "--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
+      } catch (IpvsException e) {
+        log.warn("cannot set the IPVS sysctls: {}", e.getMessage());
       }
     }
+    if (now.isEmpty()) {
+      log.warn(
+          "cannot read the IPVS sysctls of the kernel {} drives; make sure"
+              + " net.ipv4.vs.expire_quiescent_template and expire_nodest_conn are 1 there",
+          b.name());
+    }
     for (String w : warnings) {
-      log.warn("{}; set it to 1 (sysctl -w) or run with --set-sysctls", w);
+      log.warn("{}; set it to 1 (sysctl -w), or run without --keep-sysctls", w);
     }
   }
 
@@ -454,7 +475,7 @@ public final class Daemon implements AutoCloseable {
             new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
       }
     }
-    checkSysctls(next);
+    applySysctls(next);
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
