@@ -187,7 +187,7 @@ class TftpThroughIpvsIT {
     head =
         head.replace("    timeout = 6\n", "    timeout = " + TIMEOUT_S + "\n")
             .replace("    reentry = 15\n", "    reentry = " + 2 * TIMEOUT_S + "\n")
-            .replace("# udp_timeout = 30\n", "udp_timeout = " + UDP_TIMEOUT_S + "\n")
+            .replace("# udp_timeout = 10\n", "udp_timeout = " + UDP_TIMEOUT_S + "\n")
             .replaceFirst("(?m)^serial_no = .*$", "")
             .replace("primary = 192.0.2.1\n", "serial_no = " + serial + "\nprimary = 10.0.0.10\n");
     assertThat(head).contains("timeout = " + TIMEOUT_S, "udp_timeout = " + UDP_TIMEOUT_S);
