@@ -1,6 +1,7 @@
 package io.lvspulse.monitor;
 
 import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.probe.FailureCause;
@@ -75,31 +76,11 @@ public final class HealthMonitor implements AutoCloseable {
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
 
-  /**
-   * One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it).
-   */
-  private final Map<ProbeKey, ProbeKey> probeKeys = new HashMap<>();
-
   private @Nullable LvsConfig config;
   private Instant startedAt;
   private volatile boolean closed;
   private volatile @Nullable Thread loopThread;
   private boolean publishPending;
-
-  /**
-   * What decides whether a probe must be rebuilt on reload: the virtual's probe settings (the
-   * server's address and port are its identity, so they never change for an entry).
-   */
-  private record ProbeKey(
-      Optional<String> send,
-      Optional<String> expect,
-      boolean useRegex,
-      Optional<String> sendProgram,
-      Duration interval,
-      Duration timeout,
-      io.lvspulse.config.Protocol protocol,
-      int virtualPort,
-      int fwmark) {}
 
   private static final class Entry {
     final ServerId id;
@@ -113,7 +94,13 @@ public final class HealthMonitor implements AutoCloseable {
     RealServer server;
     final ServerStateMachine sm;
     Probe probe;
-    ProbeKey probeKey;
+
+    /**
+     * The probe's settings, shared by every server of the virtual service; a reload that gives an
+     * equal spec keeps the probe (the server's address and port are its identity, so they never
+     * change for an entry).
+     */
+    ProbeSpec spec;
 
     /** What the probe does, for logs and /status (the probe's own string, not a copy). */
     String description;
@@ -134,7 +121,7 @@ public final class HealthMonitor implements AutoCloseable {
         RealServer rs,
         ServerStateMachine sm,
         Probe probe,
-        ProbeKey key,
+        ProbeSpec spec,
         String description) {
       this.id = id;
       this.key = id.toString();
@@ -142,7 +129,7 @@ public final class HealthMonitor implements AutoCloseable {
       this.server = rs;
       this.sm = sm;
       this.probe = probe;
-      this.probeKey = key;
+      this.spec = spec;
       this.description = description;
     }
   }
@@ -179,8 +166,9 @@ public final class HealthMonitor implements AutoCloseable {
           config = initial;
           Map<String, List<Entry>> added = new LinkedHashMap<>();
           for (VirtualService v : initial.activeVirtuals()) {
+            ProbeSpec spec = v.probe();
             for (RealServer rs : v.activeServers()) {
-              Entry e = add(v, rs);
+              Entry e = add(v, spec, rs);
               added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
             }
             warnUnsupported(v);
@@ -254,17 +242,17 @@ public final class HealthMonitor implements AutoCloseable {
 
   private void applyReload(LvsConfig next) {
     Instant now = clock.instant();
-    probeKeys.clear();
     Map<String, Entry> keep = new HashMap<>();
     Map<String, List<Entry>> added = new LinkedHashMap<>();
     int changedProbes = 0;
     for (VirtualService v : next.activeVirtuals()) {
       warnUnsupported(v);
+      ProbeSpec spec = v.probe();
       for (RealServer rs : v.activeServers()) {
         ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
         Entry e = entries.get(id.toString());
         if (e == null) {
-          e = add(v, rs);
+          e = add(v, spec, rs);
           added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
           log.info("server {} added by reload", id);
         } else {
@@ -276,9 +264,8 @@ public final class HealthMonitor implements AutoCloseable {
           e.virtual = v;
           e.server = rs;
           e.sm.reconfigure(policy(v, rs), now);
-          ProbeKey key = probeKey(v);
-          boolean same = key.equals(e.probeKey);
-          e.probeKey = key;
+          boolean same = spec.equals(e.spec);
+          e.spec = spec;
           if (!same) {
             e.probe = probes.create(v, rs);
             e.description = probes.describe(v, rs, e.probe);
@@ -326,7 +313,7 @@ public final class HealthMonitor implements AutoCloseable {
     publish();
   }
 
-  private Entry add(VirtualService v, RealServer rs) {
+  private Entry add(VirtualService v, ProbeSpec spec, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
     Probe probe = probes.create(v, rs);
     Entry e =
@@ -336,7 +323,7 @@ public final class HealthMonitor implements AutoCloseable {
             rs,
             new ServerStateMachine(policy(v, rs), clock.instant()),
             probe,
-            probeKey(v),
+            spec,
             probes.describe(v, rs, probe));
     entries.put(e.key, e);
     e.gauge =
@@ -582,21 +569,6 @@ public final class HealthMonitor implements AutoCloseable {
               e.description));
     }
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
-  }
-
-  private ProbeKey probeKey(VirtualService v) {
-    ProbeKey k =
-        new ProbeKey(
-            v.send(),
-            v.expect(),
-            v.useRegex(),
-            v.sendProgram(),
-            v.probeInterval(),
-            v.probeTimeout(),
-            v.protocol(),
-            v.port(),
-            v.fwmark());
-    return probeKeys.computeIfAbsent(k, x -> x);
   }
 
   /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */
