@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
@@ -1338,9 +1337,12 @@ public final class LvsConfigParser {
             posOf(blk, "send_program"),
             "'send_program' has no %h: every real server runs the" + " same command");
       }
+      if (v.sendProgram().isPresent() && v.sendProgram().get().isBlank()) {
+        err(posOf(blk, "send_program"), "'send_program' is blank: there is no program to run");
+      }
       if (v.useRegex() && v.expect().isPresent()) {
         try {
-          Pattern.compile(Escapes.translate(v.expect().get()));
+          ProbeSpec.expectRegex(Escapes.translate(v.expect().get()));
         } catch (PatternSyntaxException | StackOverflowError e) {
           String why = e instanceof PatternSyntaxException p ? p.getDescription() : "too complex";
           err(

@@ -3,6 +3,9 @@ package io.lvspulse.config;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Every setting the health probe of one virtual service depends on, as one value ({@link
@@ -42,5 +45,43 @@ public record ProbeSpec(
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(protocol, "protocol");
+  }
+
+  private static final Pattern POSIX_CLASS =
+      Pattern.compile(
+          "\\[:(alpha|digit|alnum|upper|lower|space|blank|punct|print|graph|cntrl|xdigit):]");
+
+  /**
+   * The regular expression {@code expect} means with {@code use_regex = 1} (lvs.cf's dialect): Java
+   * regex syntax with POSIX classes such as {@code [[:digit:]]} translated, and {@code .} matching
+   * a newline (as POSIX). The parser checks every {@code expect} with this and the probes compile
+   * it with this, so a file the parser accepts never fails later.
+   *
+   * @param expect the {@code expect} text, escapes already translated ({@link Escapes#translate})
+   * @throws PatternSyntaxException when it is not a valid pattern
+   */
+  public static Pattern expectRegex(String expect) {
+    String javaRegex =
+        POSIX_CLASS
+            .matcher(expect)
+            .replaceAll(m -> Matcher.quoteReplacement(posixToJava(m.group(1))));
+    return Pattern.compile(javaRegex, Pattern.DOTALL);
+  }
+
+  private static String posixToJava(String name) {
+    return switch (name) {
+      case "alpha" -> "\\p{Alpha}";
+      case "digit" -> "\\p{Digit}";
+      case "alnum" -> "\\p{Alnum}";
+      case "upper" -> "\\p{Upper}";
+      case "lower" -> "\\p{Lower}";
+      case "space" -> "\\s\\x0B";
+      case "blank" -> "\\p{Blank}";
+      case "punct" -> "\\p{Punct}";
+      case "print" -> "\\p{Print}";
+      case "graph" -> "\\p{Graph}";
+      case "cntrl" -> "\\p{Cntrl}";
+      default -> "\\p{XDigit}";
+    };
   }
 }
