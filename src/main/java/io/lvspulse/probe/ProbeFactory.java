@@ -16,10 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds the {@link Probe} nanny would run for one (virtual service, real server), on shared
@@ -42,13 +39,10 @@ import org.slf4j.LoggerFactory;
  * owns its engines and closes them in {@link #close()}; one built from engines only borrows them.
  */
 public final class ProbeFactory implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ProbeFactory.class);
-
   private final TftpProbeEngine tftp;
   private final SocketProbeEngine sockets;
   private final ExecRunner exec;
   private final boolean ownsEngines;
-  private final Set<String> warnedSilentUdp = ConcurrentHashMap.newKeySet();
   private final Map<MatcherKey, ExpectMatcher> outputMatchers = new ConcurrentHashMap<>();
 
   /** A factory on engines the caller owns (and closes). */
@@ -113,15 +107,6 @@ public final class ProbeFactory implements AutoCloseable {
       return new ConfiguredProbe(ConfiguredProbe.Kind.PROGRAM, p.describe(), p);
     }
     SocketCheck check = SocketCheck.forService(service, server);
-    if (check.protocol() == Protocol.UDP
-        && check.send().isEmpty()
-        && warnedSilentUdp.add(service.name() + "/" + server.name())) {
-      log.warn(
-          "virtual {}, server {}: UDP probe without send: nothing is sent (as in nanny), so only a"
-              + " server that speaks first can pass",
-          service.name(),
-          server.name());
-    }
     return new ConfiguredProbe(
         check.protocol() == Protocol.UDP ? ConfiguredProbe.Kind.UDP : ConfiguredProbe.Kind.TCP,
         check.describe(),
