@@ -4,9 +4,10 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
-import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -93,7 +94,9 @@ public final class HealthMonitor implements AutoCloseable {
     VirtualService virtual;
     RealServer server;
     final ServerStateMachine sm;
-    Probe probe;
+
+    /** The probe and what it does, for logs and /status. */
+    ConfiguredProbe probe;
 
     /**
      * The probe's settings, shared by every server of the virtual service; a reload that gives an
@@ -101,9 +104,6 @@ public final class HealthMonitor implements AutoCloseable {
      * change for an entry).
      */
     ProbeSpec spec;
-
-    /** What the probe does, for logs and /status (the probe's own string, not a copy). */
-    String description;
 
     long generation;
     boolean inFlight;
@@ -120,9 +120,8 @@ public final class HealthMonitor implements AutoCloseable {
         VirtualService v,
         RealServer rs,
         ServerStateMachine sm,
-        Probe probe,
-        ProbeSpec spec,
-        String description) {
+        ConfiguredProbe probe,
+        ProbeSpec spec) {
       this.id = id;
       this.key = id.toString();
       this.virtual = v;
@@ -130,7 +129,6 @@ public final class HealthMonitor implements AutoCloseable {
       this.sm = sm;
       this.probe = probe;
       this.spec = spec;
-      this.description = description;
     }
   }
 
@@ -267,14 +265,13 @@ public final class HealthMonitor implements AutoCloseable {
           boolean same = spec.equals(e.spec);
           e.spec = spec;
           if (!same) {
-            e.probe = probes.create(v, rs);
-            e.description = probes.describe(v, rs, e.probe);
+            e.probe = probes.create(spec, rs);
             e.generation++;
             e.inFlight = false;
             scheduler.schedule(
                 id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
             changedProbes++;
-            log.info("server {}: probe changed by reload, now {}", id, e.description);
+            log.info("server {}: probe changed by reload, now {}", id, e.probe.description());
           }
           updateGauges(e);
         }
@@ -315,16 +312,14 @@ public final class HealthMonitor implements AutoCloseable {
 
   private Entry add(VirtualService v, ProbeSpec spec, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
-    Probe probe = probes.create(v, rs);
     Entry e =
         new Entry(
             id,
             v,
             rs,
             new ServerStateMachine(policy(v, rs), clock.instant()),
-            probe,
-            spec,
-            probes.describe(v, rs, probe));
+            probes.create(spec, rs),
+            spec);
     entries.put(e.key, e);
     e.gauge =
         gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
@@ -566,7 +561,7 @@ public final class HealthMonitor implements AutoCloseable {
               Optional.ofNullable(e.lastAt),
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
-              e.description));
+              e.probe.description()));
     }
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
   }
