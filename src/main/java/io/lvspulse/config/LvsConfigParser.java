@@ -294,47 +294,7 @@ public final class LvsConfigParser {
         }
       }
       scope.add(blk);
-      while (true) {
-        if (pos >= toks.size()) {
-          err(kw, blk.label() + " is not closed: '}' is missing (the block opens here)");
-          blk.hadError = true;
-          return;
-        }
-        Token t = toks.get(pos);
-        if (startsComment(t)) {
-          skipLine(t.line());
-          continue;
-        }
-        if (t.is("virtual") || t.is("failover")) {
-          err(
-              t,
-              "'"
-                  + t.text()
-                  + "' inside "
-                  + blk.label()
-                  + " (opened at line "
-                  + kw.line()
-                  + "): a '}' is missing before it");
-          blk.hadError = true;
-          return;
-        }
-        pos++;
-        if (t.error() != null) {
-          err(t, t.error());
-          blk.hadError = true;
-          skipToDirectiveStart(t.line());
-        } else if (t.is("}")) {
-          return;
-        } else if (t.is("server")) {
-          parseServer(blk, t, true);
-        } else {
-          int before = report.errorCount();
-          directive(Section.VIRTUAL, t, blk, null);
-          if (report.errorCount() > before) {
-            blk.hadError = true;
-          }
-        }
-      }
+      body(kw, blk, null);
     }
 
     void parseServer(VirtualBlock blk, Token kw, boolean keep) {
@@ -357,10 +317,22 @@ public final class LvsConfigParser {
       if (keep) {
         blk.servers.add(sb);
       }
+      body(kw, blk, sb);
+    }
+
+    /**
+     * The body of a virtual or failover block ({@code sb} null) or of a server block, up to its
+     * '}': comments, directives and, in a virtual block, server blocks. At the end of the file, or
+     * at a keyword that cannot be inside the block (a '}' is missing), it stops and marks the block
+     * bad.
+     */
+    void body(Token kw, VirtualBlock blk, @Nullable ServerBlock sb) {
+      ParsedBlock self = sb != null ? sb : blk;
+      Section section = sb != null ? Section.SERVER : Section.VIRTUAL;
       while (true) {
         if (pos >= toks.size()) {
-          err(kw, "server '" + h.name() + "' is not closed: '}' is missing (the block opens here)");
-          sb.hadError = true;
+          err(kw, self.label() + " is not closed: '}' is missing (the block opens here)");
+          self.hadError = true;
           return;
         }
         Token t = toks.get(pos);
@@ -368,34 +340,36 @@ public final class LvsConfigParser {
           skipLine(t.line());
           continue;
         }
-        if (t.is("virtual") || t.is("failover")) {
-          // the enclosing block reports the missing '}' at this token
-          sb.hadError = true;
-          return;
-        }
-        if (t.is("server")) {
-          err(
-              t,
-              "'server' inside server '"
-                  + h.name()
-                  + "' (opened at line "
-                  + kw.line()
-                  + "): a '}' is missing before it");
-          sb.hadError = true;
+        boolean outer = t.is("virtual") || t.is("failover");
+        if (outer || (sb != null && t.is("server"))) {
+          if (sb == null || !outer) { // a 'virtual' in a server: the enclosing block reports it
+            err(
+                t,
+                "'"
+                    + t.text()
+                    + "' inside "
+                    + self.label()
+                    + " (opened at line "
+                    + kw.line()
+                    + "): a '}' is missing before it");
+          }
+          self.hadError = true;
           return;
         }
         pos++;
         if (t.error() != null) {
           err(t, t.error());
-          sb.hadError = true;
+          self.hadError = true;
           skipToDirectiveStart(t.line());
         } else if (t.is("}")) {
           return;
+        } else if (t.is("server")) {
+          parseServer(blk, t, true);
         } else {
           int before = report.errorCount();
-          directive(Section.SERVER, t, blk, sb);
+          directive(section, t, blk, sb);
           if (report.errorCount() > before) {
-            sb.hadError = true;
+            self.hadError = true;
           }
         }
       }
