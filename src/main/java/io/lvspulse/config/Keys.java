@@ -223,7 +223,7 @@ public final class Keys {
     global("primary_private")
         .takes(NON_ZERO_HOST, "an IPv4 address or host name")
         .piranha("Second heartbeat path to and from the primary.")
-        .byDefault("= primary")
+        .byDefault("the value of primary")
         .sets((g, x) -> g.primaryPrivate = Optional.of(x))
         .writesIfSet(
             g ->
@@ -243,7 +243,7 @@ public final class Keys {
     global("backup_private")
         .takes(NON_ZERO_HOST, "an IPv4 address or host name")
         .piranha("Second heartbeat path to and from the backup.")
-        .byDefault("= backup")
+        .byDefault("the value of backup")
         .sets((g, x) -> g.backupPrivate = Optional.of(x))
         .writesIfSet(
             g ->
@@ -647,7 +647,7 @@ public final class Keys {
     virtual("probe_timeout")
         .takes(one(Value::duration), "a duration such as 3 or 500ms")
         .extension("Per-probe timeout, when it must be shorter than the interval (timeout).")
-        .byDefault("= timeout")
+        .byDefault("the value of timeout")
         .sets((b, x) -> b.probeTimeoutOverride = Optional.of(x))
         .writesIfSet(v -> v.probeTimeoutOverride().map(Keys::duration));
     virtual("slow_start")
@@ -707,7 +707,7 @@ public final class Keys {
         .piranha(
             "Real port: probe target and -r IP:PORT; direct routing and tunnelling cannot change"
                 + " the port.")
-        .byDefault("the virtual port")
+        .byDefault("the virtual port above the server")
         .sets((s, x) -> s.port = x)
         .writesIfSet(
             s ->
