@@ -210,14 +210,16 @@ public final class Keys {
     // ---- global section
     global("serial_no")
         .takes(integer(Integer.MIN_VALUE, Integer.MAX_VALUE), "an integer")
-        .piranha("Revision counter of the Piranha GUI; ignored.")
+        .piranha(
+            "Revision counter of the Piranha GUI; exported as lvs_pulse_config_serial_no,"
+                + " otherwise ignored.")
         .sets((g, x) -> g.serialNo = x)
         .writes(g -> num(g.serialNo()));
     global("primary")
         .takes(NON_ZERO_HOST, "an IPv4 address or host name")
         .piranha(
-            "Public address of the primary director: a director holding it is the primary, and"
-                + " the backup sends its heartbeats there.")
+            "Public address of the primary director: a director that holds it is the primary"
+                + " (as pulse), and the backup sends its heartbeats there.")
         .sets((g, x) -> g.primary = Optional.of(x))
         .writesIfSet(g -> g.primary().map(Keys::ip));
     global("primary_private")
@@ -291,8 +293,8 @@ public final class Keys {
     global("deadtime")
         .takes(seconds(1), "seconds")
         .piranha(
-            "Silence after which the partner is dead and this director takes over; it should be"
-                + " longer than keepalive.")
+            "Silence after which the partner is dead and this director takes over (a warning"
+                + " if it is not longer than keepalive).")
         .sets((g, x) -> g.deadtime = x)
         .shows(g -> secs(g.deadtime()));
     global("network")
@@ -365,7 +367,7 @@ public final class Keys {
         .writes(g -> bool(g.syncdaemon()));
     global("syncd_iface")
         .takes(nonEmpty(""), "an interface name")
-        .piranha("The sync daemon's multicast interface.")
+        .piranha("The sync daemon's multicast interface (--mcast-interface).")
         .sets((g, x) -> g.syncdIface = x)
         .writes(g -> word(g.syncdIface()));
     global("syncd_id")
@@ -386,7 +388,9 @@ public final class Keys {
                               return n & 0xff;
                             })),
             "an integer 0..255")
-        .piranha("The sync daemon's sync id, masked to 0..255 as in Piranha.")
+        .piranha(
+            "The sync daemon's --syncid, masked to 0..255 as in Piranha (a warning if it had"
+                + " to be).")
         .sets((g, x) -> g.syncdId = x)
         .writes(g -> num(g.syncdId()));
     global("tcp_timeout")
@@ -407,8 +411,8 @@ public final class Keys {
     global("hard_shutdown")
         .takes(BOOL, "0 or 1")
         .piranha(
-            "Parsed, no effect: a failing probe or ipvsadm call is reported and retried, never"
-                + " fatal.")
+            "Parsed, no effect: in Piranha a dying nanny tore all of LVS down; in lvs-pulse"
+                + " a failing probe or ipvsadm call is reported and retried, never fatal.")
         .sets((g, x) -> g.hardShutdown = x)
         .writes(g -> bool(g.hardShutdown()));
     global("reservation_conflict_action")
@@ -419,8 +423,8 @@ public final class Keys {
     global("heartbeat_key_file")
         .takes(PATH, "the path of the heartbeat key file")
         .extension(
-            "Authenticated heartbeats with the key in this file (the same on both directors);"
-                + " unset: Piranha's plain heartbeat.")
+            "Authenticated heartbeats with the key in this file (the same file on both"
+                + " directors); unset: Piranha's plain 4-byte heartbeat.")
         .sets((g, x) -> g.heartbeatKeyFile = Optional.of(x))
         .writesIfSet(g -> g.heartbeatKeyFile().map(Keys::path));
     global("failback")
@@ -476,8 +480,8 @@ public final class Keys {
     virtual("fwmark")
         .takes(integer(0, Integer.MAX_VALUE), "a firewall mark (integer, 0 = none)")
         .piranha(
-            "Non-zero: the IPVS service is -f MARK instead of VIP:PORT, and firewall-rules marks"
-                + " its traffic.")
+            "Non-zero: the IPVS service is -f MARK instead of VIP:PORT, and firewall-rules"
+                + " marks its traffic; two active virtual services cannot share a mark.")
         .sets((b, x) -> b.fwmark = x)
         .writes(v -> num(v.fwmark()));
     virtual("port")
@@ -503,7 +507,10 @@ public final class Keys {
                               return p;
                             })),
             "a port number or service name")
-        .piranha("Virtual port; also the default port of the servers below it and of their probes.")
+        .piranha(
+            "Virtual port (VIP:PORT), also the default port of the real servers and of their"
+                + " probes; write it before the server blocks, as each server takes the value in"
+                + " force at its server line.")
         .sets((b, x) -> b.port = x)
         .shows(v -> num(v.port()));
     virtual("persistent")
@@ -522,33 +529,38 @@ public final class Keys {
                                     ? Optional.<InetAddress>empty()
                                     : set(m))),
             "a netmask such as 255.255.255.0")
-        .piranha("Persistence netmask (ipvsadm -M); 255.255.255.255 means none, as in Piranha.")
+        .piranha(
+            "Persistence netmask (ipvsadm -M) when persistent is set; 255.255.255.255 means"
+                + " none, as in Piranha.")
         .sets((b, x) -> b.pmask = x)
         .writesIfSet(v -> v.pmask().map(Keys::ip));
     virtual("send")
         .takes(STRING, "a quoted string")
         .piranha(
             "What the socket probe sends after connecting; \\n \\r \\t \\\\ \\' \\\" are"
-                + " translated as nanny does.")
+                + " translated as nanny does; ignored (with a warning) when send_program is set.")
         .sets((b, x) -> b.send = x)
         .writesIfSet(v -> v.send().map(Keys::quoted));
     virtual("expect")
         .takes(STRING, "a quoted string")
         .piranha(
-            "The reply the socket probe needs at its start (* = any reply), or the output"
-                + " send_program must print.")
+            "Socket probe: the reply must start with it (* = any reply); send_program: its"
+                + " output, minus one trailing newline, must equal it.")
         .sets((b, x) -> b.expect = x)
         .writesIfSet(v -> v.expect().map(Keys::quoted));
     virtual("use_regex")
         .takes(BOOL, "0 or 1")
-        .piranha("expect is a regular expression found anywhere in the reply or output.")
+        .piranha(
+            "expect is a regular expression found anywhere in the reply or output"
+                + " (java.util.regex with POSIX classes; checked when the file is read).")
         .sets((b, x) -> b.useRegex = x)
         .shows(v -> bool(v.useRegex()));
     virtual("send_program")
         .takes(STRING, "a quoted command line")
         .piranha(
-            "External check; %h and %p become the server's address and port; check_tftp runs"
-                + " as the native TFTP probe.")
+            "External check, split on blanks, where the tokens %h and %p become the server's"
+                + " address and port: exit 0 with the expected output is up, a non-zero exit or a"
+                + " timeout is down; check_tftp runs as the native TFTP probe.")
         .sets((b, x) -> b.sendProgram = x)
         .writesIfSet(v -> v.sendProgram().map(Keys::quoted));
     virtual("load_monitor")
@@ -570,7 +582,9 @@ public final class Keys {
                   return s;
                 }),
             "one of lc rr wlc wrr lblc lblcr dh sh sed nq")
-        .piranha("The IPVS scheduler (ipvsadm -s).")
+        .piranha(
+            "The IPVS scheduler (ipvsadm -s); sed and nq are accepted too (Piranha does not"
+                + " know them).")
         .sets((b, x) -> b.scheduler = x)
         .shows(v -> v.scheduler().keyword());
     virtual("protocol")
@@ -598,8 +612,8 @@ public final class Keys {
                             })),
             "seconds")
         .piranha(
-            "A failed server returns after max(1, reentry / timeout) good probes in a row; 0"
-                + " means 180, as nanny.")
+            "A failed server returns after max(1, floor(reentry / timeout)) good probes in a"
+                + " row (15 / 6 gives 2); one failed probe takes it out, and 0 means 180, as nanny.")
         .sets((b, x) -> b.reentry = x)
         .shows(v -> secs(v.reentry()));
     virtual("quiesce_server")
@@ -653,8 +667,8 @@ public final class Keys {
     virtual("slow_start")
         .takes(BOOL, "0 or 1")
         .extension(
-            "nanny's ramp-up on (re)entry: weight/32 (at least 1), doubling about every 20 s; 0:"
-                + " full weight at once.")
+            "nanny's ramp-up on (re)entry: start at weight/32 (at least 1) and double about"
+                + " every 20 s up to weight; 0: full weight at once.")
         .sets((b, x) -> b.slowStart = x)
         .writes(v -> bool(v.slowStart()));
 
@@ -683,7 +697,7 @@ public final class Keys {
         .shows(s -> bool(s.server().active()));
     server("weight")
         .takes(integer(0, RealServer.MAX_WEIGHT), "an integer 0..65535")
-        .piranha("IPVS weight (0 gets a warning: no new connections).")
+        .piranha("IPVS weight (0 gets a warning: the server never receives new connections).")
         .sets((s, x) -> s.weight = x)
         .shows(s -> num(s.server().weight()));
     server("port")
@@ -705,8 +719,8 @@ public final class Keys {
                 }),
             "a port number")
         .piranha(
-            "Real port: probe target and -r IP:PORT; direct routing and tunnelling cannot change"
-                + " the port.")
+            "Real port: probe target and -r IP:PORT; under network = direct or tunnel a port"
+                + " other than the virtual's gets a warning (they cannot change ports).")
         .byDefault("the virtual port above the server")
         .sets((s, x) -> s.port = x)
         .writesIfSet(

@@ -20,6 +20,9 @@ class KeysTest {
       assertThat(s.doc()).as(s.name()).isNotBlank().endsWith(".");
       assertThat(s.expected()).as(s.name()).isNotBlank();
       assertThat(s.defaultValue()).as(s.name()).isNotBlank();
+      assertThat(s.doc() + s.expected() + s.defaultValue())
+          .as("%s: printable ASCII, as the man page needs", s.name())
+          .matches("[\\x20-\\x7e]+");
     }
   }
 
