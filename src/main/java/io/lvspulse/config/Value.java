@@ -254,7 +254,11 @@ final class Value {
     return Optional.of(a);
   }
 
-  /** A port 0..65535, or a service name of {@code /etc/services} (its tcp port first). */
+  /**
+   * A port 0..65535, or a service name of {@code /etc/services} (its tcp port first). A name used
+   * in a virtual block is remembered on the block, so {@link ConfigChecks} can warn when it is not
+   * defined for the block's protocol.
+   */
   Optional<Integer> port() {
     String s = text();
     if (!s.isEmpty()

@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * as tasks, so no state is shared or locked. The probe scheduler only starts probes.
  *
  * <p>A reload ({@link #reload}) applies only the difference: unchanged servers keep their state; a
- * server whose probe settings changed keeps its state and gets the new probe; a removed server is
- * drained (weight 0) and deleted after its virtual service's persistence time; an added server
- * starts as a new one.
+ * server whose probe settings ({@link ProbeSpec}) changed keeps its state and gets the new probe; a
+ * removed server is drained (weight 0) and deleted after its virtual service's persistence time; an
+ * added server starts as a new one.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
