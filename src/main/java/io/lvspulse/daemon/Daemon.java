@@ -50,6 +50,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,6 +68,9 @@ public final class Daemon implements AutoCloseable {
   public static final String RELOADS = "lvs_pulse_config_reloads";
 
   public static final String SERIAL = "lvs_pulse_config_serial_no";
+
+  /** 1 unless the last reload was rejected (as Prometheus's own config_last_reload_successful). */
+  public static final String LAST_RELOAD_OK = "lvs_pulse_config_last_reload_successful";
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -101,6 +105,7 @@ public final class Daemon implements AutoCloseable {
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong serial = new AtomicLong();
+  private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
@@ -137,6 +142,9 @@ public final class Daemon implements AutoCloseable {
     serial.set(config.global().serialNo());
     Gauge.builder(SERIAL, serial, AtomicLong::get)
         .description("serial_no of the running config")
+        .register(metrics.registry());
+    Gauge.builder(LAST_RELOAD_OK, lastReloadOk, AtomicInteger::get)
+        .description("0 while the last config reload was rejected (the old config runs), else 1")
         .register(metrics.registry());
   }
 
@@ -405,10 +413,12 @@ public final class Daemon implements AutoCloseable {
         log.error("reload rejected, keeping the running config: {}", d);
       }
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -431,6 +441,7 @@ public final class Daemon implements AutoCloseable {
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
+    lastReloadOk.set(1);
     return true;
   }
 
