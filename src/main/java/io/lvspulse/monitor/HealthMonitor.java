@@ -1,6 +1,7 @@
 package io.lvspulse.monitor;
 
 import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.Network;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
@@ -111,6 +112,9 @@ public final class HealthMonitor implements AutoCloseable {
     @Nullable Instant lastAt;
     boolean draining;
     @Nullable Instant drainUntil;
+
+    /** While draining: the forwarding method of the config that had the server. */
+    @Nullable Network drainNetwork;
 
     /** This server's up and weight values in {@link #gauges}; set by {@link #add}. */
     LiveServerGauges.@Nullable Holder gauge;
@@ -285,6 +289,7 @@ public final class HealthMonitor implements AutoCloseable {
             log.info("server {} is back in the config: no longer draining", id);
             e.draining = false;
             e.drainUntil = null;
+            e.drainNetwork = null;
           }
           e.virtual = v;
           e.server = rs;
@@ -315,6 +320,8 @@ public final class HealthMonitor implements AutoCloseable {
       if (e.sm.inIpvs() && e.virtual.persistentSeconds() > 0) {
         e.draining = true;
         e.drainUntil = now.plusSeconds(e.virtual.persistentSeconds());
+        // It stays in IPVS as it is now: the running (previous) config's forwarding method.
+        e.drainNetwork = Objects.requireNonNull(config).global().network();
         log.info(
             "server {} removed by reload: draining at weight 0 until {} (persistence {} s)",
             e.id,
@@ -588,7 +595,8 @@ public final class HealthMonitor implements AutoCloseable {
               Optional.ofNullable(e.lastAt),
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
-              e.probe.description()));
+              e.probe.description(),
+              Optional.ofNullable(e.drainNetwork)));
     }
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
   }
