@@ -5,6 +5,7 @@ import io.lvspulse.config.Network;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.log.LogSafe;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
@@ -62,6 +63,11 @@ public final class HealthMonitor implements AutoCloseable {
   public static final String PROBE_DURATION = "lvs_pulse_probe_duration";
   public static final String TRANSITIONS = "lvs_pulse_real_server_transitions";
 
+  /**
+   * Per-server log lines over the budget, summarised instead of written ({@link StateChangeLog}).
+   */
+  public static final String LOG_LINES_SUPPRESSED = "lvs_pulse_log_lines_suppressed";
+
   private static final Duration[] PROBE_BUCKETS = {
     Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
     Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
@@ -77,6 +83,7 @@ public final class HealthMonitor implements AutoCloseable {
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
+  private final StateChangeLog changes;
 
   private @Nullable LvsConfig config;
   private Instant startedAt;
@@ -148,6 +155,17 @@ public final class HealthMonitor implements AutoCloseable {
     this.registry = Objects.requireNonNull(registry);
     this.listener = Objects.requireNonNull(listener);
     this.startedAt = clock.instant();
+    this.changes =
+        new StateChangeLog(
+            log,
+            clock::millis,
+            StateChangeLog.DEFAULT_BURST,
+            StateChangeLog.DEFAULT_PER_SECOND,
+            Counter.builder(LOG_LINES_SUPPRESSED)
+                .description(
+                    "Log lines about single servers (state changes, slow-start steps) over the"
+                        + " log budget: counted in a summary line instead of written")
+                .register(registry));
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -482,12 +500,14 @@ public final class HealthMonitor implements AutoCloseable {
     }
     String rtt =
         r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
-    log.info(
+    changes.info(
+        tr.from().label() + " -> " + tr.to().label(),
+        e.id,
         "server {} {} -> {}: {}{} ({}; {})",
         e.id,
         tr.from().label(),
         tr.to().label(),
-        r.message(),
+        LogSafe.escape(r.message()), // a TFTP server's error text or a program's output
         rtt,
         action,
         describeCause(r));
@@ -511,14 +531,16 @@ public final class HealthMonitor implements AutoCloseable {
     for (Entry e : new ArrayList<>(entries.values())) {
       if (e.draining) {
         if (e.drainUntil != null && !now.isBefore(e.drainUntil)) {
-          log.info("server {} drained: deleting it from IPVS", e.id);
+          changes.info("drained", e.id, "server {} drained: deleting it from IPVS", e.id);
           remove(e);
           changed = true;
         }
         continue;
       }
       if (e.sm.onTick(now)) {
-        log.info(
+        changes.info(
+            "slow start",
+            e.id,
             "server {} slow start: weight {} of {}",
             e.id,
             e.sm.ipvsWeight(),
@@ -530,6 +552,7 @@ public final class HealthMonitor implements AutoCloseable {
     if (changed) {
       publish();
     }
+    changes.flush();
   }
 
   private void updateGauges(Entry e) {
