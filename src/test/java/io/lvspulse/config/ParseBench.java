@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * <pre>
  * mvn -B -ntp -q test-compile -Dspotless.check.skip=true
- * for c in dup700 dup5000 nest5000 servers10k servers40k servers100k key20m key3m; do
+ * for c in dup700 dup5000 nest5000 servers10k servers20k servers40k servers100k key20m key2m; do
  *   java -Xmx64m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
  *     -cp target/lvs-pulse.jar:target/test-classes io.lvspulse.config.ParseBench $c
  * done
@@ -32,10 +32,11 @@ public final class ParseBench {
       case "dup5000" -> "virtual a {\n}\n".repeat(5000);
       case "nest5000" -> "virtual a {\n" + "    server s {\n".repeat(5000);
       case "servers10k" -> servers(10_000);
+      case "servers20k" -> servers(20_000);
       case "servers40k" -> servers(40_000);
       case "servers100k" -> servers(100_000);
       case "key20m" -> "x".repeat(20 << 20) + " = 1\n";
-      case "key3m" -> "x".repeat(3 << 20) + " = 1\n";
+      case "key2m" -> "x".repeat(2 << 20) + " = 1\n";
       default -> throw new IllegalArgumentException("unknown case " + name);
     };
   }
