@@ -2,8 +2,10 @@
 # A fake ipvsadm for IpvsadmBackendTest / IpvsReconcilerFaultTest and the benchmark's local double.
 # State: $FAKE_IPVSADM_STATE (the table as `ipvsadm -S -n` lines); behaviour: the word in
 # $FAKE_IPVSADM_STATE.mode (default ok):
-#   ok      -S -n prints the table; -R applies -A/-E/-D/-a/-e/-d lines with the kernel's error
-#           messages on stderr and exit 0 (as ipvsadm -R does); --set/--start-daemon/--stop-daemon ok
+#   ok      -S -n [--nosort] prints the table in list order; -R applies -A/-E/-D/-a/-e/-d lines
+#           with the kernel's error messages on stderr and exit 0 (as ipvsadm -R does); -a puts the
+#           real server at the head of its service's list, as the kernel does;
+#           --set/--start-daemon/--stop-daemon ok
 #   noipvs  every call fails as on a host without IPVS (exit 2)
 #   hang    starts a grandchild `sleep 60` (pid in $FAKE_IPVSADM_STATE.hangpid) and waits for it
 #   garbage -S prints garbage, everything else as ok
@@ -55,7 +57,7 @@ awk -v state="$state" '
       r = rarg(f, nf)
       if (!findsvc(k)) { print "Service not defined" > "/dev/stderr"; next }
       i = finddst(k, r)
-      if (op == "-a") { if (i) print "Destination already exists" > "/dev/stderr"; else lines[++n] = "-a " rest }
+      if (op == "-a") { if (i) print "Destination already exists" > "/dev/stderr"; else { s = findsvc(k); for (j = n; j > s; j--) lines[j+1] = lines[j]; lines[s+1] = "-a " rest; n++ } }
       else if (!i) print "No such destination" > "/dev/stderr"
       else if (op == "-e") lines[i] = "-a " rest
       else lines[i] = ""

@@ -107,7 +107,7 @@ public final class IpvsadmBackend implements IpvsBackend {
               + hint);
     }
     IpvsadmBackend b = new IpvsadmBackend(options, runner);
-    ExecResult r = b.exec(List.of("-S", "-n"), null);
+    ExecResult r = b.exec(List.of("-S", "-n", "--nosort"), null);
     if (r.startFailure() != null) {
       throw new IpvsException(
           IpvsException.Kind.UNAVAILABLE,
@@ -177,7 +177,8 @@ public final class IpvsadmBackend implements IpvsBackend {
   public IpvsTable read() throws IpvsException {
     IpvsException failure;
     try {
-      return IpvsadmSaveParser.parse(check(exec(List.of("-S", "-n"), null), "-S -n"));
+      return IpvsadmSaveParser.parse(
+          check(exec(List.of("-S", "-n", "--nosort"), null), "-S -n --nosort"));
     } catch (IpvsParseException e) {
       failure =
           new IpvsException(
