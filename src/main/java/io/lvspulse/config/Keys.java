@@ -92,6 +92,12 @@ public final class Keys {
     ext(g, "heartbeat_key_file", 1, "the path of the heartbeat key file");
     ext(g, "failback", 1, "0 or 1");
     ext(g, "manage_firewall", 1, "0 or 1");
+    ext(g, "director_mode", 1, "pair or ecmp");
+    ext(g, "announce_quorum", 1, "an integer, at least 1");
+    ext(g, "announce_rise", 1, "an integer, at least 1");
+    ext(g, "announce_fall", 1, "an integer, at least 1");
+    ext(g, "announce_interval", 1, "a duration such as 1 or 500ms");
+    ext(g, "bird_socket", 1, "the path of BIRD's control socket");
 
     Section v = Section.VIRTUAL;
     add(v, "active", 1, "0 or 1");
@@ -101,7 +107,7 @@ public final class Keys {
     add(v, "fwmark", 1, "a firewall mark (integer, 0 = none)");
     add(v, "port", 1, "a port number or service name");
     add(v, "protocol", 1, "tcp or udp");
-    add(v, "scheduler", 1, "one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+    add(v, "scheduler", 1, "one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
     add(v, "persistent", 1, "seconds (0 = none)");
     add(v, "pmask", 1, "a netmask such as 255.255.255.0");
     add(v, "send", 1, "a quoted string");
@@ -119,6 +125,7 @@ public final class Keys {
     add(v, "dirs", LIST, "a list [ a b ... ]");
     ext(v, "probe_timeout", 1, "a duration such as 3 or 500ms");
     ext(v, "slow_start", 1, "0 or 1");
+    ext(v, "mh_port", 1, "0 or 1");
 
     Section s = Section.SERVER;
     add(s, "address", 1, "an IPv4 address or host name");

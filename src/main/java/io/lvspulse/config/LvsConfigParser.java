@@ -952,6 +952,20 @@ public final class LvsConfigParser {
         case "heartbeat_key_file" -> set(path(v, key), x -> g.heartbeatKeyFile = Optional.of(x));
         case "failback" -> set(bool(v, key), x -> g.failback = x);
         case "manage_firewall" -> set(bool(v, key), x -> g.manageFirewall = x);
+        case "director_mode" -> {
+          Optional<DirectorMode> m = DirectorMode.fromKeyword(v.text());
+          if (m.isEmpty()) {
+            err(v, "'director_mode' must be pair or ecmp, found '" + v.text() + "'");
+          } else {
+            g.directorMode = m.get();
+          }
+        }
+        case "announce_quorum" ->
+            set(intIn(v, key, 1, Integer.MAX_VALUE), x -> g.announceQuorum = x);
+        case "announce_rise" -> set(intIn(v, key, 1, 1000), x -> g.announceRise = x);
+        case "announce_fall" -> set(intIn(v, key, 1, 1000), x -> g.announceFall = x);
+        case "announce_interval" -> set(duration(v, key), x -> g.announceInterval = x);
+        case "bird_socket" -> set(path(v, key), x -> g.birdSocket = x);
         default -> throw new IllegalStateException("unhandled global key " + key);
       }
     }
@@ -1041,7 +1055,7 @@ public final class LvsConfigParser {
                 v,
                 "unknown scheduler '"
                     + v.text()
-                    + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+                    + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
           } else {
             b.scheduler = s.get();
           }
@@ -1080,6 +1094,7 @@ public final class LvsConfigParser {
         case "master" -> set(address(v, key, true), x -> b.master = Optional.of(x));
         case "probe_timeout" -> set(duration(v, key), x -> b.probeTimeoutOverride = Optional.of(x));
         case "slow_start" -> set(bool(v, key), x -> b.slowStart = x);
+        case "mh_port" -> set(bool(v, key), x -> b.mhPort = x);
         default -> throw new IllegalStateException("unhandled virtual key " + key);
       }
     }
@@ -1234,6 +1249,7 @@ public final class LvsConfigParser {
             globalKeys.get("service"),
             "'service = fos': lvs-pulse runs LVS only; the failover" + " blocks are ignored");
       }
+      checkEcmp(config);
       Map<Integer, Block> fwmarks = new HashMap<>();
       Map<String, Block> endpoints = new HashMap<>();
       Map<InetAddress, Block> vipDevices = new HashMap<>();
@@ -1304,6 +1320,106 @@ public final class LvsConfigParser {
             }
           }
         }
+      }
+    }
+
+    /**
+     * {@code director_mode = ecmp}: warns about every setting ECMP mode overrides or that breaks it
+     * (each is ignored, with the reason), and about a missing {@code udp_timeout}.
+     */
+    void checkEcmp(LvsConfig config) {
+      GlobalSettings gs = config.global();
+      if (!gs.ecmp().ecmp()) {
+        for (int i = 0; i < virtuals.size(); i++) {
+          VirtualService v = config.virtuals().get(i);
+          if (v.mhPort() && v.scheduler() != Scheduler.MH) {
+            warn(
+                posOf(virtuals.get(i), "mh_port"),
+                "'mh_port' applies to the mh scheduler only (scheduler = mh, or director_mode ="
+                    + " ecmp)");
+          }
+        }
+        return;
+      }
+      if (gs.primary().isPresent()) {
+        warn(
+            globalKeys.get("primary"),
+            "director_mode = ecmp: 'primary', 'backup' and the heartbeat keys are not used: every"
+                + " director is active and announces its VIPs to the router through BIRD");
+      }
+      boolean udp = false;
+      String mode = "in director_mode = ecmp";
+      for (int i = 0; i < virtuals.size(); i++) {
+        Block blk = virtuals.get(i);
+        VirtualService v = config.virtuals().get(i);
+        if (blk.hadError || !v.active()) {
+          continue;
+        }
+        String l = blk.label() + ": ";
+        if (blk.keys.containsKey("scheduler") && v.scheduler() != Scheduler.MH) {
+          warn(
+              posOf(blk, "scheduler"),
+              l
+                  + "'scheduler = "
+                  + v.scheduler().keyword()
+                  + "' is ignored "
+                  + mode
+                  + ", which programs -s mh -b mh-fallback: any other scheduler decides on each"
+                  + " director alone, so two directors send one client to different real servers");
+        }
+        if (!v.persistent().isZero()) {
+          warn(
+              posOf(blk, "persistent"),
+              l
+                  + "'persistent' is ignored "
+                  + mode
+                  + " (no -p): a persistence template lives on one director only, while mh keeps a"
+                  + " client on the same real server on every director");
+        }
+        if (blk.keys.containsKey("quiesce_server") && !v.quiesceServer()) {
+          warn(
+              posOf(blk, "quiesce_server"),
+              l
+                  + "'quiesce_server = 0' is ignored "
+                  + mode
+                  + ": a failed real server is always quiesced to weight 0, never deleted, since"
+                  + " deleting and adding it again would reshuffle mh's table");
+        }
+        if (blk.keys.containsKey("slow_start") && v.slowStart()) {
+          warn(
+              posOf(blk, "slow_start"),
+              l
+                  + "'slow_start = 1' is ignored "
+                  + mode
+                  + ": weights stay as configured, since each weight change rebuilds mh's table"
+                  + " and the directors would ramp at different times");
+        }
+        if (v.sorryServer().isPresent()) {
+          warn(
+              posOf(blk, "sorry_server"),
+              l
+                  + "'sorry_server' is ignored "
+                  + mode
+                  + ": a director with too few real servers up withdraws the VIP instead");
+        }
+        int quorum = gs.ecmp().announceQuorum();
+        if (v.activeServers().size() < quorum) {
+          warn(
+              blk.opener,
+              l
+                  + v.activeServers().size()
+                  + " active real server(s), fewer than announce_quorum = "
+                  + quorum
+                  + ": no director will ever announce its VIP");
+        }
+        udp |= v.isFwmark() || v.protocol() == Protocol.UDP;
+      }
+      if (udp && gs.udpTimeout() == 0) {
+        warn(
+            globalKeys.get("director_mode"),
+            "director_mode = ecmp with UDP services: set 'udp_timeout' (e.g. 10 for TFTP): the"
+                + " kernel keeps an idle UDP connection entry 300 s, so a flow a director has seen"
+                + " stays on a failed real server that long there, while new flows move at once");
       }
     }
 

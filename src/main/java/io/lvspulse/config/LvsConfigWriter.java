@@ -96,6 +96,26 @@ public final class LvsConfigWriter {
     if (g.manageFirewall()) {
       kv(o, "", "manage_firewall", "1");
     }
+    EcmpSettings e = g.ecmp();
+    EcmpSettings def = EcmpSettings.defaults();
+    if (e.mode() != def.mode()) {
+      kv(o, "", "director_mode", e.mode().keyword());
+    }
+    if (e.announceQuorum() != def.announceQuorum()) {
+      kv(o, "", "announce_quorum", Integer.toString(e.announceQuorum()));
+    }
+    if (e.announceRise() != def.announceRise()) {
+      kv(o, "", "announce_rise", Integer.toString(e.announceRise()));
+    }
+    if (e.announceFall() != def.announceFall()) {
+      kv(o, "", "announce_fall", Integer.toString(e.announceFall()));
+    }
+    if (!e.announceInterval().equals(def.announceInterval())) {
+      kv(o, "", "announce_interval", duration(e.announceInterval()));
+    }
+    if (!e.birdSocket().equals(def.birdSocket())) {
+      kv(o, "", "bird_socket", path(e.birdSocket()));
+    }
   }
 
   private static void writeBlock(StringBuilder o, String kind, VirtualService v) {
@@ -126,6 +146,9 @@ public final class LvsConfigWriter {
     v.probeTimeoutOverride().ifPresent(d -> kv(o, in, "probe_timeout", duration(d)));
     if (!v.slowStart()) {
       kv(o, in, "slow_start", "0");
+    }
+    if (v.mhPort()) {
+      kv(o, in, "mh_port", "1");
     }
     if (!v.clientMonitor().equals(VirtualService.DEFAULT_CLIENT_MONITOR)) {
       kv(o, in, "client_monitor", path(v.clientMonitor()));
