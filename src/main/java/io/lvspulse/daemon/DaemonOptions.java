@@ -33,6 +33,9 @@ public record DaemonOptions(
     boolean failover,
     java.util.List<String> commandPrefix) {
 
+  /** Where {@code lvs-pulse announce --drain} puts the drain flag (the unit's state directory). */
+  public static final String DEFAULT_DRAIN_FILE = "/var/lib/lvs-pulse/drain";
+
   /** The IPVS backends. */
   public enum IpvsMode {
     IPVSADM,

@@ -25,23 +25,23 @@ import org.jspecify.annotations.Nullable;
  * answered with {@link #answer}'s bytes. An answer of {@link #HANG} sends nothing; {@link #CLOSE}
  * closes the connection. The real BIRD is exercised by {@code BirdAnnouncerIT}.
  */
-final class FakeBird implements AutoCloseable {
-  static final String HANG = "<hang>";
-  static final String CLOSE = "<close>";
+public final class FakeBird implements AutoCloseable {
+  public static final String HANG = "<hang>";
+  public static final String CLOSE = "<close>";
 
-  final Path socket;
-  volatile @Nullable String greeting = "0001 BIRD 2.0.12 ready.\n";
-  volatile Function<String, String> answer =
+  public final Path socket;
+  public volatile @Nullable String greeting = "0001 BIRD 2.0.12 ready.\n";
+  public volatile Function<String, String> answer =
       c ->
           "9001 syntax error, unexpected CF_SYM_UNDEFINED, expecting CF_SYM_KNOWN or TEXT or ALL\n";
-  volatile int chunk = Integer.MAX_VALUE;
-  final List<String> commands = Collections.synchronizedList(new ArrayList<>());
-  final AtomicInteger accepted = new AtomicInteger();
+  public volatile int chunk = Integer.MAX_VALUE;
+  public final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+  public final AtomicInteger accepted = new AtomicInteger();
   private final ServerSocketChannel server;
   private final Thread acceptor;
   private final Map<SocketChannel, Thread> clients = new ConcurrentHashMap<>();
 
-  FakeBird(Path dir) throws IOException {
+  public FakeBird(Path dir) throws IOException {
     socket = dir.resolve("bird.ctl");
     Files.deleteIfExists(socket);
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -52,7 +52,7 @@ final class FakeBird implements AutoCloseable {
   }
 
   /** Answers from a fixed map (unknown commands: a parse error). */
-  FakeBird answers(Map<String, String> m) {
+  public FakeBird answers(Map<String, String> m) {
     answer = c -> m.getOrDefault(c, "9001 syntax error, unexpected CF_SYM_UNDEFINED\n");
     return this;
   }
