@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,13 +32,10 @@ import picocli.CommandLine.Spec;
     name = "announce",
     mixinStandardHelpOptions = true,
     description = {
-      "ECMP mode (director_mode = ecmp): show or change what this director announces through BIRD.",
-      "  (default)            each VIP's state in BIRD, the BGP sessions, and the drain flag",
-      "  --withdraw-all       withdraw every VIP now (systemd's ExecStopPost: also after kill -9)",
-      "  --drain              drain this director: the daemon withdraws every VIP and keeps them",
-      "                       withdrawn, across restarts, until --undrain",
-      "  --undrain            end the drain: the daemon announces again once healthy",
-      "  --print-bird-config  the `protocol static` blocks bird.conf needs, one per VIP",
+      "ECMP mode (director_mode = ecmp): show what this director announces through BIRD (each"
+          + " VIP's state, the BGP sessions, the drain flag), or change it with one of the actions"
+          + " below. systemd runs --withdraw-all as ExecStopPost, so the VIPs are withdrawn even"
+          + " after kill -9. A drain lasts across restarts, until --undrain.",
       "In pair mode there is nothing to announce: every action succeeds and does nothing."
     },
     exitCodeListHeading = "Exit codes:%n",
@@ -58,22 +54,23 @@ public final class AnnounceCommand implements Callable<Integer> {
       description = "lvs.cf to read (default: ${DEFAULT-VALUE})")
   Path config;
 
-  static final class Action {
-    @Option(names = "--withdraw-all", description = "withdraw every VIP of the config now")
-    boolean withdrawAll;
+  @Option(names = "--withdraw-all", description = "withdraw every VIP of the config now")
+  boolean withdrawAll;
 
-    @Option(names = "--drain", description = "drain this director (see above)")
-    boolean drain;
+  @Option(
+      names = "--drain",
+      description =
+          "drain this director: write the drain flag (the daemon then withdraws every VIP and keeps"
+              + " them withdrawn) and withdraw now")
+  boolean drain;
 
-    @Option(names = "--undrain", description = "end a drain")
-    boolean undrain;
+  @Option(names = "--undrain", description = "end a drain: the daemon announces again once healthy")
+  boolean undrain;
 
-    @Option(names = "--print-bird-config", description = "print the BIRD protocols of every VIP")
-    boolean printBirdConfig;
-  }
-
-  @ArgGroup(exclusive = true, multiplicity = "0..1")
-  Action action = new Action();
+  @Option(
+      names = "--print-bird-config",
+      description = "print the `protocol static` blocks bird.conf needs, one per VIP")
+  boolean printBirdConfig;
 
   @Option(
       names = "--bird-socket",
@@ -99,6 +96,14 @@ public final class AnnounceCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    int actions =
+        (withdrawAll ? 1 : 0) + (drain ? 1 : 0) + (undrain ? 1 : 0) + (printBirdConfig ? 1 : 0);
+    if (actions > 1) {
+      err.println(
+          "lvs-pulse announce: give at most one of --withdraw-all, --drain, --undrain,"
+              + " --print-bird-config");
+      return 2;
+    }
     if (timeoutSeconds < 1) {
       err.println("lvs-pulse announce: --timeout must be at least 1");
       return 2;
@@ -109,12 +114,12 @@ public final class AnnounceCommand implements Callable<Integer> {
       return 1;
     }
     LvsConfig c = pc.get().config();
-    if (action.printBirdConfig) {
+    if (printBirdConfig) {
       out.print(EcmpVips.birdStatics(c, config.toString()));
       out.flush();
       return 0;
     }
-    if (action.undrain) {
+    if (undrain) {
       return undrain(out, err);
     }
     if (!c.global().ecmp().ecmp()) {
@@ -126,10 +131,10 @@ public final class AnnounceCommand implements Callable<Integer> {
     Path socket = birdSocket.orElse(c.global().ecmp().birdSocket());
     try (BirdAnnouncer bird =
         new BirdAnnouncer(new BirdControl(socket, Duration.ofSeconds(timeoutSeconds)))) {
-      if (action.withdrawAll) {
+      if (withdrawAll) {
         return withdrawAll(bird, routes, socket, out, err);
       }
-      if (action.drain) {
+      if (drain) {
         return drain(bird, routes, socket, c.global().ecmp().announceInterval(), out, err);
       }
       return status(bird, routes, out, err);

@@ -206,4 +206,11 @@ class AnnounceCommandTest {
     assertThat(flag).doesNotExist();
     assertThat(u.out()).contains("drain ended");
   }
+
+  @Test
+  void two_actions_at_once_are_a_usage_error() throws Exception {
+    CliRun r = CliRun.of("announce", "-c", config("ecmp").toString(), "--drain", "--undrain");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("at most one of");
+  }
 }
