@@ -179,6 +179,8 @@ public final class AnnounceController implements AutoCloseable {
   private volatile @Nullable Instant lastTick;
   private volatile List<VipStatus> published = List.of();
   private @Nullable String lastLoggedRouterError;
+  private volatile java.util.function.BooleanSupplier drainFlag = () -> false;
+  private volatile boolean drainedByFlag;
   private boolean started;
 
   /**
@@ -256,6 +258,20 @@ public final class AnnounceController implements AutoCloseable {
    */
   public void tick() {
     Instant now = clock.instant();
+    boolean flag;
+    try {
+      flag = drainFlag.getAsBoolean();
+    } catch (RuntimeException e) {
+      flag = drainedByFlag;
+    }
+    if (flag != drainedByFlag) {
+      drainedByFlag = flag;
+      log.info(
+          flag
+              ? "announce: drain flag set: director DRAINED, withdrawing every VIP"
+              : "announce: drain flag removed: announcing again once healthy");
+      drained = flag;
+    }
     Map<InetAddress, VipHealth> h;
     try {
       h = health.health();
@@ -426,6 +442,14 @@ public final class AnnounceController implements AutoCloseable {
 
   public boolean drained() {
     return drained;
+  }
+
+  /**
+   * Watches a drain flag (e.g. a file's existence) at every tick: when it turns on, the director is
+   * drained; when it turns off, undrained. {@link #setDrained} still works in between.
+   */
+  public void watchDrain(java.util.function.BooleanSupplier flag) {
+    this.drainFlag = Objects.requireNonNull(flag);
   }
 
   /**

@@ -304,4 +304,23 @@ class AnnounceControllerTest {
     assertThat(registry.find("lvs_pulse_vip_announced").tag("vip", "203.0.113.11").gauge())
         .isNull();
   }
+
+  @Test
+  void a_watched_drain_flag_drains_at_the_next_tick_and_its_removal_undrains() {
+    controller(List.of(A), 1, 5);
+    java.util.concurrent.atomic.AtomicBoolean flag =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    controller.watchDrain(flag::get);
+    health.put(A.vip(), OK);
+    ticks(1);
+    assertThat(router.routes.get(A)).isEqualTo(RouteState.ANNOUNCED);
+    flag.set(true);
+    ticks(1);
+    assertThat(router.routes.get(A)).isEqualTo(RouteState.WITHDRAWN);
+    assertThat(controller.status().drained()).isTrue();
+    flag.set(false);
+    ticks(1);
+    assertThat(router.routes.get(A)).isEqualTo(RouteState.ANNOUNCED);
+    assertThat(controller.status().drained()).isFalse();
+  }
 }
