@@ -1,5 +1,9 @@
 package io.lvspulse.daemon;
 
+import io.lvspulse.announce.AnnounceController;
+import io.lvspulse.announce.BirdAnnouncer;
+import io.lvspulse.announce.BirdControl;
+import io.lvspulse.announce.RoutingState;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
@@ -108,6 +112,7 @@ public final class Daemon implements AutoCloseable {
   private @Nullable StatusServer http;
   private volatile @Nullable DirectorStatus director;
   private @Nullable Failover failover;
+  private @Nullable EcmpDirector ecmp;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -165,8 +170,13 @@ public final class Daemon implements AutoCloseable {
             metrics.registry(),
             IpvsReconciler.RetryPolicy.DEFAULT,
             IpvsReconciler.Sleeper.real());
-    boolean useFailover = options.failover() && g.primary().isPresent();
-    if (options.failover() && !useFailover) {
+    boolean ecmpMode = g.ecmp().ecmp();
+    boolean useFailover = !ecmpMode && options.failover() && g.primary().isPresent();
+    if (ecmpMode) {
+      log.info(
+          "director_mode = ecmp: every director is active; VIPs on lo, announced through BIRD ({})",
+          g.ecmp().birdSocket());
+    } else if (options.failover() && !useFailover) {
       log.info(
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
@@ -203,6 +213,9 @@ public final class Daemon implements AutoCloseable {
     http.start();
     if (useFailover) {
       startFailover(metered);
+    }
+    if (ecmpMode) {
+      startEcmp();
     }
     installSignalHandlers();
     started = true;
@@ -280,6 +293,61 @@ public final class Daemon implements AutoCloseable {
               + e.getMessage());
     }
     setDirectorStatus(() -> directorStatus(failover.status()));
+  }
+
+  private void startEcmp() {
+    IpvsController c = java.util.Objects.requireNonNull(controller);
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    EcmpDirector e =
+        new EcmpDirector(
+            config,
+            new BirdAnnouncer(
+                new BirdControl(config.global().ecmp().birdSocket(), Duration.ofSeconds(2))),
+            m::snapshot,
+            c::converged,
+            options.drainFile(),
+            runner,
+            options.commandPrefix(),
+            clock,
+            metrics.registry());
+    e.start(config);
+    ecmp = e;
+    setDirectorStatus(() -> ecmpStatus(e.status()));
+  }
+
+  private static Map<String, Object> ecmpStatus(AnnounceController.Status st) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", "ecmp");
+    m.put("active", true);
+    m.put("announcer", st.announcer());
+    m.put("router_error", st.routerError().orElse(null));
+    m.put("drained", st.drained());
+    m.put("stopping", st.stopping());
+    List<Object> sessions = new ArrayList<>();
+    for (RoutingState.Session x : st.sessions()) {
+      Map<String, Object> sm = new LinkedHashMap<>();
+      sm.put("name", x.name());
+      sm.put("established", x.established());
+      sm.put("info", x.info());
+      sessions.add(sm);
+    }
+    m.put("bgp_sessions", sessions);
+    List<Object> vips = new ArrayList<>();
+    for (AnnounceController.VipStatus v : st.vips()) {
+      Map<String, Object> vm = new LinkedHashMap<>();
+      vm.put("vip", v.route().address());
+      vm.put("protocol", v.route().protocol());
+      vm.put("announced", v.routed() == RoutingState.RouteState.ANNOUNCED);
+      vm.put("bird_state", v.routed().label());
+      vm.put("desired", v.desired());
+      vm.put("reason", v.reason().label());
+      vm.put("detail", v.detail());
+      vm.put("since", v.since().toString());
+      vm.put("error", v.error().orElse(null));
+      vips.add(vm);
+    }
+    m.put("vips", vips);
+    return m;
   }
 
   private static Map<String, Object> directorStatus(FailoverStatus st) {
@@ -458,6 +526,13 @@ public final class Daemon implements AutoCloseable {
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
+    if (ecmp != null) {
+      if (next.global().ecmp().ecmp()) {
+        ecmp.reload(next);
+      } else {
+        log.warn("reload: director_mode changes take effect at restart; staying in ECMP mode");
+      }
+    }
     monitor.reload(next);
     config = next;
     configLoadedAt = clock.instant();
@@ -547,6 +622,16 @@ public final class Daemon implements AutoCloseable {
           options.cleanupOnStop()
               ? " (cleaning up managed IPVS services)"
               : "; IPVS is left as it is");
+    }
+    if (ecmp != null) {
+      // Withdraw every VIP from the router before anything else stops.
+      boolean all = ecmp.withdrawAll(Duration.ofSeconds(5));
+      log.info(
+          all
+              ? "ECMP: every VIP withdrawn"
+              : "ECMP: not every VIP could be withdrawn (BIRD: {}); ExecStopPost tries again",
+          ecmp.status().routerError().orElse("?"));
+      ecmp.close();
     }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.

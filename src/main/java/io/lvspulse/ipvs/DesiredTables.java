@@ -40,6 +40,9 @@ public final class DesiredTables {
 
   public static Desired build(MonitorSnapshot s) {
     LvsConfig cfg = s.config();
+    if (cfg.global().ecmp().ecmp()) {
+      return new Desired(io.lvspulse.director.EcmpTables.build(s), List.of());
+    }
     Network network = cfg.global().network();
     IpvsTable.Builder b = IpvsTable.builder();
     Map<String, List<ServerView>> byVirtual = new LinkedHashMap<>();

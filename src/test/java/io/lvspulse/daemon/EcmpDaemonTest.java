@@ -1,0 +1,175 @@
+package io.lvspulse.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvspulse.announce.FakeBird;
+import io.lvspulse.http.StatusRenderer;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon in ECMP mode, in process: dry-run IPVS, two TCP real servers on loopback (one
+ * accepting, one closed port), and a scripted BIRD control socket that keeps each protocol's state.
+ * The VIP's {@code ip addr add ... dev lo} is prefixed with {@code true}, so the host is not
+ * touched. The multi-director, real-BIRD version is {@code EcmpDirectorsIT}.
+ */
+class EcmpDaemonTest {
+  @TempDir Path dir;
+
+  /** A BIRD whose protocols remember enable/disable, with one BGP session Established. */
+  static FakeBird statefulBird(Path dir, Map<String, Boolean> up) throws IOException {
+    FakeBird b = new FakeBird(dir);
+    b.answer =
+        c -> {
+          if (c.equals("show protocols")) {
+            StringBuilder sb =
+                new StringBuilder("2002-Name       Proto      Table      State  Since  Info\n");
+            sb.append("1002-upstream   BGP        ---        up     00:00:01.000  Established\n");
+            up.forEach(
+                (name, on) ->
+                    sb.append(" ")
+                        .append(name)
+                        .append(" Static master4 ")
+                        .append(on ? "up" : "down")
+                        .append("     00:00:01.000\n"));
+            return sb.append("0000 \n").toString();
+          }
+          String[] w = c.split(" ");
+          if (w.length == 2 && up.containsKey(w[1])) {
+            boolean was = up.put(w[1], w[0].equals("enable"));
+            if (w[0].equals("enable")) {
+              return (was ? "0010-" + w[1] + ": already enabled\n" : "0011-" + w[1] + ": enabled\n")
+                  + "0000 \n";
+            }
+            return (was ? "0009-" + w[1] + ": disabled\n" : "0008-" + w[1] + ": already disabled\n")
+                + "0000 \n";
+          }
+          return "9001 syntax error, unexpected CF_SYM_UNDEFINED\n";
+        };
+    return b;
+  }
+
+  @Test
+  void
+      an_ecmp_director_programs_mh_in_canonical_order_announces_when_healthy_and_withdraws_first_on_stop()
+          throws Exception {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    Map<String, Boolean> up = new ConcurrentHashMap<>(Map.of("vip_203_0_113_99", false));
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, lo)) {
+      dead = s.getLocalPort();
+    }
+    try (FakeBird bird = statefulBird(dir, up);
+        ServerSocket live = new ServerSocket(0, 50, lo)) {
+      Path cfg = dir.resolve("lvs.cf");
+      Files.writeString(
+          cfg,
+          String.join(
+              "\n",
+              "director_mode = ecmp",
+              "announce_interval = 200ms",
+              "announce_rise = 2",
+              "announce_fall = 1",
+              "bird_socket = " + bird.socket,
+              "network = direct",
+              "virtual web {",
+              "    active = 1",
+              "    address = 203.0.113.99 lo",
+              "    port = " + live.getLocalPort(),
+              "    protocol = tcp",
+              "    scheduler = wlc",
+              "    timeout = 1",
+              "    server zz_dead {",
+              "        address = 127.0.0.1",
+              "        port = " + dead,
+              "        active = 1",
+              "    }",
+              "    server live {",
+              "        address = 127.0.0.1",
+              "        active = 1",
+              "        weight = 3",
+              "    }",
+              "}",
+              ""));
+      Path drain = dir.resolve("drain");
+      DaemonOptions options =
+          new DaemonOptions(
+              cfg,
+              DaemonOptions.IpvsMode.DRY_RUN,
+              Optional.empty(),
+              new InetSocketAddress(lo, 0),
+              false,
+              Optional.empty(),
+              false,
+              Duration.ofSeconds(15),
+              true,
+              List.of("true"),
+              drain);
+      Daemon daemon = Launcher.create(options);
+      try {
+        daemon.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> up.get("vip_203_0_113_99"));
+        IpvsTable t = daemon.controller().orElseThrow().desired().orElseThrow();
+        ServiceKey key = ServiceKey.tcp(new InetSocketAddress("203.0.113.99", live.getLocalPort()));
+        assertThat(t.toSaveLines())
+            .containsExactly(
+                "-A " + String.join(" ", key.args()) + " -s mh -b mh-fallback",
+                "-a "
+                    + String.join(" ", key.args())
+                    + " -r 127.0.0.1:"
+                    + Math.min(dead, live.getLocalPort())
+                    + " -g -w "
+                    + (dead < live.getLocalPort() ? 0 : 3),
+                "-a "
+                    + String.join(" ", key.args())
+                    + " -r 127.0.0.1:"
+                    + Math.max(dead, live.getLocalPort())
+                    + " -g -w "
+                    + (dead < live.getLocalPort() ? 3 : 0));
+        StatusRenderer.Status st = daemon.status();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> vips = (List<Map<String, Object>>) st.director().get("vips");
+        assertThat(st.director()).containsEntry("mode", "ecmp").containsEntry("active", true);
+        assertThat(vips).hasSize(1);
+        assertThat(vips.get(0))
+            .containsEntry("vip", "203.0.113.99")
+            .containsEntry("announced", true)
+            .containsEntry("reason", "healthy");
+        String metrics = daemon.metrics().scrape();
+        assertThat(metrics)
+            .contains("lvs_pulse_vip_announced{vip=\"203.0.113.99\"} 1.0")
+            .contains("lvs_pulse_vip_announce_reason{reason=\"healthy\",vip=\"203.0.113.99\"} 1.0")
+            .contains("lvs_pulse_bgp_sessions_established 1.0");
+
+        // A drain withdraws at the next tick; removing the flag announces again after the rise.
+        Files.writeString(drain, "x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !up.get("vip_203_0_113_99"));
+        Files.delete(drain);
+        await().atMost(Duration.ofSeconds(10)).until(() -> up.get("vip_203_0_113_99"));
+
+        List<String> before = new ArrayList<>(bird.commands);
+        daemon.close();
+        List<String> after = bird.commands.subList(before.size(), bird.commands.size());
+        assertThat(after).contains("disable vip_203_0_113_99");
+        assertThat(up.get("vip_203_0_113_99")).isFalse();
+      } finally {
+        daemon.close();
+      }
+    }
+  }
+}
