@@ -28,11 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The VIP's {@code ip addr add ... dev lo} is prefixed with {@code true}, so the host is not
  * touched. The multi-director, real-BIRD version is {@code EcmpDirectorsIT}.
  */
-class EcmpDaemonTest {
+public class EcmpDaemonTest {
   @TempDir Path dir;
 
   /** A BIRD whose protocols remember enable/disable, with one BGP session Established. */
-  static FakeBird statefulBird(Path dir, Map<String, Boolean> up) throws IOException {
+  public static FakeBird statefulBird(Path dir, Map<String, Boolean> up) throws IOException {
     FakeBird b = new FakeBird(dir);
     b.answer =
         c -> {
