@@ -9,6 +9,7 @@ import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.Network;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
@@ -27,8 +28,10 @@ import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.DryRunBackend;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.IpvsController;
+import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
@@ -41,6 +44,7 @@ import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -50,10 +54,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,6 +77,9 @@ public final class Daemon implements AutoCloseable {
   public static final String RELOADS = "lvs_pulse_config_reloads";
 
   public static final String SERIAL = "lvs_pulse_config_serial_no";
+
+  /** 1 unless the last reload was rejected (as Prometheus's own config_last_reload_successful). */
+  public static final String LAST_RELOAD_OK = "lvs_pulse_config_last_reload_successful";
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -102,6 +111,7 @@ public final class Daemon implements AutoCloseable {
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong serial = new AtomicLong();
+  private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
@@ -140,6 +150,9 @@ public final class Daemon implements AutoCloseable {
     Gauge.builder(SERIAL, serial, AtomicLong::get)
         .description("serial_no of the running config")
         .register(metrics.registry());
+    Gauge.builder(LAST_RELOAD_OK, lastReloadOk, AtomicInteger::get)
+        .description("0 while the last config reload was rejected (the old config runs), else 1")
+        .register(metrics.registry());
   }
 
   /** Parses the config (exits with its errors if invalid) and creates the daemon. */
@@ -163,7 +176,7 @@ public final class Daemon implements AutoCloseable {
     backend = openBackend(g);
     IpvsBackend metered = new MeteredIpvsBackend(backend, metrics.registry());
     setTimeouts(metered, g, null);
-    checkSysctls(config);
+    applySysctls(config);
     IpvsReconciler reconciler =
         new IpvsReconciler(
             metered,
@@ -196,7 +209,7 @@ public final class Daemon implements AutoCloseable {
         new HealthMonitor(
             probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config);
+    monitor.start(config, kernelWeights(metered, config));
     if (useFailover) {
       setDirectorStatus(() -> new LinkedHashMap<>(Map.of("failover", "starting", "active", false)));
     }
@@ -372,11 +385,12 @@ public final class Daemon implements AutoCloseable {
       return new DryRunBackend();
     }
     IpvsadmBackend.Options o =
-        options.ipvsadm().isPresent()
-            ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
-            : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
-                ? IpvsadmBackend.Options.defaults()
-                : IpvsadmBackend.Options.explicit(g.ipvsadm()));
+        (options.ipvsadm().isPresent()
+                ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
+                : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
+                    ? IpvsadmBackend.Options.defaults()
+                    : IpvsadmBackend.Options.explicit(g.ipvsadm())))
+            .withCommandPrefix(options.commandPrefix());
     try {
       return IpvsadmBackend.open(o, runner);
     } catch (IpvsException e) {
@@ -409,12 +423,16 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Warns (or, with --set-sysctls, fixes) when a quiescing persistent or UDP virtual service would
-   * keep sending clients to a dead server because the kernel keeps its templates/connections. Only
-   * for the local kernel (not dry-run, not an explicit ipvsadm such as the test VM's wrapper).
+   * A quiescing persistent or UDP virtual service keeps sending a dead server's clients to it while
+   * the kernel keeps their persistence templates ({@code expire_quiescent_template = 0}, the
+   * kernel's default) or their entries ({@code expire_nodest_conn = 0}). So lvs-pulse sets both to
+   * 1 in the kernel it drives (through the backend: the director's namespace, never this host's
+   * {@code /proc} when ipvsadm drives another kernel), unless {@code --keep-sysctls}: then it only
+   * warns. See docs/end-to-end.md for why, measured.
    */
-  private void checkSysctls(LvsConfig cfg) {
-    if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
+  private void applySysctls(LvsConfig cfg) {
+    IpvsBackend b = backend;
+    if (b == null) {
       return;
     }
     Set<ServiceKey> quiescing = new LinkedHashSet<>();
@@ -423,29 +441,75 @@ public final class Daemon implements AutoCloseable {
         quiescing.add(ConfigTables.key(v));
       }
     }
-    Optional<VsSysctls> now = VsSysctls.read(VsSysctls.PROC_SYS_NET_IPV4_VS);
-    if (quiescing.isEmpty() || now.isEmpty()) {
+    if (quiescing.isEmpty()) {
+      return;
+    }
+    IpvsBackend metered = new MeteredIpvsBackend(b, metrics.registry());
+    Optional<VsSysctls> now;
+    try {
+      now = metered.sysctls();
+    } catch (IpvsException e) {
+      log.warn("cannot read the IPVS sysctls: {}", e.getMessage());
       return;
     }
     List<String> warnings =
-        now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
-    if (warnings.isEmpty()) {
+        now.map(s -> s.warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing))
+            .orElse(List.of());
+    if (now.isPresent() && warnings.isEmpty()) {
       return;
     }
     if (options.setSysctls()) {
       try {
-        VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
+        metered.enableSysctls();
         log.info(
-            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
+            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 in the"
+                + " kernel {} drives: a failed server's clients move at once (--keep-sysctls"
+                + " leaves them)",
+            b.name());
         return;
-      } catch (IOException e) {
-        log.warn(
-            "--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
+      } catch (IpvsException e) {
+        log.warn("cannot set the IPVS sysctls: {}", e.getMessage());
       }
     }
-    for (String w : warnings) {
-      log.warn("{}; set it to 1 (sysctl -w) or run with --set-sysctls", w);
+    if (now.isEmpty()) {
+      log.warn(
+          "cannot read the IPVS sysctls of the kernel {} drives; make sure"
+              + " net.ipv4.vs.expire_quiescent_template and expire_nodest_conn are 1 there",
+          b.name());
     }
+    for (String w : warnings) {
+      log.warn("{}; set it to 1 (sysctl -w), or run without --keep-sysctls", w);
+    }
+  }
+
+  /**
+   * The weights of the configured servers already in the kernel's table (a restart, or a partner
+   * that programmed it): adopted until each server's first probe, so that a restart neither deletes
+   * nor re-weights anything. An unreadable table adopts nothing.
+   */
+  private static HealthMonitor.KernelWeights kernelWeights(IpvsBackend b, LvsConfig cfg) {
+    IpvsTable kernel;
+    try {
+      kernel = b.read();
+    } catch (IpvsException e) {
+      log.warn(
+          "cannot read the kernel's IPVS table at start ({}): adopting nothing", e.getMessage());
+      return HealthMonitor.KernelWeights.NONE;
+    }
+    Network network = cfg.global().network();
+    return (v, rs) -> {
+      Optional<IpvsTable.Entry> entry = kernel.entry(ConfigTables.key(v));
+      if (entry.isEmpty()) {
+        return OptionalInt.empty();
+      }
+      InetSocketAddress want = ConfigTables.destination(rs, network, rs.weight()).address();
+      IpvsDestination d = entry.get().destinations().get(want);
+      if (d == null && v.isFwmark()) {
+        // the kernel keeps a fwmark server added without a port as IP:0
+        d = entry.get().destinations().get(new InetSocketAddress(want.getAddress(), 0));
+      }
+      return d == null ? OptionalInt.empty() : OptionalInt.of(d.weight());
+    };
   }
 
   /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
@@ -499,10 +563,12 @@ public final class Daemon implements AutoCloseable {
         log.error("reload rejected, keeping the running config: {}", d);
       }
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -510,6 +576,7 @@ public final class Daemon implements AutoCloseable {
     if (bad.isPresent()) {
       log.error("reload rejected, keeping the running config: {}", bad.get());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     LvsConfig previous = config;
@@ -522,7 +589,7 @@ public final class Daemon implements AutoCloseable {
             new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
       }
     }
-    checkSysctls(next);
+    applySysctls(next);
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
@@ -538,6 +605,7 @@ public final class Daemon implements AutoCloseable {
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
+    lastReloadOk.set(1);
     return true;
   }
 

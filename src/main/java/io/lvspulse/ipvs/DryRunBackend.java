@@ -77,6 +77,20 @@ public final class DryRunBackend implements IpvsBackend {
     record("ipvsadm " + String.join(" ", timeouts.args()));
   }
 
+  private VsSysctls sysctls = new VsSysctls(false, false);
+
+  /** The kernel's defaults (both 0) until {@link #enableSysctls}. */
+  @Override
+  public synchronized java.util.Optional<VsSysctls> sysctls() {
+    return java.util.Optional.of(sysctls);
+  }
+
+  @Override
+  public synchronized void enableSysctls() {
+    record("sysctl -w " + String.join(" ", VsSysctls.ENABLE_ARGS));
+    sysctls = new VsSysctls(true, true);
+  }
+
   @Override
   public synchronized void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) {
     record("ipvsadm " + String.join(" ", IpvsadmBackend.startDaemonArgs(role, iface, syncId)));
