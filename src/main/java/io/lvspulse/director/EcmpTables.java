@@ -31,8 +31,10 @@ import java.util.Map;
  *       mh_port = 1}), never persistent: {@code scheduler} and {@code persistent} are overridden.
  *   <li>Every active real server is a destination from the start, whatever its health: at its
  *       configured weight when UP, at weight 0 otherwise (unknown yet, or failed: quiesced, never
- *       deleted, whatever {@code quiesce_server} says). No slow-start ramp. A server removed by a
- *       reload stays at weight 0 until its drain time ends.
+ *       deleted, whatever {@code quiesce_server} says). No slow-start ramp. A server adopted from
+ *       the kernel at start (a restart) keeps its configured weight until its first probe if the
+ *       kernel had it above 0. A server removed by a reload stays at weight 0 until its drain time
+ *       ends.
  *   <li>Each destination carries its configured weight as its add weight, so that a server added
  *       while down still gets its real {@code last_weight} in the kernel (see {@link IpvsTable}).
  *   <li>Destinations are in the {@linkplain #CANONICAL canonical order}.
@@ -88,7 +90,9 @@ public final class EcmpTables {
       services.putIfAbsent(svc.key(), svc); // a draining server's service that left the config
       List<Dest> list = dests.computeIfAbsent(svc.key(), k -> new ArrayList<>());
       RealServer rs = sv.server();
-      int weight = !sv.draining() && sv.health() == Health.UP ? rs.weight() : 0;
+      // UP (whatever its slow-start ramp says), or adopted from the kernel at a non-zero weight
+      // (a restart, until its first probe): the configured weight; anything else: 0.
+      int weight = !sv.draining() && sv.inIpvs() && sv.weight() > 0 ? rs.weight() : 0;
       list.add(new Dest(ConfigTables.destination(rs, network, weight), rs.weight()));
     }
     IpvsTable.Builder b = IpvsTable.builder();

@@ -162,6 +162,52 @@ class EcmpTablesTest {
   }
 
   @Test
+  void a_server_adopted_from_the_kernel_at_a_weight_keeps_its_configured_weight_until_probed()
+      throws Exception {
+    LvsConfig c = config(List.of("10.0.0.2", "10.0.0.3"), "");
+    VirtualService v = c.virtuals().get(0);
+    ServerView adoptedUp =
+        new ServerView(
+            ServerId.of(v.name(), v.servers().get(0).address(), 69),
+            v,
+            v.servers().get(0),
+            Health.UNKNOWN,
+            true,
+            1,
+            false,
+            Optional.empty(),
+            T0,
+            Optional.empty(),
+            Optional.empty(),
+            0,
+            0,
+            "fake");
+    ServerView adoptedQuiesced =
+        new ServerView(
+            ServerId.of(v.name(), v.servers().get(1).address(), 69),
+            v,
+            v.servers().get(1),
+            Health.UNKNOWN,
+            true,
+            0,
+            false,
+            Optional.empty(),
+            T0,
+            Optional.empty(),
+            Optional.empty(),
+            0,
+            0,
+            "fake");
+    IpvsTable t =
+        EcmpTables.build(new MonitorSnapshot(c, List.of(adoptedUp, adoptedQuiesced), T0, T0));
+    assertThat(lines(t))
+        .containsExactly(
+            "-A -f 1 -s mh -b mh-fallback",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 0");
+  }
+
+  @Test
   void vip_servers_wait_for_every_first_probe_and_count_the_weakest_virtual() throws Exception {
     LvsConfig c = config(List.of("10.0.0.2", "10.0.0.3"), "");
     InetAddress vip = InetAddress.getByName("203.0.113.10");
