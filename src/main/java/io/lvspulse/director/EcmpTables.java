@@ -48,7 +48,7 @@ public final class EcmpTables {
    * The canonical order of a service's real servers in the kernel's list (head first): IPv4 before
    * IPv6, then the address as an unsigned number, then the port. It depends on the config's set of
    * servers only, never on file order or on which server came up first, so every director has the
-   * same list; and {@code ipvsadm -S -n --nosort} prints it in ipvsadm's own sorted order.
+   * same list; and {@code ipvsadm -L -n --nosort} then prints it in ipvsadm's own sorted order.
    */
   public static final Comparator<InetSocketAddress> CANONICAL =
       Comparator.<InetSocketAddress>comparingInt(

@@ -13,14 +13,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable IPVS table: virtual services in order, each with its real servers in order. Used
  * both for the desired table (built from config and server states) and the actual one (parsed from
- * {@code ipvsadm -S -n --nosort}).
+ * {@code ipvsadm -S -n}, with the kernel's order of real servers from {@code -L -n --nosort}).
  *
  * <p>The order of a service's real servers is the kernel's list order ({@code svc->destinations},
- * what {@code ipvsadm -S -n --nosort} prints; plain {@code -S -n} sorts them). The kernel puts a
- * newly added real server at the <em>head</em> of that list ({@code __ip_vs_update_dest}: {@code
- * list_add_rcu}), so the list is the reverse of the order of {@code -a} commands; {@link
- * Builder#apply} models that. The order matters to the {@code mh} scheduler, which fills its lookup
- * table from the list in list order (see {@link IpvsService#listOrderMatters()}).
+ * what {@code ipvsadm -L -n --nosort} and {@code /proc/net/ip_vs} print; {@code -S -n} sorts them
+ * and refuses {@code --nosort}). The kernel puts a newly added real server at the <em>head</em> of
+ * that list ({@code __ip_vs_update_dest}: {@code list_add_rcu}), so the list is the reverse of the
+ * order of {@code -a} commands; {@link Builder#apply} models that. The order matters to the {@code
+ * mh} scheduler, which fills its lookup table from the list in list order (see {@link
+ * IpvsService#listOrderMatters()}).
  *
  * <p>A desired table may also carry, per real server, an <em>add weight</em>: the weight to add it
  * with when it has to be added while its desired weight is 0 (it is then set to 0 at once). The
@@ -117,9 +118,9 @@ public final class IpvsTable {
   }
 
   /**
-   * The table as {@code ipvsadm -S -n --nosort} prints it (one {@code -A} line per service followed
-   * by its {@code -a} lines, in list order); feeding it to {@code ipvsadm -R} on an empty table
-   * recreates the same services and real servers (each list reversed: the kernel adds at the head).
+   * The table in the {@code ipvsadm -S} format (one {@code -A} line per service followed by its
+   * {@code -a} lines, in list order); feeding it to {@code ipvsadm -R} on an empty table recreates
+   * the same services and real servers (each list reversed: the kernel adds at the head).
    */
   public List<String> toSaveLines() {
     List<String> lines = new ArrayList<>();
@@ -179,7 +180,7 @@ public final class IpvsTable {
 
     /**
      * Adds a real server to an existing service at the <em>end</em> of its list (a table written in
-     * list order, as {@code ipvsadm -S -n --nosort} prints it); it must not exist yet.
+     * list order); it must not exist yet.
      */
     public Builder destination(ServiceKey key, IpvsDestination destination) {
       String err = applyInListOrder(new IpvsCommand.AddDestination(key, destination));
