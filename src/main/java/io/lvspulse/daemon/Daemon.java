@@ -39,8 +39,8 @@ import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
-import io.lvspulse.monitor.ProbeSource;
 import io.lvspulse.monitor.QuartzProbeScheduler;
+import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
@@ -88,7 +88,10 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  /** Builds the probe source for a config (the probe package's factory); closed on stop. */
+  /**
+   * Opens the probe source (the probe kinds and their engines) at start; it is closed on stop if it
+   * is {@link AutoCloseable}.
+   */
   public interface ProbeSourceFactory {
     ProbeSource create() throws IOException;
   }
@@ -200,10 +203,6 @@ public final class Daemon implements AutoCloseable {
       probeSource = probeSourceFactory.create();
     } catch (IOException e) {
       throw new StartupException("cannot start the probe engines: " + e.getMessage());
-    }
-    Optional<String> bad = probeProblem(config);
-    if (bad.isPresent()) {
-      throw new StartupException(bad.get());
     }
     monitor =
         new HealthMonitor(
@@ -512,31 +511,6 @@ public final class Daemon implements AutoCloseable {
     };
   }
 
-  /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
-  private Optional<String> probeProblem(LvsConfig cfg) {
-    ProbeSource ps = probeSource;
-    if (ps == null) {
-      return Optional.empty();
-    }
-    for (VirtualService v : cfg.activeVirtuals()) {
-      for (RealServer rs : v.activeServers()) {
-        try {
-          ps.create(v, rs);
-        } catch (RuntimeException e) {
-          return Optional.of(
-              options.config()
-                  + ": virtual "
-                  + v.name()
-                  + ", server "
-                  + rs.name()
-                  + ": cannot build its probe: "
-                  + e.getMessage());
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
   @SuppressWarnings("restriction")
   private void installSignalHandlers() {
     try {
@@ -572,13 +546,6 @@ public final class Daemon implements AutoCloseable {
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
-    Optional<String> bad = probeProblem(parsed.config());
-    if (bad.isPresent()) {
-      log.error("reload rejected, keeping the running config: {}", bad.get());
-      reloadsFailed.increment();
-      lastReloadOk.set(0);
-      return false;
-    }
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
     if (!previous.global().equals(next.global())) {
