@@ -20,19 +20,17 @@ class IpvsadmListOrderTest {
    * ipvsadm 1.31 -L -n --nosort on the lab's 6.1 guest kernel (after -a .2, .3, .4 and -e .3 -w 0).
    */
   static final String LIST =
-      """
-      IP Virtual Server version 1.2.1 (size=4096)
-      Prot LocalAddress:Port Scheduler Flags
-        -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
-      FWM  1 mh (mh-fallback,mh-port)
-        -> 10.0.0.4:69                  Route   1      0          0
-        -> 10.0.0.3:69                  Route   0      0          0
-        -> 10.0.0.2:69                  Route   1      0          0
-      UDP  203.0.113.10:53 wlc persistent 45 mask 255.255.255.0
-        -> 10.0.0.4:53                  Route   2      0          0
-        -> 10.0.0.3:53                  Route   2      0          0
-        -> 10.0.0.2:53                  Route   2      0          0
-      """;
+      "IP Virtual Server version 1.2.1 (size=4096)\n"
+          + "Prot LocalAddress:Port Scheduler Flags\n"
+          + "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+          + "UDP  203.0.113.10:53 wlc persistent 45 mask 255.255.255.0\n"
+          + "  -> 10.0.0.4:53                  Route   2      0          0         \n"
+          + "  -> 10.0.0.3:53                  Route   2      0          0         \n"
+          + "  -> 10.0.0.2:53                  Route   2      0          0         \n"
+          + "FWM  1 mh (mh-fallback,mh-port)\n"
+          + "  -> 10.0.0.4:69                  Route   1      0          0         \n"
+          + "  -> 10.0.0.3:69                  Route   0      0          0         \n"
+          + "  -> 10.0.0.2:69                  Route   1      0          0         \n";
 
   static final ServiceKey FWM = ServiceKey.fwmark(1);
   static final ServiceKey DNS = ServiceKey.udp(sa("203.0.113.10:53"));
@@ -42,7 +40,7 @@ class IpvsadmListOrderTest {
   @Test
   void the_list_gives_each_services_real_servers_in_the_kernels_order() throws Exception {
     Map<ServiceKey, List<InetSocketAddress>> o = IpvsadmListOrder.parse(LIST);
-    assertThat(o.keySet()).containsExactly(FWM, DNS);
+    assertThat(o.keySet()).containsExactly(DNS, FWM);
     assertThat(o.get(FWM)).containsExactly(sa("10.0.0.4:69"), sa("10.0.0.3:69"), sa("10.0.0.2:69"));
   }
 
