@@ -19,6 +19,7 @@ import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
 import io.lvspulse.failover.FailoverStatus;
+import io.lvspulse.failover.FirewallInstaller;
 import io.lvspulse.failover.NftFirewallInstaller;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallRules;
@@ -310,9 +311,26 @@ public final class Daemon implements AutoCloseable {
   private void startEcmp() {
     IpvsController c = java.util.Objects.requireNonNull(controller);
     HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    FirewallRules.Options fw = FirewallRules.Options.defaults();
+    FirewallInstaller firewall =
+        config.global().manageFirewall()
+            ? new NftFirewallInstaller(
+                runner,
+                options.commandPrefix(),
+                "nft",
+                Duration.ofSeconds(10),
+                cfg -> FirewallRules.nft(cfg, fw, options.config().toString()),
+                cfg ->
+                    "table ip "
+                        + FirewallRules.NFT_TABLE
+                        + "\ndelete table ip "
+                        + FirewallRules.NFT_TABLE
+                        + "\n")
+            : FirewallInstaller.none();
     EcmpDirector e =
         new EcmpDirector(
             config,
+            firewall,
             new BirdAnnouncer(
                 new BirdControl(config.global().ecmp().birdSocket(), Duration.ofSeconds(2))),
             m::snapshot,

@@ -10,6 +10,7 @@ import io.lvspulse.director.EcmpTables;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.failover.FirewallInstaller;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * The director side of ECMP mode ({@code director_mode = ecmp}): always active, no heartbeat.
  *
  * <ul>
+ *   <li>With {@code manage_firewall = 1} the fwmark rules are installed at start (and replaced on
+ *       reload), matching any input interface, and left in place on stop.
  *   <li>Each VIP goes on {@code lo} as a host address ({@code ip addr add VIP/32 dev lo}, /128 for
  *       IPv6) at start and when a reload adds one, and is never moved or removed: the router, not
  *       ARP, brings the VIP's packets here, so no gratuitous ARP is sent.
@@ -48,12 +51,14 @@ final class EcmpDirector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EcmpDirector.class);
 
   private final ExecRunner runner;
+  private final FirewallInstaller firewall;
   private final List<String> commandPrefix;
   private final AnnounceController announce;
   private final Set<InetAddress> onLo = new LinkedHashSet<>();
 
   /**
    * @param config the running config (ECMP mode)
+   * @param firewall installs the fwmark rules ({@code manage_firewall = 1}; else none)
    * @param announcer the routing daemon
    * @param snapshot the monitor's current snapshot
    * @param ipvsConverged whether the IPVS table has converged to the desired one
@@ -65,6 +70,7 @@ final class EcmpDirector implements AutoCloseable {
    */
   EcmpDirector(
       LvsConfig config,
+      FirewallInstaller firewall,
       Announcer announcer,
       Supplier<MonitorSnapshot> snapshot,
       BooleanSupplier ipvsConverged,
@@ -74,6 +80,7 @@ final class EcmpDirector implements AutoCloseable {
       InstantSource clock,
       MeterRegistry registry) {
     this.runner = Objects.requireNonNull(runner);
+    this.firewall = Objects.requireNonNull(firewall);
     this.commandPrefix = List.copyOf(commandPrefix);
     this.announce =
         new AnnounceController(
@@ -104,16 +111,30 @@ final class EcmpDirector implements AutoCloseable {
     return out;
   }
 
-  /** Puts the VIPs on {@code lo} and starts announcing. */
+  /** Installs the fwmark rules, puts the VIPs on {@code lo} and starts announcing. */
   void start(LvsConfig config) {
+    installFirewall(config);
     vipsOnLo(config);
     announce.start();
   }
 
-  /** A reload: new VIPs go on {@code lo}; the announce loop follows the new VIP set. */
+  /**
+   * A reload: the fwmark rules are replaced, new VIPs go on {@code lo}; the announce loop follows
+   * the new VIP set.
+   */
   void reload(LvsConfig next) {
+    installFirewall(next);
     vipsOnLo(next);
     announce.reconfigure(EcmpVips.routes(next), settings(next.global().ecmp()));
+  }
+
+  /** Every director is active: the rules stay installed for good (also after a stop). */
+  private void installFirewall(LvsConfig config) {
+    try {
+      firewall.install(config);
+    } catch (FirewallInstaller.FirewallException e) {
+      log.warn("fwmark rules could not be installed: {}", e.getMessage());
+    }
   }
 
   private void vipsOnLo(LvsConfig config) {
