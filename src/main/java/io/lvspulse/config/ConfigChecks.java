@@ -214,6 +214,16 @@ final class ConfigChecks {
         continue;
       }
       String l = blk.label() + ": ";
+      if (v.address().isPresent() && !v.address().get().device().equals("lo")) {
+        warn(
+            posOf(blk, "address"),
+            l
+                + "the VIP goes on lo "
+                + mode
+                + " (the router brings its packets, no ARP); the device '"
+                + v.address().get().device()
+                + "' is not used");
+      }
       if (blk.keys.containsKey("scheduler") && v.scheduler() != Scheduler.MH) {
         warn(
             posOf(blk, "scheduler"),

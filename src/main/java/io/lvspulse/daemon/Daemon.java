@@ -566,6 +566,16 @@ public final class Daemon implements AutoCloseable {
     parsed.warnings().forEach(w -> log.warn("{}", w));
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
+    if (previous.global().ecmp().mode() != next.global().ecmp().mode()) {
+      log.error(
+          "reload rejected, keeping the running config: director_mode changed ({} -> {}); restart"
+              + " lvs-pulse to change it",
+          previous.global().ecmp().mode().keyword(),
+          next.global().ecmp().mode().keyword());
+      reloadsFailed.increment();
+      lastReloadOk.set(0);
+      return false;
+    }
     if (!previous.global().equals(next.global())) {
       log.info(
           "global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
@@ -579,11 +589,7 @@ public final class Daemon implements AutoCloseable {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
     if (ecmp != null) {
-      if (next.global().ecmp().ecmp()) {
-        ecmp.reload(next);
-      } else {
-        log.warn("reload: director_mode changes take effect at restart; staying in ECMP mode");
-      }
+      ecmp.reload(next);
     }
     monitor.reload(next);
     config = next;

@@ -145,4 +145,16 @@ class EcmpConfigTest {
             "mh_port = 1");
     assertThat(new LvsConfigParser().parse("w.cf", text).config()).isEqualTo(c);
   }
+
+  @Test
+  void ecmp_mode_says_that_a_vip_device_other_than_lo_is_not_used() throws Exception {
+    String cfg = TFTP.formatted("").replace("203.0.113.10 lo", "203.0.113.10 eth0:1");
+    assertThat(
+            new LvsConfigParser()
+                .parse("t.cf", "director_mode = ecmp\nudp_timeout = 10\n" + cfg).warnings().stream()
+                    .map(Diagnostic::toString))
+        .containsExactly(
+            "t.cf:5:15: warning: virtual 'tftp': the VIP goes on lo in director_mode = ecmp (the"
+                + " router brings its packets, no ARP); the device 'eth0:1' is not used");
+  }
 }

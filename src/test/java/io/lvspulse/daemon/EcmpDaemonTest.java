@@ -172,4 +172,55 @@ public class EcmpDaemonTest {
       }
     }
   }
+
+  @Test
+  void a_reload_that_changes_director_mode_is_rejected_and_the_running_config_kept()
+      throws Exception {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    Map<String, Boolean> up = new ConcurrentHashMap<>(Map.of("vip_203_0_113_97", false));
+    try (FakeBird bird = statefulBird(dir, up)) {
+      Path cfg = dir.resolve("lvs.cf");
+      String ecmp =
+          String.join(
+              "\n",
+              "director_mode = ecmp",
+              "bird_socket = " + bird.socket,
+              "network = direct",
+              "virtual web {",
+              "    active = 1",
+              "    address = 203.0.113.97 lo",
+              "    port = 80",
+              "    server a {",
+              "        address = 127.0.0.1",
+              "        active = 1",
+              "    }",
+              "}",
+              "");
+      Files.writeString(cfg, ecmp);
+      Daemon daemon =
+          Launcher.create(
+              new DaemonOptions(
+                  cfg,
+                  DaemonOptions.IpvsMode.DRY_RUN,
+                  Optional.empty(),
+                  new InetSocketAddress(lo, 0),
+                  false,
+                  Optional.empty(),
+                  false,
+                  Duration.ofSeconds(15),
+                  true,
+                  List.of("true"),
+                  dir.resolve("drain")));
+      try {
+        daemon.start();
+        Files.writeString(cfg, ecmp.replace("director_mode = ecmp", "director_mode = pair"));
+        assertThat(daemon.reload()).isFalse();
+        assertThat(daemon.config().global().ecmp().ecmp()).isTrue();
+        assertThat(daemon.metrics().scrape())
+            .contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
+      } finally {
+        daemon.close();
+      }
+    }
+  }
 }
