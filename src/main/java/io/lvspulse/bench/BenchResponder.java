@@ -85,10 +85,6 @@ final class BenchResponder implements AutoCloseable {
     return addresses;
   }
 
-  long threadId() {
-    return thread.getId();
-  }
-
   long answered() {
     return answered;
   }

@@ -500,35 +500,6 @@ public final class Daemon implements AutoCloseable {
     this.director = status;
   }
 
-  public Metrics metrics() {
-    return metrics;
-  }
-
-  public ExecRunner runner() {
-    return runner;
-  }
-
-  public Optional<IpvsController> controller() {
-    return Optional.ofNullable(controller);
-  }
-
-  public Optional<IpvsBackend> backend() {
-    return Optional.ofNullable(backend);
-  }
-
-  public LvsConfig config() {
-    return config;
-  }
-
-  public DaemonOptions options() {
-    return options;
-  }
-
-  /** The bound HTTP address. */
-  public Optional<java.net.InetSocketAddress> httpAddress() {
-    return Optional.ofNullable(http).map(StatusServer::address);
-  }
-
   /** Blocks until {@link #close()} has finished. */
   public void awaitStop() throws InterruptedException {
     stopped.await();

@@ -317,12 +317,6 @@ public final class Failover implements AutoCloseable {
     return decision.role();
   }
 
-  /** The local heartbeat socket address, once started (tests bind port 0). */
-  public Optional<InetSocketAddress> heartbeatAddress() {
-    HeartbeatEndpoint ep = endpoint;
-    return ep == null ? Optional.empty() : Optional.of(ep.localAddress());
-  }
-
   // ---- scheduler thread ------------------------------------------------------------------------
 
   private void scheduleTick() {

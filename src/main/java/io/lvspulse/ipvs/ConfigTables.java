@@ -8,9 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 
 /**
@@ -77,17 +75,6 @@ public final class ConfigTables {
   public static IpvsDestination sorryDestination(
       VirtualService v, InetAddress sorry, Network network) {
     return new IpvsDestination(new InetSocketAddress(sorry, v.port()), forwarding(network), 1);
-  }
-
-  /** Keys of every active virtual service with an address (the services lvs-pulse manages). */
-  public static Set<ServiceKey> managedKeys(LvsConfig config) {
-    Set<ServiceKey> keys = new LinkedHashSet<>();
-    for (VirtualService v : config.activeVirtuals()) {
-      if (v.isFwmark() || v.vip().isPresent()) {
-        keys.add(key(v));
-      }
-    }
-    return keys;
   }
 
   /**

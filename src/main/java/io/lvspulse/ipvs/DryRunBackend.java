@@ -42,11 +42,6 @@ public final class DryRunBackend implements IpvsBackend {
     return table;
   }
 
-  /** Replaces the table (a test simulating an operator's manual change). */
-  public synchronized void replaceTable(IpvsTable t) {
-    this.table = t;
-  }
-
   /**
    * The last {@link #COMMAND_LOG_LIMIT} command lines "run", oldest first, e.g. {@code ipvsadm -a
    * -f 1 -r 10.0.0.2:69 -g -w 1}.

@@ -106,14 +106,6 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     }
   }
 
-  /** Requests a full reconcile now (e.g. after an operator reports drift). */
-  public void reconcileNow() {
-    synchronized (lock) {
-      dirty = true;
-      lock.notifyAll();
-    }
-  }
-
   /** The newest desired table, if the monitor has published one. */
   public Optional<IpvsTable> desired() {
     synchronized (lock) {
