@@ -2,7 +2,7 @@ package io.lvspulse.cli;
 
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.director.ConfigTables;
 import io.lvspulse.ipvs.IpvsTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.lvspulse.http;
 
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.director.ConfigTables;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;

@@ -1,9 +1,14 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.ForwardingMethod;
+import io.lvspulse.ipvs.IpvsDestination;
+import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.IpvsCommand;
+import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,8 +1,11 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerView;

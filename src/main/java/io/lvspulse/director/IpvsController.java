@@ -1,5 +1,8 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
+import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.MonitorSnapshot;
 import java.time.Duration;
 import java.util.HashSet;

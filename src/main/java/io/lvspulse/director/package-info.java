@@ -1,0 +1,14 @@
+/**
+ * The director's policy between health and the kernel, as Seesaw's {@code engine} is to its {@code
+ * ipvs}: how lvs.cf maps to IPVS services and destinations ({@link
+ * io.lvspulse.director.ConfigTables}), the desired table from the monitor's server states with the
+ * sorry-server timing ({@link io.lvspulse.director.DesiredTables}), and the worker that keeps the
+ * kernel in step with it ({@link io.lvspulse.director.IpvsController}).
+ *
+ * <p>Imports {@code config}, {@code monitor} and {@code ipvs} only; {@code ipvs} knows nothing of
+ * health or config.
+ */
+@NullMarked
+package io.lvspulse.director;
+
+import org.jspecify.annotations.NullMarked;
