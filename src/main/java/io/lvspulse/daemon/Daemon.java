@@ -9,6 +9,7 @@ import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.director.ConfigTables;
+import io.lvspulse.director.DesiredTables;
 import io.lvspulse.director.IpvsController;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.failover.Failover;
@@ -351,7 +352,7 @@ public final class Daemon implements AutoCloseable {
     }
     Set<ServiceKey> quiescing = new LinkedHashSet<>();
     for (VirtualService v : cfg.activeVirtuals()) {
-      if (v.quiesceServer() && (v.isFwmark() || v.vip().isPresent())) {
+      if (v.quiesceServer() && ConfigTables.inIpvs(v)) {
         quiescing.add(ConfigTables.key(v));
       }
     }
@@ -360,7 +361,7 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     List<String> warnings =
-        now.get().warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing);
+        now.get().warnings(DesiredTables.allHealthy(cfg, RealServer::weight), quiescing);
     if (warnings.isEmpty()) {
       return;
     }

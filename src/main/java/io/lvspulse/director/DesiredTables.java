@@ -2,6 +2,7 @@ package io.lvspulse.director;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
+import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.ipvs.IpvsService;
 import io.lvspulse.ipvs.IpvsTable;
@@ -10,15 +11,18 @@ import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerView;
 import java.net.InetAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 
 /**
- * Builds the desired IPVS table from the running config and the monitor's server states:
+ * Builds the desired IPVS table of a config, in one loop for both of its uses: the table the config
+ * asks for when every server is healthy ({@link #allHealthy}, for {@code plan} and the sysctl
+ * check), and the table the running director programs from the monitor's server states ({@link
+ * #build}):
  *
  * <ul>
  *   <li>every active virtual service with an address (or a fwmark) is a service, even with no
@@ -41,53 +45,70 @@ public final class DesiredTables {
     }
   }
 
+  /** Adds the destinations of one virtual service, whose service is already in the table. */
+  @FunctionalInterface
+  private interface Destinations {
+    void add(VirtualService v, ServiceKey key, IpvsTable.Builder table);
+  }
+
+  /**
+   * The table the config asks for when every active real server of every active virtual service is
+   * healthy, each at the weight {@code weightOf} gives (the configured weight for {@code plan}).
+   */
+  public static IpvsTable allHealthy(LvsConfig config, ToIntFunction<RealServer> weightOf) {
+    Network network = config.global().network();
+    return services(
+            config,
+            (v, key, b) -> {
+              for (RealServer rs : v.activeServers()) {
+                b.destination(key, ConfigTables.destination(rs, network, weightOf.applyAsInt(rs)));
+              }
+            })
+        .build();
+  }
+
+  /** The table for the monitor's snapshot {@code s}, and the virtuals on their sorry server. */
   public static Desired build(MonitorSnapshot s) {
     LvsConfig cfg = s.config();
     Network network = cfg.global().network();
-    IpvsTable.Builder b = IpvsTable.builder();
     Map<String, List<ServerView>> byVirtual = new LinkedHashMap<>();
     for (ServerView v : s.servers()) {
       byVirtual.computeIfAbsent(v.id().virtual(), k -> new ArrayList<>()).add(v);
     }
     List<String> sorry = new ArrayList<>();
     List<ServiceKey> added = new ArrayList<>();
-    for (VirtualService v : cfg.activeVirtuals()) {
-      if (!v.isFwmark() && v.vip().isEmpty()) {
-        continue;
-      }
-      IpvsService svc = ConfigTables.service(v);
-      b.service(svc);
-      added.add(svc.key());
-      List<ServerView> servers = byVirtual.getOrDefault(v.name(), List.of());
-      boolean anyUp = false;
-      boolean allProbed = true;
-      for (ServerView sv : servers) {
-        if (sv.draining()) {
-          continue;
-        }
-        anyUp |= sv.health() == Health.UP;
-        allProbed &= sv.lastResult().isPresent();
-        if (sv.inIpvs()) {
-          b.destination(svc.key(), ConfigTables.destination(sv.server(), network, sv.weight()));
-        }
-      }
-      Optional<InetAddress> sorryAddr = v.sorryServer();
-      boolean roundDone = allProbed || !s.at().isBefore(s.startedAt().plus(v.probeInterval()));
-      if (sorryAddr.isPresent() && !anyUp && roundDone) {
-        b.destination(svc.key(), ConfigTables.sorryDestination(v, sorryAddr.get(), network));
-        sorry.add(v.name());
-      }
-    }
+    IpvsTable.Builder b =
+        services(
+            cfg,
+            (v, key, table) -> {
+              added.add(key);
+              boolean anyUp = false;
+              boolean allProbed = true;
+              for (ServerView sv : byVirtual.getOrDefault(v.name(), List.of())) {
+                if (sv.draining()) {
+                  continue;
+                }
+                anyUp |= sv.health() == Health.UP;
+                allProbed &= sv.lastResult().isPresent();
+                if (sv.inIpvs()) {
+                  table.destination(
+                      key, ConfigTables.destination(sv.server(), network, sv.weight()));
+                }
+              }
+              Optional<InetAddress> sorryAddr = v.sorryServer();
+              boolean roundDone =
+                  allProbed || !s.at().isBefore(s.startedAt().plus(v.probeInterval()));
+              if (sorryAddr.isPresent() && !anyUp && roundDone) {
+                table.destination(key, ConfigTables.sorryDestination(v, sorryAddr.get(), network));
+                sorry.add(v.name());
+              }
+            });
     // Draining servers last: under their current service, or their old one if it left the config.
     for (ServerView sv : s.servers()) {
-      if (!sv.draining()) {
+      if (!sv.draining() || !ConfigTables.inIpvs(sv.virtual())) {
         continue;
       }
-      VirtualService old = sv.virtual();
-      if (!old.isFwmark() && old.vip().isEmpty()) {
-        continue;
-      }
-      IpvsService svc = ConfigTables.service(old);
+      IpvsService svc = ConfigTables.service(sv.virtual());
       if (!added.contains(svc.key())) {
         b.service(svc);
         added.add(svc.key());
@@ -97,8 +118,17 @@ public final class DesiredTables {
     return new Desired(b.build(), sorry);
   }
 
-  /** True if {@code at} is at or after the drain deadline of {@code v}. */
-  static boolean drained(ServerView v, Instant at) {
-    return v.drainUntil().map(u -> !at.isBefore(u)).orElse(true);
+  /** Every active virtual service in IPVS as a service, in file order, with its destinations. */
+  private static IpvsTable.Builder services(LvsConfig config, Destinations destinations) {
+    IpvsTable.Builder b = IpvsTable.builder();
+    for (VirtualService v : config.activeVirtuals()) {
+      if (!ConfigTables.inIpvs(v)) {
+        continue;
+      }
+      IpvsService svc = ConfigTables.service(v);
+      b.service(svc);
+      destinations.add(v, svc.key(), b);
+    }
+    return b;
   }
 }

@@ -117,7 +117,7 @@ public final class StatusRenderer {
   }
 
   private static Optional<Integer> ipvsWeight(ServerView sv, Optional<IpvsTable> desired) {
-    if (desired.isEmpty() || (!sv.virtual().isFwmark() && sv.virtual().vip().isEmpty())) {
+    if (desired.isEmpty() || !ConfigTables.inIpvs(sv.virtual())) {
       return Optional.empty();
     }
     ServiceKey key = ConfigTables.key(sv.virtual());
