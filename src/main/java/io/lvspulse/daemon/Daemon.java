@@ -17,9 +17,9 @@ import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
 import io.lvspulse.failover.FailoverStatus;
-import io.lvspulse.failover.NftFirewallInstaller;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallRules;
+import io.lvspulse.firewall.NftFirewallInstaller;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.DryRunBackend;
@@ -221,20 +221,12 @@ public final class Daemon implements AutoCloseable {
     if (options.role().isPresent()) {
       fo = fo.withRole("backup".equals(options.role().get()) ? Role.BACKUP : Role.PRIMARY);
     }
-    FirewallRules.Options fw = FirewallRules.Options.defaults();
     NftFirewallInstaller nft =
-        new NftFirewallInstaller(
+        NftFirewallInstaller.forRules(
             runner,
             options.commandPrefix(),
-            "nft",
-            Duration.ofSeconds(10),
-            cfg -> FirewallRules.nft(cfg, fw, options.config().toString()),
-            cfg ->
-                "table ip "
-                    + FirewallRules.NFT_TABLE
-                    + "\ndelete table ip "
-                    + FirewallRules.NFT_TABLE
-                    + "\n");
+            FirewallRules.Options.defaults(),
+            options.config().toString());
     FailoverListener listener =
         new FailoverListener() {
           @Override

@@ -4,6 +4,7 @@ import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.SyncDaemonRole;

@@ -9,7 +9,7 @@
  * active_cmd}, fwmark rules, the IPVS sync daemon). {@link io.lvspulse.failover.Failover} puts them
  * together behind a small API the daemon hosts.
  *
- * <p>Imports {@code config}, {@code exec} and {@code ipvs} only.
+ * <p>Imports {@code config}, {@code exec}, {@code firewall} and {@code ipvs} only.
  */
 @org.jspecify.annotations.NullMarked
 package io.lvspulse.failover;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.DryRunBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
