@@ -366,7 +366,7 @@ class FailoverTest {
 
   @Test
   void active_cmd_is_split_on_spaces_without_a_shell() {
-    assertThat(Failover.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / "))
+    assertThat(DirectorActions.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / "))
         .containsExactly("/usr/bin/logger", "-t", "lvs", "'two", "words';", "rm", "-rf", "/");
   }
 }
