@@ -233,14 +233,10 @@ public final class Daemon implements AutoCloseable {
           public void onActive() {
             c.setActive(true);
             // Program IPVS before the VIPs come up (the caller brings them up when this returns).
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (!c.converged() && System.nanoTime() < deadline) {
-              try {
-                Thread.sleep(20);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-              }
+            try {
+              c.awaitConverged(Duration.ofSeconds(3));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
           }
 

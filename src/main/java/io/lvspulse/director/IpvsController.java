@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,6 +48,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   private long generation;
   private long appliedGeneration = -1;
   private long passes;
+  private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
     this.reconciler = Objects.requireNonNull(reconciler);
@@ -82,6 +87,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       everManaged.addAll(d.table().keys());
       generation++;
       dirty = true;
+      updateConvergence();
       lock.notifyAll();
     }
   }
@@ -119,8 +125,49 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   /** True when the newest desired table has been applied and verified. */
   public boolean converged() {
     synchronized (lock) {
-      return appliedGeneration == generation
-          && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+      return convergedNow();
+    }
+  }
+
+  /**
+   * Waits until the newest desired table has been applied and verified (as {@link #converged()}
+   * would say), at most {@code timeout}: the worker completes the future this waits on. Used on
+   * activation, so IPVS is programmed before the VIPs come up.
+   *
+   * @return whether it converged within {@code timeout}
+   * @throws InterruptedException the waiting thread was interrupted
+   */
+  public boolean awaitConverged(Duration timeout) throws InterruptedException {
+    CompletableFuture<Void> f;
+    synchronized (lock) {
+      updateConvergence();
+      f = convergence;
+    }
+    try {
+      f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // never completed exceptionally
+    }
+  }
+
+  private boolean convergedNow() {
+    return appliedGeneration == generation
+        && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+  }
+
+  /**
+   * Completes the convergence future when converged; once it is done and convergence is lost (a new
+   * desired table, a failed reconcile), starts a new one. Call under the lock after anything {@link
+   * #converged()} reads has changed.
+   */
+  private void updateConvergence() {
+    if (convergedNow()) {
+      convergence.complete(null);
+    } else if (convergence.isDone()) {
+      convergence = new CompletableFuture<>();
     }
   }
 
@@ -154,7 +201,11 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       keys = new HashSet<>(everManaged);
     }
     log.info("withdrawing {} managed IPVS services", keys.size());
-    return reconciler.reconcile(IpvsTable.EMPTY, keys);
+    IpvsReconciler.Result r = reconciler.reconcile(IpvsTable.EMPTY, keys);
+    synchronized (lock) {
+      updateConvergence();
+    }
+    return r;
   }
 
   private void run() {
@@ -214,6 +265,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
           // Try again soon; the reconciler already backed off between its attempts.
           nextFull = Math.min(nextFull, System.nanoTime() + Duration.ofSeconds(2).toNanos());
         }
+        updateConvergence();
       }
     }
   }

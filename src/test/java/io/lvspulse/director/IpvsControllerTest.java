@@ -112,4 +112,30 @@ class IpvsControllerTest {
     assertThat(backend.read().serviceCount()).isZero();
     assertThat(controller.active()).isFalse();
   }
+
+  @Test
+  void await_converged_waits_for_the_worker_to_program_the_newest_table_once_active()
+      throws Exception {
+    controller(false).accept(up(DesiredTablesTest.config("")));
+    assertThat(controller.awaitConverged(Duration.ofMillis(300)))
+        .as("inactive: nothing is programmed, so it never converges")
+        .isFalse();
+
+    controller.setActive(true);
+
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+    assertThat(controller.converged()).isTrue();
+    assertThat(backend.read().destinationCount()).isEqualTo(1);
+  }
+
+  @Test
+  void await_converged_after_a_new_desired_table_waits_for_that_table() throws Exception {
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+
+    controller.accept(up(DesiredTablesTest.config(" persistent = 30\n")));
+
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+    assertThat(backend.read().toSaveLines()).contains("-A -f 1 -s wlc -p 30");
+  }
 }
