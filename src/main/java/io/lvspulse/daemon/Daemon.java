@@ -8,9 +8,8 @@ import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.director.ConfigTables;
-import io.lvspulse.director.DesiredTables;
 import io.lvspulse.director.IpvsController;
+import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.failover.Failover;
 import io.lvspulse.failover.FailoverConfigException;
@@ -29,7 +28,6 @@ import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
-import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
@@ -43,11 +41,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -330,43 +326,14 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Warns (or, with --set-sysctls, fixes) when a quiescing persistent or UDP virtual service would
-   * keep sending clients to a dead server because the kernel keeps its templates/connections. Only
-   * for the local kernel (not dry-run, not an explicit ipvsadm such as the test VM's wrapper).
+   * The sysctl policy ({@link SysctlCheck}) for the local kernel only: not for dry-run, nor for an
+   * explicit ipvsadm such as the test VM's wrapper.
    */
   private void checkSysctls(LvsConfig cfg) {
     if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
       return;
     }
-    Set<ServiceKey> quiescing = new LinkedHashSet<>();
-    for (VirtualService v : cfg.activeVirtuals()) {
-      if (v.quiesceServer() && ConfigTables.inIpvs(v)) {
-        quiescing.add(ConfigTables.key(v));
-      }
-    }
-    Optional<VsSysctls> now = VsSysctls.read(VsSysctls.PROC_SYS_NET_IPV4_VS);
-    if (quiescing.isEmpty() || now.isEmpty()) {
-      return;
-    }
-    List<String> warnings =
-        now.get().warnings(DesiredTables.allHealthy(cfg, RealServer::weight), quiescing);
-    if (warnings.isEmpty()) {
-      return;
-    }
-    if (options.setSysctls()) {
-      try {
-        VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
-        log.info(
-            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
-        return;
-      } catch (IOException e) {
-        log.warn(
-            "--set-sysctls: cannot write {}: {}", VsSysctls.PROC_SYS_NET_IPV4_VS, e.toString());
-      }
-    }
-    for (String w : warnings) {
-      log.warn("{}; set it to 1 (sysctl -w) or run with --set-sysctls", w);
-    }
+    SysctlCheck.check(cfg, VsSysctls.PROC_SYS_NET_IPV4_VS, options.setSysctls());
   }
 
   /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
