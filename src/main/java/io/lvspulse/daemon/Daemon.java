@@ -15,7 +15,6 @@ import io.lvspulse.failover.Failover;
 import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
-import io.lvspulse.failover.FailoverStatus;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.firewall.NftFirewallInstaller;
@@ -40,9 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -77,11 +74,6 @@ public final class Daemon implements AutoCloseable {
     ProbeSource create() throws IOException;
   }
 
-  /** The optional failover side, attached after start by the failover layer. */
-  public interface DirectorStatus {
-    Map<String, Object> status();
-  }
-
   private final DaemonOptions options;
   private final InstantSource clock;
   private final Metrics metrics;
@@ -103,8 +95,8 @@ public final class Daemon implements AutoCloseable {
   private @Nullable IpvsController controller;
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
-  private volatile @Nullable DirectorStatus director;
-  private @Nullable Failover failover;
+  private volatile boolean failoverConfigured;
+  private volatile @Nullable Failover failover;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -184,9 +176,7 @@ public final class Daemon implements AutoCloseable {
             probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
     monitor.start(config);
-    if (useFailover) {
-      setDirectorStatus(() -> new LinkedHashMap<>(Map.of("failover", "starting", "active", false)));
-    }
+    failoverConfigured = useFailover;
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
     } catch (IOException e) {
@@ -264,23 +254,6 @@ public final class Daemon implements AutoCloseable {
               + ": "
               + e.getMessage());
     }
-    setDirectorStatus(() -> directorStatus(failover.status()));
-  }
-
-  private static Map<String, Object> directorStatus(FailoverStatus st) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("failover", "on");
-    m.put("role", st.role().label());
-    m.put("role_reason", st.roleReason());
-    m.put("active", st.active());
-    m.put("partner", st.partner().map(a -> a.getHostAddress()).orElse(null));
-    m.put("partner_state", st.partnerState().name().toLowerCase(java.util.Locale.ROOT));
-    m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
-    m.put("last_transition", st.lastTransitionReason());
-    m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
-    m.put("authenticated", st.authenticated());
-    m.put("local_problem", st.localProblem().orElse(null));
-    return m;
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -437,11 +410,13 @@ public final class Daemon implements AutoCloseable {
             c.desired(),
             c.lastResult().flatMap(IpvsReconciler.Result::lastError),
             c.onSorryServer());
-    DirectorStatus d = director;
-    Map<String, Object> dir =
-        d == null
-            ? new LinkedHashMap<>(Map.of("failover", "off", "active", c.active()))
-            : d.status();
+    Failover f = failover;
+    StatusRenderer.Director dir =
+        f != null
+            ? new StatusRenderer.Director.Failover(f.status())
+            : failoverConfigured
+                ? new StatusRenderer.Director.Starting()
+                : new StatusRenderer.Director.Standalone(c.active());
     return new StatusRenderer.Status(
         version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
   }
@@ -449,11 +424,6 @@ public final class Daemon implements AutoCloseable {
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
-  }
-
-  /** Attaches the failover side's status for /status. */
-  public void setDirectorStatus(DirectorStatus status) {
-    this.director = status;
   }
 
   /** Blocks until {@link #close()} has finished. */
