@@ -11,5 +11,7 @@
  *
  * <p>Imports {@code config}, {@code exec}, {@code firewall} and {@code ipvs} only.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.failover;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,5 +8,7 @@
  *
  * <p>Imports {@code config} and {@code exec} only.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.firewall;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,5 +6,7 @@
  * <p>Imports {@code exec} only: it knows nothing of lvs.cf or health ({@code director} turns those
  * into an {@link io.lvspulse.ipvs.IpvsTable}).
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.ipvs;
+
+import org.jspecify.annotations.NullMarked;

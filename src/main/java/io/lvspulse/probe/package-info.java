@@ -5,5 +5,7 @@
  * threads, submission queues, deadline heaps, close). Engines for each protocol live in
  * sub-packages (for example {@code io.lvspulse.probe.tftp}).
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.probe;
+
+import org.jspecify.annotations.NullMarked;
