@@ -90,11 +90,14 @@ public final class Daemon implements AutoCloseable {
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
+  // The parts: each set once in start(), before the HTTP server, the signal handler and the reload
+  // thread that read them exist (starting those publishes them); closed in close().
   private @Nullable ProbeSource probeSource;
   private @Nullable IpvsBackend backend;
   private @Nullable IpvsController controller;
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
+  // Read by /status on the HTTP threads.
   private volatile boolean failoverConfigured;
   private volatile @Nullable Failover failover;
   private volatile LvsConfig config;

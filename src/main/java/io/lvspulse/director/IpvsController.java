@@ -1,5 +1,6 @@
 package io.lvspulse.director;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
@@ -39,15 +40,37 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   private final Duration fullReconcileEvery;
   private final Object lock = new Object();
   private final Thread worker;
+
+  // Shared by the monitor's publisher (accept), the failover actions thread (setActive,
+  // awaitConverged), /status readers and the worker: all under lock, which the worker waits on.
+  @GuardedBy("lock")
   private @Nullable IpvsTable desired;
+
+  @GuardedBy("lock")
   private Set<ServiceKey> everManaged = new LinkedHashSet<>();
+
+  @GuardedBy("lock")
   private List<String> onSorry = List.of();
+
+  @GuardedBy("lock")
   private boolean dirty;
+
+  @GuardedBy("lock")
   private boolean active;
+
+  @GuardedBy("lock")
   private boolean closed;
+
+  @GuardedBy("lock")
   private long generation;
+
+  @GuardedBy("lock")
   private long appliedGeneration = -1;
+
+  @GuardedBy("lock")
   private long passes;
+
+  @GuardedBy("lock")
   private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {

@@ -7,6 +7,9 @@
  *
  * <p>Imports {@code config}, {@code monitor} and {@code ipvs} only; {@code ipvs} knows nothing of
  * health or config.
+ *
+ * <p>Threads: a field shared between threads names its lock with {@code @GuardedBy} (Error Prone's
+ * annotation); a field one thread owns says so in a comment ({@code // Scheduler thread only.}).
  */
 @NullMarked
 package io.lvspulse.director;

@@ -1,5 +1,6 @@
 package io.lvspulse.exec;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.List;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.Watchdog;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * found) and kills all of them with SIGKILL.
  */
 final class TreeKillingWatchdog extends ExecuteWatchdog {
+  @GuardedBy("this")
   private @Nullable Process process;
 
   @SuppressWarnings("deprecation") // the Builder cannot be subclassed; this constructor can

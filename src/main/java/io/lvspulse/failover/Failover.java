@@ -1,5 +1,6 @@
 package io.lvspulse.failover;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRunner;
@@ -68,16 +69,30 @@ public final class Failover implements AutoCloseable {
   /** Deactivations whose steps have not finished: we still say RUNNING until the VIPs are down. */
   private final AtomicInteger pendingDeactivations = new AtomicInteger();
 
+  /** The heartbeat receive thread's rate limit of rejection warnings. */
+  @GuardedBy("itself")
   private final Map<RxResult, Instant> lastWarned = new EnumMap<>(RxResult.class);
 
+  // Written on the scheduler thread (reload applies it there); read anywhere.
   private volatile LvsConfig config;
+  // Written on the scheduler thread (publish); read by status() callers.
   private volatile FailoverStatus status;
+  // Written by setLocalProblem callers; read on the scheduler thread.
   private volatile Optional<String> externalProblem = Optional.empty();
+  // Scheduler thread only.
   private Optional<String> linkProblem = Optional.empty();
+  // Set once in start() before its first task goes to the scheduler (the hand-off publishes it to
+  // the scheduler and actions threads); closed in stop().
   private @Nullable HeartbeatEndpoint endpoint;
+  // Scheduler thread only.
   private FailoverScheduler.@Nullable Cancellable tick;
+  // Scheduler thread only.
   private Instant nextSendAt = Instant.MIN;
+
+  @GuardedBy("this")
   private boolean started;
+
+  // Set under this in stop(); read without the lock by scheduler-thread tasks and ARPs.
   private boolean stopped;
 
   private Failover(Builder b, RoleDetector.Decision decision) throws FailoverConfigException {

@@ -10,6 +10,9 @@
  * together behind a small API the daemon hosts.
  *
  * <p>Imports {@code config}, {@code exec}, {@code firewall} and {@code ipvs} only.
+ *
+ * <p>Threads: a field shared between threads names its lock with {@code @GuardedBy} (Error Prone's
+ * annotation); a field one thread owns says so in a comment ({@code // Scheduler thread only.}).
  */
 @NullMarked
 package io.lvspulse.failover;
