@@ -92,8 +92,8 @@ public final class Failover implements AutoCloseable {
   @GuardedBy("this")
   private boolean started;
 
-  // Set under this in stop(); read without the lock by scheduler-thread tasks and ARPs.
-  private boolean stopped;
+  // Set under this in stop(); volatile because scheduler-thread tasks and ARPs read it unlocked.
+  private volatile boolean stopped;
 
   private Failover(Builder b, RoleDetector.Decision decision) throws FailoverConfigException {
     this.config = b.config;
