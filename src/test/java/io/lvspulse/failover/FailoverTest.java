@@ -7,6 +7,8 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.testing.ManualScheduler;
+import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
