@@ -15,10 +15,11 @@ import java.util.Optional;
 
 /**
  * Maps lvs.cf virtual services and real servers to IPVS services and destinations, with exactly the
- * arguments Piranha's lvsd and nanny pass to ipvsadm (reference §2.6): {@code -f MARK} for a fwmark
- * service, otherwise {@code -t|-u VIP:PORT}; {@code -s SCHED}; {@code -p N} only when persistent;
- * {@code -M MASK} only with persistence and a mask other than all-ones; real servers always as
- * {@code -r RIP:RPORT} with the forwarding flag of the global {@code network}.
+ * arguments Piranha's lvsd and nanny pass to ipvsadm (docs/reference/piranha-behaviour.md §2.6):
+ * {@code -f MARK} for a fwmark service, otherwise {@code -t|-u VIP:PORT}; {@code -s SCHED}; {@code
+ * -p N} only when persistent; {@code -M MASK} only with persistence and a mask other than all-ones;
+ * real servers always as {@code -r RIP:RPORT} with the forwarding flag of the global {@code
+ * network}.
  */
 public final class ConfigTables {
   private ConfigTables() {}
@@ -83,7 +84,7 @@ public final class ConfigTables {
 
   /**
    * The sorry server's destination: weight 1, on the virtual's port (Piranha intends {@code
-   * bringUpDev(sorry, weight 1)}; its call is broken, see README).
+   * bringUpDev(sorry, weight 1)}; its call is broken, docs/reference/piranha-behaviour.md §2.8).
    */
   public static IpvsDestination sorryDestination(
       VirtualService v, InetAddress sorry, Network network) {

@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Piranha pulse's heartbeat, byte for byte (reference §3.1): the payload is exactly 4 bytes, an
- * {@code unsigned int} magic number in the sender's <em>host</em> byte order. On x86
- * (little-endian) RUNNING {@code 0xbdaddbda} goes on the wire as {@code da db ad bd}.
+ * Piranha pulse's heartbeat, byte for byte (docs/reference/piranha-behaviour.md §3.1): the payload
+ * is exactly 4 bytes, an {@code unsigned int} magic number in the sender's <em>host</em> byte
+ * order. On x86 (little-endian) RUNNING {@code 0xbdaddbda} goes on the wire as {@code da db ad bd}.
  *
  * <p>Only the two LVS magics are accepted. The FOS magics are rejected as "incompatible heartbeat"
  * (as pulse does), and so is an LVS magic in the other byte order (a partner of the other

@@ -9,9 +9,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * pulse's state machine (reference §3.2), pure and clock-driven: time is passed in, nothing is read
- * or sent here; each input returns the {@link FailoverAction}s to perform. Not thread-safe: owned
- * by the failover scheduler thread.
+ * pulse's state machine (docs/reference/piranha-behaviour.md §3.2), pure and clock-driven: time is
+ * passed in, nothing is read or sent here; each input returns the {@link FailoverAction}s to
+ * perform. Not thread-safe: owned by the failover scheduler thread.
  *
  * <p>Rules, as pulse unless marked:
  *

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One change to the IPVS table, rendered exactly as Piranha's ipvsadm arguments (reference §2.6),
- * e.g. {@code -A -f 1 -s wlc -p 45}, {@code -a -f 1 -r 10.0.0.2:69 -g -w 1}, {@code -d -f 1 -r
- * 10.0.0.2:69}. There is deliberately no "clear" command: lvs-pulse never runs {@code ipvsadm -C}.
+ * One change to the IPVS table, rendered exactly as Piranha's ipvsadm arguments
+ * (docs/reference/piranha-behaviour.md §2.6), e.g. {@code -A -f 1 -s wlc -p 45}, {@code -a -f 1 -r
+ * 10.0.0.2:69 -g -w 1}, {@code -d -f 1 -r 10.0.0.2:69}. There is deliberately no "clear" command:
+ * lvs-pulse never runs {@code ipvsadm -C}.
  */
 public sealed interface IpvsCommand {
 

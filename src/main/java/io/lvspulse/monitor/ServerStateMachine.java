@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * One real server's health and IPVS weight, driven by probe results and clock ticks.
  *
- * <p>Rules (Piranha's nanny, §2.2 and §2.5 of the reference, without its bugs):
+ * <p>Rules (Piranha's nanny, docs/reference/piranha-behaviour.md §2.2 and §2.5, without its bugs):
  *
  * <ul>
  *   <li>A server starts {@link Health#UNKNOWN} and out of IPVS; its first successful probe adds it

@@ -9,7 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Runs the benchmark tiny, to show it works; the numbers come from running it for real (README).
+ * Runs the benchmark tiny, to show it works; the numbers come from running it for real
+ * (docs/benchmarks.md).
  */
 class IpvsBenchCommandTest {
   @Command(name = "bench")

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
-/** The plain heartbeat against pulse's byte layout (reference §3.1). */
+/** The plain heartbeat against pulse's byte layout (docs/reference/piranha-behaviour.md §3.1). */
 class PlainHeartbeatCodecTest {
   private static byte[] bytes(int... b) {
     byte[] out = new byte[b.length];

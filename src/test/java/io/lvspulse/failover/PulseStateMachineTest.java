@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** pulse's §3.2 rules on a fake clock (keepalive 2 s, deadtime 5 s, as Piranha's defaults). */
+/**
+ * pulse's rules (docs/reference/piranha-behaviour.md §3.2) on a fake clock (keepalive 2 s, deadtime
+ * 5 s, as Piranha's defaults).
+ */
 class PulseStateMachineTest {
   private static final Duration DEADTIME = Duration.ofSeconds(5);
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Golden lines: Piranha's exact ipvsadm arguments (reference §2.6). */
+/** Golden lines: Piranha's exact ipvsadm arguments (docs/reference/piranha-behaviour.md §2.6). */
 class IpvsCommandTest {
   static InetSocketAddress sa(String s) {
     return IpAddresses.parseSocketAddress(s);

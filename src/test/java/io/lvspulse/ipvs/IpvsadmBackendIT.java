@@ -177,7 +177,8 @@ class IpvsadmBackendIT {
   }
 
   /**
-   * REPORT §2: the kernel keeps the port of a fwmark real server; one added without a port is IP:0.
+   * docs/ipvs.md, "The firewall-mark port quirk": the kernel keeps the port of a fwmark real
+   * server; one added without a port is IP:0.
    */
   @Test
   void a_fwmark_server_added_without_a_port_is_edited_in_place_not_duplicated() {
@@ -205,7 +206,10 @@ class IpvsadmBackendIT {
         .doesNotContain("10.0.0.2:69");
   }
 
-  /** REPORT §2: ipvsadm -R exits 0 when a line fails, and goes on with the next lines. */
+  /**
+   * docs/ipvs.md, "Reconciliation": ipvsadm -R exits 0 when a line fails, and goes on with the next
+   * lines.
+   */
   @Test
   void a_failing_line_in_a_real_R_batch_is_reported_and_later_lines_still_apply() {
     List<IpvsCommand> batch =

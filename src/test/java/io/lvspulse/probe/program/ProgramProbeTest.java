@@ -90,13 +90,13 @@ class ProgramProbeTest {
   }
 
   /**
-   * Regression for the Piranha anchor bug (reference §0.2, §2.4): nanny 0.8.6's {@code
-   * getExecOutput} returns NULL when the program exits non-zero, and {@code external_check} then
-   * counts NULL with a non-empty {@code expect} as success ("didn't get anything back"). Scenario:
-   * {@code send_program = "/usr/local/bin/check_tftp --connect %h"}, {@code expect = "OK - answer
-   * from server"}, the TFTP server is down, check_tftp prints {@code CRITICAL - ...} and exits 2 —
-   * Piranha keeps the dead server in the pool. Here even output that equals {@code expect} does not
-   * save a non-zero exit.
+   * Regression for the Piranha anchor bug (docs/reference/piranha-behaviour.md §0.2, §2.4): nanny
+   * 0.8.6's {@code getExecOutput} returns NULL when the program exits non-zero, and {@code
+   * external_check} then counts NULL with a non-empty {@code expect} as success ("didn't get
+   * anything back"). Scenario: {@code send_program = "/usr/local/bin/check_tftp --connect %h"},
+   * {@code expect = "OK - answer from server"}, the TFTP server is down, check_tftp prints {@code
+   * CRITICAL - ...} and exits 2 — Piranha keeps the dead server in the pool. Here even output that
+   * equals {@code expect} does not save a non-zero exit.
    */
   @Test
   void aNonZeroExitIsAFailureEvenWhenTheOutputEqualsExpect() throws Exception {
