@@ -214,8 +214,8 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   }
 
   /**
-   * Deletes every service this run manages from IPVS (used by {@code --cleanup-on-stop} and by a
-   * director that gives up the active role when so configured). Blocks until done or failed.
+   * Deletes every service this run manages from IPVS and stops programming (used by {@code
+   * --cleanup-on-stop}). Blocks until done or failed.
    */
   public IpvsReconciler.Result withdraw() {
     Set<ServiceKey> keys;
