@@ -56,7 +56,8 @@ public final class IpvsBenchCommand implements Callable<Integer> {
   @Option(
       names = "--vm-ipvsadm",
       description =
-          "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else ../shared/lab/scripts/ipvsadm-vm)")
+          "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else /sbin/ipvsadm); a lab"
+              + " director's: $(lab/bin/lab director ipvsadm NAME)")
   Path vmIpvsadm;
 
   @Option(
@@ -142,12 +143,7 @@ public final class IpvsBenchCommand implements Callable<Integer> {
 
   private static Path defaultVm() {
     String env = System.getenv("LVS_PULSE_IPVSADM");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String shared = System.getenv("LVS_PULSE_SHARED");
-    return (shared != null && !shared.isBlank() ? Path.of(shared) : Path.of("..", "shared"))
-        .resolve("lab/scripts/ipvsadm-vm");
+    return env != null && !env.isBlank() ? Path.of(env) : Path.of("/sbin/ipvsadm");
   }
 
   private static Path writeFake(Path dir) throws IOException {

@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
             listenAddress.get(),
             false,
             Optional.empty(),
-            false,
+            true,
             Duration.ofSeconds(15),
             false,
             List.of());

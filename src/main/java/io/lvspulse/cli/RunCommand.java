@@ -71,10 +71,18 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--set-sysctls",
-      description =
-          "set net.ipv4.vs.expire_quiescent_template=1 and expire_nodest_conn=1 when a quiescing"
-              + " persistent or UDP virtual service needs them (default: only warn)")
+      hidden = true,
+      description = "the default now (kept for old unit files)")
   boolean setSysctls;
+
+  @Option(
+      names = "--keep-sysctls",
+      description =
+          "do not set net.ipv4.vs.expire_quiescent_template=1 and expire_nodest_conn=1 when a"
+              + " quiescing persistent or UDP virtual service needs them (default: set them in the"
+              + " kernel ipvsadm drives, so a failed server's clients move at once; with this"
+              + " option only warn)")
+  boolean keepSysctls;
 
   @Option(
       names = "--reconcile-interval",
@@ -88,8 +96,10 @@ public final class RunCommand implements Callable<Integer> {
       names = "--command-prefix",
       paramLabel = "ARG",
       split = ",",
-      hidden = true,
-      description = "prefix for ip/arping/nft commands, e.g. ip,netns,exec,NS (tests)")
+      description =
+          "run ip, arping, nft and sysctl in the director through this prefix, e.g."
+              + " ip,netns,exec,NS (a director in a network namespace; the test lab's"
+              + " lab/bin/director-exec,NAME)")
   List<String> commandPrefix = List.of();
 
   @Override
@@ -124,7 +134,7 @@ public final class RunCommand implements Callable<Integer> {
             listenAddress.get(),
             cleanupOnStop,
             role,
-            setSysctls,
+            !keepSysctls,
             Duration.ofSeconds(reconcileSeconds),
             !noFailover,
             commandPrefix);

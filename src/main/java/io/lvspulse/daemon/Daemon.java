@@ -5,9 +5,11 @@ import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.Network;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.director.ConfigTables;
 import io.lvspulse.director.IpvsController;
 import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
@@ -22,12 +24,13 @@ import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.DryRunBackend;
 import io.lvspulse.ipvs.IpvsBackend;
+import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
-import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.ProbeSource;
@@ -35,15 +38,18 @@ import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +67,9 @@ public final class Daemon implements AutoCloseable {
   public static final String RELOADS = "lvs_pulse_config_reloads";
 
   public static final String SERIAL = "lvs_pulse_config_serial_no";
+
+  /** 1 unless the last reload was rejected (as Prometheus's own config_last_reload_successful). */
+  public static final String LAST_RELOAD_OK = "lvs_pulse_config_last_reload_successful";
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -87,6 +96,7 @@ public final class Daemon implements AutoCloseable {
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong serial = new AtomicLong();
+  private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
@@ -127,6 +137,9 @@ public final class Daemon implements AutoCloseable {
     Gauge.builder(SERIAL, serial, AtomicLong::get)
         .description("serial_no of the running config")
         .register(metrics.registry());
+    Gauge.builder(LAST_RELOAD_OK, lastReloadOk, AtomicInteger::get)
+        .description("0 while the last config reload was rejected (the old config runs), else 1")
+        .register(metrics.registry());
   }
 
   /** Parses the config (exits with its errors if invalid) and creates the daemon. */
@@ -150,7 +163,7 @@ public final class Daemon implements AutoCloseable {
     backend = openBackend(g);
     IpvsBackend metered = new MeteredIpvsBackend(backend, metrics.registry());
     setTimeouts(metered, g, null);
-    checkSysctls(config);
+    applySysctls(config);
     IpvsReconciler reconciler =
         new IpvsReconciler(
             metered,
@@ -178,7 +191,7 @@ public final class Daemon implements AutoCloseable {
         new HealthMonitor(
             probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config);
+    monitor.start(config, kernelWeights(metered, config));
     failoverConfigured = useFailover;
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
@@ -265,11 +278,12 @@ public final class Daemon implements AutoCloseable {
       return new DryRunBackend();
     }
     IpvsadmBackend.Options o =
-        options.ipvsadm().isPresent()
-            ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
-            : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
-                ? IpvsadmBackend.Options.defaults()
-                : IpvsadmBackend.Options.explicit(g.ipvsadm()));
+        (options.ipvsadm().isPresent()
+                ? IpvsadmBackend.Options.explicit(options.ipvsadm().get())
+                : (g.ipvsadm().equals(IpvsadmBackend.DEFAULT_IPVSADM)
+                    ? IpvsadmBackend.Options.defaults()
+                    : IpvsadmBackend.Options.explicit(g.ipvsadm())))
+            .withCommandPrefix(options.commandPrefix());
     try {
       return IpvsadmBackend.open(o, runner);
     } catch (IpvsException e) {
@@ -302,14 +316,45 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The sysctl policy ({@link SysctlCheck}) for the local kernel only: not for dry-run, nor for an
-   * explicit ipvsadm such as the test VM's wrapper.
+   * The sysctl policy ({@link SysctlCheck}) in the kernel the backend drives: the director's
+   * namespace, never this host's {@code /proc} when ipvsadm drives another kernel.
    */
-  private void checkSysctls(LvsConfig cfg) {
-    if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN || options.ipvsadm().isPresent()) {
+  private void applySysctls(LvsConfig cfg) {
+    IpvsBackend b = backend;
+    if (b == null) {
       return;
     }
-    SysctlCheck.check(cfg, VsSysctls.PROC_SYS_NET_IPV4_VS, options.setSysctls());
+    SysctlCheck.apply(cfg, new MeteredIpvsBackend(b, metrics.registry()), options.setSysctls());
+  }
+
+  /**
+   * The weights of the configured servers already in the kernel's table (a restart, or a partner
+   * that programmed it): adopted until each server's first probe, so that a restart neither deletes
+   * nor re-weights anything. An unreadable table adopts nothing.
+   */
+  private static HealthMonitor.KernelWeights kernelWeights(IpvsBackend b, LvsConfig cfg) {
+    IpvsTable kernel;
+    try {
+      kernel = b.read();
+    } catch (IpvsException e) {
+      log.warn(
+          "cannot read the kernel's IPVS table at start ({}): adopting nothing", e.getMessage());
+      return HealthMonitor.KernelWeights.NONE;
+    }
+    Network network = cfg.global().network();
+    return (v, rs) -> {
+      Optional<IpvsTable.Entry> entry = kernel.entry(ConfigTables.key(v));
+      if (entry.isEmpty()) {
+        return OptionalInt.empty();
+      }
+      InetSocketAddress want = ConfigTables.destination(rs, network, rs.weight()).address();
+      IpvsDestination d = entry.get().destinations().get(want);
+      if (d == null && v.isFwmark()) {
+        // the kernel keeps a fwmark server added without a port as IP:0
+        d = entry.get().destinations().get(new InetSocketAddress(want.getAddress(), 0));
+      }
+      return d == null ? OptionalInt.empty() : OptionalInt.of(d.weight());
+    };
   }
 
   /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
@@ -363,10 +408,12 @@ public final class Daemon implements AutoCloseable {
         log.error("reload rejected, keeping the running config: {}", d);
       }
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -374,6 +421,7 @@ public final class Daemon implements AutoCloseable {
     if (bad.isPresent()) {
       log.error("reload rejected, keeping the running config: {}", bad.get());
       reloadsFailed.increment();
+      lastReloadOk.set(0);
       return false;
     }
     LvsConfig previous = config;
@@ -386,7 +434,7 @@ public final class Daemon implements AutoCloseable {
             new MeteredIpvsBackend(backend, metrics.registry()), next.global(), previous.global());
       }
     }
-    checkSysctls(next);
+    applySysctls(next);
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
@@ -395,6 +443,7 @@ public final class Daemon implements AutoCloseable {
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
+    lastReloadOk.set(1);
     return true;
   }
 

@@ -15,11 +15,12 @@ import java.util.Optional;
  * @param cleanupOnStop delete the managed IPVS services on SIGTERM (default: leave IPVS as it is)
  * @param role force the failover role instead of finding it from the config's addresses
  * @param setSysctls set {@code net.ipv4.vs.expire_quiescent_template} and {@code
- *     expire_nodest_conn} to 1 when a quiescing virtual service needs them
+ *     expire_nodest_conn} to 1 when a quiescing virtual service needs them (the default; {@code
+ *     --keep-sysctls} turns it off)
  * @param fullReconcile period of the full IPVS reconcile that repairs drift
  * @param failover run the director failover (heartbeat, VIPs); off means "always active"
- * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft} command (tests run
- *     directors inside network namespaces with {@code ip netns exec NS})
+ * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft}/{@code sysctl}
+ *     command (a director inside a network namespace: {@code ip netns exec NS})
  */
 public record DaemonOptions(
     Path config,

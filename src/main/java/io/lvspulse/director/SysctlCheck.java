@@ -3,10 +3,10 @@ package io.lvspulse.director;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.IpvsBackend;
+import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.ipvs.VsSysctls;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sysctl policy: warns (or, with {@code --set-sysctls}, fixes) when a quiescing persistent or
- * UDP virtual service would keep sending clients to a dead server because the kernel keeps its
- * templates or connections ({@link VsSysctls} reads the two knobs and says which service suffers).
- * The daemon runs it at start and on every reload, for the local kernel only.
+ * The sysctl policy. A quiescing persistent or UDP virtual service keeps sending a dead server's
+ * clients to it while the kernel keeps their persistence templates ({@code
+ * expire_quiescent_template = 0}, the kernel's default) or their entries ({@code expire_nodest_conn
+ * = 0}). So lvs-pulse sets both to 1 in the kernel its backend drives, unless {@code
+ * --keep-sysctls}: then it only warns ({@link VsSysctls} says which service suffers). See
+ * docs/end-to-end.md for why, measured. The daemon runs it at start and on every reload.
  */
 public final class SysctlCheck {
   private static final Logger log = LoggerFactory.getLogger(SysctlCheck.class);
@@ -26,40 +28,55 @@ public final class SysctlCheck {
   private SysctlCheck() {}
 
   /**
-   * Checks {@code config} against the sysctls under {@code dir} (normally {@link
-   * VsSysctls#PROC_SYS_NET_IPV4_VS}); nothing when no service quiesces or IPVS is not loaded.
+   * Reads the sysctls through {@code backend} and, when a quiescing service of {@code config} needs
+   * them, sets them ({@code set}) or warns. Nothing at all when no service quiesces.
    *
-   * @param set turn both sysctls on instead of warning ({@code --set-sysctls}); if that fails, warn
-   * @return the warnings logged (empty when none was needed or the sysctls were set)
+   * @return the warnings logged about services (empty when none was needed or the sysctls were set)
    */
-  public static List<String> check(LvsConfig config, Path dir, boolean set) {
+  public static List<String> apply(LvsConfig config, IpvsBackend backend, boolean set) {
     Set<ServiceKey> quiescing = new LinkedHashSet<>();
     for (VirtualService v : config.activeVirtuals()) {
       if (v.quiesceServer() && ConfigTables.inIpvs(v)) {
         quiescing.add(ConfigTables.key(v));
       }
     }
-    Optional<VsSysctls> now = VsSysctls.read(dir);
-    if (quiescing.isEmpty() || now.isEmpty()) {
+    if (quiescing.isEmpty()) {
+      return List.of();
+    }
+    Optional<VsSysctls> now;
+    try {
+      now = backend.sysctls();
+    } catch (IpvsException e) {
+      log.warn("cannot read the IPVS sysctls: {}", e.getMessage());
       return List.of();
     }
     List<String> warnings =
-        now.get().warnings(DesiredTables.allHealthy(config, RealServer::weight), quiescing);
-    if (warnings.isEmpty()) {
+        now.map(s -> s.warnings(DesiredTables.allHealthy(config, RealServer::weight), quiescing))
+            .orElse(List.of());
+    if (now.isPresent() && warnings.isEmpty()) {
       return List.of();
     }
     if (set) {
       try {
-        VsSysctls.enableBoth(dir);
+        backend.enableSysctls();
         log.info(
-            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 (--set-sysctls)");
+            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 in the"
+                + " kernel {} drives: a failed server's clients move at once (--keep-sysctls"
+                + " leaves them)",
+            backend.name());
         return List.of();
-      } catch (IOException e) {
-        log.warn("--set-sysctls: cannot write {}: {}", dir, e.toString());
+      } catch (IpvsException e) {
+        log.warn("cannot set the IPVS sysctls: {}", e.getMessage());
       }
     }
+    if (now.isEmpty()) {
+      log.warn(
+          "cannot read the IPVS sysctls of the kernel {} drives; make sure"
+              + " net.ipv4.vs.expire_quiescent_template and expire_nodest_conn are 1 there",
+          backend.name());
+    }
     for (String w : warnings) {
-      log.warn("{}; set it to 1 (sysctl -w) or run with --set-sysctls", w);
+      log.warn("{}; set it to 1 (sysctl -w), or run without --keep-sysctls", w);
     }
     return warnings;
   }

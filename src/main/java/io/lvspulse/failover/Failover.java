@@ -503,6 +503,7 @@ public final class Failover implements AutoCloseable {
 
   private void publish() {
     status = snapshot();
+    metrics.partner(status.partnerState());
   }
 
   private FailoverStatus snapshot() {

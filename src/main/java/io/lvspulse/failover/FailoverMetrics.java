@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code lvs_pulse_director_active} gauge: 1 while this director is active;
+ *   <li>{@code lvs_pulse_partner_active} gauge: 1 while the partner's heartbeats say it is active
+ *       (RUNNING); 0 when they say STOPPED, when it is silent for deadtime, before it is heard and
+ *       without a partner. With {@code lvs_pulse_director_active} it shows a split brain from
+ *       either director alone;
  *   <li>{@code lvs_pulse_heartbeats_sent_total};
  *   <li>{@code
  *       lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|bad_length}};
@@ -24,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FailoverMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger partnerActive = new AtomicInteger();
   private final Gauge gauge;
+  private final Gauge partnerGauge;
   private final Counter sent;
   private final Counter failovers;
   private final Map<RxResult, Counter> received = new EnumMap<>(RxResult.class);
@@ -35,6 +41,12 @@ public final class FailoverMetrics {
         Gauge.builder("lvs_pulse_director_active", active, AtomicInteger::get)
             .description("1 while this director is active (holds the VIPs)")
             .tag("role", role.label())
+            .register(registry);
+    partnerGauge =
+        Gauge.builder("lvs_pulse_partner_active", partnerActive, AtomicInteger::get)
+            .description(
+                "1 while the partner's heartbeats say it is active (RUNNING), 0 otherwise (STOPPED,"
+                    + " silent for deadtime, not heard yet, no partner)")
             .register(registry);
     sent =
         Counter.builder("lvs_pulse_heartbeats_sent")
@@ -58,6 +70,10 @@ public final class FailoverMetrics {
     active.set(isActive ? 1 : 0);
   }
 
+  void partner(PartnerState state) {
+    partnerActive.set(state == PartnerState.RUNNING ? 1 : 0);
+  }
+
   void sent() {
     sent.increment();
   }
@@ -79,9 +95,11 @@ public final class FailoverMetrics {
   }
 
   /**
-   * Removes the gauge (it refers to this instance's state), so a new instance can register its own.
+   * Removes the gauges (they refer to this instance's state), so a new instance can register its
+   * own.
    */
   void close() {
     registry.remove(gauge);
+    registry.remove(partnerGauge);
   }
 }

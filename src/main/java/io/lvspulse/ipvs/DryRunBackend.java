@@ -76,6 +76,21 @@ public final class DryRunBackend implements IpvsBackend {
     record("ipvsadm " + String.join(" ", timeouts.args()));
   }
 
+  @GuardedBy("this")
+  private VsSysctls sysctls = new VsSysctls(false, false);
+
+  /** The kernel's defaults (both 0) until {@link #enableSysctls}. */
+  @Override
+  public synchronized java.util.Optional<VsSysctls> sysctls() {
+    return java.util.Optional.of(sysctls);
+  }
+
+  @Override
+  public synchronized void enableSysctls() {
+    record("sysctl -w " + String.join(" ", VsSysctls.ENABLE_ARGS));
+    sysctls = new VsSysctls(true, true);
+  }
+
   @Override
   public synchronized void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) {
     record("ipvsadm " + String.join(" ", IpvsadmBackend.startDaemonArgs(role, iface, syncId)));

@@ -1,6 +1,7 @@
 package io.lvspulse.ipvs;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What lvs-pulse does to the kernel's IPVS table. Implementations: {@link IpvsadmBackend} (the real
@@ -30,4 +31,21 @@ public interface IpvsBackend {
 
   /** {@code --stop-daemon master|backup}. */
   void stopSyncDaemon(SyncDaemonRole role) throws IpvsException;
+
+  /**
+   * The IPVS sysctls of the kernel this backend drives (the director's network namespace), or empty
+   * when that kernel cannot be reached other than through ipvsadm.
+   */
+  default Optional<VsSysctls> sysctls() throws IpvsException {
+    return Optional.empty();
+  }
+
+  /**
+   * Sets {@code expire_quiescent_template} and {@code expire_nodest_conn} to 1 in the kernel this
+   * backend drives, never in another one.
+   */
+  default void enableSysctls() throws IpvsException {
+    throw new IpvsException(
+        IpvsException.Kind.UNAVAILABLE, name() + " cannot set the IPVS sysctls of its kernel");
+  }
 }

@@ -19,8 +19,14 @@ import org.slf4j.LoggerFactory;
  * with a watchdog.
  *
  * <ul>
- *   <li>{@link #read()}: {@code ipvsadm -S -n}, parsed strictly; if that fails and {@code
- *       /proc/net/ip_vs} is readable, that file is parsed instead (logged as a warning).
+ *   <li>{@link #read()}: {@code ipvsadm -S -n}, parsed strictly; if that fails, the local ipvsadm
+ *       is used and {@code /proc/net/ip_vs} is readable, that file is parsed instead (logged as a
+ *       warning). An explicitly configured ipvsadm may drive another kernel (a director's network
+ *       namespace, a VM): its table is read only through it.
+ *   <li>{@link #sysctls()}, {@link #enableSysctls()}: {@code /proc/sys/net/ipv4/vs} for the local
+ *       ipvsadm; {@code PREFIX sysctl} when a command prefix reaches the director's kernel (the
+ *       same way as {@code ip} and {@code nft}); never the host's {@code /proc} for an explicit
+ *       ipvsadm without a prefix.
  *   <li>{@link #apply}: ONE {@code ipvsadm -R} with the whole batch on stdin. {@code -R} exits 0
  *       even when a line fails (the kernel's message goes to stderr and later lines still apply),
  *       so any stderr output counts as a failure as well as a non-zero exit; the caller re-reads
@@ -49,14 +55,32 @@ public final class IpvsadmBackend implements IpvsBackend {
    * @param timeout the watchdog timeout for each call
    * @param procNetIpVs the fallback table file
    * @param procHz the kernel's CONFIG_HZ, to read persistence from {@code procNetIpVs}
+   * @param commandPrefix runs a command in the director whose kernel ipvsadm drives (e.g. {@code ip
+   *     netns exec NS}); empty: this host
    */
   public record Options(
-      Path ipvsadm, boolean explicitPath, Duration timeout, Path procNetIpVs, int procHz) {
+      Path ipvsadm,
+      boolean explicitPath,
+      Duration timeout,
+      Path procNetIpVs,
+      int procHz,
+      List<String> commandPrefix) {
     public Options {
       Objects.requireNonNull(ipvsadm);
+      commandPrefix = List.copyOf(commandPrefix);
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive");
       }
+    }
+
+    public Options(
+        Path ipvsadm, boolean explicitPath, Duration timeout, Path procNetIpVs, int procHz) {
+      this(ipvsadm, explicitPath, timeout, procNetIpVs, procHz, List.of());
+    }
+
+    /** These options with a prefix that reaches the director's kernel (sysctls). */
+    public Options withCommandPrefix(List<String> prefix) {
+      return new Options(ipvsadm, explicitPath, timeout, procNetIpVs, procHz, prefix);
     }
 
     /** {@code /sbin/ipvsadm}, a 10 s watchdog, {@code /proc/net/ip_vs} with HZ 250. */
@@ -71,12 +95,12 @@ public final class IpvsadmBackend implements IpvsBackend {
 
     /** These options with another watchdog timeout. */
     public Options withTimeout(Duration t) {
-      return new Options(ipvsadm, explicitPath, t, procNetIpVs, procHz);
+      return new Options(ipvsadm, explicitPath, t, procNetIpVs, procHz, commandPrefix);
     }
 
     /** These options with another fallback file. */
     public Options withProcNetIpVs(Path p, int hz) {
-      return new Options(ipvsadm, explicitPath, timeout, p, hz);
+      return new Options(ipvsadm, explicitPath, timeout, p, hz, commandPrefix);
     }
   }
 
@@ -185,7 +209,9 @@ public final class IpvsadmBackend implements IpvsBackend {
     } catch (IpvsException e) {
       failure = e;
     }
-    if (failure.kind() != IpvsException.Kind.TIMEOUT && Files.isReadable(options.procNetIpVs())) {
+    if (!options.explicitPath()
+        && failure.kind() != IpvsException.Kind.TIMEOUT
+        && Files.isReadable(options.procNetIpVs())) {
       try {
         IpvsTable t =
             ProcNetIpVsParser.parse(
@@ -227,6 +253,55 @@ public final class IpvsadmBackend implements IpvsBackend {
   @Override
   public void stopSyncDaemon(SyncDaemonRole role) throws IpvsException {
     check(exec(List.of("--stop-daemon", role.arg()), null), "--stop-daemon " + role.arg());
+  }
+
+  @Override
+  public java.util.Optional<VsSysctls> sysctls() throws IpvsException {
+    if (!options.commandPrefix().isEmpty()) {
+      List<String> cmd = new ArrayList<>(options.commandPrefix());
+      cmd.add("sysctl");
+      cmd.add("-n");
+      cmd.addAll(VsSysctls.NAMES);
+      ExecResult r = runner.run(ExecRequest.of(options.timeout(), cmd));
+      if (!r.succeeded()) {
+        throw new IpvsException(IpvsException.Kind.FAILED, "sysctl -n: " + r.describe());
+      }
+      return VsSysctls.parse(r.stdout());
+    }
+    if (options.explicitPath()) {
+      return java.util.Optional.empty(); // another kernel, perhaps: not the host's /proc
+    }
+    return VsSysctls.read(VsSysctls.PROC_SYS_NET_IPV4_VS);
+  }
+
+  @Override
+  public void enableSysctls() throws IpvsException {
+    if (!options.commandPrefix().isEmpty()) {
+      List<String> cmd = new ArrayList<>(options.commandPrefix());
+      cmd.add("sysctl");
+      cmd.add("-w");
+      cmd.addAll(VsSysctls.ENABLE_ARGS);
+      ExecResult r = runner.run(ExecRequest.of(options.timeout(), cmd));
+      if (!r.succeeded()) {
+        throw new IpvsException(IpvsException.Kind.FAILED, "sysctl -w: " + r.describe());
+      }
+      return;
+    }
+    if (options.explicitPath()) {
+      throw new IpvsException(
+          IpvsException.Kind.UNAVAILABLE,
+          options.ipvsadm()
+              + " may drive another kernel: lvs-pulse does not touch this host's"
+              + " /proc/sys/net/ipv4/vs (give --command-prefix to reach that kernel, or set the"
+              + " sysctls there)");
+    }
+    try {
+      VsSysctls.enableBoth(VsSysctls.PROC_SYS_NET_IPV4_VS);
+    } catch (IOException e) {
+      throw new IpvsException(
+          IpvsException.Kind.FAILED,
+          "cannot write " + VsSysctls.PROC_SYS_NET_IPV4_VS + ": " + e.getMessage());
+    }
   }
 
   static List<String> startDaemonArgs(SyncDaemonRole role, String iface, int syncId) {

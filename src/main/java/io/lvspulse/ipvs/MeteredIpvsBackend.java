@@ -103,4 +103,18 @@ public final class MeteredIpvsBackend implements IpvsBackend {
           return null;
         });
   }
+
+  @Override
+  public java.util.Optional<VsSysctls> sysctls() throws IpvsException {
+    return delegate.sysctls();
+  }
+
+  @Override
+  public void enableSysctls() throws IpvsException {
+    metered(
+        () -> {
+          delegate.enableSysctls();
+          return null;
+        });
+  }
 }

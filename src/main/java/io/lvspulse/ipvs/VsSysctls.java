@@ -19,6 +19,23 @@ import java.util.Set;
  * @param expireNodestConn the value of {@code expire_nodest_conn} is not 0
  */
 public record VsSysctls(boolean expireQuiescentTemplate, boolean expireNodestConn) {
+  /** Their names, for {@code sysctl -n}. */
+  public static final List<String> NAMES =
+      List.of("net.ipv4.vs.expire_quiescent_template", "net.ipv4.vs.expire_nodest_conn");
+
+  /** The arguments of {@code sysctl -w} that set both to 1. */
+  public static final List<String> ENABLE_ARGS =
+      List.of("net.ipv4.vs.expire_quiescent_template=1", "net.ipv4.vs.expire_nodest_conn=1");
+
+  /** Parses {@code sysctl -n NAMES} output: two numbers, one a line. */
+  public static Optional<VsSysctls> parse(String sysctlN) {
+    List<String> v = sysctlN.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    if (v.size() != 2 || !v.stream().allMatch(x -> x.matches("-?[0-9]+"))) {
+      return Optional.empty();
+    }
+    return Optional.of(new VsSysctls(!v.get(0).equals("0"), !v.get(1).equals("0")));
+  }
+
   /** Where the kernel shows them. */
   public static final Path PROC_SYS_NET_IPV4_VS = Path.of("/proc/sys/net/ipv4/vs");
 

@@ -169,10 +169,28 @@ public final class HealthMonitor implements AutoCloseable {
             });
   }
 
+  /** What the kernel's table already holds at start: the weight of a server, if it is there. */
+  @FunctionalInterface
+  public interface KernelWeights {
+    java.util.OptionalInt weight(VirtualService v, RealServer rs);
+
+    /** Nothing adopted: every server starts out of IPVS. */
+    KernelWeights NONE = (v, rs) -> java.util.OptionalInt.empty();
+  }
+
   /**
    * Starts monitoring {@code initial}: schedules every probe (first runs spread over the interval).
    */
   public void start(LvsConfig initial) {
+    start(initial, KernelWeights.NONE);
+  }
+
+  /**
+   * Starts monitoring {@code initial}, adopting the servers {@code kernel} already holds (a
+   * restart): each stays in IPVS at the kernel's weight until its own first probe decides, so a
+   * restart changes nothing in the table.
+   */
+  public void start(LvsConfig initial, KernelWeights kernel) {
     call(
         () -> {
           startedAt = clock.instant();
@@ -181,6 +199,15 @@ public final class HealthMonitor implements AutoCloseable {
           for (VirtualService v : initial.activeVirtuals()) {
             for (RealServer rs : v.activeServers()) {
               Entry e = add(v, rs);
+              java.util.OptionalInt w = kernel.weight(v, rs);
+              if (w.isPresent()) {
+                e.sm.adopt(w.getAsInt());
+                updateGauges(e);
+                log.info(
+                    "server {} found in the kernel's table at weight {}: kept until its first probe",
+                    e.id,
+                    w.getAsInt());
+              }
               added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
             }
             warnUnsupported(v);

@@ -17,6 +17,10 @@ import java.util.Optional;
  *   <li>A DOWN server comes back after {@code rise} consecutive successes.
  *   <li>On (re)entry the weight starts at {@code max(1, weight >> 5)} and doubles every step up to
  *       the configured weight (unless slow start is off).
+ *   <li>A server {@linkplain #adopt adopted} from the kernel's table at start (lvs-pulse restarted)
+ *       stays in IPVS at the kernel's weight until its first probe: success makes it UP without
+ *       slow start from scratch (at full weight it stays there; below, the ramp continues from the
+ *       kernel's weight), failure takes it out as for any UP server.
  * </ul>
  *
  * <p>Not thread-safe: owned by the controller thread. Time is passed in, never read.
@@ -28,12 +32,32 @@ public final class ServerStateMachine {
   private int successes;
   private int failures;
   private boolean everAdded;
+  private boolean adopted;
+  private int adoptedWeight;
   private int currentWeight;
   private Instant nextRampAt = Instant.MAX;
 
   public ServerStateMachine(HealthPolicy policy, Instant now) {
     this.policy = Objects.requireNonNull(policy);
     this.since = now;
+  }
+
+  /**
+   * The server is already in the kernel's table at {@code kernelWeight} (found there at start): it
+   * keeps that weight until its first probe decides. Only before the first probe.
+   */
+  public void adopt(int kernelWeight) {
+    if (health != Health.UNKNOWN || successes + failures > 0) {
+      return;
+    }
+    adopted = true;
+    adoptedWeight = Math.max(0, kernelWeight);
+    everAdded = true;
+  }
+
+  /** Whether the server was adopted from the kernel and has not been probed since. */
+  public boolean adopted() {
+    return adopted && health == Health.UNKNOWN;
   }
 
   /** Applies one probe result; returns the health transition it caused, if any. */
@@ -44,6 +68,13 @@ public final class ServerStateMachine {
       if (health == Health.UNKNOWN || (health == Health.DOWN && successes >= policy.rise())) {
         Health from = health;
         enter(now);
+        if (adopted && adoptedWeight > currentWeight) {
+          // a restart: no slow start from scratch for a server the kernel already weighs
+          currentWeight = Math.min(policy.weight(), adoptedWeight);
+          nextRampAt =
+              currentWeight >= policy.weight() ? Instant.MAX : now.plus(policy.slowStartStep());
+        }
+        adopted = false;
         return Optional.of(move(from, Health.UP, reason, now));
       }
       onTick(now);
@@ -51,13 +82,19 @@ public final class ServerStateMachine {
     }
     failures = saturatingIncrement(failures);
     successes = 0;
+    boolean wasAdopted = adopted;
+    adopted = false;
     if (health == Health.UP && failures >= policy.fall()) {
       leave();
       return Optional.of(move(Health.UP, Health.DOWN, reason, now));
     }
     if (health == Health.UNKNOWN && failures >= policy.fall()) {
-      // Never added: it stays out of IPVS, but is now known to be down.
+      // Never added (out of IPVS), or adopted from the kernel: quiesced or removed like an UP one.
+      currentWeight = 0;
       return Optional.of(move(Health.UNKNOWN, Health.DOWN, reason, now));
+    }
+    if (wasAdopted && health == Health.UNKNOWN) {
+      adopted = true; // fall > 1: still undecided, keep the kernel's weight
     }
     return Optional.empty();
   }
@@ -132,11 +169,16 @@ public final class ServerStateMachine {
 
   /** Whether the server belongs in the IPVS table now (UP, or quiesced at weight 0). */
   public boolean inIpvs() {
-    return health == Health.UP || (health == Health.DOWN && policy.quiesce() && everAdded);
+    return health == Health.UP
+        || (health == Health.DOWN && policy.quiesce() && everAdded)
+        || adopted();
   }
 
   /** The weight the server should have in IPVS (0 when quiesced; meaningless when not in IPVS). */
   public int ipvsWeight() {
+    if (adopted()) {
+      return adoptedWeight;
+    }
     return health == Health.UP ? currentWeight : 0;
   }
 

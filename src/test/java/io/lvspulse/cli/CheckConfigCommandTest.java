@@ -2,7 +2,7 @@ package io.lvspulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -62,8 +62,7 @@ class CheckConfigCommandTest {
 
   @Test
   void everySharedInvalidExampleExitsOneAtItsLine() throws Exception {
-    Path dir = Peers.shared().resolve("examples/invalid");
-    Peers.require(Files.isDirectory(dir), "shared examples");
+    Path dir = Examples.file("invalid");
     try (var s = Files.list(dir)) {
       for (Path f : s.sorted().toList()) {
         String line = Files.readAllLines(f).get(0).replaceAll("\\D", "");

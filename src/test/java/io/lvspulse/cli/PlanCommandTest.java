@@ -2,7 +2,7 @@ package io.lvspulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,7 +38,7 @@ class PlanCommandTest {
 
   @Test
   void theOneLineTftpExampleGivesTheSameTableAsPiranhaAddsWithNatForwardingByDefault() {
-    Run r = run("plan", Peers.shared().resolve("examples/valid/tftp-one-line.lvs.cf").toString());
+    Run r = run("plan", Examples.file("valid/tftp-one-line.lvs.cf").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     // No global `network` in that file: Piranha's default is nat, so -m.
     assertThat(r.out().lines())
@@ -50,7 +50,7 @@ class PlanCommandTest {
 
   @Test
   void nonFwmarkServicesUseProtocolAndVipAndPmaskOnlyWithPersistence() {
-    Run r = run("plan", Peers.shared().resolve("examples/valid/nat-web.lvs.cf").toString());
+    Run r = run("plan", Examples.file("valid/nat-web.lvs.cf").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines())
         .containsExactly(

@@ -2,7 +2,7 @@ package io.lvspulse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 class EtcLvsCfTest {
   @Test
   void itsVirtualIsExactlyTheWriteUpsTftpBlock() throws Exception {
-    Path oneLine = Peers.shared().resolve("examples/valid/tftp-one-line.lvs.cf");
-    Peers.require(Files.isRegularFile(oneLine), "shared examples");
+    Path oneLine = Examples.file("valid/tftp-one-line.lvs.cf");
     LvsConfig etc = TestParsers.parser().parse(Path.of("etc/lvs.cf")).config();
     LvsConfig example = TestParsers.parser().parse(oneLine).config();
     assertThat(etc.virtuals()).isEqualTo(example.virtuals());

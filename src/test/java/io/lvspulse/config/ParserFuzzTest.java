@@ -3,7 +3,7 @@ package io.lvspulse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,8 +74,7 @@ class ParserFuzzTest {
 
   static List<String> corpus() throws Exception {
     List<String> out = new ArrayList<>();
-    Path dir = Peers.shared().resolve("examples");
-    Peers.require(Files.isDirectory(dir), "shared examples");
+    Path dir = Examples.dir();
     try (Stream<Path> s =
         Stream.concat(Files.list(dir.resolve("valid")), Files.list(dir.resolve("invalid")))) {
       for (Path p : s.sorted().toList()) {

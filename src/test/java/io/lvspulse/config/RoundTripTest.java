@@ -3,7 +3,7 @@ package io.lvspulse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,8 +56,7 @@ class RoundTripTest {
   }
 
   static Stream<Path> examples() throws Exception {
-    Path dir = Peers.shared().resolve("examples/valid");
-    Peers.require(Files.isDirectory(dir), "shared examples");
+    Path dir = Examples.file("valid");
     try (Stream<Path> s = Files.list(dir)) {
       List<Path> l = s.sorted().toList();
       return Stream.concat(l.stream(), Stream.of(Path.of("etc/lvs.cf")));

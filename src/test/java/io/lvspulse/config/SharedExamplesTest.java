@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -32,8 +32,7 @@ class SharedExamplesTest {
           "unterminated-quote.lvs.cf", 14);
 
   static Path examples() {
-    Path p = Peers.shared().resolve("examples");
-    Peers.require(Files.isDirectory(p), "shared examples at " + p);
+    Path p = Examples.dir();
     return p;
   }
 

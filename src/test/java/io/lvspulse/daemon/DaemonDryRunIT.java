@@ -246,6 +246,7 @@ class DaemonDryRunIT {
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"ok\"} 0.0");
     assertThat(m).contains("lvs_pulse_config_serial_no 1.0");
+    assertThat(m).contains("lvs_pulse_config_last_reload_successful 0.0");
     assertThat(((Map<?, ?>) d.status().get("config")).get("serial_no"))
         .isEqualTo(1L); // MiniJson integers are Longs
 
@@ -308,6 +309,7 @@ class DaemonDryRunIT {
     String m = d.metrics();
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"ok\"} 1.0");
     assertThat(m).contains("lvs_pulse_config_serial_no 2.0");
+    assertThat(m).contains("lvs_pulse_config_last_reload_successful 1.0");
 
     write(cfg.withSerial(3).text());
     d.sighup();

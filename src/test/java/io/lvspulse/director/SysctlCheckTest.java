@@ -1,59 +1,63 @@
 package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.verifyNoInteractions;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.IpvsBackend;
+import io.lvspulse.ipvs.IpvsException;
+import io.lvspulse.ipvs.VsSysctls;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+/** The sysctl policy against the dry-run backend (both sysctls 0, as a fresh kernel). */
 class SysctlCheckTest {
-  @TempDir Path dir;
+  private static final String QUIESCING_PERSISTENT = " quiesce_server = 1\n persistent = 30\n";
 
-  private void sysctls(String quiescentTemplate, String nodestConn) throws Exception {
-    Files.writeString(dir.resolve("expire_quiescent_template"), quiescentTemplate + "\n");
-    Files.writeString(dir.resolve("expire_nodest_conn"), nodestConn + "\n");
-  }
+  private final DryRunBackend backend = new DryRunBackend();
 
   @Test
-  void a_quiescing_persistent_fwmark_service_warns_about_both_sysctls_at_their_defaults()
-      throws Exception {
-    sysctls("0", "0");
-
+  void with_keep_sysctls_a_quiescing_persistent_fwmark_service_warns_about_both() throws Exception {
     var warnings =
-        SysctlCheck.check(
-            DesiredTablesTest.config(" quiesce_server = 1\n persistent = 30\n"), dir, false);
+        SysctlCheck.apply(DesiredTablesTest.config(QUIESCING_PERSISTENT), backend, false);
 
     assertThat(warnings).hasSize(2);
     assertThat(warnings.get(0)).contains("expire_quiescent_template");
     assertThat(warnings.get(1)).contains("expire_nodest_conn");
-    assertThat(Files.readString(dir.resolve("expire_nodest_conn"))).isEqualTo("0\n");
+    assertThat(backend.sysctls()).contains(new VsSysctls(false, false));
   }
 
   @Test
-  void with_set_sysctls_both_are_turned_on_instead_of_warning() throws Exception {
-    sysctls("0", "0");
-
-    var warnings =
-        SysctlCheck.check(
-            DesiredTablesTest.config(" quiesce_server = 1\n persistent = 30\n"), dir, true);
+  void by_default_both_are_set_in_the_kernel_the_backend_drives() throws Exception {
+    var warnings = SysctlCheck.apply(DesiredTablesTest.config(QUIESCING_PERSISTENT), backend, true);
 
     assertThat(warnings).isEmpty();
-    assertThat(Files.readString(dir.resolve("expire_quiescent_template"))).isEqualTo("1\n");
-    assertThat(Files.readString(dir.resolve("expire_nodest_conn"))).isEqualTo("1\n");
+    assertThat(backend.sysctls()).contains(new VsSysctls(true, true));
+    assertThat(backend.commandLog()).anyMatch(l -> l.startsWith("sysctl -w "));
   }
 
   @Test
-  void nothing_is_checked_when_no_service_quiesces_or_ipvs_is_not_loaded() throws Exception {
-    assertThat(
-            SysctlCheck.check(
-                DesiredTablesTest.config(" quiesce_server = 1\n persistent = 30\n"), dir, true))
-        .as("no sysctl files: IPVS not loaded")
-        .isEmpty();
-    sysctls("0", "0");
+  void a_backend_that_cannot_set_them_leaves_the_warnings() throws Exception {
+    DryRunBackend failing = spy(backend);
+    doThrow(new IpvsException(IpvsException.Kind.UNAVAILABLE, "no")).when(failing).enableSysctls();
 
-    assertThat(SysctlCheck.check(DesiredTablesTest.config(" persistent = 30\n"), dir, true))
+    var warnings = SysctlCheck.apply(DesiredTablesTest.config(QUIESCING_PERSISTENT), failing, true);
+
+    assertThat(warnings).hasSize(2);
+    assertThat(failing.sysctls()).contains(new VsSysctls(false, false));
+  }
+
+  @Test
+  void without_a_quiescing_service_the_kernel_is_not_asked_at_all() throws Exception {
+    IpvsBackend untouched = mock(IpvsBackend.class);
+
+    assertThat(SysctlCheck.apply(DesiredTablesTest.config(" persistent = 30\n"), untouched, true))
         .isEmpty();
-    assertThat(Files.readString(dir.resolve("expire_nodest_conn"))).isEqualTo("0\n");
+
+    verifyNoInteractions(untouched);
+    assertThat(backend.sysctls()).isEqualTo(Optional.of(new VsSysctls(false, false)));
   }
 }

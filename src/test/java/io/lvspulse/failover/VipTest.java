@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.exec.ExecRunner;
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Examples;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +23,7 @@ class VipTest {
   @Test
   void the_nat_example_brings_up_its_vip_with_vip_nmask_and_the_nat_router_with_nat_nmask()
       throws Exception {
-    Path file = Peers.shared().resolve("examples/valid/nat-web.lvs.cf");
-    Peers.require(file.toFile().isFile(), "shared example " + file);
+    Path file = Examples.file("valid/nat-web.lvs.cf");
     LvsConfig c = new LvsConfigParser().parse(file).config();
 
     List<Vip> vips = Vip.of(c);

@@ -3,7 +3,7 @@ package io.lvspulse.ipvs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.testing.DaemonProcess;
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.TftpClusterConfig;
 import io.lvspulse.testing.TftpdHpa;
 import java.io.IOException;
@@ -15,19 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon process with {@code --ipvs ipvsadm} against a real IPVS kernel: the User-Mode-Linux
- * guest's {@code ipvsadm-vm} wrapper ({@code LVS_PULSE_IPVSADM}, or {@code
- * shared/lab/scripts/ipvsadm-vm}; the guest must be running: {@code vm-start}). The real servers
- * are tftpd-hpa on 127.0.0.21/22 on this host; the guest does not reach them, only its table is
- * checked (with {@code ipvsadm -S -n} after each step). The test owns fwmark services 201 (managed
- * by the daemon) and 202 (an operator's service the daemon must never touch) and deletes only
- * those.
+ * The daemon process with {@code --ipvs ipvsadm} against a real IPVS kernel: a director of the
+ * project's lab ({@link Lab}: the host's IPVS in a network namespace, or the lab's qemu guest),
+ * driven through its drop-in ipvsadm. The real servers are tftpd-hpa on 127.0.0.21/22 on this host;
+ * the director does not reach them, only its table is checked (with {@code ipvsadm -S -n} after
+ * each step). The test owns fwmark services 201 (managed by the daemon) and 202 (an operator's
+ * service the daemon must never touch) and deletes only those.
  */
 class DaemonRealIpvsIT {
   private static final int MARK = 201;
@@ -39,25 +39,14 @@ class DaemonRealIpvsIT {
 
   @TempDir Path dir;
   private Path ipvsadm;
+  private Lab.@Nullable Director director;
   private final List<AutoCloseable> started = new ArrayList<>();
 
   @BeforeEach
-  void requireTheGuest() throws Exception {
-    String env = System.getenv("LVS_PULSE_IPVSADM");
-    Path wrapper =
-        env != null && !env.isBlank()
-            ? Path.of(env)
-            : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
-    Peers.require(
-        Files.isExecutable(wrapper),
-        "ipvsadm for a real IPVS kernel (LVS_PULSE_IPVSADM or " + wrapper + ")");
+  void aDirector() throws Exception {
+    director = Lab.get().director("ipvsit");
+    Path wrapper = director.ipvsadm();
     Result r = run(wrapper, "-S", "-n");
-    Peers.require(
-        r.code() != 125,
-        "the IPVS guest (start it with "
-            + Peers.shared().resolve("lab/scripts/vm-start")
-            + "): "
-            + r.err());
     assertThat(r.code()).as("ipvsadm -S -n: " + r.err()).isZero();
     ipvsadm = wrapper;
     deleteOwnServices();
@@ -71,6 +60,9 @@ class DaemonRealIpvsIT {
     started.clear();
     if (ipvsadm != null) {
       deleteOwnServices();
+    }
+    if (director != null) {
+      director.close();
     }
   }
 

@@ -7,23 +7,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
-import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Lab;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ipvsadm backend and the reconciler against a REAL IPVS kernel: the UML guest of shared/lab
- * (scripts/vm-start) through its drop-in wrapper scripts/ipvsadm-vm (or env LVS_PULSE_IPVSADM).
- * Skips when the guest is not running (the wrapper exits 125), fails under CI=true. Uses only
- * fwmarks 101..109 and VIPs in 198.51.100.0/24 and deletes exactly those services afterwards; never
- * flushes the table.
+ * The ipvsadm backend and the reconciler against a REAL IPVS kernel: a fresh director of the
+ * project's lab ({@link Lab}) through its drop-in ipvsadm. Skips when the lab cannot come up, fails
+ * under CI=true. Uses only fwmarks 101..109 and VIPs in 198.51.100.0/24 and deletes exactly those
+ * services afterwards; never flushes the table.
  */
 class IpvsadmBackendIT {
   static final ServiceKey TFTP = ServiceKey.fwmark(101);
@@ -42,30 +42,20 @@ class IpvsadmBackendIT {
   final ExecRunner runner = new ExecRunner();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   Path ipvsadm;
+  Lab.@Nullable Director director;
   boolean vmReady;
   IpvsadmBackend backend;
   IpvsReconciler reconciler;
 
-  static Path wrapperPath() {
-    String env = System.getenv("LVS_PULSE_IPVSADM");
-    return env != null && !env.isBlank()
-        ? Path.of(env)
-        : Peers.shared().resolve("lab/scripts/ipvsadm-vm");
-  }
-
   @BeforeEach
   void setUp() throws Exception {
-    ipvsadm = wrapperPath();
+    director = Lab.get().director("backendit");
+    ipvsadm = director.ipvsadm();
     ExecResult probe =
         runner.run(ExecRequest.of(Duration.ofSeconds(30), ipvsadm.toString(), "-S", "-n"));
-    // the wrapper exits 125 when no guest is running: skip locally, fail under CI=true
-    Peers.require(
-        probe.exitCode() != 125 && probe.startFailure() == null,
-        "IPVS test VM via "
-            + ipvsadm
-            + " (start it with shared/lab/scripts/vm-start): "
-            + probe.describe());
-    assertThat(probe.succeeded()).as("ipvsadm -S -n in the guest: %s", probe.describe()).isTrue();
+    assertThat(probe.succeeded())
+        .as("ipvsadm -S -n in the director: %s", probe.describe())
+        .isTrue();
     vmReady = true;
     cleanUp();
     backend =
@@ -79,7 +69,6 @@ class IpvsadmBackendIT {
             IpvsReconciler.Sleeper.real());
   }
 
-  @AfterEach
   void cleanUp() throws Exception {
     if (!vmReady) {
       return; // skipped: nothing was created
@@ -92,6 +81,17 @@ class IpvsadmBackendIT {
       }
     }
     assertThat(IpvsadmSaveParser.parse(save()).keys()).doesNotContainAnyElementsOf(OURS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      cleanUp();
+    } finally {
+      if (director != null) {
+        director.close();
+      }
+    }
   }
 
   ExecResult ipvsadm(List<String> a, List<String> b) {

@@ -94,20 +94,90 @@ class IpvsadmBackendTest {
         .hasMessageContaining("line 1");
   }
 
-  @Test
-  void when_S_fails_a_readable_proc_net_ip_vs_is_the_fallback() throws Exception {
+  Path procNetIpVs() throws Exception {
     Path proc = tmp.resolve("ip_vs");
     Files.writeString(
         proc,
         "IP Virtual Server version 1.2.1 (size=4096)\nFWM  00000001 wlc persistent 4500 FFFFFFFF\n"
             + "  -> 0A000002:0045      Route   1      0          0\n");
+    return proc;
+  }
+
+  @Test
+  void when_the_local_ipvsadm_S_fails_a_readable_proc_net_ip_vs_is_the_fallback() throws Exception {
     IpvsadmBackend b =
         new IpvsadmBackend(
-            IpvsadmBackend.Options.explicit(fake.wrapper()).withProcNetIpVs(proc, 100),
+            new IpvsadmBackend.Options(
+                fake.wrapper(), false, Duration.ofSeconds(5), procNetIpVs(), 100),
             new ExecRunner());
     fake.mode("garbage");
 
     assertThat(b.read()).isEqualTo(IpvsPlannerTest.tftp(dr("10.0.0.2:69", 1)));
+  }
+
+  /** Regression (issue 8): the host's table is not the table of the kernel ipvsadm drives. */
+  @Test
+  void an_explicit_ipvsadm_that_fails_is_never_replaced_by_the_hosts_proc_net_ip_vs()
+      throws Exception {
+    IpvsadmBackend b =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(fake.wrapper()).withProcNetIpVs(procNetIpVs(), 100),
+            new ExecRunner());
+    fake.mode("garbage");
+
+    assertThatThrownBy(b::read)
+        .isInstanceOfSatisfying(
+            IpvsException.class, e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.PARSE));
+  }
+
+  /** A prefix that records its arguments and answers {@code sysctl -n} with "0" twice. */
+  Path sysctlPrefix(Path log) throws Exception {
+    Path p = tmp.resolve("in-director.sh");
+    Files.writeString(
+        p,
+        "#!/bin/sh\necho \"$*\" >> '" + log + "'\n[ \"$2\" = -n ] && printf '0\\n0\\n'\nexit 0\n");
+    Files.setPosixFilePermissions(
+        p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    return p;
+  }
+
+  @Test
+  void with_a_command_prefix_the_sysctls_are_read_and_set_in_the_director_not_on_this_host()
+      throws Exception {
+    Path log = tmp.resolve("prefix.log");
+    IpvsadmBackend b =
+        new IpvsadmBackend(
+            IpvsadmBackend.Options.explicit(fake.wrapper())
+                .withCommandPrefix(List.of(sysctlPrefix(log).toString())),
+            new ExecRunner());
+
+    assertThat(b.sysctls()).contains(new VsSysctls(false, false));
+    b.enableSysctls();
+
+    assertThat(Files.readAllLines(log))
+        .containsExactly(
+            "sysctl -n net.ipv4.vs.expire_quiescent_template net.ipv4.vs.expire_nodest_conn",
+            "sysctl -w net.ipv4.vs.expire_quiescent_template=1 net.ipv4.vs.expire_nodest_conn=1");
+  }
+
+  @Test
+  void an_explicit_ipvsadm_without_a_prefix_never_touches_this_hosts_sysctls() throws Exception {
+    IpvsadmBackend b =
+        new IpvsadmBackend(IpvsadmBackend.Options.explicit(fake.wrapper()), new ExecRunner());
+
+    assertThat(b.sysctls()).isEmpty();
+    assertThatThrownBy(b::enableSysctls)
+        .isInstanceOfSatisfying(
+            IpvsException.class,
+            e -> assertThat(e.kind()).isEqualTo(IpvsException.Kind.UNAVAILABLE))
+        .hasMessageContaining("does not touch this host's /proc/sys/net/ipv4/vs");
+  }
+
+  @Test
+  void sysctl_n_output_is_parsed_strictly() {
+    assertThat(VsSysctls.parse("1\n0\n")).contains(new VsSysctls(true, false));
+    assertThat(VsSysctls.parse("1\n")).isEmpty();
+    assertThat(VsSysctls.parse("sysctl: cannot stat\n0\n")).isEmpty();
   }
 
   @Test

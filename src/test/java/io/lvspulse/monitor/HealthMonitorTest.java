@@ -123,6 +123,28 @@ class HealthMonitorTest {
     monitor.awaitIdle();
   }
 
+  /** Regression (issue 8): the first snapshot after a restart holds what the kernel holds. */
+  @Test
+  void servers_found_in_the_kernel_at_start_are_in_the_first_snapshot_at_the_kernels_weight()
+      throws Exception {
+    LvsConfig cfg = config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), "");
+    monitor = new HealthMonitor(probes, scheduler, clock, registry, published::add);
+    monitor.start(
+        cfg,
+        (v, rs) ->
+            rs.name().equals("a") ? java.util.OptionalInt.of(1) : java.util.OptionalInt.empty());
+    monitor.awaitIdle();
+
+    MonitorSnapshot first = published.get(0);
+    ServerView a = first.servers().get(0);
+    ServerView b = first.servers().get(1);
+    assertThat(a.inIpvs()).isTrue();
+    assertThat(a.weight()).isEqualTo(1);
+    assertThat(a.health()).isEqualTo(Health.UNKNOWN);
+    assertThat(b.inIpvs()).isFalse();
+    assertGauge("10.0.0.2", 0, 1);
+  }
+
   @Test
   void everyActiveServerGetsOneScheduleAtTheTimeoutIntervalWithFirstRunsSpreadOverIt()
       throws Exception {

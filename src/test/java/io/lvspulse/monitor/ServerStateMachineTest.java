@@ -176,4 +176,62 @@ class ServerStateMachineTest {
     assertThat(sm.consecutiveSuccesses()).isEqualTo(5);
     assertThat(sm.consecutiveFailures()).isZero();
   }
+
+  // Regression (issue 8): a restart deleted every server and re-added it at its slow-start weight
+  // once probed; an adopted server keeps the kernel's weight until its own first probe.
+
+  @Test
+  void a_server_adopted_at_full_weight_keeps_it_through_its_first_probe_without_slow_start() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 32, true, true), now);
+    sm.adopt(32);
+    assertThat(sm.inIpvs()).isTrue();
+    assertThat(sm.ipvsWeight()).isEqualTo(32);
+
+    var t = sm.onProbe(true, "ok", advance(6));
+
+    assertThat(t).map(Transition::to).contains(Health.UP);
+    assertThat(sm.ipvsWeight()).isEqualTo(32);
+    assertThat(sm.onTick(advance(60))).isFalse();
+    assertThat(sm.ipvsWeight()).isEqualTo(32);
+  }
+
+  @Test
+  void a_server_adopted_during_its_ramp_continues_the_ramp_from_the_kernels_weight() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 32, true, true), now);
+    sm.adopt(8);
+
+    sm.onProbe(true, "ok", advance(6));
+    assertThat(sm.ipvsWeight()).isEqualTo(8);
+    sm.onTick(advance(60));
+
+    assertThat(sm.ipvsWeight()).isEqualTo(16);
+  }
+
+  @Test
+  void an_adopted_server_whose_first_probe_fails_is_quiesced_or_removed_like_an_up_one() {
+    var quiescing = new ServerStateMachine(HealthPolicy.piranha(2, 1, true, true), now);
+    var removing = new ServerStateMachine(HealthPolicy.piranha(2, 1, false, true), now);
+    quiescing.adopt(1);
+    removing.adopt(1);
+
+    quiescing.onProbe(false, "Transfer timed out", advance(6));
+    removing.onProbe(false, "Transfer timed out", now);
+
+    assertThat(quiescing.health()).isEqualTo(Health.DOWN);
+    assertThat(quiescing.inIpvs()).isTrue();
+    assertThat(quiescing.ipvsWeight()).isZero();
+    assertThat(removing.inIpvs()).isFalse();
+  }
+
+  @Test
+  void a_server_adopted_at_weight_zero_enters_with_slow_start_when_it_answers() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 32, true, true), now);
+    sm.adopt(0);
+    assertThat(sm.inIpvs()).isTrue();
+    assertThat(sm.ipvsWeight()).isZero();
+
+    sm.onProbe(true, "ok", advance(6));
+
+    assertThat(sm.ipvsWeight()).isEqualTo(1);
+  }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Where tests find their real peers (TFTP servers, the IPVS guest, shared examples), and the rule
- * for a missing one: skip on a developer's machine, fail when {@code CI=true}.
+ * Where tests find their real peers (TFTP servers, the lab's IPVS directors), and the rule for a
+ * missing one: skip on a developer's machine, fail when {@code CI=true}.
  */
 public final class Peers {
   private Peers() {}
@@ -57,25 +57,13 @@ public final class Peers {
     return p.orElseThrow();
   }
 
-  /** The lab state directory ({@code LVS_LAB_STATE}, default {@code /var/tmp/lvs-pulse-lab}). */
+  /**
+   * The lab's state directory ({@code LVS_LAB_STATE}, default {@code /var/tmp/lvs-pulse-lab2}, as
+   * in {@code lab/lib.sh}): {@code lab/setup} unpacks tftpd-hpa and atftpd under {@code cache/}.
+   */
   public static Path labState() {
     String s = System.getenv("LVS_LAB_STATE");
-    return Paths.get(s == null || s.isBlank() ? "/var/tmp/lvs-pulse-lab" : s);
-  }
-
-  /** The shared folder (examples, reference, lab) beside the project. */
-  public static Path shared() {
-    String p = System.getProperty("lvspulse.shared");
-    if (p == null || p.isBlank()) {
-      p = System.getenv("LVS_PULSE_SHARED");
-    }
-    if (p == null || p.isBlank()) {
-      return Paths.get(System.getProperty("user.dir"))
-          .toAbsolutePath()
-          .getParent()
-          .resolve("shared");
-    }
-    return Paths.get(p);
+    return Paths.get(s == null || s.isBlank() ? "/var/tmp/lvs-pulse-lab2" : s);
   }
 
   /** The shaded jar built by {@code mvn package} (system property {@code lvspulse.jar}). */

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * The example TFTP cluster's lvs.cf (shared/examples/tftp-cluster.md: fwmark service, check_tftp
- * send_program, quiesce_server) with test-sized timings and real servers on loopback addresses.
+ * The example TFTP cluster's lvs.cf (etc/lvs.cf: fwmark service, check_tftp send_program,
+ * quiesce_server) with test-sized timings and real servers on loopback addresses.
  *
  * @param serialNo {@code serial_no}
  * @param fwmark the virtual's firewall mark

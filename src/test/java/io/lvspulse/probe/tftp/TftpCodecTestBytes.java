@@ -2,7 +2,7 @@ package io.lvspulse.probe.tftp;
 
 import java.util.HexFormat;
 
-/** Reference datagrams captured in the lab (shared/lab/findings/tftp-probe-output.txt). */
+/** Reference datagrams captured from real tftpd-hpa, atftpd and dnsmasq servers. */
 final class TftpCodecTestBytes {
   private TftpCodecTestBytes() {}
 

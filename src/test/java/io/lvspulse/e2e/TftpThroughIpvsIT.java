@@ -1,0 +1,631 @@
+package io.lvspulse.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvspulse.exec.ExecResult;
+import io.lvspulse.testing.DaemonProcess;
+import io.lvspulse.testing.Lab;
+import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpLoad;
+import io.lvspulse.testing.TftpLoad.Transfer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The whole job on real packets: a real {@code lvs-pulse run} process (the shaded jar, {@code
+ * --ipvs ipvsadm}) programs a real IPVS kernel (a {@link Lab} director) that forwards real TFTP
+ * transfers to two real tftpd-hpa servers by direct routing, while servers die, come back, the
+ * config is reloaded and the daemon itself is restarted.
+ *
+ * <pre>
+ *   LAN 10.0.0.0/24 (the lab's bridge)
+ *   director e2e   10.0.0.1, VIP 203.0.113.10 on eth0, nft rules of `lvs-pulse firewall-rules --format nft`
+ *   host e2ers1..3 10.0.0.2..4, tftpd-hpa on 0.0.0.0:69, the VIP on lo, arp_ignore=1, arp_announce=2
+ *   host e2ecli    clients 10.0.0.50-57 (sticky: one transfer each in turn) and 10.0.0.100-249 (fresh:
+ *                  each used once); route to the VIP via the director
+ *   host e2ectl    10.0.0.10: lvs-pulse run --ipvsadm (the director's) --command-prefix director-exec,e2e
+ * </pre>
+ *
+ * The config is etc/lvs.cf's TFTP virtual service (fwmark 1, persistent 45, wlc, udp,
+ * quiesce_server 1, check_tftp --connect %h) with {@code timeout = 2}, {@code reentry = 4} (two
+ * good probes, as the seed's 15/6) and {@code udp_timeout = 10}. The kernel's sysctls are its
+ * defaults: the director is new for every test. Every transfer is written to {@code
+ * target/e2e/NAME/transfers.csv}, the numbers of each scenario to {@code target/e2e/NAME.txt}.
+ *
+ * <p>{@code -De2e.steer=false} runs the daemon with {@code --ipvs dry-run} and programs the table
+ * by hand once: nobody steers, and the kill scenario must fail.
+ */
+class TftpThroughIpvsIT {
+  static final String VIP = "203.0.113.10";
+  static final Map<String, String> RIP =
+      new LinkedHashMap<>(Map.of("rs1", "10.0.0.2", "rs2", "10.0.0.3", "rs3", "10.0.0.4"));
+  static final List<String> STICKY =
+      IntStream.rangeClosed(50, 57).mapToObj(i -> "10.0.0." + i).toList();
+  static final List<String> FRESH =
+      IntStream.rangeClosed(100, 249).mapToObj(i -> "10.0.0." + i).toList();
+  static final double STICKY_PER_S = 10;
+  static final double FRESH_PER_S = 2;
+  static final long PACKET_TIMEOUT_MS = 1000;
+  static final int TIMEOUT_S = 2;
+  static final int UDP_TIMEOUT_S = 10;
+  static final boolean STEER = !"false".equals(System.getProperty("e2e.steer"));
+
+  static Lab lab;
+  static Path jar;
+  static Path tftpd;
+  static Path out;
+  static final Map<String, Lab.Host> rs = new LinkedHashMap<>();
+  static Lab.Host cli;
+  static Lab.Host ctl;
+
+  Lab.Director director;
+  Path dir;
+  Path config;
+  final Map<String, Process> tftpds = new LinkedHashMap<>();
+  Process daemon;
+  Process load;
+  int daemonStarts;
+  final Map<String, Object> numbers = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void theLan() throws Exception {
+    lab = Lab.get();
+    jar = Peers.jar();
+    tftpd = Peers.inTftpd();
+    out = Path.of("target", "e2e").toAbsolutePath();
+    Files.createDirectories(out);
+    for (var e : RIP.entrySet()) {
+      Lab.Host h = lab.host("e2e" + e.getKey(), e.getValue() + "/24");
+      h.must(
+          "sysctl",
+          "-qw",
+          "net.ipv4.conf.all.arp_ignore=1",
+          "net.ipv4.conf.all.arp_announce=2",
+          "net.ipv4.conf.eth0.arp_ignore=1",
+          "net.ipv4.conf.eth0.arp_announce=2");
+      h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
+      rs.put(e.getKey(), h);
+    }
+    List<String> cidrs = new ArrayList<>();
+    STICKY.forEach(a -> cidrs.add(a + "/24"));
+    FRESH.forEach(a -> cidrs.add(a + "/24"));
+    cli = lab.host("e2ecli", cidrs.toArray(String[]::new));
+    cli.must("ip", "route", "add", VIP + "/32", "via", "10.0.0.1");
+    ctl = lab.host("e2ectl", "10.0.0.10/24");
+  }
+
+  @AfterAll
+  static void tearDownTheLan() {
+    for (Lab.Host h : rs.values()) {
+      h.close();
+    }
+    rs.clear();
+    if (cli != null) {
+      cli.close();
+    }
+    if (ctl != null) {
+      ctl.close();
+    }
+  }
+
+  @BeforeEach
+  void aFreshDirector(TestInfo info) throws Exception {
+    String name = info.getTestMethod().orElseThrow().getName();
+    dir = out.resolve(name);
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    config = dir.resolve("lvs.cf");
+    Files.writeString(config, config(List.of("rs1", "rs2"), 1));
+    director = lab.director("e2e");
+    director.must("ip", "addr", "add", "10.0.0.1/24", "dev", "eth0");
+    director.must("ip", "addr", "add", VIP + "/32", "dev", "eth0");
+    DaemonProcess.Exit rules =
+        DaemonProcess.runToExit(
+            Duration.ofSeconds(60),
+            List.of("firewall-rules", config.toString(), "--format", "nft"));
+    assertThat(rules.code()).as(rules.output()).isZero();
+    String script =
+        rules
+            .output()
+            .lines()
+            .filter(l -> !l.startsWith("etc/") && !l.contains(": warning:"))
+            .collect(Collectors.joining("\n", "", "\n"));
+    ExecResult nft = director.exec(script.getBytes(StandardCharsets.UTF_8), "nft", "-f", "-");
+    assertThat(nft.succeeded()).as("nft -f in the director: %s", nft.describe()).isTrue();
+    for (String r : List.of("rs1", "rs2")) {
+      startTftpd(r);
+    }
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    destroy(load);
+    destroy(daemon);
+    for (Process p : tftpds.values()) {
+      DaemonProcess.signal("CONT", p.pid());
+      destroy(p);
+    }
+    tftpds.clear();
+    if (director != null) {
+      director.close();
+    }
+    if (!numbers.isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      numbers.forEach((k, v) -> b.append(k).append(" = ").append(v).append('\n'));
+      Files.writeString(dir.resolveSibling(dir.getFileName() + ".txt"), b.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** etc/lvs.cf with the test's timings and the given servers (weight 1 each). */
+  static String config(List<String> servers, int serial) throws IOException {
+    String seed = Files.readString(Path.of("etc/lvs.cf"));
+    String head = seed.substring(0, seed.indexOf("    server ftp1 {"));
+    head =
+        head.replace("    timeout = 6\n", "    timeout = " + TIMEOUT_S + "\n")
+            .replace("    reentry = 15\n", "    reentry = " + 2 * TIMEOUT_S + "\n")
+            .replace("# udp_timeout = 10\n", "udp_timeout = " + UDP_TIMEOUT_S + "\n")
+            .replaceFirst("(?m)^serial_no = .*$", "")
+            .replace("primary = 192.0.2.1\n", "serial_no = " + serial + "\nprimary = 10.0.0.10\n");
+    assertThat(head).contains("timeout = " + TIMEOUT_S, "udp_timeout = " + UDP_TIMEOUT_S);
+    StringBuilder b = new StringBuilder(head);
+    for (String s : servers) {
+      b.append("    server ")
+          .append(s)
+          .append(" {\n        address = ")
+          .append(RIP.get(s))
+          .append("\n        active = 1\n        weight = 1\n    }\n\n");
+    }
+    return b.append("}\n").toString();
+  }
+
+  void startTftpd(String name) throws Exception {
+    Path root = dir.resolve("root-" + name);
+    Files.createDirectories(root);
+    // "served by rsN" and padding to 1200 bytes: three DATA blocks, so every transfer ACKs through
+    // the VIP's high ports (fwmark + persistence) twice before the last block
+    StringBuilder who = new StringBuilder("served by " + name + "\n");
+    while (who.length() < 1200) {
+      who.append(name.charAt(2));
+    }
+    Files.writeString(root.resolve("who.txt"), who);
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    Process p =
+        rs.get(name)
+            .start(
+                dir.resolve("tftpd-" + name + ".log"),
+                List.of(
+                    tftpd.toString(),
+                    "-L",
+                    "-a",
+                    "0.0.0.0:69",
+                    "-s",
+                    "-u",
+                    "nobody",
+                    root.toString()));
+    tftpds.put(name, p);
+    // Serving, and tftpd-hpa's first request (answered from the primary address, not the one it
+    // was sent to) is used up on loopback rather than by a client of the VIP.
+    rs.get(name).must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
+  }
+
+  static List<String> javaCp(String... args) {
+    List<String> c = new ArrayList<>();
+    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    c.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    c.add("-cp");
+    c.add(System.getProperty("java.class.path"));
+    c.add(TftpLoad.class.getName());
+    c.addAll(List.of(args));
+    return c;
+  }
+
+  void startDaemon() throws IOException {
+    daemonStarts++;
+    List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
+    cmd.addAll(List.of("run", "--config", config.toString(), "--no-failover", "--listen"));
+    cmd.add("127.0.0.1:9539");
+    if (STEER) {
+      cmd.addAll(List.of("--ipvs", "ipvsadm", "--ipvsadm", director.ipvsadm().toString()));
+      cmd.add("--command-prefix");
+      cmd.add(String.join(",", director.prefix()));
+    } else {
+      cmd.addAll(List.of("--ipvs", "dry-run"));
+    }
+    daemon = ctl.start(dir.resolve("daemon-" + daemonStarts + ".log"), cmd);
+  }
+
+  /** The director's table, {@code ipvsadm -S -n}. */
+  List<String> table() {
+    ExecResult r = director.exec("ipvsadm", "-S", "-n");
+    assertThat(r.succeeded()).as("ipvsadm -S -n: %s", r.describe()).isTrue();
+    return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
+  static String dest(String server, int weight) {
+    return "-a -f 1 -r " + RIP.get(server) + ":69 -g -w " + weight;
+  }
+
+  /** Polls the table until {@code p}; returns the epoch millis it first held. */
+  long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> last = List.of();
+    while (System.nanoTime() < deadline) {
+      last = table();
+      if (p.test(last)) {
+        return System.currentTimeMillis();
+      }
+      if (daemon != null && !daemon.isAlive()) {
+        throw new AssertionError("lvs-pulse exited:\n" + logs());
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "the table never showed " + what + " within " + timeout + "; last " + last + "\n" + logs());
+  }
+
+  String logs() throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= daemonStarts; i++) {
+      Path f = dir.resolve("daemon-" + i + ".log");
+      if (Files.exists(f)) {
+        b.append("--- daemon-").append(i).append(".log\n").append(Files.readString(f));
+      }
+    }
+    return b.toString();
+  }
+
+  /** Starts the daemon (or, without steering, the two servers by hand) and waits for both. */
+  void steerBothServers() throws Exception {
+    startDaemon();
+    if (!STEER) {
+      director.must("ipvsadm", "-A", "-f", "1", "-s", "wlc", "-p", "45");
+      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs1") + ":69", "-g", "-w", "1");
+      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs2") + ":69", "-g", "-w", "1");
+    }
+    awaitTable(
+        "both servers at weight 1",
+        Duration.ofSeconds(60),
+        t -> t.contains(dest("rs1", 1)) && t.contains(dest("rs2", 1)));
+  }
+
+  Path startLoad(Duration d) throws IOException {
+    Path csv = dir.resolve("transfers.csv");
+    load =
+        cli.start(
+            dir.resolve("load.log"),
+            javaCp(
+                "run",
+                VIP,
+                "who.txt",
+                csv.toString(),
+                Long.toString(d.toMillis()),
+                Double.toString(STICKY_PER_S),
+                Double.toString(FRESH_PER_S),
+                Long.toString(PACKET_TIMEOUT_MS),
+                String.join(",", STICKY),
+                String.join(",", FRESH)));
+    return csv;
+  }
+
+  List<Transfer> awaitLoad(Path csv) throws Exception {
+    assertThat(load.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    assertThat(load.exitValue()).as(Files.readString(dir.resolve("load.log"))).isZero();
+    return TftpLoad.read(csv);
+  }
+
+  static void sleepUntil(long epochMs) throws InterruptedException {
+    long d = epochMs - System.currentTimeMillis();
+    if (d > 0) {
+      Thread.sleep(d);
+    }
+  }
+
+  static void destroy(Process p) throws InterruptedException {
+    if (p != null && p.isAlive()) {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var s = Files.walk(p)) {
+      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+
+  static List<Transfer> between(List<Transfer> all, long from, long to) {
+    return all.stream().filter(t -> t.startMs() >= from && t.startMs() < to).toList();
+  }
+
+  static long failed(List<Transfer> ts) {
+    return ts.stream().filter(t -> !t.ok()).count();
+  }
+
+  static String summary(List<Transfer> ts) {
+    Map<String, Long> by =
+        ts.stream()
+            .collect(
+                Collectors.groupingBy(
+                    t -> t.ok() ? t.server() : "failed (" + t.cause() + ")",
+                    java.util.TreeMap::new,
+                    Collectors.counting()));
+    return ts.size() + " transfers: " + by;
+  }
+
+  /**
+   * Seconds after {@code from} of the first transfer start from which on every transfer (until
+   * {@code to}) succeeded and was not served by {@code server}; empty if never.
+   */
+  static OptionalLong cleanFrom(List<Transfer> all, long from, long to, String server) {
+    List<Transfer> w = between(all, from, to);
+    long lastBad = -1;
+    for (Transfer t : w) {
+      if (!t.ok() || t.server().equals(server)) {
+        lastBad = t.startMs();
+      }
+    }
+    if (lastBad < 0) {
+      return OptionalLong.of(0);
+    }
+    final long lb = lastBad;
+    Optional<Transfer> next = w.stream().filter(t -> t.startMs() > lb).findFirst();
+    return next.isPresent() && to - next.get().startMs() >= 3000
+        ? OptionalLong.of(next.get().startMs() - from)
+        : OptionalLong.empty();
+  }
+
+  static String s(long ms) {
+    return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Scenario 1 (killed) and 2 (back): rs1's tftpd is killed under load, then started again. Every
+   * transfer that starts after lvs-pulse has quiesced rs1 must succeed on rs2: only the detection
+   * window may cost transfers. A port that rs1 served before the kill, reused after udp_timeout,
+   * reaches rs2. When rs1 is back, new clients reach it again.
+   */
+  @Test
+  void scenario1_a_killed_server_costs_only_its_detection_window_and_scenario2_it_returns()
+      throws Exception {
+    steerBothServers();
+    Path csv = startLoad(Duration.ofSeconds(44));
+    long t0 = System.currentTimeMillis();
+    sleepUntil(t0 + 6_000);
+    long kill = System.currentTimeMillis();
+    tftpds.get("rs1").destroyForcibly();
+    long quiesced =
+        awaitTable("rs1 at weight 0", Duration.ofSeconds(20), t -> t.contains(dest("rs1", 0)));
+    // A client port rs1 served before the kill, used again once its IPVS UDP entry has expired.
+    Transfer reused =
+        TftpLoad.read(csv).stream()
+            .filter(t -> t.ok() && t.server().equals("rs1") && t.startMs() < kill)
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError("rs1 served nothing before the kill"));
+    sleepUntil(Math.max(reused.endMs() + (UDP_TIMEOUT_S + 2) * 1000L, quiesced + 1000));
+    Path once = dir.resolve("reused-port.csv");
+    cli.must(
+        javaCp(
+                "once",
+                VIP,
+                "who.txt",
+                once.toString(),
+                reused.client() + ":" + reused.clientPort(),
+                "1000")
+            .toArray(String[]::new));
+    sleepUntil(kill + 20_000);
+    long back = System.currentTimeMillis();
+    startTftpd("rs1");
+    long weightBack =
+        awaitTable("rs1 back at weight 1", Duration.ofSeconds(20), t -> t.contains(dest("rs1", 1)));
+    List<Transfer> all = awaitLoad(csv);
+    long end = all.get(all.size() - 1).startMs() + 1;
+
+    List<Transfer> before = between(all, t0, kill);
+    List<Transfer> killed = between(all, kill, back);
+    List<Transfer> returned = between(all, back, end);
+    OptionalLong clean = cleanFrom(all, kill, back, "rs1");
+    Optional<Transfer> firstOnRs1 =
+        returned.stream().filter(t -> t.ok() && t.server().equals("rs1")).findFirst();
+    List<Transfer> reuse = TftpLoad.read(once);
+    numbers.put("before the kill", summary(before));
+    numbers.put("rs1 killed (20 s)", summary(killed));
+    numbers.put("failed transfers after the kill", failed(killed) + "/" + killed.size());
+    numbers.put("detection (kill -> rs1 at weight 0 in the kernel)", s(quiesced - kill));
+    numbers.put(
+        "every new transfer ok on rs2 from (after the kill)",
+        clean.isPresent() ? s(clean.getAsLong()) : "never");
+    numbers.put(
+        "failed after detection + 1 s",
+        failed(between(all, quiesced + 1000, back))
+            + "/"
+            + between(all, quiesced + 1000, back).size());
+    numbers.put("reused client port " + reused.client() + ":" + reused.clientPort(), reuse);
+    numbers.put("rs1 restarted: back at weight 1 after", s(weightBack - back));
+    numbers.put(
+        "rs1 restarted: first transfer served by rs1 after",
+        firstOnRs1.map(t -> s(t.startMs() - back)).orElse("never"));
+    numbers.put("after rs1 is back", summary(returned));
+
+    assertThat(failed(before)).as("before the kill: %s", summary(before)).isZero();
+    // Detection: the next probe (at most one interval, timeout = 2 s) finds the port closed at
+    // once; then one ipvsadm -R through the director. 2 intervals + 2 s leave room for a slow host.
+    assertThat(quiesced - kill).as("detection").isLessThan(2 * TIMEOUT_S * 1000L + 2000);
+    // The point of the scenario: no failure past detection (1 s for the -R to land and for
+    // transfers started just before it to end).
+    assertThat(failed(between(all, quiesced + 1000, back)))
+        .as("failed transfers started > 1 s after rs1 was quiesced: %s", summary(killed))
+        .isZero();
+    assertThat(clean).as("every new transfer avoids rs1 after detection").isPresent();
+    assertThat(clean.getAsLong()).isLessThan(quiesced - kill + 1000);
+    assertThat(reuse)
+        .as("a client port rs1 served, reused after udp_timeout")
+        .singleElement()
+        .satisfies(t -> assertThat(t.ok()).isTrue())
+        .satisfies(t -> assertThat(t.server()).isEqualTo("rs2"));
+    // Back: reentry = 2 good probes (2 intervals), then the -R; new (fresh) clients reach it.
+    assertThat(firstOnRs1).as("rs1 takes traffic again: %s", summary(returned)).isPresent();
+    assertThat(firstOnRs1.get().startMs() - back).isLessThan(4 * TIMEOUT_S * 1000L + 4000);
+    assertThat(failed(returned)).as("after rs1 is back: %s", summary(returned)).isZero();
+  }
+
+  /** Scenario 1 with a frozen server (SIGSTOP): it neither answers nor refuses; probes time out. */
+  @Test
+  void scenario1_a_frozen_server_costs_only_its_detection_window() throws Exception {
+    steerBothServers();
+    Path csv = startLoad(Duration.ofSeconds(24));
+    long t0 = System.currentTimeMillis();
+    sleepUntil(t0 + 6_000);
+    long freeze = System.currentTimeMillis();
+    DaemonProcess.signal("STOP", tftpds.get("rs1").pid());
+    long quiesced =
+        awaitTable("rs1 at weight 0", Duration.ofSeconds(20), t -> t.contains(dest("rs1", 0)));
+    List<Transfer> all = awaitLoad(csv);
+    long end = all.get(all.size() - 1).startMs() + 1;
+    List<Transfer> frozen = between(all, freeze, end);
+    OptionalLong clean = cleanFrom(all, freeze, end, "rs1");
+    numbers.put("before the freeze", summary(between(all, t0, freeze)));
+    numbers.put("rs1 frozen", summary(frozen));
+    numbers.put("failed transfers after the freeze", failed(frozen) + "/" + frozen.size());
+    numbers.put("detection (SIGSTOP -> rs1 at weight 0 in the kernel)", s(quiesced - freeze));
+    numbers.put(
+        "every new transfer ok on rs2 from (after the freeze)",
+        clean.isPresent() ? s(clean.getAsLong()) : "never");
+
+    assertThat(failed(between(all, t0, freeze))).isZero();
+    // A probe that gets no answer fails after probe_timeout (= timeout = 2 s): up to one interval
+    // until the next probe, plus its timeout, plus the -R.
+    assertThat(quiesced - freeze).as("detection").isLessThan(2 * TIMEOUT_S * 1000L + 3000);
+    assertThat(failed(between(all, quiesced + 1000, end)))
+        .as("failed after quiesce + 1 s: %s", summary(frozen))
+        .isZero();
+    assertThat(clean).isPresent();
+  }
+
+  /** Scenario 3: a reload adds rs3 and removes rs2 under load: no transfer fails. */
+  @Test
+  void scenario3_a_reload_that_adds_and_removes_a_server_fails_no_transfer() throws Exception {
+    startTftpd("rs3");
+    steerBothServers();
+    Path csv = startLoad(Duration.ofSeconds(26));
+    long t0 = System.currentTimeMillis();
+    sleepUntil(t0 + 6_000);
+    Files.writeString(config, config(List.of("rs1", "rs3"), 2));
+    long reload = System.currentTimeMillis();
+    DaemonProcess.signal("HUP", daemon.pid());
+    long rs3In =
+        awaitTable(
+            "rs3 in, rs2 draining",
+            Duration.ofSeconds(20),
+            t -> t.contains(dest("rs3", 1)) && t.contains(dest("rs2", 0)));
+    List<Transfer> all = awaitLoad(csv);
+    long end = all.get(all.size() - 1).startMs() + 1;
+    List<Transfer> after = between(all, reload, end);
+    Optional<Transfer> firstOnRs3 =
+        after.stream().filter(t -> t.ok() && t.server().equals("rs3")).findFirst();
+    OptionalLong offRs2 = cleanFrom(all, reload, end, "rs2");
+    numbers.put("before the reload", summary(between(all, t0, reload)));
+    numbers.put("after the reload", summary(after));
+    numbers.put("failed transfers", failed(all) + "/" + all.size());
+    numbers.put("reload -> rs3 in the kernel, rs2 at weight 0", s(rs3In - reload));
+    numbers.put(
+        "first transfer on rs3 after",
+        firstOnRs3.map(t -> s(t.startMs() - reload)).orElse("never"));
+    numbers.put(
+        "no new transfer on rs2 from", offRs2.isPresent() ? s(offRs2.getAsLong()) : "never");
+
+    assertThat(failed(all)).as("failed transfers: %s", summary(all)).isZero();
+    assertThat(firstOnRs3).as("rs3 takes traffic").isPresent();
+    assertThat(table()).contains(dest("rs1", 1), dest("rs3", 1), dest("rs2", 0));
+  }
+
+  /**
+   * Scenario 4: {@code kill -9} of the daemon and an immediate start, then SIGTERM and a start: no
+   * transfer fails, no destination leaves the kernel table, no weight drops.
+   */
+  @Test
+  void scenario4_restarting_the_daemon_changes_nothing_in_the_kernel_and_fails_no_transfer()
+      throws Exception {
+    steerBothServers();
+    List<String> steady = table();
+    List<List<String>> seen = new CopyOnWriteArrayList<>();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                ExecResult r = director.exec("ipvsadm", "-S", "-n");
+                if (r.succeeded()) {
+                  seen.add(
+                      r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+                }
+              }
+            },
+            "e2e-table-watcher");
+    Path csv = startLoad(Duration.ofSeconds(30));
+    long t0 = System.currentTimeMillis();
+    watcher.start();
+    try {
+      sleepUntil(t0 + 5_000);
+      long kill9 = System.currentTimeMillis();
+      daemon.destroyForcibly();
+      daemon.waitFor(10, TimeUnit.SECONDS);
+      startDaemon();
+      sleepUntil(t0 + 16_000);
+      long term = System.currentTimeMillis();
+      daemon.destroy();
+      assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      startDaemon();
+      List<Transfer> all = awaitLoad(csv);
+      numbers.put("transfers", summary(all));
+      numbers.put("failed transfers", failed(all) + "/" + all.size());
+      numbers.put("kill -9 at", s(kill9 - t0) + ", SIGTERM at " + s(term - t0));
+      numbers.put("table reads during the run", seen.size());
+      numbers.put(
+          "tables that differ from the steady one",
+          seen.stream().filter(t -> !t.equals(steady)).distinct().toList());
+      assertThat(failed(all)).as("failed transfers: %s", summary(all)).isZero();
+      assertThat(seen).as("the kernel's table was read during the restarts").hasSizeGreaterThan(10);
+      assertThat(seen).as("no destination left, no weight dropped").allMatch(t -> t.equals(steady));
+      assertThat(logs()).doesNotContainPattern("applying .*-d -f 1");
+    } finally {
+      watcher.interrupt();
+      watcher.join(10_000);
+    }
+  }
+}
