@@ -5,12 +5,11 @@ import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
-import io.lvspulse.config.Network;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.director.ConfigTables;
 import io.lvspulse.director.IpvsController;
+import io.lvspulse.director.KernelAdoption;
 import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.failover.Failover;
@@ -24,10 +23,8 @@ import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.DryRunBackend;
 import io.lvspulse.ipvs.IpvsBackend;
-import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
-import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
@@ -38,14 +35,12 @@ import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -191,7 +186,7 @@ public final class Daemon implements AutoCloseable {
         new HealthMonitor(
             probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config, kernelWeights(metered, config));
+    monitor.start(config, KernelAdoption.weights(metered, config));
     failoverConfigured = useFailover;
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
@@ -325,36 +320,6 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     SysctlCheck.apply(cfg, new MeteredIpvsBackend(b, metrics.registry()), options.setSysctls());
-  }
-
-  /**
-   * The weights of the configured servers already in the kernel's table (a restart, or a partner
-   * that programmed it): adopted until each server's first probe, so that a restart neither deletes
-   * nor re-weights anything. An unreadable table adopts nothing.
-   */
-  private static HealthMonitor.KernelWeights kernelWeights(IpvsBackend b, LvsConfig cfg) {
-    IpvsTable kernel;
-    try {
-      kernel = b.read();
-    } catch (IpvsException e) {
-      log.warn(
-          "cannot read the kernel's IPVS table at start ({}): adopting nothing", e.getMessage());
-      return HealthMonitor.KernelWeights.NONE;
-    }
-    Network network = cfg.global().network();
-    return (v, rs) -> {
-      Optional<IpvsTable.Entry> entry = kernel.entry(ConfigTables.key(v));
-      if (entry.isEmpty()) {
-        return OptionalInt.empty();
-      }
-      InetSocketAddress want = ConfigTables.destination(rs, network, rs.weight()).address();
-      IpvsDestination d = entry.get().destinations().get(want);
-      if (d == null && v.isFwmark()) {
-        // the kernel keeps a fwmark server added without a port as IP:0
-        d = entry.get().destinations().get(new InetSocketAddress(want.getAddress(), 0));
-      }
-      return d == null ? OptionalInt.empty() : OptionalInt.of(d.weight());
-    };
   }
 
   /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
