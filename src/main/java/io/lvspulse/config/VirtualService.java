@@ -133,6 +133,24 @@ public record VirtualService(
   }
 
   /**
+   * The probe settings of this block as one value. Each call builds a new one: a caller that keeps
+   * it for every server takes it once per virtual service (the monitor does), so the servers share
+   * it.
+   */
+  public ProbeSpec probe() {
+    return new ProbeSpec(
+        send,
+        expect,
+        useRegex,
+        sendProgram,
+        probeInterval(),
+        probeTimeout(),
+        protocol,
+        port,
+        fwmark);
+  }
+
+  /**
    * Consecutive successful probes a failed server needs before it re-enters: {@code max(1,
    * floor(reentry / timeout))} (nanny's {@code countThresh}, at least 1).
    */

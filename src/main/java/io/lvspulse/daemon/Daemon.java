@@ -6,8 +6,6 @@ import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
-import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
 import io.lvspulse.director.IpvsController;
 import io.lvspulse.director.KernelAdoption;
 import io.lvspulse.director.SysctlCheck;
@@ -30,8 +28,8 @@ import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
-import io.lvspulse.monitor.ProbeSource;
 import io.lvspulse.monitor.QuartzProbeScheduler;
+import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
@@ -40,7 +38,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,7 +70,10 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  /** Builds the probe source for a config (the probe package's factory); closed on stop. */
+  /**
+   * Opens the probe source (the probe kinds and their engines) at start; it is closed on stop if it
+   * is {@link AutoCloseable}.
+   */
   public interface ProbeSourceFactory {
     ProbeSource create() throws IOException;
   }
@@ -177,10 +177,6 @@ public final class Daemon implements AutoCloseable {
       probeSource = probeSourceFactory.create();
     } catch (IOException e) {
       throw new StartupException("cannot start the probe engines: " + e.getMessage());
-    }
-    Optional<String> bad = probeProblem(config);
-    if (bad.isPresent()) {
-      throw new StartupException(bad.get());
     }
     monitor =
         new HealthMonitor(
@@ -322,31 +318,6 @@ public final class Daemon implements AutoCloseable {
     SysctlCheck.apply(cfg, new MeteredIpvsBackend(b, metrics.registry()), options.setSysctls());
   }
 
-  /** A probe that cannot be built for some server (e.g. an empty send_program), as one message. */
-  private Optional<String> probeProblem(LvsConfig cfg) {
-    ProbeSource ps = probeSource;
-    if (ps == null) {
-      return Optional.empty();
-    }
-    for (VirtualService v : cfg.activeVirtuals()) {
-      for (RealServer rs : v.activeServers()) {
-        try {
-          ps.create(v, rs);
-        } catch (RuntimeException e) {
-          return Optional.of(
-              options.config()
-                  + ": virtual "
-                  + v.name()
-                  + ", server "
-                  + rs.name()
-                  + ": cannot build its probe: "
-                  + e.getMessage());
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
   @SuppressWarnings("restriction")
   private void installSignalHandlers() {
     try {
@@ -382,13 +353,6 @@ public final class Daemon implements AutoCloseable {
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
-    Optional<String> bad = probeProblem(parsed.config());
-    if (bad.isPresent()) {
-      log.error("reload rejected, keeping the running config: {}", bad.get());
-      reloadsFailed.increment();
-      lastReloadOk.set(0);
-      return false;
-    }
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
     if (!previous.global().equals(next.global())) {

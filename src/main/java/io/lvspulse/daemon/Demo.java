@@ -3,11 +3,12 @@ package io.lvspulse.daemon;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.monitor.ProbeSource;
-import io.lvspulse.probe.Probe;
-import io.lvspulse.probe.ProbeFactory;
+import io.lvspulse.probe.ConfiguredProbe;
+import io.lvspulse.probe.ProbeSource;
+import io.lvspulse.probe.kinds.ProbeKinds;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -140,17 +141,16 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public ProbeSource create() throws IOException {
-      ProbeFactory f = ProbeFactory.open();
-      return new Redirected(f, byKey);
+      return new Redirected(ProbeKinds.open(), byKey);
     }
   }
 
   private static final class Redirected implements ProbeSource, AutoCloseable {
-    private final ProbeFactory factory;
+    private final ProbeKinds kinds;
     private final Map<String, DemoTftpServer> byKey;
 
-    Redirected(ProbeFactory factory, Map<String, DemoTftpServer> byKey) {
-      this.factory = factory;
+    Redirected(ProbeKinds kinds, Map<String, DemoTftpServer> byKey) {
+      this.kinds = kinds;
       this.byKey = byKey;
     }
 
@@ -161,21 +161,15 @@ public final class Demo implements AutoCloseable {
     }
 
     @Override
-    public Probe create(VirtualService virtual, RealServer server) {
-      return factory.probeFor(virtual, stand_in(server));
-    }
-
-    @Override
-    public String describe(VirtualService virtual, RealServer server) {
-      return factory.probeFor(virtual, stand_in(server)).description()
-          + " (demo stand-in for "
-          + key(server)
-          + ")";
+    public ConfiguredProbe create(ProbeSpec spec, RealServer server) {
+      ConfiguredProbe p = kinds.create(spec, stand_in(server));
+      return new ConfiguredProbe(
+          p.kind(), p.description() + " (demo stand-in for " + key(server) + ")", p.probe());
     }
 
     @Override
     public void close() {
-      factory.close();
+      kinds.close();
     }
   }
 

@@ -1,11 +1,13 @@
 package io.lvspulse.monitor;
 
 import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
-import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * as tasks, so no state is shared or locked. The probe scheduler only starts probes.
  *
  * <p>A reload ({@link #reload}) applies only the difference: unchanged servers keep their state; a
- * server whose probe settings changed keeps its state and gets the new probe; a removed server is
- * drained (weight 0) and deleted after its virtual service's persistence time; an added server
- * starts as a new one.
+ * server whose probe settings ({@link ProbeSpec}) changed keeps its state and gets the new probe; a
+ * removed server is drained (weight 0) and deleted after its virtual service's persistence time; an
+ * added server starts as a new one.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
@@ -75,31 +77,11 @@ public final class HealthMonitor implements AutoCloseable {
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
 
-  /**
-   * One {@link ProbeKey} instance per distinct probe setting (all servers of a virtual share it).
-   */
-  private final Map<ProbeKey, ProbeKey> probeKeys = new HashMap<>();
-
   private @Nullable LvsConfig config;
   private Instant startedAt;
   private volatile boolean closed;
   private volatile @Nullable Thread loopThread;
   private boolean publishPending;
-
-  /**
-   * What decides whether a probe must be rebuilt on reload: the virtual's probe settings (the
-   * server's address and port are its identity, so they never change for an entry).
-   */
-  private record ProbeKey(
-      Optional<String> send,
-      Optional<String> expect,
-      boolean useRegex,
-      Optional<String> sendProgram,
-      Duration interval,
-      Duration timeout,
-      io.lvspulse.config.Protocol protocol,
-      int virtualPort,
-      int fwmark) {}
 
   private static final class Entry {
     final ServerId id;
@@ -112,11 +94,16 @@ public final class HealthMonitor implements AutoCloseable {
     VirtualService virtual;
     RealServer server;
     final ServerStateMachine sm;
-    Probe probe;
-    ProbeKey probeKey;
 
-    /** What the probe does, for logs and /status (the probe's own string, not a copy). */
-    String description;
+    /** The probe and what it does, for logs and /status. */
+    ConfiguredProbe probe;
+
+    /**
+     * The probe's settings, shared by every server of the virtual service; a reload that gives an
+     * equal spec keeps the probe (the server's address and port are its identity, so they never
+     * change for an entry).
+     */
+    ProbeSpec spec;
 
     long generation;
     boolean inFlight;
@@ -133,17 +120,15 @@ public final class HealthMonitor implements AutoCloseable {
         VirtualService v,
         RealServer rs,
         ServerStateMachine sm,
-        Probe probe,
-        ProbeKey key,
-        String description) {
+        ConfiguredProbe probe,
+        ProbeSpec spec) {
       this.id = id;
       this.key = id.toString();
       this.virtual = v;
       this.server = rs;
       this.sm = sm;
       this.probe = probe;
-      this.probeKey = key;
-      this.description = description;
+      this.spec = spec;
     }
   }
 
@@ -197,8 +182,9 @@ public final class HealthMonitor implements AutoCloseable {
           config = initial;
           Map<String, List<Entry>> added = new LinkedHashMap<>();
           for (VirtualService v : initial.activeVirtuals()) {
+            ProbeSpec spec = v.probe();
             for (RealServer rs : v.activeServers()) {
-              Entry e = add(v, rs);
+              Entry e = add(v, spec, rs);
               java.util.OptionalInt w = kernel.weight(v, rs);
               if (w.isPresent()) {
                 e.sm.adopt(w.getAsInt());
@@ -281,17 +267,17 @@ public final class HealthMonitor implements AutoCloseable {
 
   private void applyReload(LvsConfig next) {
     Instant now = clock.instant();
-    probeKeys.clear();
     Map<String, Entry> keep = new HashMap<>();
     Map<String, List<Entry>> added = new LinkedHashMap<>();
     int changedProbes = 0;
     for (VirtualService v : next.activeVirtuals()) {
       warnUnsupported(v);
+      ProbeSpec spec = v.probe();
       for (RealServer rs : v.activeServers()) {
         ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
         Entry e = entries.get(id.toString());
         if (e == null) {
-          e = add(v, rs);
+          e = add(v, spec, rs);
           added.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(e);
           log.info("server {} added by reload", id);
         } else {
@@ -303,18 +289,16 @@ public final class HealthMonitor implements AutoCloseable {
           e.virtual = v;
           e.server = rs;
           e.sm.reconfigure(policy(v, rs), now);
-          ProbeKey key = probeKey(v);
-          boolean same = key.equals(e.probeKey);
-          e.probeKey = key;
+          boolean same = spec.equals(e.spec);
+          e.spec = spec;
           if (!same) {
-            e.probe = probes.create(v, rs);
-            e.description = probes.describe(v, rs, e.probe);
+            e.probe = probes.create(spec, rs);
             e.generation++;
             e.inFlight = false;
             scheduler.schedule(
                 id.toString(), v.probeInterval(), Duration.ZERO, firer(id.toString()));
             changedProbes++;
-            log.info("server {}: probe changed by reload, now {}", id, e.description);
+            log.info("server {}: probe changed by reload, now {}", id, e.probe.description());
           }
           updateGauges(e);
         }
@@ -353,18 +337,16 @@ public final class HealthMonitor implements AutoCloseable {
     publish();
   }
 
-  private Entry add(VirtualService v, RealServer rs) {
+  private Entry add(VirtualService v, ProbeSpec spec, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
-    Probe probe = probes.create(v, rs);
     Entry e =
         new Entry(
             id,
             v,
             rs,
             new ServerStateMachine(policy(v, rs), clock.instant()),
-            probe,
-            probeKey(v),
-            probes.describe(v, rs, probe));
+            probes.create(spec, rs),
+            spec);
     entries.put(e.key, e);
     e.gauge =
         gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
@@ -606,24 +588,9 @@ public final class HealthMonitor implements AutoCloseable {
               Optional.ofNullable(e.lastAt),
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
-              e.description));
+              e.probe.description()));
     }
     return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
-  }
-
-  private ProbeKey probeKey(VirtualService v) {
-    ProbeKey k =
-        new ProbeKey(
-            v.send(),
-            v.expect(),
-            v.useRegex(),
-            v.sendProgram(),
-            v.probeInterval(),
-            v.probeTimeout(),
-            v.protocol(),
-            v.port(),
-            v.fwmark());
-    return probeKeys.computeIfAbsent(k, x -> x);
   }
 
   /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */

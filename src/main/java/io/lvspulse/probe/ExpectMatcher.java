@@ -1,9 +1,9 @@
 package io.lvspulse.probe;
 
+import io.lvspulse.config.ProbeSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  *       quantifiers, look-around) is accepted, matching is leftmost-first rather than
  *       leftmost-longest (no difference for "found or not"), and {@code $} also matches before a
  *       final line terminator. POSIX character classes such as {@code [[:digit:]]} are translated
- *       to {@code \p{Digit}}. {@code .} matches a newline, as in POSIX. The reply is decoded as
- *       UTF-8 (invalid bytes become U+FFFD); nanny reads at most 254 bytes once, we read until a
- *       match, EOF, {@link #MAX_REPLY_BYTES} bytes or the timeout.
+ *       to {@code \p{Digit}} ({@link ProbeSpec#expectRegex}, the one dialect the parser checks
+ *       too). {@code .} matches a newline, as in POSIX. The reply is decoded as UTF-8 (invalid
+ *       bytes become U+FFFD); nanny reads at most 254 bytes once, we read until a match, EOF,
+ *       {@link #MAX_REPLY_BYTES} bytes or the timeout.
  *   <li>{@link Mode#EXACT} (program output and the native TFTP probe's message): the whole text
  *       equals {@code expect}, as nanny's {@code strcmp}.
  * </ul>
@@ -52,10 +53,6 @@ public final class ExpectMatcher {
     /** Not decided yet: more bytes could still make it match. */
     NEED_MORE
   }
-
-  private static final Pattern POSIX_CLASS =
-      Pattern.compile(
-          "\\[:(alpha|digit|alnum|upper|lower|space|blank|punct|print|graph|cntrl|xdigit):]");
 
   private final Mode mode;
   private final String expect;
@@ -255,12 +252,8 @@ public final class ExpectMatcher {
   }
 
   private static Pattern compile(String regex) {
-    String javaRegex =
-        POSIX_CLASS
-            .matcher(regex)
-            .replaceAll(m -> Matcher.quoteReplacement(posixToJava(m.group(1))));
     try {
-      return Pattern.compile(javaRegex, Pattern.DOTALL);
+      return ProbeSpec.expectRegex(regex);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException(
           "expect is not a valid regular expression: "
@@ -269,22 +262,5 @@ public final class ExpectMatcher {
               + e.getIndex(),
           e);
     }
-  }
-
-  private static String posixToJava(String name) {
-    return switch (name) {
-      case "alpha" -> "\\p{Alpha}";
-      case "digit" -> "\\p{Digit}";
-      case "alnum" -> "\\p{Alnum}";
-      case "upper" -> "\\p{Upper}";
-      case "lower" -> "\\p{Lower}";
-      case "space" -> "\\s\\x0B";
-      case "blank" -> "\\p{Blank}";
-      case "punct" -> "\\p{Punct}";
-      case "print" -> "\\p{Print}";
-      case "graph" -> "\\p{Graph}";
-      case "cntrl" -> "\\p{Cntrl}";
-      default -> "\\p{XDigit}";
-    };
   }
 }

@@ -9,11 +9,11 @@ import java.util.concurrent.CompletableFuture;
  * expect}). A failure stays the same failure; a success whose message does not match becomes {@link
  * FailureCause#UNEXPECTED_REPLY}.
  */
-final class ExpectingProbe implements Probe {
+public final class ExpectingProbe implements Probe {
   private final Probe inner;
   private final ExpectMatcher expect;
 
-  ExpectingProbe(Probe inner, ExpectMatcher expect) {
+  public ExpectingProbe(Probe inner, ExpectMatcher expect) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.expect = Objects.requireNonNull(expect, "expect");
   }

@@ -163,7 +163,7 @@ final class ModelGenerator {
     if (b.useRegex && b.expect.isPresent()) {
       b.expect = Optional.of(pick("^220 .*ESMTP", "OK", "HTTP/1\\.[01] 200", "a|b"));
     }
-    b.sendProgram = maybe(text());
+    b.sendProgram = maybe(text()).filter(p -> !p.isBlank()); // a blank one is an error
     b.loadMonitor = pick("none", "uptime", "ruptime", "rup");
     b.timeout = Duration.ofSeconds(1 + r.nextInt(60));
     b.reentry = Duration.ofSeconds(1 + r.nextInt(600));

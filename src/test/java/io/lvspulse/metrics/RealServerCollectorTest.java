@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.ProbeScheduler;
-import io.lvspulse.monitor.ProbeSource;
 import io.lvspulse.monitor.ServerGauges;
-import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -124,13 +124,11 @@ class RealServerCollectorTest {
 
   static final class OkProbes implements ProbeSource {
     @Override
-    public Probe create(VirtualService v, RealServer rs) {
-      return () -> CompletableFuture.completedFuture(ProbeResult.ok("OK", Duration.ofMillis(1)));
-    }
-
-    @Override
-    public String describe(VirtualService v, RealServer rs) {
-      return "ok";
+    public ConfiguredProbe create(ProbeSpec spec, RealServer rs) {
+      return new ConfiguredProbe(
+          "fake",
+          "ok",
+          () -> CompletableFuture.completedFuture(ProbeResult.ok("OK", Duration.ofMillis(1))));
     }
   }
 

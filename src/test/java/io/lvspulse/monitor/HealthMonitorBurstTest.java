@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
-import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
-import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.ProbeSource;
 import io.lvspulse.testing.ManualScheduler;
 import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -54,19 +53,13 @@ class HealthMonitorBurstTest {
   void aBurstOfTransitionsIsPublishedAsOneSnapshotNotOnePerServer() throws Exception {
     ManualScheduler scheduler = new ManualScheduler(new MutableClock());
     ProbeSource ok =
-        new ProbeSource() {
-          @Override
-          public Probe create(VirtualService virtual, RealServer server) {
-            return () ->
-                CompletableFuture.completedFuture(
-                    ProbeResult.ok("OK - answer from server", Duration.ofMillis(1)));
-          }
-
-          @Override
-          public String describe(VirtualService virtual, RealServer server) {
-            return "always ok";
-          }
-        };
+        (spec, server) ->
+            new ConfiguredProbe(
+                "fake",
+                "always ok",
+                () ->
+                    CompletableFuture.completedFuture(
+                        ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))));
     AtomicInteger published = new AtomicInteger();
     AtomicReference<MonitorSnapshot> last = new AtomicReference<>();
     try (HealthMonitor m =

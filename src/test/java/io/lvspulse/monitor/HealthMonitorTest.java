@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
+import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
-import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.ProbeSource;
 import io.lvspulse.testing.ManualScheduler;
 import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,20 +32,18 @@ class HealthMonitorTest {
     final List<String> created = new CopyOnWriteArrayList<>();
 
     @Override
-    public Probe create(VirtualService v, RealServer rs) {
+    public ConfiguredProbe create(ProbeSpec spec, RealServer rs) {
       String key = rs.address().getHostAddress();
-      created.add(v.name() + "/" + key + " " + v.expect().orElse(""));
-      return () ->
-          CompletableFuture.completedFuture(
-              healthy.getOrDefault(key, true)
-                  ? ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))
-                  : ProbeResult.failure(
-                      FailureCause.TIMEOUT, "Transfer timed out", Duration.ofSeconds(6)));
-    }
-
-    @Override
-    public String describe(VirtualService v, RealServer rs) {
-      return "fake " + rs.address().getHostAddress() + " expect=" + v.expect().orElse("");
+      created.add(key + " " + spec.expect().orElse(""));
+      return new ConfiguredProbe(
+          "fake",
+          "fake " + key + " expect=" + spec.expect().orElse(""),
+          () ->
+              CompletableFuture.completedFuture(
+                  healthy.getOrDefault(key, true)
+                      ? ProbeResult.ok("OK - answer from server", Duration.ofMillis(1))
+                      : ProbeResult.failure(
+                          FailureCause.TIMEOUT, "Transfer timed out", Duration.ofSeconds(6))));
     }
   }
 
@@ -294,19 +293,13 @@ class HealthMonitorTest {
   @Test
   void aProbeThatThrowsIsAFailureNotACrash() throws Exception {
     ProbeSource throwing =
-        new ProbeSource() {
-          @Override
-          public Probe create(VirtualService v, RealServer rs) {
-            return () -> {
-              throw new IllegalStateException("boom");
-            };
-          }
-
-          @Override
-          public String describe(VirtualService v, RealServer rs) {
-            return "throwing";
-          }
-        };
+        (spec, rs) ->
+            new ConfiguredProbe(
+                "fake",
+                "throwing",
+                () -> {
+                  throw new IllegalStateException("boom");
+                });
     monitor = new HealthMonitor(throwing, scheduler, clock, registry, published::add);
     monitor.start(config(server("a", "10.0.0.2"), ""));
     fire("10.0.0.2");

@@ -1,8 +1,8 @@
 package io.lvspulse.probe.program;
 
 import io.lvspulse.config.Escapes;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
@@ -84,32 +84,20 @@ public final class ProgramProbe implements Probe {
   }
 
   /**
-   * The probe for {@code server} of {@code service}: {@code send_program} split by {@link
+   * The probe for {@code server} under {@code spec}: {@code send_program} split by {@link
    * #commandLine}, {@code expect} escape-translated as nanny's {@code convert_str}, exact or (with
-   * {@code use_regex}) regex, timeout {@link VirtualService#probeTimeout()}.
+   * {@code use_regex}) regex, timeout {@link ProbeSpec#timeout()}.
    *
    * @throws IllegalArgumentException when there is no {@code send_program}, it is blank, or {@code
    *     expect} is not a valid regular expression with {@code use_regex = 1}
    */
-  public static ProgramProbe forService(
-      ExecRunner runner, VirtualService service, RealServer server) {
+  public static ProgramProbe forSpec(ExecRunner runner, ProbeSpec spec, RealServer server) {
     String program =
-        service
-            .sendProgram()
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "virtual " + service.name() + " has no send_program"));
+        spec.sendProgram().orElseThrow(() -> new IllegalArgumentException("no send_program"));
     Optional<ExpectMatcher> expect =
-        service
-            .expect()
-            .map(Escapes::translate)
-            .map(e -> ExpectMatcher.forOutput(e, service.useRegex()));
+        spec.expect().map(Escapes::translate).map(e -> ExpectMatcher.forOutput(e, spec.useRegex()));
     return new ProgramProbe(
-        runner,
-        commandLine(program, server.address(), server.port()),
-        expect,
-        service.probeTimeout());
+        runner, commandLine(program, server.address(), server.port()), expect, spec.timeout());
   }
 
   /**

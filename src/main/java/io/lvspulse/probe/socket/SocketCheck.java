@@ -1,9 +1,9 @@
 package io.lvspulse.probe.socket;
 
 import io.lvspulse.config.Escapes;
+import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.Protocol;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
 import io.lvspulse.probe.ExpectMatcher;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ public record SocketCheck(
   }
 
   /**
-   * The check nanny runs for {@code server} of {@code service} when there is no {@code
+   * The check nanny runs for {@code server} under {@code spec} when there is no {@code
    * send_program}: {@code send} and {@code expect} escape-translated ({@code convert_str}); when
    * the virtual {@code port} is 80 and none of {@code send}, {@code expect}, {@code send_program}
    * is set, nanny's HTTP default ({@value #HTTP_DEFAULT_SEND} / {@value #HTTP_DEFAULT_EXPECT}). As
@@ -71,33 +71,27 @@ public record SocketCheck(
    * @throws IllegalArgumentException when {@code use_regex = 1} and {@code expect} is not a valid
    *     regular expression
    */
-  public static SocketCheck forService(VirtualService service, RealServer server) {
+  public static SocketCheck forSpec(ProbeSpec spec, RealServer server) {
     boolean httpDefault =
-        service.port() == 80
-            && service.send().isEmpty()
-            && service.expect().isEmpty()
-            && service.sendProgram().isEmpty();
+        spec.port() == 80
+            && spec.send().isEmpty()
+            && spec.expect().isEmpty()
+            && spec.sendProgram().isEmpty();
     String send;
     Optional<ExpectMatcher> expect;
     if (httpDefault) {
       send = HTTP_DEFAULT_SEND;
       expect = Optional.of(ExpectMatcher.prefix(HTTP_DEFAULT_EXPECT));
     } else {
-      send = service.send().map(Escapes::translate).orElse("");
+      send = spec.send().map(Escapes::translate).orElse("");
       expect =
-          service
-              .expect()
+          spec.expect()
               .map(Escapes::translate)
               .filter(e -> !e.isEmpty())
-              .map(e -> ExpectMatcher.forSocket(e, service.useRegex()));
+              .map(e -> ExpectMatcher.forSocket(e, spec.useRegex()));
     }
     return new SocketCheck(
-        server.socketAddress(),
-        service.protocol(),
-        send,
-        expect,
-        service.probeTimeout(),
-        httpDefault);
+        server.socketAddress(), spec.protocol(), send, expect, spec.timeout(), httpDefault);
   }
 
   /** The bytes written after connecting (UTF-8, as lvs.cf is read). */

@@ -38,7 +38,7 @@ class ProgramProbeTest {
     b.useRegex = regex;
     b.timeout = TIMEOUT;
     RealServer rs = new RealServer("r", InetAddress.getByName("127.0.0.1"), true, 1, port);
-    return run(ProgramProbe.forService(RUNNER, b.build(), rs));
+    return run(ProgramProbe.forSpec(RUNNER, b.build().probe(), rs));
   }
 
   @Test
@@ -223,7 +223,7 @@ class ProgramProbeTest {
     VirtualService.Builder b = VirtualService.builder("dns");
     b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
     RealServer rs = new RealServer("r", InetAddress.getByName("10.3.0.1"), true, 1, 53);
-    assertThat(ProgramProbe.forService(RUNNER, b.build(), rs).describe())
+    assertThat(ProgramProbe.forSpec(RUNNER, b.build().probe(), rs).describe())
         .isEqualTo("exec /usr/lib/nagios/plugins/check_dns -H example.org -s 10.3.0.1");
   }
 

@@ -19,7 +19,8 @@ class SocketCheckTest {
 
   @Test
   void aPort80ServiceWithNothingConfiguredGetsNannysHttpDefault() throws Exception {
-    SocketCheck c = SocketCheck.forService(VirtualService.builder("web").build(), server(8080));
+    SocketCheck c =
+        SocketCheck.forSpec(VirtualService.builder("web").build().probe(), server(8080));
     assertThat(c.send()).isEqualTo("GET / HTTP/1.0\r\n\r\n");
     assertThat(c.expect()).contains(ExpectMatcher.prefix("HTTP"));
     assertThat(c.target().getPort()).as("the real port is probed").isEqualTo(8080);
@@ -30,14 +31,14 @@ class SocketCheckTest {
   void theHttpDefaultDependsOnTheVirtualPortAndOnNothingBeingSet() throws Exception {
     VirtualService.Builder b = VirtualService.builder("ssh");
     b.port = 22;
-    SocketCheck c = SocketCheck.forService(b.build(), server(22));
+    SocketCheck c = SocketCheck.forSpec(b.build().probe(), server(22));
     assertThat(c.send()).isEmpty();
     assertThat(c.expect()).isEmpty();
     assertThat(c.describe()).isEqualTo("tcp 10.2.0.11:22 connect");
 
     VirtualService.Builder onlySend = VirtualService.builder("web");
     onlySend.send = Optional.of("HEAD / HTTP/1.0\\r\\n\\r\\n");
-    SocketCheck s = SocketCheck.forService(onlySend.build(), server(80));
+    SocketCheck s = SocketCheck.forSpec(onlySend.build().probe(), server(80));
     assertThat(s.httpDefault()).isFalse();
     assertThat(s.expect()).isEmpty();
     assertThat(s.describe()).isEqualTo("tcp 10.2.0.11:80 send");
@@ -49,7 +50,7 @@ class SocketCheckTest {
     b.port = 25;
     b.send = Optional.of("HELO lvs\\r\\n");
     b.expect = Optional.of("220\\t\\\"x\\'");
-    SocketCheck c = SocketCheck.forService(b.build(), server(25));
+    SocketCheck c = SocketCheck.forSpec(b.build().probe(), server(25));
     assertThat(c.send()).isEqualTo("HELO lvs\r\n");
     assertThat(c.expect().orElseThrow().expect()).isEqualTo("220\t\"x'");
     assertThat(c.expect().orElseThrow().mode()).isEqualTo(ExpectMatcher.Mode.PREFIX);
@@ -65,7 +66,7 @@ class SocketCheckTest {
     b.useRegex = true;
     b.timeout = Duration.ofSeconds(6);
     b.probeTimeoutOverride = Optional.of(Duration.ofSeconds(2));
-    SocketCheck c = SocketCheck.forService(b.build(), server(53));
+    SocketCheck c = SocketCheck.forSpec(b.build().probe(), server(53));
     assertThat(c.protocol()).isEqualTo(Protocol.UDP);
     assertThat(c.expect().orElseThrow().mode()).isEqualTo(ExpectMatcher.Mode.REGEX);
     assertThat(c.timeout()).isEqualTo(Duration.ofSeconds(2));
@@ -77,7 +78,7 @@ class SocketCheckTest {
     VirtualService.Builder b = VirtualService.builder("bad");
     b.expect = Optional.of("([");
     b.useRegex = true;
-    assertThatThrownBy(() -> SocketCheck.forService(b.build(), server(80)))
+    assertThatThrownBy(() -> SocketCheck.forSpec(b.build().probe(), server(80)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

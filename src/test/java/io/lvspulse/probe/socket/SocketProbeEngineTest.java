@@ -190,7 +190,7 @@ class SocketProbeEngineTest {
       RealServer rs =
           new RealServer(
               "w1", InetAddress.getByName("127.0.0.1"), true, 1, peer.address().getPort());
-      SocketCheck check = SocketCheck.forService(vs, rs);
+      SocketCheck check = SocketCheck.forSpec(vs.probe(), rs);
       assertThat(check.httpDefault()).isTrue();
       ProbeResult r = run(check);
       assertThat(r.success()).as(r.message()).isTrue();

@@ -1,4 +1,4 @@
-package io.lvspulse.probe;
+package io.lvspulse.probe.kinds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lvspulse.config.Protocol;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.probe.ConfiguredProbe.Kind;
+import io.lvspulse.probe.ConfiguredProbe;
+import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.Probe;
+import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.probe.socket.SocketKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -18,6 +22,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,17 +30,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ProbeFactoryTest {
-  private static ProbeFactory factory;
+class ProbeKindsTest {
+  private static ProbeKinds kinds;
 
   @BeforeAll
   static void open() throws IOException {
-    factory = ProbeFactory.open();
+    kinds = ProbeKinds.open();
   }
 
   @AfterAll
   static void close() {
-    factory.close();
+    kinds.close();
+  }
+
+  private static ConfiguredProbe probeFor(VirtualService v, RealServer rs) {
+    return kinds.create(v.probe(), rs);
   }
 
   private static VirtualService.Builder virtual(String name) {
@@ -61,13 +70,13 @@ class ProbeFactoryTest {
       VirtualService.Builder b = virtual("tftp");
       b.sendProgram = Optional.of(path + " --connect %h");
       b.expect = Optional.of("OK - answer from server");
-      ConfiguredProbe p = factory.probeFor(b.build(), real("10.0.0.2", 69));
-      assertThat(p.kind()).as(path).isEqualTo(Kind.TFTP);
+      ConfiguredProbe p = probeFor(b.build(), real("10.0.0.2", 69));
+      assertThat(p.kind()).as(path).isEqualTo("tftp");
       assertThat(p.description()).isEqualTo("tftp connect 10.0.0.2:69");
     }
     VirtualService.Builder get = virtual("tftp");
     get.sendProgram = Optional.of("/usr/local/bin/check_tftp --get %h pxelinux.0 26828");
-    assertThat(factory.probeFor(get.build(), real("10.0.0.3", 69)).description())
+    assertThat(probeFor(get.build(), real("10.0.0.3", 69)).description())
         .isEqualTo("tftp get 10.0.0.3:69 pxelinux.0 (26828 bytes)");
   }
 
@@ -75,44 +84,43 @@ class ProbeFactoryTest {
   void anyOtherSendProgramIsRunAsAProgram() throws Exception {
     VirtualService.Builder b = virtual("dns");
     b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
-    ConfiguredProbe p = factory.probeFor(b.build(), real("10.3.0.1", 53));
-    assertThat(p.kind()).isEqualTo(Kind.PROGRAM);
+    ConfiguredProbe p = probeFor(b.build(), real("10.3.0.1", 53));
+    assertThat(p.kind()).isEqualTo("program");
     assertThat(p.description())
         .isEqualTo("exec /usr/lib/nagios/plugins/check_dns -H example.org -s 10.3.0.1");
     // a check_tftp the native probe does not understand (a host name) is left to the program
     VirtualService.Builder named = virtual("tftp");
     named.sendProgram = Optional.of("/usr/local/bin/check_tftp --connect tftp.example.org");
-    assertThat(factory.probeFor(named.build(), real("10.0.0.2", 69)).kind())
-        .isEqualTo(Kind.PROGRAM);
+    assertThat(probeFor(named.build(), real("10.0.0.2", 69)).kind()).isEqualTo("program");
   }
 
   @Test
   void withoutSendProgramTheSocketProbeIsUsedWithNannysDefaults() throws Exception {
-    ConfiguredProbe web = factory.probeFor(virtual("web").build(), real("10.2.0.11", 80));
-    assertThat(web.kind()).isEqualTo(Kind.TCP);
+    ConfiguredProbe web = probeFor(virtual("web").build(), real("10.2.0.11", 80));
+    assertThat(web.kind()).isEqualTo("tcp");
     assertThat(web.description()).isEqualTo("tcp 10.2.0.11:80 send/expect (nanny HTTP default)");
 
     VirtualService.Builder udp = virtual("dns");
     udp.port = 53;
     udp.protocol = Protocol.UDP;
     udp.send = Optional.of("x");
-    ConfiguredProbe u = factory.probeFor(udp.build(), real("10.3.0.1", 53));
-    assertThat(u.kind()).isEqualTo(Kind.UDP);
+    ConfiguredProbe u = probeFor(udp.build(), real("10.3.0.1", 53));
+    assertThat(u.kind()).isEqualTo("udp");
     assertThat(u.description()).isEqualTo("udp 10.3.0.1:53 send/any reply");
   }
 
   @Test
-  void badProbeSettingsAreRefusedWithTheVirtualAndServerNamed() throws Exception {
+  void badProbeSettingsAreRefusedWithTheServerNamed() throws Exception {
     VirtualService.Builder regex = virtual("web");
     regex.expect = Optional.of("(HTTP");
     regex.useRegex = true;
-    assertThatThrownBy(() -> factory.probeFor(regex.build(), real("10.2.0.11", 80)))
+    assertThatThrownBy(() -> probeFor(regex.build(), real("10.2.0.11", 80)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("virtual web, server r1")
+        .hasMessageContaining("server r1: ")
         .hasMessageContaining("regular expression");
     VirtualService.Builder blank = virtual("x");
     blank.sendProgram = Optional.of("   ");
-    assertThatThrownBy(() -> factory.probeFor(blank.build(), real("10.2.0.11", 80)))
+    assertThatThrownBy(() -> probeFor(blank.build(), real("10.2.0.11", 80)))
         .hasMessageContaining("send_program is empty");
   }
 
@@ -142,7 +150,7 @@ class ProbeFactoryTest {
       t.setDaemon(true);
       t.start();
       ConfiguredProbe p =
-          factory.probeFor(virtual("web").build(), real("127.0.0.1", server.getLocalPort()));
+          probeFor(virtual("web").build(), real("127.0.0.1", server.getLocalPort()));
       ProbeResult r = run(p);
       assertThat(r.success()).as(r.message()).isTrue();
       assertThat(request.get(2, TimeUnit.SECONDS)).isEqualTo("GET / HTTP/1.0\r\n\r\n");
@@ -206,7 +214,7 @@ class ProbeFactoryTest {
     VirtualService.Builder b = virtual("tftp");
     b.sendProgram = Optional.of("/usr/local/bin/check_tftp --connect %h -p %p");
     b.expect = expect;
-    return factory.probeFor(b.build(), real("127.0.0.1", port));
+    return probeFor(b.build(), real("127.0.0.1", port));
   }
 
   @Test
@@ -237,26 +245,22 @@ class ProbeFactoryTest {
   }
 
   @Test
-  void expectingProbePassesFailuresThroughUntouched() throws Exception {
-    ProbeResult failure =
-        ProbeResult.failure(FailureCause.TIMEOUT, "no answer", Duration.ofSeconds(1));
-    ExpectingProbe p =
-        new ExpectingProbe(
-            () -> CompletableFuture.completedFuture(failure), ExpectMatcher.exact("OK"));
-    assertThat(run(p)).isSameAs(failure);
-    ExpectingProbe nl =
-        new ExpectingProbe(
-            () -> CompletableFuture.completedFuture(ProbeResult.ok("OK\n", Duration.ZERO)),
-            ExpectMatcher.exact("OK"));
-    assertThat(run(nl).success()).as("one trailing newline is removed first").isTrue();
+  void closingTheKindsStopsTheirEngines() throws Exception {
+    SocketKind sockets = SocketKind.open();
+    ProbeKinds own = new ProbeKinds(List.of(sockets));
+    ConfiguredProbe p = own.create(virtual("web").build().probe(), real("127.0.0.1", 9));
+    own.close();
+    assertThat(run(p).cause()).contains(FailureCause.IO_ERROR);
+    assertThat(sockets.engine().inFlight()).isZero();
   }
 
   @Test
-  void closingAnOwningFactoryStopsItsEngines() throws Exception {
-    ProbeFactory own = ProbeFactory.open();
-    ConfiguredProbe p = own.probeFor(virtual("web").build(), real("127.0.0.1", 9));
-    own.close();
-    assertThat(run(p).cause()).contains(FailureCause.IO_ERROR);
-    assertThat(own.socketEngine().inFlight()).isZero();
+  void aSpecNoKindHandlesIsRefusedWithTheServerNamed() throws Exception {
+    try (ProbeKinds socketsOnly = new ProbeKinds(List.of(SocketKind.open()))) {
+      VirtualService.Builder dns = virtual("dns");
+      dns.sendProgram = Optional.of("/bin/true %h");
+      assertThatThrownBy(() -> socketsOnly.create(dns.build().probe(), real("10.0.0.2", 53)))
+          .hasMessage("server r1: no probe kind handles it");
+    }
   }
 }

@@ -1,0 +1,304 @@
+package io.lvspulse.config;
+
+import io.lvspulse.config.Lexer.Token;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The checks beyond the grammar, on the model the parser built, with the blocks' positions for the
+ * messages: settings that contradict each other (duplicate fwmark, VIP:protocol:port or server;
+ * port 0 without persistence; an invalid {@code expect} regex; a blank {@code send_program}) are
+ * errors, settings that probably do not do what the operator means are warnings. Blocks with a
+ * syntax error are not checked further.
+ */
+final class ConfigChecks {
+  private final Report report;
+  private final Map<String, Token> globalKeys;
+  private final List<VirtualBlock> virtuals;
+  private final List<VirtualBlock> failovers;
+
+  /**
+   * @param globalKeys where each global key was written
+   * @param virtuals the virtual blocks, in the order of {@link LvsConfig#virtuals()}
+   * @param failovers the failover blocks, in the order of {@link LvsConfig#failovers()}
+   */
+  ConfigChecks(
+      Report report,
+      Map<String, Token> globalKeys,
+      List<VirtualBlock> virtuals,
+      List<VirtualBlock> failovers) {
+    this.report = report;
+    this.globalKeys = globalKeys;
+    this.virtuals = virtuals;
+    this.failovers = failovers;
+  }
+
+  private void err(Token t, String msg) {
+    report.error(t, msg);
+  }
+
+  private void warn(@Nullable Token t, String msg) {
+    report.warn(t, msg);
+  }
+
+  /** A service-name port that /etc/services does not define for the block's protocol. */
+  private void portNames(List<VirtualBlock> blocks, List<VirtualService> built) {
+    for (int i = 0; i < blocks.size(); i++) {
+      VirtualBlock blk = blocks.get(i);
+      VirtualService v = built.get(i);
+      Token pn = blk.portName;
+      if (pn != null && !blk.portNameProtocols.containsKey(v.protocol().keyword())) {
+        warn(
+            pn,
+            "service '"
+                + pn.text()
+                + "' is not defined for "
+                + v.protocol().keyword()
+                + " in /etc/services; using its "
+                + String.join("/", blk.portNameProtocols.keySet())
+                + " port "
+                + v.port());
+      }
+    }
+  }
+
+  private Token posOf(VirtualBlock blk, String key) {
+    Token t = blk.keys.get(key);
+    return t != null ? t : blk.opener;
+  }
+
+  /** Reports every problem of {@code config}, read from these blocks. */
+  void run(LvsConfig config) {
+    GlobalSettings gs = config.global();
+    if (gs.primary().isEmpty() && gs.primaryPrivate().isPresent()) {
+      Token t = globalKeys.get("primary_private");
+      if (t != null) {
+        warn(t, "'primary_private' without 'primary'");
+      }
+    }
+    portNames(virtuals, config.virtuals());
+    portNames(failovers, config.failovers());
+    if (gs.keepalive().compareTo(gs.deadtime()) >= 0) {
+      Token t = globalKeys.getOrDefault("deadtime", globalKeys.get("keepalive"));
+      if (t != null) {
+        warn(
+            t,
+            "'deadtime' ("
+                + gs.deadtime().toSeconds()
+                + " s) should be longer than"
+                + " 'keepalive' ("
+                + gs.keepalive().toSeconds()
+                + " s), or one lost heartbeat"
+                + " causes a failover");
+      }
+    }
+    if (gs.backupActive() && gs.backup().isEmpty()) {
+      warn(globalKeys.get("backup_active"), "'backup_active = 1' but no 'backup' address is set");
+    }
+    if (gs.primary().isPresent() && gs.primary().equals(gs.backup())) {
+      warn(globalKeys.get("backup"), "'backup' is the same address as 'primary'");
+    }
+    if (gs.service() == ServiceType.FOS) {
+      warn(
+          globalKeys.get("service"),
+          "'service = fos': lvs-pulse runs LVS only; the failover" + " blocks are ignored");
+    }
+    Map<Integer, VirtualBlock> fwmarks = new HashMap<>();
+    Map<String, VirtualBlock> endpoints = new HashMap<>();
+    Map<InetAddress, VirtualBlock> vipDevices = new HashMap<>();
+    for (int i = 0; i < virtuals.size(); i++) {
+      VirtualBlock blk = virtuals.get(i);
+      VirtualService v = config.virtuals().get(i);
+      checkVirtual(gs, blk, v);
+      if (blk.hadError) {
+        continue;
+      }
+      if (v.active() && v.isFwmark()) {
+        VirtualBlock other = fwmarks.putIfAbsent(v.fwmark(), blk);
+        if (other != null) {
+          err(
+              posOf(blk, "fwmark"),
+              "fwmark "
+                  + v.fwmark()
+                  + " is already used by "
+                  + other.label()
+                  + " (line "
+                  + other.opener.line()
+                  + ")");
+        }
+      }
+      if (v.active() && !v.isFwmark() && v.address().isPresent()) {
+        String ep =
+            v.address().get().address().getHostAddress()
+                + ":"
+                + v.protocol().keyword()
+                + ":"
+                + v.port();
+        VirtualBlock other = endpoints.putIfAbsent(ep, blk);
+        if (other != null) {
+          err(
+              posOf(blk, "port"),
+              blk.label()
+                  + " uses the same VIP, protocol and port ("
+                  + v.address().get().address().getHostAddress()
+                  + " "
+                  + v.protocol().keyword()
+                  + " "
+                  + v.port()
+                  + ") as "
+                  + other.label()
+                  + " (line "
+                  + other.opener.line()
+                  + ")");
+        }
+      }
+      if (v.active() && v.address().isPresent()) {
+        VirtualAddress va = v.address().get();
+        VirtualBlock other = vipDevices.putIfAbsent(va.address(), blk);
+        if (other != null) {
+          VirtualService ov = config.virtual(other.name).orElse(null);
+          if (ov != null
+              && ov.address().isPresent()
+              && !ov.address().get().device().equals(va.device())) {
+            warn(
+                posOf(blk, "address"),
+                "VIP "
+                    + va.address().getHostAddress()
+                    + " is on device "
+                    + va.device()
+                    + " here but on "
+                    + ov.address().get().device()
+                    + " in "
+                    + other.label());
+          }
+        }
+      }
+    }
+  }
+
+  private void checkVirtual(GlobalSettings gs, VirtualBlock blk, VirtualService v) {
+    if (blk.hadError) {
+      return;
+    }
+    if (v.active() && v.address().isEmpty()) {
+      err(blk.opener, "active " + blk.label() + " has no 'address = VIP DEVICE'");
+    }
+    if (v.active() && !v.isFwmark() && v.port() == 0 && v.persistent().isZero()) {
+      err(posOf(blk, "port"), blk.label() + ": port 0 needs 'persistent' or a 'fwmark'");
+    }
+    if (v.active() && v.activeServers().isEmpty()) {
+      warn(blk.opener, blk.label() + " has no active real server (a server needs 'active = 1')");
+    }
+    if (v.reentry().compareTo(v.timeout()) < 0) {
+      Token t = blk.keys.containsKey("reentry") ? blk.keys.get("reentry") : posOf(blk, "timeout");
+      warn(
+          t,
+          "'reentry' ("
+              + v.reentry().toSeconds()
+              + " s) is shorter than 'timeout' ("
+              + v.timeout().toSeconds()
+              + " s): a failed server returns after one good probe");
+    }
+    if (v.sendProgram().isPresent() && v.send().isPresent()) {
+      warn(posOf(blk, "send"), "'send' is ignored because 'send_program' is set");
+    }
+    if (v.sendProgram().isPresent() && !v.sendProgram().get().contains("%h")) {
+      warn(
+          posOf(blk, "send_program"),
+          "'send_program' has no %h: every real server runs the" + " same command");
+    }
+    if (v.sendProgram().isPresent() && v.sendProgram().get().isBlank()) {
+      err(posOf(blk, "send_program"), "'send_program' is blank: there is no program to run");
+    }
+    if (v.useRegex() && v.expect().isPresent()) {
+      try {
+        ProbeSpec.expectRegex(Escapes.translate(v.expect().get()));
+      } catch (PatternSyntaxException | StackOverflowError e) {
+        String why = e instanceof PatternSyntaxException p ? p.getDescription() : "too complex";
+        err(
+            posOf(blk, "expect"),
+            "'expect' is not a valid regular expression (use_regex = 1): " + why);
+      }
+    } else if (v.useRegex() && v.expect().isEmpty()) {
+      warn(posOf(blk, "use_regex"), "'use_regex = 1' has no effect without 'expect'");
+    }
+    if (v.quiesceServer() && !v.persistent().isZero() && v.active()) {
+      warn(
+          posOf(blk, "quiesce_server"),
+          "quiesce_server with persistent: clients that have a"
+              + " persistence template keep reaching a quiesced (weight 0) server until the template"
+              + " expires; consider sysctl net.ipv4.vs.expire_quiescent_template=1");
+    }
+    if (v.active()
+        && v.protocol() == Protocol.UDP
+        && v.send().isEmpty()
+        && v.sendProgram().isEmpty()) {
+      warn(
+          posOf(blk, "protocol"),
+          "UDP "
+              + blk.label()
+              + " has neither 'send' nor"
+              + " 'send_program': the probe sends nothing, so no UDP server can ever answer it");
+    }
+    if (v.probeTimeoutOverride().isPresent()
+        && v.probeTimeoutOverride().get().compareTo(v.timeout()) > 0) {
+      warn(
+          posOf(blk, "probe_timeout"),
+          "'probe_timeout' is longer than 'timeout' (the probe" + " interval)");
+    }
+    if (v.pmask().isPresent() && v.persistent().isZero()) {
+      warn(posOf(blk, "pmask"), "'pmask' has no effect without 'persistent'");
+    }
+    Map<String, ServerBlock> seen = new HashMap<>();
+    int idx = 0;
+    for (ServerBlock sb : blk.servers) {
+      if (sb.address == null) {
+        continue;
+      }
+      RealServer rs = v.servers().get(idx++);
+      String key = rs.address().getHostAddress() + ":" + rs.port();
+      ServerBlock first = seen.putIfAbsent(key, sb);
+      Token at = sb.keys.getOrDefault("address", sb.opener);
+      if (first != null) {
+        err(
+            at,
+            "server '"
+                + sb.name
+                + "' has the same address and port ("
+                + key
+                + ") as server '"
+                + first.name
+                + "' (line "
+                + first.opener.line()
+                + ") in "
+                + blk.label());
+      }
+      if (v.sorryServer().isPresent() && v.sorryServer().get().equals(rs.address())) {
+        warn(at, "server '" + sb.name + "' is also the sorry_server of " + blk.label());
+      }
+      if (rs.active() && rs.weight() == 0) {
+        warn(
+            sb.keys.getOrDefault("weight", sb.opener),
+            "server '" + sb.name + "' has weight 0: it never receives new connections");
+      }
+      if (!v.isFwmark() && gs.network() != Network.NAT && rs.port() != v.port()) {
+        warn(
+            sb.keys.getOrDefault("port", sb.opener),
+            "server '"
+                + sb.name
+                + "' port "
+                + rs.port()
+                + " differs from the virtual port "
+                + v.port()
+                + ", but network "
+                + gs.network().keyword()
+                + " cannot change ports: packets arrive on port "
+                + v.port());
+      }
+    }
+  }
+}

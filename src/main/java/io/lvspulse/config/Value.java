@@ -1,0 +1,344 @@
+package io.lvspulse.config;
+
+import io.lvspulse.config.Keys.Spec;
+import io.lvspulse.config.Lexer.Token;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The values of one directive ({@code key = v1 v2 ...}) as the key table reads them: typed readers
+ * that report a bad value at its line and column and then answer empty, so the key keeps its
+ * previous value. The readers are the lvs.cf value types (Piranha's: C {@code strtol} numbers,
+ * {@code inet_aton} addresses...).
+ */
+final class Value {
+  /** What every value of one parse shares: the report and the host and service lookups. */
+  static final class Context {
+    final Report report;
+    final HostResolver resolver;
+    final ServiceNames services;
+
+    /** Host names resolved once per parse. */
+    final Map<String, InetAddress> resolved = new HashMap<>();
+
+    Context(Report report, HostResolver resolver, ServiceNames services) {
+      this.report = report;
+      this.resolver = resolver;
+      this.services = services;
+    }
+  }
+
+  private final Context ctx;
+  private final Spec spec;
+  private final List<Token> tokens;
+  private final @Nullable VirtualBlock block;
+
+  /**
+   * @param block the enclosing virtual or failover block (null in the global section)
+   */
+  Value(Context ctx, Spec spec, List<Token> tokens, @Nullable VirtualBlock block) {
+    this.ctx = ctx;
+    this.spec = spec;
+    this.tokens = tokens;
+    this.block = block;
+  }
+
+  // ---------------------------------------------------------------- the directive
+
+  String key() {
+    return spec.name();
+  }
+
+  /** What a value looks like, as the key table says (e.g. {@code direct, nat or tunnel}). */
+  String expected() {
+    return spec.expected();
+  }
+
+  /** The first value. */
+  Token token() {
+    return tokens.get(0);
+  }
+
+  Token token(int i) {
+    return tokens.get(i);
+  }
+
+  /** Every value (a list key may have none). */
+  List<Token> tokens() {
+    return tokens;
+  }
+
+  /** The text of the first value. */
+  String text() {
+    return token().text();
+  }
+
+  /** The server blocks already read in the enclosing virtual block. */
+  List<ServerBlock> serversAbove() {
+    return block == null ? List.of() : block.servers;
+  }
+
+  void error(String msg) {
+    ctx.report.error(token(), msg);
+  }
+
+  void error(Token at, String msg) {
+    ctx.report.error(at, msg);
+  }
+
+  void warn(String msg) {
+    ctx.report.warn(token(), msg);
+  }
+
+  // ---------------------------------------------------------------- typed readers
+
+  /** A C {@code strtol} number (decimal, {@code 0x} hex, leading-0 octal with a warning). */
+  Optional<Long> number() {
+    CNumbers.Parsed p = CNumbers.strtol(text());
+    if (p.error() != null) {
+      error(
+          "bad number for '"
+              + key()
+              + "': "
+              + p.error()
+              + " (expected an integer: decimal, 0x hex, or leading-0 octal)");
+      return Optional.empty();
+    }
+    if (p.octal()) {
+      warn(
+          "'"
+              + key()
+              + " = "
+              + text()
+              + "' is octal (leading 0), so it means "
+              + p.value()
+              + ", as in Piranha; write "
+              + p.value()
+              + " if that is what you mean");
+    }
+    return Optional.of(p.value());
+  }
+
+  /** A number in {@code min..max}. */
+  Optional<Integer> intIn(long min, long max) {
+    Optional<Long> read = number();
+    if (read.isEmpty()) {
+      return Optional.empty();
+    }
+    long n = read.get();
+    if (n < min || n > max) {
+      if (max == Integer.MAX_VALUE && n > max) {
+        error("'" + key() + "' is too large: " + n + " (at most " + max + ")");
+      } else if (max == Integer.MAX_VALUE) {
+        error("'" + key() + "' must be at least " + min + ", found " + n);
+      } else {
+        error("'" + key() + "' must be between " + min + " and " + max + ", found " + n);
+      }
+      return Optional.empty();
+    }
+    return Optional.of((int) n);
+  }
+
+  /** 0 or 1. */
+  Optional<Boolean> bool() {
+    if (CNumbers.strtol(text()).error() != null) {
+      error("'" + key() + "' must be 0 or 1, found '" + text() + "'");
+      return Optional.empty();
+    }
+    Optional<Long> n = number();
+    if (n.isEmpty()) {
+      return Optional.empty();
+    }
+    if (n.get() != 0 && n.get() != 1) {
+      error("'" + key() + "' must be 0 or 1, found " + text());
+      return Optional.empty();
+    }
+    return Optional.of(n.get() == 1);
+  }
+
+  /** Whole seconds, at least {@code min}. */
+  Optional<Duration> seconds(long min) {
+    return intIn(min, Integer.MAX_VALUE).map(Duration::ofSeconds);
+  }
+
+  /**
+   * An IPv4 address ({@code inet_aton} forms, a non-canonical one with a warning) or, when {@code
+   * allowNames}, a host name resolved once per parse to its first IPv4 address.
+   */
+  Optional<InetAddress> address(boolean allowNames) {
+    String s = text();
+    InetAddress a = CNumbers.inetAton(s);
+    if (a != null) {
+      if (!a.getHostAddress().equals(s)) {
+        warn(
+            "'"
+                + key()
+                + " = "
+                + s
+                + "' is read as "
+                + a.getHostAddress()
+                + " (inet_aton: short forms, hex and leading-0 octal parts); write "
+                + a.getHostAddress());
+      }
+      return Optional.of(a);
+    }
+    if (s.matches("[0-9.]+") || !allowNames) {
+      error(
+          "'"
+              + s
+              + "' is not a valid IPv4 address for '"
+              + key()
+              + "'"
+              + (allowNames ? "" : " (a dotted quad such as 10.0.0.1 is required here)"));
+      return Optional.empty();
+    }
+    InetAddress cached = ctx.resolved.get(s);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    try {
+      InetAddress r = ctx.resolver.resolve(s);
+      if (!(r instanceof Inet4Address)) {
+        error("host name '" + s + "' for '" + key() + "' has no IPv4 address");
+        return Optional.empty();
+      }
+      InetAddress plain = InetAddress.getByAddress(r.getAddress());
+      ctx.resolved.put(s, plain);
+      return Optional.of(plain);
+    } catch (UnknownHostException | RuntimeException e) {
+      error("cannot resolve host name '" + s + "' for '" + key() + "'");
+      return Optional.empty();
+    }
+  }
+
+  /** An address or host name that is not 0.0.0.0. */
+  Optional<InetAddress> nonZeroHost() {
+    Optional<InetAddress> a = address(true);
+    if (a.isPresent() && CNumbers.toLong(a.get()) == 0) {
+      error("'" + key() + "' must not be 0.0.0.0");
+      return Optional.empty();
+    }
+    return a;
+  }
+
+  /** A dotted netmask whose one bits are contiguous. */
+  Optional<InetAddress> netmask() {
+    InetAddress a = CNumbers.inetAton(text());
+    if (a == null) {
+      error(
+          "bad netmask '"
+              + text()
+              + "' for '"
+              + key()
+              + "': expected a dotted quad such as 255.255.255.0");
+      return Optional.empty();
+    }
+    if (!CNumbers.contiguous(a)) {
+      error(
+          "bad netmask '"
+              + text()
+              + "' for '"
+              + key()
+              + "': the one bits must be contiguous, such as 255.255.255.0");
+      return Optional.empty();
+    }
+    return Optional.of(a);
+  }
+
+  /**
+   * A port 0..65535, or a service name of {@code /etc/services} (its tcp port first). A name used
+   * in a virtual block is remembered on the block, so {@link ConfigChecks} can warn when it is not
+   * defined for the block's protocol.
+   */
+  Optional<Integer> port() {
+    String s = text();
+    if (!s.isEmpty()
+        && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-' || s.charAt(0) == '+')) {
+      return intIn(0, 65535);
+    }
+    Map<String, Integer> protos = ctx.services.protocols(s);
+    if (protos.isEmpty()) {
+      error(
+          "bad port for '"
+              + key()
+              + "': '"
+              + s
+              + "' is neither a number nor a service name in /etc/services");
+      return Optional.empty();
+    }
+    if (block != null) {
+      block.portName = token();
+      block.portNameProtocols = protos;
+    }
+    Integer p = protos.get("tcp");
+    return Optional.of(p != null ? p : protos.values().iterator().next());
+  }
+
+  /** A file name. */
+  Optional<Path> path() {
+    if (text().isEmpty()) {
+      error("'" + key() + "' must not be empty");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(text()));
+    } catch (InvalidPathException e) {
+      error("'" + text() + "' is not a valid path for '" + key() + "'");
+      return Optional.empty();
+    }
+  }
+
+  /** A string; the empty string means "not set". */
+  Optional<String> string() {
+    return text().isEmpty() ? Optional.empty() : Optional.of(text());
+  }
+
+  /** Integer seconds, or a number with {@code ms} or {@code s}; greater than 0. */
+  Optional<Duration> duration() {
+    String s = text();
+    Duration d = null;
+    try {
+      if (s.matches("[0-9]{1,9}ms")) {
+        d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      } else if (s.matches("[0-9]{1,9}s")) {
+        d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+      } else if (s.matches("[0-9]{1,9}")) {
+        d = Duration.ofSeconds(Long.parseLong(s));
+      }
+    } catch (NumberFormatException e) {
+      d = null;
+    }
+    if (d == null) {
+      error(
+          "bad duration for '"
+              + key()
+              + "': '"
+              + s
+              + "' (expected seconds such as 3, or milliseconds such as 500ms)");
+      return Optional.empty();
+    }
+    if (d.isZero()) {
+      error("'" + key() + "' must be greater than 0");
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
+
+  /** One of {@code values}, spelled exactly; otherwise "'KEY' must be EXPECTED, found 'X'". */
+  <E extends Keyword> Optional<E> keyword(E[] values) {
+    Optional<E> e = Keyword.lookup(values, text());
+    if (e.isEmpty()) {
+      error("'" + key() + "' must be " + expected() + ", found '" + text() + "'");
+    }
+    return e;
+  }
+}
