@@ -2,7 +2,7 @@ package io.lvspulse.cli;
 
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
-import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.director.DesiredTables;
 import io.lvspulse.ipvs.IpvsTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class PlanCommand implements Callable<Integer> {
     }
     ParsedConfig parsed = loaded.get();
     IpvsTable table =
-        ConfigTables.allHealthy(
+        DesiredTables.allHealthy(
             parsed.config(), entryWeights ? PlanCommand::entryWeight : RealServer::weight);
     table.toSaveLines().forEach(out::println);
     out.flush();

@@ -2,13 +2,15 @@ package io.lvspulse.http;
 
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.director.ConfigTables;
+import io.lvspulse.failover.FailoverStatus;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerView;
 import io.lvspulse.probe.ProbeResult;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,12 +36,37 @@ public final class StatusRenderer {
       Optional<String> lastError,
       List<String> onSorryServer) {}
 
+  /** The director side as /status shows it: a closed set of three. */
+  public sealed interface Director {
+    /** Whether this director holds the VIPs and programs IPVS. */
+    boolean active();
+
+    /** No failover ({@code --no-failover}, or no {@code primary}): a standalone director. */
+    record Standalone(boolean active) implements Director {}
+
+    /** Failover is configured and not started yet: inactive. */
+    record Starting() implements Director {
+      @Override
+      public boolean active() {
+        return false;
+      }
+    }
+
+    /** Failover runs; {@code status} is its latest snapshot. */
+    record Failover(FailoverStatus status) implements Director {
+      @Override
+      public boolean active() {
+        return status.active();
+      }
+    }
+  }
+
   /** Everything /status shows. */
   public record Status(
       String version,
       String configFile,
       Instant configLoadedAt,
-      Map<String, Object> director,
+      Director director,
       IpvsInfo ipvs,
       MonitorSnapshot monitor) {}
 
@@ -53,7 +80,7 @@ public final class StatusRenderer {
     cfg.put("serial_no", s.monitor().config().global().serialNo());
     cfg.put("loaded_at", s.configLoadedAt().toString());
     root.put("config", cfg);
-    root.put("director", s.director());
+    root.put("director", director(s.director()));
     Map<String, Object> ipvs = new LinkedHashMap<>();
     ipvs.put("backend", s.ipvs().backend());
     ipvs.put("programming", s.ipvs().programming());
@@ -83,6 +110,29 @@ public final class StatusRenderer {
     }
     root.put("virtuals", virtuals);
     return Json.write(root);
+  }
+
+  /** The {@code director} object: {@code failover} (off, starting, on), then what it knows. */
+  private static Map<String, Object> director(Director d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (d instanceof Director.Failover f) {
+      FailoverStatus st = f.status();
+      m.put("failover", "on");
+      m.put("role", st.role().label());
+      m.put("role_reason", st.roleReason());
+      m.put("active", st.active());
+      m.put("partner", st.partner().map(InetAddress::getHostAddress).orElse(null));
+      m.put("partner_state", st.partnerState().name().toLowerCase(Locale.ROOT));
+      m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
+      m.put("last_transition", st.lastTransitionReason());
+      m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
+      m.put("authenticated", st.authenticated());
+      m.put("local_problem", st.localProblem().orElse(null));
+    } else {
+      m.put("failover", d instanceof Director.Starting ? "starting" : "off");
+      m.put("active", d.active());
+    }
+    return m;
   }
 
   private static Map<String, Object> server(ServerView sv, Optional<IpvsTable> desired) {
@@ -117,7 +167,7 @@ public final class StatusRenderer {
   }
 
   private static Optional<Integer> ipvsWeight(ServerView sv, Optional<IpvsTable> desired) {
-    if (desired.isEmpty() || (!sv.virtual().isFwmark() && sv.virtual().vip().isEmpty())) {
+    if (desired.isEmpty() || !ConfigTables.inIpvs(sv.virtual())) {
       return Optional.empty();
     }
     ServiceKey key = ConfigTables.key(sv.virtual());
@@ -167,11 +217,9 @@ public final class StatusRenderer {
             s.ipvs().converged()
                 ? ""
                 : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
-    if (!s.director().isEmpty()) {
-      sb.append("director:");
-      s.director().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
-      sb.append('\n');
-    }
+    sb.append("director:");
+    director(s.director()).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+    sb.append('\n');
     String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
     sb.append(
         String.format(
