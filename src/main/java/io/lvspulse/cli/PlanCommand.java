@@ -2,8 +2,8 @@ package io.lvspulse.cli;
 
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
+import io.lvspulse.director.DesiredTables;
 import io.lvspulse.director.EcmpTables;
-import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.IpvsPlanner;
 import io.lvspulse.ipvs.IpvsTable;
 import java.io.PrintWriter;
@@ -63,7 +63,7 @@ public final class PlanCommand implements Callable<Integer> {
       return 0;
     }
     IpvsTable table =
-        ConfigTables.allHealthy(
+        DesiredTables.allHealthy(
             parsed.config(), entryWeights ? PlanCommand::entryWeight : RealServer::weight);
     table.toSaveLines().forEach(out::println);
     out.flush();

@@ -10,7 +10,7 @@ import io.lvspulse.director.EcmpTables;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
-import io.lvspulse.failover.FirewallInstaller;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;

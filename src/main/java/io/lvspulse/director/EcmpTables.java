@@ -4,7 +4,6 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsService;
 import io.lvspulse.ipvs.IpvsTable;

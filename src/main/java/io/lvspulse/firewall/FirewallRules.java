@@ -186,6 +186,14 @@ public final class FirewallRules {
     return o.toString();
   }
 
+  /**
+   * The {@code nft -f} script that removes what {@link #nft} installed: declares the table (so the
+   * delete cannot fail when it is absent) and deletes it.
+   */
+  public static String nftRemove() {
+    return "table ip " + NFT_TABLE + "\ndelete table ip " + NFT_TABLE + "\n";
+  }
+
   /** Block names may hold any characters; keep comments inside the rule syntax. */
   static String safe(String name) {
     StringBuilder b = new StringBuilder();

@@ -7,6 +7,7 @@ import io.lvspulse.announce.FakeBird;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.testing.MiniJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,6 +31,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public class EcmpDaemonTest {
   @TempDir Path dir;
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String get(int port, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
 
   /** A BIRD whose protocols remember enable/disable, with one BGP session Established. */
   public static FakeBird statefulBird(Path dir, Map<String, Boolean> up) throws IOException {
@@ -69,6 +86,7 @@ public class EcmpDaemonTest {
       an_ecmp_director_programs_mh_in_canonical_order_announces_when_healthy_and_withdraws_first_on_stop()
           throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
+    int httpPort = freePort();
     Map<String, Boolean> up = new ConcurrentHashMap<>(Map.of("vip_203_0_113_99", false));
     int dead;
     try (ServerSocket s = new ServerSocket(0, 1, lo)) {
@@ -112,7 +130,7 @@ public class EcmpDaemonTest {
               cfg,
               DaemonOptions.IpvsMode.DRY_RUN,
               Optional.empty(),
-              new InetSocketAddress(lo, 0),
+              new InetSocketAddress(lo, httpPort),
               false,
               Optional.empty(),
               false,
@@ -124,7 +142,7 @@ public class EcmpDaemonTest {
       try {
         daemon.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> up.get("vip_203_0_113_99"));
-        IpvsTable t = daemon.controller().orElseThrow().desired().orElseThrow();
+        IpvsTable t = daemon.status().ipvs().desired().orElseThrow();
         ServiceKey key = ServiceKey.tcp(new InetSocketAddress("203.0.113.99", live.getLocalPort()));
         assertThat(t.toSaveLines())
             .containsExactly(
@@ -142,15 +160,16 @@ public class EcmpDaemonTest {
                     + " -g -w "
                     + (dead < live.getLocalPort() ? 3 : 0));
         StatusRenderer.Status st = daemon.status();
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> vips = (List<Map<String, Object>>) st.director().get("vips");
-        assertThat(st.director()).containsEntry("mode", "ecmp").containsEntry("active", true);
-        assertThat(vips).hasSize(1);
-        assertThat(vips.get(0))
-            .containsEntry("vip", "203.0.113.99")
-            .containsEntry("announced", true)
-            .containsEntry("reason", "healthy");
-        String metrics = daemon.metrics().scrape();
+        assertThat(st.director()).isInstanceOf(StatusRenderer.Director.Ecmp.class);
+        assertThat(st.director().active()).isTrue();
+        Map<String, Object> json = MiniJson.object(StatusRenderer.json(st));
+        assertThat(MiniJson.at(json, "director", "mode")).isEqualTo("ecmp");
+        assertThat(MiniJson.at(json, "director", "vips", 0, "vip")).isEqualTo("203.0.113.99");
+        assertThat(MiniJson.at(json, "director", "vips", 0, "announced")).isEqualTo(true);
+        assertThat(MiniJson.at(json, "director", "vips", 0, "reason")).isEqualTo("healthy");
+        assertThat(MiniJson.at(json, "director", "vips", 0, "protocol"))
+            .isEqualTo("vip_203_0_113_99");
+        String metrics = get(httpPort, "/metrics");
         assertThat(metrics)
             .contains("lvs_pulse_vip_announced{vip=\"203.0.113.99\"} 1.0")
             .contains("lvs_pulse_vip_announce_reason{reason=\"healthy\",vip=\"203.0.113.99\"} 1.0")
@@ -177,6 +196,7 @@ public class EcmpDaemonTest {
   void a_reload_that_changes_director_mode_is_rejected_and_the_running_config_kept()
       throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
+    int httpPort = freePort();
     Map<String, Boolean> up = new ConcurrentHashMap<>(Map.of("vip_203_0_113_97", false));
     try (FakeBird bird = statefulBird(dir, up)) {
       Path cfg = dir.resolve("lvs.cf");
@@ -203,7 +223,7 @@ public class EcmpDaemonTest {
                   cfg,
                   DaemonOptions.IpvsMode.DRY_RUN,
                   Optional.empty(),
-                  new InetSocketAddress(lo, 0),
+                  new InetSocketAddress(lo, httpPort),
                   false,
                   Optional.empty(),
                   false,
@@ -215,8 +235,8 @@ public class EcmpDaemonTest {
         daemon.start();
         Files.writeString(cfg, ecmp.replace("director_mode = ecmp", "director_mode = pair"));
         assertThat(daemon.reload()).isFalse();
-        assertThat(daemon.config().global().ecmp().ecmp()).isTrue();
-        assertThat(daemon.metrics().scrape())
+        assertThat(daemon.status().monitor().config().global().ecmp().ecmp()).isTrue();
+        assertThat(get(httpPort, "/metrics"))
             .contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
       } finally {
         daemon.close();

@@ -279,6 +279,7 @@ class MetricsDocTest {
     Path ecmpDir = Files.createDirectories(dir.resolve("ecmp"));
     java.util.Map<String, Boolean> up =
         new java.util.concurrent.ConcurrentHashMap<>(java.util.Map.of("vip_203_0_113_98", false));
+    int port = freeTcpPort();
     try (io.lvspulse.announce.FakeBird bird =
             io.lvspulse.daemon.EcmpDaemonTest.statefulBird(ecmpDir, up);
         ServerSocket live = new ServerSocket(0, 50, lo)) {
@@ -310,7 +311,7 @@ class MetricsDocTest {
                   cfg,
                   DaemonOptions.IpvsMode.DRY_RUN,
                   Optional.empty(),
-                  new InetSocketAddress(lo, 0),
+                  new InetSocketAddress(lo, port),
                   false,
                   Optional.empty(),
                   false,
@@ -321,7 +322,11 @@ class MetricsDocTest {
       try {
         daemon.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> up.get("vip_203_0_113_98"));
-        return daemon.metrics().scrape();
+        return HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
       } finally {
         daemon.close();
       }

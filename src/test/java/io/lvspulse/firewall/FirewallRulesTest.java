@@ -76,4 +76,13 @@ class FirewallRulesTest {
   void oddBlockNamesCannotBreakOutOfTheComment() throws Exception {
     assertThat(FirewallRules.safe("a\" -j ACCEPT #")).isEqualTo("a__-j_ACCEPT__");
   }
+
+  @Test
+  void the_remove_script_declares_then_deletes_the_table_the_nft_script_fills() throws Exception {
+    String nft = FirewallRules.nft(config(), FirewallRules.Options.defaults(), "x");
+
+    assertThat(FirewallRules.nftRemove())
+        .isEqualTo("table ip lvs_pulse\ndelete table ip lvs_pulse\n");
+    assertThat(nft).contains("table ip " + FirewallRules.NFT_TABLE + " {\n");
+  }
 }

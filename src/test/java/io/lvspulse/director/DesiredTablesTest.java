@@ -1,4 +1,4 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerId;
@@ -78,14 +79,13 @@ class DesiredTablesTest {
 
   @Test
   void a_pair_mode_mh_virtual_re_hashes_the_clients_of_a_quiesced_server() throws Exception {
-    assertThat(ConfigTables.service(config(" scheduler = mh\n").virtuals().get(0)).optionArgs())
-        .containsExactly("-s", "mh", "-b", "mh-fallback");
+    assertThat(ConfigTables.service(config(" scheduler = mh\n").virtuals().get(0)).schedulerFlags())
+        .contains("mh-fallback");
     assertThat(
             ConfigTables.service(config(" scheduler = mh\n mh_port = 1\n").virtuals().get(0))
-                .optionArgs())
-        .containsExactly("-s", "mh", "-b", "mh-fallback,mh-port");
-    assertThat(ConfigTables.service(config("").virtuals().get(0)).optionArgs())
-        .containsExactly("-s", "wlc");
+                .schedulerFlags())
+        .contains("mh-fallback,mh-port");
+    assertThat(ConfigTables.service(config("").virtuals().get(0)).schedulerFlags()).isEmpty();
   }
 
   @Test
