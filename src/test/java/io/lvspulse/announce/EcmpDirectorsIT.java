@@ -221,21 +221,23 @@ class EcmpDirectorsIT {
     DaemonProcess.Exit drain = d1.announceCli("--drain");
     assertThat(drain.code()).as(drain.output()).isZero();
     Set<String> without1 = Set.of(EcmpLab.director(2), EcmpLab.director(3));
-    long drained =
-        await("director 1 drained", Duration.ofSeconds(10), () -> l.nextHops(VIP).equals(without1));
-    measure("announce --drain (JVM start included) -> next hop gone", drained);
+    await("director 1 drained", Duration.ofSeconds(10), () -> l.nextHops(VIP).equals(without1));
+    measure(
+        "announce --drain -> next hop gone (the CLI's JVM start and its 2-interval wait included)",
+        (System.nanoTime() - dr) / 1_000_000);
     long stays = System.nanoTime() + INTERVAL.multipliedBy(RISE + 3).toNanos();
     while (System.nanoTime() < stays) {
       assertThat(l.nextHops(VIP)).as("a drained director stays withdrawn").isEqualTo(without1);
       Thread.sleep(100);
     }
     assertThat(d1.vip()).containsEntry("reason", "drained");
+    long ud = System.nanoTime();
     DaemonProcess.Exit undrain = d1.announceCli("--undrain");
     assertThat(undrain.code()).as(undrain.output()).isZero();
-    long undrained =
-        await("director 1 undrained", Duration.ofSeconds(15), () -> l.nextHops(VIP).equals(all));
-    measure("announce --undrain (JVM start included) -> next hop back", undrained);
-    assertThat(dr).isPositive();
+    await("director 1 undrained", Duration.ofSeconds(15), () -> l.nextHops(VIP).equals(all));
+    measure(
+        "announce --undrain -> next hop back (the CLI's JVM start and the rise time included)",
+        (System.nanoTime() - ud) / 1_000_000);
 
     // 5. kill -9 of director 3's lvs-pulse: BIRD keeps announcing until ExecStopPost's
     //    `announce --withdraw-all`; the restarted daemon announces again.
@@ -251,15 +253,14 @@ class EcmpDirectorsIT {
     DaemonProcess.Exit withdraw = d3.announceCli("--withdraw-all");
     assertThat(withdraw.code()).as(withdraw.output()).isZero();
     Set<String> without3 = Set.of(EcmpLab.director(1), EcmpLab.director(2));
-    long withdrawn =
-        await(
-            "director 3 withdrawn by announce --withdraw-all",
-            Duration.ofSeconds(10),
-            () -> l.nextHops(VIP).equals(without3));
+    await(
+        "director 3 withdrawn by announce --withdraw-all",
+        Duration.ofSeconds(10),
+        () -> l.nextHops(VIP).equals(without3));
     measure(
-        "kill -9 lvs-pulse, then announce --withdraw-all (ExecStopPost; JVM start included) -> next hop gone",
+        "kill -9 lvs-pulse, then announce --withdraw-all (ExecStopPost; JVM start included) -> next"
+            + " hop gone",
         (System.nanoTime() - w) / 1_000_000);
-    assertThat(withdrawn).isPositive();
     long rs = System.nanoTime();
     d3.start();
     long restarted =
