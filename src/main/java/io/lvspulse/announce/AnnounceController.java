@@ -169,6 +169,7 @@ public final class AnnounceController implements AutoCloseable {
   private final MeterRegistry registry;
   private final ScheduledExecutorService loop;
   private final Counter errors;
+  // Loop thread only (and the constructor; tests tick by hand on their own thread instead).
   private final Map<VipRoute, Vip> vips = new LinkedHashMap<>();
   private volatile AnnouncePolicy.Settings settings;
   private volatile boolean drained;
@@ -178,9 +179,11 @@ public final class AnnounceController implements AutoCloseable {
   private volatile List<RoutingState.Session> sessions = List.of();
   private volatile @Nullable Instant lastTick;
   private volatile List<VipStatus> published = List.of();
+  // Loop thread only.
   private @Nullable String lastLoggedRouterError;
   private volatile java.util.function.BooleanSupplier drainFlag = () -> false;
   private volatile boolean drainedByFlag;
+  // Guarded by this (start()).
   private boolean started;
 
   /**
