@@ -261,8 +261,29 @@ public final class StatusRenderer {
                 ? ""
                 : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
     sb.append("director:");
-    director(s.director()).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+    director(s.director())
+        .forEach(
+            (k, v) -> {
+              if (!(v instanceof List)) {
+                sb.append(' ').append(k).append('=').append(v);
+              }
+            });
     sb.append('\n');
+    if (s.director() instanceof Director.Ecmp e) {
+      for (AnnounceController.VipStatus v : e.status().vips()) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "vip %-15s %-9s %s%s%n",
+                v.route().address(),
+                v.routed().label(),
+                v.detail(),
+                v.error().map(x -> "  ERROR: " + x).orElse("")));
+      }
+      for (RoutingState.Session x : e.status().sessions()) {
+        sb.append(String.format(Locale.ROOT, "bgp %-15s %s%n", x.name(), x.info()));
+      }
+    }
     String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
     sb.append(
         String.format(

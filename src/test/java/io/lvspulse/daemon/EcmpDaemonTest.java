@@ -169,6 +169,11 @@ public class EcmpDaemonTest {
         assertThat(MiniJson.at(json, "director", "vips", 0, "reason")).isEqualTo("healthy");
         assertThat(MiniJson.at(json, "director", "vips", 0, "protocol"))
             .isEqualTo("vip_203_0_113_99");
+        assertThat(StatusRenderer.text(st))
+            .contains("director: failover=off mode=ecmp active=true")
+            .containsPattern(
+                "(?m)^vip 203\\.0\\.113\\.99 +announced +announced: 1 of 2 real servers up")
+            .containsPattern("(?m)^bgp upstream +Established$");
         String metrics = get(httpPort, "/metrics");
         assertThat(metrics)
             .contains("lvs_pulse_vip_announced{vip=\"203.0.113.99\"} 1.0")
