@@ -1,5 +1,8 @@
 package io.lvspulse.bench;
 
+import io.lvspulse.exec.ExecProcess;
+import io.lvspulse.exec.ExecRequest;
+import io.lvspulse.exec.ExecRunner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +21,9 @@ import java.util.List;
  * probed address (from the listening socket itself, which the engine accepts as the server's TID).
  */
 final class BenchResponder implements AutoCloseable {
+  /** How long a launched responder may take to bind its sockets and say READY. */
+  private static final Duration READY_WITHIN = Duration.ofMinutes(5);
+
   private static final byte[] NOT_FOUND = {
     0, 5, 0, 1, 'F', 'i', 'l', 'e', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd', 0
   };
@@ -81,12 +88,23 @@ final class BenchResponder implements AutoCloseable {
     }
   }
 
-  List<InetSocketAddress> addresses() {
-    return addresses;
+  /**
+   * Launches the responder process {@code request} (a {@code java ... BenchResponder N PORT}
+   * command) and waits for its READY line; stop it by closing its stdin.
+   */
+  static ExecProcess launch(ExecRunner runner, ExecRequest request)
+      throws IOException, InterruptedException {
+    ExecProcess p = runner.launch(request, ExecProcess.Options.lines());
+    String line = p.readLine(READY_WITHIN).orElse(null);
+    if (line == null || !line.startsWith("READY")) {
+      p.stop(Duration.ZERO);
+      throw new IOException("benchmark responder did not start: " + line);
+    }
+    return p;
   }
 
-  long threadId() {
-    return thread.getId();
+  List<InetSocketAddress> addresses() {
+    return addresses;
   }
 
   long answered() {

@@ -1,8 +1,10 @@
 package io.lvspulse.bench;
 
-import java.io.BufferedReader;
+import io.lvspulse.exec.ExecProcess;
+import io.lvspulse.exec.ExecRequest;
+import io.lvspulse.exec.ExecResult;
+import io.lvspulse.exec.ExecRunner;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -57,6 +58,12 @@ public final class DaemonBench {
 
   private static final Duration POLL = Duration.ofMillis(50);
 
+  /** Output kept from {@code jcmd GC.class_histogram} (its "Total" line is the last). */
+  private static final int HISTOGRAM_BYTES = 64 << 20;
+
+  /** The watchdog's bound on the life of each process a run starts (the tree is killed then). */
+  private static final Duration LIFETIME = Duration.ofHours(6);
+
   /**
    * Settings of one run.
    *
@@ -92,6 +99,7 @@ public final class DaemonBench {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Path work;
+  private final ExecRunner runner = new ExecRunner();
 
   public DaemonBench(Settings s, PrintWriter out) throws IOException {
     this.s = s;
@@ -206,8 +214,8 @@ public final class DaemonBench {
     probeTimeout.ifPresent(d -> c.append(" probe_timeout = ").append(d.toMillis()).append("ms\n"));
     c.append(server("ftp1", host)).append("}\n");
     Files.writeString(cfg, c);
-    Process tftpd = startTftpd(host, root);
-    Daemon d = startDaemon(cfg, work.resolve("detect.log"));
+    ExecProcess tftpd = startTftpd(host, root);
+    DaemonProcess d = startDaemon(cfg, work.resolve("detect.log"));
     Duration wait = Duration.ofSeconds(4L * t + 10);
     try {
       awaitState(d, "ftp1", "up", Duration.ofSeconds(60));
@@ -247,9 +255,11 @@ public final class DaemonBench {
     }
   }
 
-  private Process startTftpd(String host, Path root) throws Exception {
-    Process p =
-        new ProcessBuilder(
+  private ExecProcess startTftpd(String host, Path root) throws Exception {
+    ExecProcess p =
+        runner.launch(
+            ExecRequest.of(
+                LIFETIME,
                 s.inTftpd().toString(),
                 "-L",
                 "-a",
@@ -257,19 +267,21 @@ public final class DaemonBench {
                 "-s",
                 "-u",
                 "nobody",
-                root.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+                root.toString()),
+            ExecProcess.Options.discard());
     Thread.sleep(200);
     if (!p.isAlive()) {
       throw new IOException(
-          "in.tftpd on " + host + ":69 exited with " + p.exitValue() + " (address in use?)");
+          "in.tftpd on "
+              + host
+              + ":69 exited with "
+              + p.exitCode().orElse(-1)
+              + " (address in use?)");
     }
     return p;
   }
 
-  private static void stop(Process p) throws InterruptedException {
+  private void stop(ExecProcess p) throws InterruptedException {
     if (!p.isAlive()) {
       return;
     }
@@ -278,19 +290,14 @@ public final class DaemonBench {
     } catch (IOException e) {
       // gone
     }
-    p.destroy();
-    if (!p.waitFor(5, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
-    }
+    p.stop(Duration.ofSeconds(5));
   }
 
-  private static void signal(String sig, long pid) throws IOException, InterruptedException {
-    Process k =
-        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
-    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
-      k.destroyForcibly();
-      throw new IOException("kill -" + sig + " " + pid + " failed");
+  private void signal(String sig, long pid) throws IOException {
+    ExecResult k =
+        runner.run(ExecRequest.of(Duration.ofSeconds(10), "kill", "-" + sig, Long.toString(pid)));
+    if (!k.succeeded()) {
+      throw new IOException("kill -" + sig + " " + pid + " failed: " + k.describe());
     }
   }
 
@@ -298,7 +305,7 @@ public final class DaemonBench {
    * Polls /status?format=text until {@code server} is in {@code state} (down: and weight 0/-);
    * returns seconds.
    */
-  private double awaitState(Daemon d, String server, String state, Duration timeout)
+  private double awaitState(DaemonProcess d, String server, String state, Duration timeout)
       throws Exception {
     Pattern row =
         Pattern.compile(
@@ -315,7 +322,7 @@ public final class DaemonBench {
           return (System.nanoTime() - t0) / 1e9;
         }
       }
-      if (!d.process.isAlive()) {
+      if (!d.process().isAlive()) {
         throw new IOException("the daemon exited: " + d.tail());
       }
       Thread.sleep(POLL.toMillis());
@@ -345,8 +352,8 @@ public final class DaemonBench {
       c.append("}\n");
     }
     Files.writeString(cfg, c);
-    Process responder = s.responder() ? startResponder(n) : null;
-    Daemon d = null;
+    ExecProcess responder = s.responder() ? startResponder(n) : null;
+    DaemonProcess d = null;
     try {
       long t0 = System.nanoTime();
       d = startDaemon(cfg, work.resolve("rss-" + n + ".log"));
@@ -367,13 +374,13 @@ public final class DaemonBench {
       long last = 0;
       long end = System.nanoTime() + s.settle().toNanos();
       while (System.nanoTime() < end) {
-        last = vmKb(d.process.pid(), "VmRSS");
+        last = vmKb(d.process().pid(), "VmRSS");
         maxRss = Math.max(maxRss, last);
         Thread.sleep(1000);
       }
-      last = vmKb(d.process.pid(), "VmRSS");
+      last = vmKb(d.process().pid(), "VmRSS");
       maxRss = Math.max(maxRss, last);
-      long hwm = vmKb(d.process.pid(), "VmHWM");
+      long hwm = vmKb(d.process().pid(), "VmHWM");
       String metrics = d.get("/metrics").orElse("");
       double heap = sumMetric(metrics, "jvm_memory_used_bytes", "area=\"heap\"");
       double nonHeap = sumMetric(metrics, "jvm_memory_used_bytes", "area=\"nonheap\"");
@@ -398,7 +405,7 @@ public final class DaemonBench {
       out.printf(Locale.ROOT, "  (non-heap used %.1f MB)%n", nonHeap / 1048576.0);
       out.flush();
       if (s.histogram() || !met) {
-        histogram(d.process.pid());
+        histogram(d.process().pid());
       }
       return met && count >= n;
     } finally {
@@ -406,9 +413,9 @@ public final class DaemonBench {
         d.close();
       }
       if (responder != null) {
-        responder.getOutputStream().close();
-        if (!responder.waitFor(10, TimeUnit.SECONDS)) {
-          responder.destroyForcibly();
+        responder.closeStdin();
+        if (!responder.waitFor(Duration.ofSeconds(10))) {
+          responder.stop(Duration.ZERO);
         }
       }
     }
@@ -421,7 +428,7 @@ public final class DaemonBench {
     out.println("|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
-  private int countState(Daemon d, String state) throws Exception {
+  private int countState(DaemonProcess d, String state) throws Exception {
     Optional<String> text = d.get("/status?format=text");
     if (text.isEmpty()) {
       return 0;
@@ -437,19 +444,12 @@ public final class DaemonBench {
   }
 
   private void histogram(long pid) throws Exception {
-    Process p =
-        new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
-            .redirectErrorStream(true)
-            .start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String l;
-      while ((l = r.readLine()) != null) {
-        lines.add(l);
-      }
-    }
-    p.waitFor(60, TimeUnit.SECONDS);
+    ExecResult r =
+        runner.run(
+            ExecRequest.of(Duration.ofSeconds(60), "jcmd", Long.toString(pid), "GC.class_histogram")
+                .withMaxOutputBytes(HISTOGRAM_BYTES));
+    List<String> lines = new ArrayList<>(r.stdout().lines().toList());
+    lines.addAll(r.stderr().lines().toList());
     out.println("  jcmd " + pid + " GC.class_histogram (top 20):");
     for (String l : lines.subList(0, Math.min(23, lines.size()))) {
       out.println("    " + l);
@@ -461,27 +461,19 @@ public final class DaemonBench {
     out.flush();
   }
 
-  private Process startResponder(int n) throws IOException {
+  private ExecProcess startResponder(int n) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-Xss256k",
-                "-cp",
-                s.jar().toString(),
-                BenchResponder.class.getName(),
-                Integer.toString(n),
-                Integer.toString(s.port()))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = in.readLine();
-    if (line == null || !line.startsWith("READY")) {
-      p.destroyForcibly();
-      throw new IOException("benchmark responder did not start: " + line);
-    }
-    return p;
+    return BenchResponder.launch(
+        runner,
+        ExecRequest.of(
+            LIFETIME,
+            java,
+            "-Xss256k",
+            "-cp",
+            s.jar().toString(),
+            BenchResponder.class.getName(),
+            Integer.toString(n),
+            Integer.toString(s.port())));
   }
 
   static long vmKb(long pid, String field) throws IOException {
@@ -505,16 +497,20 @@ public final class DaemonBench {
 
   // ---------------------------------------------------------------- the daemon process
 
-  /** A daemon process. */
-  private final class Daemon implements AutoCloseable {
-    final Process process;
-    final Path log;
-    final int port;
+  /** The lvs-pulse daemon as a process this benchmark started, with its log file and HTTP port. */
+  private final class DaemonProcess implements AutoCloseable {
+    private final ExecProcess process;
+    private final Path log;
+    private final int port;
 
-    Daemon(Process process, Path log, int port) {
+    DaemonProcess(ExecProcess process, Path log, int port) {
       this.process = process;
       this.log = log;
       this.port = port;
+    }
+
+    ExecProcess process() {
+      return process;
     }
 
     Optional<String> get(String path) {
@@ -546,15 +542,11 @@ public final class DaemonBench {
 
     @Override
     public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
+      process.stop(Duration.ofSeconds(20));
     }
   }
 
-  private Daemon startDaemon(Path cfg, Path log) throws Exception {
+  private DaemonProcess startDaemon(Path cfg, Path log) throws Exception {
     int port;
     try (ServerSocket ss = new ServerSocket()) {
       ss.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -575,16 +567,16 @@ public final class DaemonBench {
             "--no-failover",
             "--listen",
             "127.0.0.1:" + port));
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Daemon d = new Daemon(p, log, port);
+    ExecProcess p = runner.launch(ExecRequest.of(LIFETIME, cmd), ExecProcess.Options.toFile(log));
+    DaemonProcess d = new DaemonProcess(p, log, port);
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       if (d.get("/healthz").isPresent()) {
         return d;
       }
       if (!p.isAlive()) {
-        throw new IOException("the daemon exited with " + p.exitValue() + ": " + d.tail());
+        throw new IOException(
+            "the daemon exited with " + p.exitCode().orElse(-1) + ": " + d.tail());
       }
       Thread.sleep(100);
     }

@@ -48,10 +48,6 @@ public record Diagnostic(Severity severity, String file, int line, int column, S
     return new Diagnostic(Severity.WARNING, file, line, column, message);
   }
 
-  public boolean isError() {
-    return severity == Severity.ERROR;
-  }
-
   /** {@code FILE:LINE:COL: error: MESSAGE}. */
   @Override
   public String toString() {

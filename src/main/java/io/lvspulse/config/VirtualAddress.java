@@ -15,6 +15,14 @@ public record VirtualAddress(InetAddress address, String device) {
 
   /** The device without its {@code :N} alias suffix ({@code eth0:1} → {@code eth0}). */
   public String interfaceName() {
+    return interfaceName(device);
+  }
+
+  /**
+   * The interface of a configured device, without its {@code :N} alias suffix ({@code eth0:1} →
+   * {@code eth0}); also used for {@code nat_router}'s device.
+   */
+  public static String interfaceName(String device) {
     int colon = device.indexOf(':');
     return colon < 0 ? device : device.substring(0, colon);
   }

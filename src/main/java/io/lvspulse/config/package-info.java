@@ -8,5 +8,7 @@
  *
  * <p>This package imports nothing else of lvs-pulse.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.config;
+
+import org.jspecify.annotations.NullMarked;

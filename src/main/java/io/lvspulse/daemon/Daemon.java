@@ -1,38 +1,34 @@
 package io.lvspulse.daemon;
 
+import io.lvspulse.announce.BirdAnnouncer;
+import io.lvspulse.announce.BirdControl;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
-import io.lvspulse.config.Network;
 import io.lvspulse.config.ParsedConfig;
-import io.lvspulse.config.RealServer;
-import io.lvspulse.config.VirtualService;
+import io.lvspulse.director.IpvsController;
+import io.lvspulse.director.KernelAdoption;
+import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.failover.Failover;
 import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
-import io.lvspulse.failover.FailoverStatus;
-import io.lvspulse.failover.NftFirewallInstaller;
 import io.lvspulse.failover.Role;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.firewall.FirewallRules;
+import io.lvspulse.firewall.NftFirewallInstaller;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
-import io.lvspulse.ipvs.ConfigTables;
 import io.lvspulse.ipvs.DryRunBackend;
 import io.lvspulse.ipvs.IpvsBackend;
-import io.lvspulse.ipvs.IpvsController;
-import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
-import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
-import io.lvspulse.ipvs.ServiceKey;
-import io.lvspulse.ipvs.VsSysctls;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.QuartzProbeScheduler;
@@ -40,18 +36,12 @@ import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,11 +88,6 @@ public final class Daemon implements AutoCloseable {
     ProbeSource create() throws IOException;
   }
 
-  /** The optional failover side, attached after start by the failover layer. */
-  public interface DirectorStatus {
-    Map<String, Object> status();
-  }
-
   private final DaemonOptions options;
   private final InstantSource clock;
   private final Metrics metrics;
@@ -121,13 +106,17 @@ public final class Daemon implements AutoCloseable {
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
   private final LvsConfigParser parser;
+  // The parts: each set once in start(), before the HTTP server, the signal handler and the reload
+  // thread that read them exist (starting those publishes them); closed in close().
   private @Nullable ProbeSource probeSource;
   private @Nullable IpvsBackend backend;
   private @Nullable IpvsController controller;
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
-  private volatile @Nullable DirectorStatus director;
-  private @Nullable Failover failover;
+  // Read by /status on the HTTP threads.
+  private volatile boolean failoverConfigured;
+  private volatile @Nullable Failover failover;
+  private volatile @Nullable EcmpDirector ecmp;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -203,8 +192,13 @@ public final class Daemon implements AutoCloseable {
             metrics.registry(),
             IpvsReconciler.RetryPolicy.DEFAULT,
             IpvsReconciler.Sleeper.real());
-    boolean useFailover = options.failover() && g.primary().isPresent();
-    if (options.failover() && !useFailover) {
+    boolean ecmpMode = g.ecmp().ecmp();
+    boolean useFailover = !ecmpMode && options.failover() && g.primary().isPresent();
+    if (ecmpMode) {
+      log.info(
+          "director_mode = ecmp: every director is active; VIPs on lo, announced through BIRD ({})",
+          g.ecmp().birdSocket());
+    } else if (options.failover() && !useFailover) {
       log.info(
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
@@ -220,10 +214,8 @@ public final class Daemon implements AutoCloseable {
         new HealthMonitor(
             probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config, kernelWeights(metered, config));
-    if (useFailover) {
-      setDirectorStatus(() -> new LinkedHashMap<>(Map.of("failover", "starting", "active", false)));
-    }
+    monitor.start(config, KernelAdoption.weights(metered, config));
+    failoverConfigured = useFailover;
     try {
       http = new StatusServer(options.listen(), metrics::scrape, this::status);
     } catch (IOException e) {
@@ -237,6 +229,9 @@ public final class Daemon implements AutoCloseable {
     http.start();
     if (useFailover) {
       startFailover(metered);
+    }
+    if (ecmpMode) {
+      startEcmp();
     }
     installSignalHandlers();
     started = true;
@@ -254,34 +249,22 @@ public final class Daemon implements AutoCloseable {
     if (options.role().isPresent()) {
       fo = fo.withRole("backup".equals(options.role().get()) ? Role.BACKUP : Role.PRIMARY);
     }
-    FirewallRules.Options fw = FirewallRules.Options.defaults();
     NftFirewallInstaller nft =
-        new NftFirewallInstaller(
+        NftFirewallInstaller.forRules(
             runner,
             options.commandPrefix(),
-            "nft",
-            Duration.ofSeconds(10),
-            cfg -> FirewallRules.nft(cfg, fw, options.config().toString()),
-            cfg ->
-                "table ip "
-                    + FirewallRules.NFT_TABLE
-                    + "\ndelete table ip "
-                    + FirewallRules.NFT_TABLE
-                    + "\n");
+            FirewallRules.Options.defaults(),
+            options.config().toString());
     FailoverListener listener =
         new FailoverListener() {
           @Override
           public void onActive() {
             c.setActive(true);
             // Program IPVS before the VIPs come up (the caller brings them up when this returns).
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (!c.converged() && System.nanoTime() < deadline) {
-              try {
-                Thread.sleep(20);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-              }
+            try {
+              c.awaitConverged(Duration.ofSeconds(3));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
           }
 
@@ -313,23 +296,34 @@ public final class Daemon implements AutoCloseable {
               + ": "
               + e.getMessage());
     }
-    setDirectorStatus(() -> directorStatus(failover.status()));
   }
 
-  private static Map<String, Object> directorStatus(FailoverStatus st) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("failover", "on");
-    m.put("role", st.role().label());
-    m.put("role_reason", st.roleReason());
-    m.put("active", st.active());
-    m.put("partner", st.partner().map(a -> a.getHostAddress()).orElse(null));
-    m.put("partner_state", st.partnerState().name().toLowerCase(java.util.Locale.ROOT));
-    m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
-    m.put("last_transition", st.lastTransitionReason());
-    m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
-    m.put("authenticated", st.authenticated());
-    m.put("local_problem", st.localProblem().orElse(null));
-    return m;
+  private void startEcmp() {
+    IpvsController c = java.util.Objects.requireNonNull(controller);
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    FirewallInstaller firewall =
+        config.global().manageFirewall()
+            ? NftFirewallInstaller.forRules(
+                runner,
+                options.commandPrefix(),
+                FirewallRules.Options.defaults(),
+                options.config().toString())
+            : FirewallInstaller.none();
+    EcmpDirector e =
+        new EcmpDirector(
+            config,
+            firewall,
+            new BirdAnnouncer(
+                new BirdControl(config.global().ecmp().birdSocket(), Duration.ofSeconds(2))),
+            m::snapshot,
+            c::converged,
+            options.drainFile(),
+            runner,
+            options.commandPrefix(),
+            clock,
+            metrics.registry());
+    e.start(config);
+    ecmp = e;
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -376,93 +370,15 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * A quiescing persistent or UDP virtual service keeps sending a dead server's clients to it while
-   * the kernel keeps their persistence templates ({@code expire_quiescent_template = 0}, the
-   * kernel's default) or their entries ({@code expire_nodest_conn = 0}). So lvs-pulse sets both to
-   * 1 in the kernel it drives (through the backend: the director's namespace, never this host's
-   * {@code /proc} when ipvsadm drives another kernel), unless {@code --keep-sysctls}: then it only
-   * warns. See docs/end-to-end.md for why, measured.
+   * The sysctl policy ({@link SysctlCheck}) in the kernel the backend drives: the director's
+   * namespace, never this host's {@code /proc} when ipvsadm drives another kernel.
    */
   private void applySysctls(LvsConfig cfg) {
     IpvsBackend b = backend;
     if (b == null) {
       return;
     }
-    Set<ServiceKey> quiescing = new LinkedHashSet<>();
-    for (VirtualService v : cfg.activeVirtuals()) {
-      if (v.quiesceServer() && (v.isFwmark() || v.vip().isPresent())) {
-        quiescing.add(ConfigTables.key(v));
-      }
-    }
-    if (quiescing.isEmpty()) {
-      return;
-    }
-    IpvsBackend metered = new MeteredIpvsBackend(b, metrics.registry());
-    Optional<VsSysctls> now;
-    try {
-      now = metered.sysctls();
-    } catch (IpvsException e) {
-      log.warn("cannot read the IPVS sysctls: {}", e.getMessage());
-      return;
-    }
-    List<String> warnings =
-        now.map(s -> s.warnings(ConfigTables.allHealthy(cfg, RealServer::weight), quiescing))
-            .orElse(List.of());
-    if (now.isPresent() && warnings.isEmpty()) {
-      return;
-    }
-    if (options.setSysctls()) {
-      try {
-        metered.enableSysctls();
-        log.info(
-            "set net.ipv4.vs.expire_quiescent_template = 1 and expire_nodest_conn = 1 in the"
-                + " kernel {} drives: a failed server's clients move at once (--keep-sysctls"
-                + " leaves them)",
-            b.name());
-        return;
-      } catch (IpvsException e) {
-        log.warn("cannot set the IPVS sysctls: {}", e.getMessage());
-      }
-    }
-    if (now.isEmpty()) {
-      log.warn(
-          "cannot read the IPVS sysctls of the kernel {} drives; make sure"
-              + " net.ipv4.vs.expire_quiescent_template and expire_nodest_conn are 1 there",
-          b.name());
-    }
-    for (String w : warnings) {
-      log.warn("{}; set it to 1 (sysctl -w), or run without --keep-sysctls", w);
-    }
-  }
-
-  /**
-   * The weights of the configured servers already in the kernel's table (a restart, or a partner
-   * that programmed it): adopted until each server's first probe, so that a restart neither deletes
-   * nor re-weights anything. An unreadable table adopts nothing.
-   */
-  private static HealthMonitor.KernelWeights kernelWeights(IpvsBackend b, LvsConfig cfg) {
-    IpvsTable kernel;
-    try {
-      kernel = b.read();
-    } catch (IpvsException e) {
-      log.warn(
-          "cannot read the kernel's IPVS table at start ({}): adopting nothing", e.getMessage());
-      return HealthMonitor.KernelWeights.NONE;
-    }
-    Network network = cfg.global().network();
-    return (v, rs) -> {
-      Optional<IpvsTable.Entry> entry = kernel.entry(ConfigTables.key(v));
-      if (entry.isEmpty()) {
-        return OptionalInt.empty();
-      }
-      InetSocketAddress want = ConfigTables.destination(rs, network, rs.weight()).address();
-      IpvsDestination d = entry.get().destinations().get(want);
-      if (d == null && v.isFwmark()) {
-        // the kernel keeps a fwmark server added without a port as IP:0
-        d = entry.get().destinations().get(new InetSocketAddress(want.getAddress(), 0));
-      }
-      return d == null ? OptionalInt.empty() : OptionalInt.of(d.weight());
-    };
+    SysctlCheck.apply(cfg, new MeteredIpvsBackend(b, metrics.registry()), options.setSysctls());
   }
 
   @SuppressWarnings("restriction")
@@ -515,6 +431,16 @@ public final class Daemon implements AutoCloseable {
     parsed.warnings().forEach(w -> log.warn("{}", w));
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
+    if (previous.global().ecmp().mode() != next.global().ecmp().mode()) {
+      log.error(
+          "reload rejected, keeping the running config: director_mode changed ({} -> {}); restart"
+              + " lvs-pulse to change it",
+          previous.global().ecmp().mode().keyword(),
+          next.global().ecmp().mode().keyword());
+      reloadsFailed.increment();
+      lastReloadOk.set(0);
+      return false;
+    }
     Optional<String> outOfService = ReloadGuard.outOfService(previous, next);
     if (outOfService.isPresent()) {
       if (!force) {
@@ -541,6 +467,9 @@ public final class Daemon implements AutoCloseable {
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
+    if (ecmp != null) {
+      ecmp.reload(next);
+    }
     monitor.reload(next);
     config = next;
     configLoadedAt = clock.instant();
@@ -565,11 +494,16 @@ public final class Daemon implements AutoCloseable {
             c.desired(),
             c.lastResult().flatMap(IpvsReconciler.Result::lastError),
             c.onSorryServer());
-    DirectorStatus d = director;
-    Map<String, Object> dir =
-        d == null
-            ? new LinkedHashMap<>(Map.of("failover", "off", "active", c.active()))
-            : d.status();
+    Failover f = failover;
+    EcmpDirector e = ecmp;
+    StatusRenderer.Director dir =
+        e != null
+            ? new StatusRenderer.Director.Ecmp(e.status())
+            : f != null
+                ? new StatusRenderer.Director.Failover(f.status())
+                : failoverConfigured
+                    ? new StatusRenderer.Director.Starting()
+                    : new StatusRenderer.Director.Standalone(c.active());
     return new StatusRenderer.Status(
         version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
   }
@@ -577,40 +511,6 @@ public final class Daemon implements AutoCloseable {
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
-  }
-
-  /** Attaches the failover side's status for /status. */
-  public void setDirectorStatus(DirectorStatus status) {
-    this.director = status;
-  }
-
-  public Metrics metrics() {
-    return metrics;
-  }
-
-  public ExecRunner runner() {
-    return runner;
-  }
-
-  public Optional<IpvsController> controller() {
-    return Optional.ofNullable(controller);
-  }
-
-  public Optional<IpvsBackend> backend() {
-    return Optional.ofNullable(backend);
-  }
-
-  public LvsConfig config() {
-    return config;
-  }
-
-  public DaemonOptions options() {
-    return options;
-  }
-
-  /** The bound HTTP address. */
-  public Optional<java.net.InetSocketAddress> httpAddress() {
-    return Optional.ofNullable(http).map(StatusServer::address);
   }
 
   /** Blocks until {@link #close()} has finished. */
@@ -631,6 +531,16 @@ public final class Daemon implements AutoCloseable {
           options.cleanupOnStop()
               ? " (cleaning up managed IPVS services)"
               : "; IPVS is left as it is");
+    }
+    if (ecmp != null) {
+      // Withdraw every VIP from the router before anything else stops.
+      boolean all = ecmp.withdrawAll(Duration.ofSeconds(5));
+      log.info(
+          all
+              ? "ECMP: every VIP withdrawn"
+              : "ECMP: not every VIP could be withdrawn (BIRD: {}); ExecStopPost tries again",
+          ecmp.status().routerError().orElse("?"));
+      ecmp.close();
     }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.

@@ -2,6 +2,7 @@ package io.lvspulse.daemon;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.director.ConfigTables;
 import java.util.Optional;
 
 /**
@@ -69,6 +70,6 @@ final class ReloadGuard {
   }
 
   private static boolean inIpvs(VirtualService v) {
-    return v.active() && (v.isFwmark() || v.vip().isPresent());
+    return v.active() && ConfigTables.inIpvs(v);
   }
 }

@@ -1,13 +1,18 @@
 package io.lvspulse.exec;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Keeps the first {@code limit} bytes written to it and counts (but drops) the rest. */
 final class BoundedBuffer extends OutputStream {
+  @GuardedBy("this")
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+
   private final int limit;
+
+  @GuardedBy("this")
   private long dropped;
 
   BoundedBuffer(int limit) {

@@ -1,19 +1,26 @@
 package io.lvspulse.exec;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.PumpStreamHandler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +30,18 @@ import org.slf4j.LoggerFactory;
  * <p>Commands are argument lists, never passed to a shell. Each runs under a {@link
  * TreeKillingWatchdog}; stdout and stderr are captured up to the request's bound; the exit status
  * is never thrown as an exception but returned in an {@link ExecResult}. {@link #run} blocks;
- * {@link #start} returns a future that never completes exceptionally.
+ * {@link #start} returns a future that never completes exceptionally; {@link #launch} starts a
+ * long-running process (a server for a benchmark) and returns an {@link ExecProcess} handle, under
+ * the same watchdog.
  */
 public final class ExecRunner {
   private static final Logger log = LoggerFactory.getLogger(ExecRunner.class);
 
   /** How long to wait for the output pumps once the process has ended (a leaked grandchild). */
   private static final Duration PUMP_STOP_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long {@link #launch} waits for the process to be running. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Executor asyncExecutor;
 
@@ -72,13 +84,58 @@ public final class ExecRunner {
     return f;
   }
 
+  /**
+   * Starts {@code request} as a long-running process and returns once it runs. Its timeout is the
+   * watchdog's bound on the whole life of the process (the tree is killed then); it must not have
+   * stdin bytes (the handle's stdin stays open until {@link ExecProcess#closeStdin}).
+   *
+   * @throws IOException it could not be started (missing binary, permission, output file)
+   */
+  public ExecProcess launch(ExecRequest request, ExecProcess.Options options) throws IOException {
+    if (request.stdin() != null) {
+      throw new IllegalArgumentException("a launched process takes no stdin bytes");
+    }
+    ExecProcess.LineSink lines = null;
+    OutputStream out;
+    if (options.stdout() instanceof ExecProcess.Output.ToFile f) {
+      out = Files.newOutputStream(f.file());
+    } else if (options.stdout() instanceof ExecProcess.Output.Lines) {
+      lines = new ExecProcess.LineSink();
+      out = lines;
+    } else {
+      out = OutputStream.nullOutputStream();
+    }
+    PumpStreamHandler pumps =
+        new PumpStreamHandler(out, options.mergeStderr() ? out : new NonClosing(System.err));
+    pumps.setStopTimeout(PUMP_STOP_TIMEOUT);
+    ExecProcess.Streams streams = new ExecProcess.Streams(pumps);
+    TreeKillingWatchdog watchdog = new TreeKillingWatchdog(request.timeout().toMillis());
+    DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(streams).get();
+    executor.setWatchdog(watchdog);
+    executor.setExitValues(null);
+    ExecProcess p = new ExecProcess(request, watchdog, streams, lines, out);
+    executor.execute(commandLine(request), environment(request), p.resultHandler());
+    try {
+      watchdog.started().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(
+          request.display() + ": could not start: " + ExecProcess.rootMessage(e), e);
+    } catch (TimeoutException e) {
+      watchdog.destroyProcess();
+      throw new IOException(request.display() + ": not started within " + START_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      watchdog.destroyProcess();
+      throw new IOException(request.display() + ": interrupted while starting", e);
+    }
+    log.debug("{}: launched, pid {}", request.display(), p.pid());
+    return p;
+  }
+
   /** Runs {@code request} and waits for it (at most about its timeout). */
   public ExecResult run(ExecRequest request) {
     long t0 = System.nanoTime();
-    CommandLine cl = new CommandLine(request.command().get(0));
-    for (String arg : request.command().subList(1, request.command().size())) {
-      cl.addArgument(arg, false);
-    }
+    CommandLine cl = commandLine(request);
     BoundedBuffer out = new BoundedBuffer(request.maxOutputBytes());
     BoundedBuffer err = new BoundedBuffer(request.maxOutputBytes());
     byte[] in = request.stdin();
@@ -89,14 +146,9 @@ public final class ExecRunner {
     DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(streams).get();
     executor.setWatchdog(watchdog);
     executor.setExitValues(null); // a non-zero status is a result, not an exception
-    Map<String, String> env = null;
-    if (!request.environment().isEmpty()) {
-      env = new HashMap<>(System.getenv());
-      env.putAll(request.environment());
-    }
     int exit;
     try {
-      exit = executor.execute(cl, env);
+      exit = executor.execute(cl, environment(request));
     } catch (IOException e) {
       if (watchdog.killedProcess()) {
         exit = -1;
@@ -120,6 +172,41 @@ public final class ExecRunner {
             request.timeout());
     log.debug("{}: {} in {} ms", request.display(), r.describe(), r.duration().toMillis());
     return r;
+  }
+
+  private static CommandLine commandLine(ExecRequest request) {
+    CommandLine cl = new CommandLine(request.command().get(0));
+    for (String arg : request.command().subList(1, request.command().size())) {
+      cl.addArgument(arg, false);
+    }
+    return cl;
+  }
+
+  /** The JVM's environment plus the request's, or null (inherit) when it adds nothing. */
+  private static @Nullable Map<String, String> environment(ExecRequest request) {
+    if (request.environment().isEmpty()) {
+      return null;
+    }
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(request.environment());
+    return env;
+  }
+
+  /** The JVM's stderr for a child's stderr pump, never closed by it. */
+  private static final class NonClosing extends FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
   }
 
   private static ExecResult startFailed(ExecRequest request, Throwable e, long nanos) {

@@ -1,6 +1,8 @@
 package io.lvspulse.exec;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.Watchdog;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * found) and kills all of them with SIGKILL.
  */
 final class TreeKillingWatchdog extends ExecuteWatchdog {
+  @GuardedBy("this")
   private @Nullable Process process;
+
+  private final CompletableFuture<Process> started = new CompletableFuture<>();
 
   @SuppressWarnings("deprecation") // the Builder cannot be subclassed; this constructor can
   TreeKillingWatchdog(long timeoutMillis) {
@@ -28,6 +33,18 @@ final class TreeKillingWatchdog extends ExecuteWatchdog {
   public synchronized void start(Process process) {
     this.process = process;
     super.start(process);
+    started.complete(process);
+  }
+
+  @Override
+  public synchronized void failedToStart(Exception e) {
+    super.failedToStart(e);
+    started.completeExceptionally(e);
+  }
+
+  /** Completes with the process once it runs, or exceptionally when it could not be started. */
+  CompletableFuture<Process> started() {
+    return started;
   }
 
   @Override

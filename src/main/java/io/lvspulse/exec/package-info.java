@@ -3,5 +3,7 @@
  * watchdog that kills the whole process tree; bounded output; results that tell a timeout from a
  * failure.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.exec;
+
+import org.jspecify.annotations.NullMarked;

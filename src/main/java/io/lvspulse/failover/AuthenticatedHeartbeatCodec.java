@@ -1,5 +1,6 @@
 package io.lvspulse.failover;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.InvalidKeyException;
@@ -47,8 +48,15 @@ public final class AuthenticatedHeartbeatCodec implements HeartbeatCodec {
   private final Role ownRole;
   private final Mac mac;
   private final PlainHeartbeatCodec plain = new PlainHeartbeatCodec();
+
+  // encode runs on the scheduler and actions threads, decode on the receive thread.
+  @GuardedBy("this")
   private long nextSequence;
+
+  @GuardedBy("this")
   private boolean anyAccepted;
+
+  @GuardedBy("this")
   private long lastAccepted;
 
   /**

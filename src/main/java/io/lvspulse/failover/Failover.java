@@ -1,11 +1,11 @@
 package io.lvspulse.failover;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
-import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.IpvsBackend;
-import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.SyncDaemonRole;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,31 +37,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One director's failover, the part of Piranha's pulse that lvs-pulse keeps: heartbeat, pulse state
- * machine, and the activation and deactivation steps. The daemon builds one, {@link #start()}s it,
- * feeds it reloaded configs ({@link #reload}) and health problems ({@link #setLocalProblem}), reads
- * {@link #status()} and {@link #stop()}s it.
+ * machine, and the activation and deactivation steps ({@link DirectorActions}). The daemon builds
+ * one, {@link #start()}s it, feeds it reloaded configs ({@link #reload}) and health problems
+ * ({@link #setLocalProblem}), reads {@link #status()} and {@link #stop()}s it.
  *
  * <p>Threads: a scheduler thread owns the state machine (timers, received heartbeats, reloads); the
  * heartbeat socket has a receive thread; activation/deactivation steps (external commands, the
- * listener) run in order on one actions thread so a slow command never delays a heartbeat.
- *
- * <p>Activation: {@code active_cmd} (in the background), fwmark rules ({@code manage_firewall =
- * 1}), sync daemon to master ({@code syncdaemon = 1}), {@link FailoverListener#onActive()} (the
- * daemon programs IPVS), every distinct VIP up, then {@code arpCount} gratuitous ARPs per VIP
- * {@code arpInterval} apart in the background. Deactivation: {@code inactive_cmd}, VIPs down
- * (pending ARPs cancelled), sync daemon to backup, fwmark rules removed, {@link
- * FailoverListener#onInactive}. Every failing step is logged and counted and the next step still
- * runs.
+ * listener) run in order on one actions thread ({@link DirectorActions}) so a slow command never
+ * delays a heartbeat. This class is the state shell: it turns the machine's {@link FailoverAction}s
+ * into steps on that thread, and an epoch (bumped on every activation and deactivation) cancels the
+ * steps and ARPs of an older one.
  */
 public final class Failover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Failover.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
   private final FailoverOptions options;
-  private final ExecRunner runner;
-  private final IpvsBackend ipvs;
-  private final FailoverListener listener;
-  private final FirewallInstaller firewall;
   private final InstantSource clock;
   private final FailoverScheduler scheduler;
   private final Executor actions;
@@ -69,7 +60,7 @@ public final class Failover implements AutoCloseable {
   private final LinkState links;
   private final RoleDetector.Decision decision;
   private final FailoverMetrics metrics;
-  private final VipManager vips;
+  private final DirectorActions steps;
   private final @Nullable HeartbeatCodec codec;
   private final PulseStateMachine machine;
   private final List<InetAddress> partnerAddresses;
@@ -78,25 +69,35 @@ public final class Failover implements AutoCloseable {
   /** Deactivations whose steps have not finished: we still say RUNNING until the VIPs are down. */
   private final AtomicInteger pendingDeactivations = new AtomicInteger();
 
+  /** The heartbeat receive thread's rate limit of rejection warnings. */
+  @GuardedBy("itself")
   private final Map<RxResult, Instant> lastWarned = new EnumMap<>(RxResult.class);
 
+  // Written on the scheduler thread (reload applies it there); read anywhere.
   private volatile LvsConfig config;
+  // Written on the scheduler thread (publish); read by status() callers.
   private volatile FailoverStatus status;
+  // Written by setLocalProblem callers; read on the scheduler thread.
   private volatile Optional<String> externalProblem = Optional.empty();
+  // Scheduler thread only.
   private Optional<String> linkProblem = Optional.empty();
+  // Set once in start() before its first task goes to the scheduler (the hand-off publishes it to
+  // the scheduler and actions threads); closed in stop().
   private @Nullable HeartbeatEndpoint endpoint;
+  // Scheduler thread only.
   private FailoverScheduler.@Nullable Cancellable tick;
+  // Scheduler thread only.
   private Instant nextSendAt = Instant.MIN;
+
+  @GuardedBy("this")
   private boolean started;
-  private boolean stopped;
+
+  // Set under this in stop(); volatile because scheduler-thread tasks and ARPs read it unlocked.
+  private volatile boolean stopped;
 
   private Failover(Builder b, RoleDetector.Decision decision) throws FailoverConfigException {
     this.config = b.config;
     this.options = b.options;
-    this.runner = b.runner;
-    this.ipvs = Objects.requireNonNull(b.ipvs, "ipvs backend");
-    this.listener = b.listener;
-    this.firewall = b.firewall;
     this.clock = b.clock;
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
@@ -120,7 +121,18 @@ public final class Failover implements AutoCloseable {
     this.links = b.links;
     this.decision = decision;
     this.metrics = new FailoverMetrics(b.registry, decision.role());
-    this.vips = new VipManager(runner, options.vip(), metrics);
+    this.steps =
+        new DirectorActions(
+            options,
+            b.runner,
+            Objects.requireNonNull(b.ipvs, "ipvs backend"),
+            b.listener,
+            b.firewall,
+            new VipManager(b.runner, options.vip(), metrics),
+            metrics,
+            scheduler,
+            epoch::get,
+            () -> stopped);
     GlobalSettings g = config.global();
     boolean lone = !g.hasBackup();
     Role role = decision.role();
@@ -288,9 +300,9 @@ public final class Failover implements AutoCloseable {
           }
           if (machine.active()) {
             long e = epoch.get();
-            actions.execute(() -> reloadWhileActive(old, newConfig, e));
-          } else if (syncdChanged(o, n)) {
-            actions.execute(() -> switchSyncDaemon(newConfig, SyncDaemonRole.BACKUP));
+            actions.execute(() -> steps.reload(old, newConfig, e));
+          } else if (DirectorActions.syncdChanged(o, n)) {
+            actions.execute(() -> steps.switchSyncDaemon(newConfig, SyncDaemonRole.BACKUP));
           }
           evaluateHealth(clock.instant());
           publish();
@@ -315,12 +327,6 @@ public final class Failover implements AutoCloseable {
   /** This director's role. */
   public Role role() {
     return decision.role();
-  }
-
-  /** The local heartbeat socket address, once started (tests bind port 0). */
-  public Optional<InetSocketAddress> heartbeatAddress() {
-    HeartbeatEndpoint ep = endpoint;
-    return ep == null ? Optional.empty() : Optional.of(ep.localAddress());
   }
 
   // ---- scheduler thread ------------------------------------------------------------------------
@@ -454,7 +460,7 @@ public final class Failover implements AutoCloseable {
         metrics.failover();
         log.info("director {} active: {}", role, act.reason());
         LvsConfig c = config;
-        actions.execute(() -> activateSteps(c, e));
+        actions.execute(() -> steps.activate(c, e));
       } else if (a instanceof FailoverAction.Deactivate d) {
         epoch.incrementAndGet();
         metrics.active(false);
@@ -479,11 +485,18 @@ public final class Failover implements AutoCloseable {
         log.info("director {}: {}", role, r.reason());
         long e = epoch.get();
         LvsConfig c = config;
-        actions.execute(
-            () -> {
-              userCommand(c.global().activeCmd(), "active_cmd");
-              announce(Vip.of(c), e);
-            });
+        actions.execute(() -> steps.reannounce(c, e));
+      }
+    }
+  }
+
+  /** On the actions thread: the steps, then one fewer pending deactivation (unless initial). */
+  private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
+    try {
+      steps.deactivate(c, reason);
+    } finally {
+      if (!initial) {
+        pendingDeactivations.decrementAndGet();
       }
     }
   }
@@ -506,199 +519,6 @@ public final class Failover implements AutoCloseable {
         machine.lastTransitionAt(),
         codec != null && codec.authenticated(),
         machine.localProblem());
-  }
-
-  // ---- actions thread --------------------------------------------------------------------------
-
-  private void activateSteps(LvsConfig c, long e) {
-    GlobalSettings g = c.global();
-    userCommand(g.activeCmd(), "active_cmd");
-    if (g.manageFirewall()) {
-      try {
-        firewall.install(c);
-        log.info("fwmark rules installed");
-      } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
-        metrics.actionFailed("firewall");
-        log.warn("fwmark rules not installed: {}", ex.getMessage());
-      }
-    }
-    if (g.syncdaemon()) {
-      switchSyncDaemon(c, SyncDaemonRole.MASTER);
-    }
-    try {
-      listener.onActive();
-    } catch (RuntimeException ex) {
-      metrics.actionFailed("listener");
-      log.error("failover listener failed on activation", ex);
-    }
-    List<Vip> up = new ArrayList<>();
-    for (Vip v : Vip.of(c)) {
-      if (epoch.get() != e) {
-        return; // deactivated meanwhile: its steps follow on this thread
-      }
-      if (vips.up(v)) {
-        up.add(v);
-      }
-    }
-    announce(up, e);
-  }
-
-  private void announce(List<Vip> list, long e) {
-    if (list.isEmpty() || options.arpCount() == 0) {
-      return;
-    }
-    for (int i = 0; i < options.arpCount(); i++) {
-      scheduler.schedule(
-          options.arpInterval().multipliedBy(i),
-          () -> {
-            if (epoch.get() != e || stopped) {
-              return; // cancelled by a deactivation
-            }
-            for (Vip v : list) {
-              vips.announce(v);
-            }
-          });
-    }
-  }
-
-  private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
-    try {
-      deactivateStepsInner(c, reason);
-    } finally {
-      if (!initial) {
-        pendingDeactivations.decrementAndGet();
-      }
-    }
-  }
-
-  private void deactivateStepsInner(LvsConfig c, String reason) {
-    GlobalSettings g = c.global();
-    userCommand(g.inactiveCmd(), "inactive_cmd");
-    for (Vip v : Vip.of(c)) {
-      vips.down(v);
-    }
-    if (g.syncdaemon()) {
-      switchSyncDaemon(c, SyncDaemonRole.BACKUP);
-    }
-    if (g.manageFirewall()) {
-      try {
-        firewall.remove(c);
-        log.info("fwmark rules removed");
-      } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
-        metrics.actionFailed("firewall");
-        log.warn("fwmark rules not removed: {}", ex.getMessage());
-      }
-    }
-    try {
-      listener.onInactive(reason);
-    } catch (RuntimeException ex) {
-      metrics.actionFailed("listener");
-      log.error("failover listener failed on deactivation", ex);
-    }
-  }
-
-  private void reloadWhileActive(LvsConfig old, LvsConfig now, long e) {
-    List<Vip> before = Vip.of(old);
-    List<Vip> after = Vip.of(now);
-    for (Vip v : before) {
-      if (!after.contains(v)) {
-        vips.down(v);
-      }
-    }
-    List<Vip> added = new ArrayList<>();
-    for (Vip v : after) {
-      if (!before.contains(v) && vips.up(v)) {
-        added.add(v);
-      }
-    }
-    announce(added, e);
-    GlobalSettings o = old.global();
-    GlobalSettings n = now.global();
-    try {
-      if (n.manageFirewall()) {
-        firewall.install(now);
-      } else if (o.manageFirewall()) {
-        firewall.remove(old);
-      }
-    } catch (FirewallInstaller.FirewallException | RuntimeException ex) {
-      metrics.actionFailed("firewall");
-      log.warn("fwmark rules not updated on reload: {}", ex.getMessage());
-    }
-    if (syncdChanged(o, n)) {
-      if (n.syncdaemon()) {
-        switchSyncDaemon(now, SyncDaemonRole.MASTER);
-      } else {
-        stopSyncDaemons();
-      }
-    }
-  }
-
-  private static boolean syncdChanged(GlobalSettings o, GlobalSettings n) {
-    return o.syncdaemon() != n.syncdaemon()
-        || !o.syncdIface().equals(n.syncdIface())
-        || o.syncdId() != n.syncdId();
-  }
-
-  /** pulse's {@code syncDaemon}: stop backup, stop master, start {@code role}. */
-  private void switchSyncDaemon(LvsConfig c, SyncDaemonRole role) {
-    stopSyncDaemons();
-    if (!c.global().syncdaemon()) {
-      return;
-    }
-    try {
-      ipvs.startSyncDaemon(role, c.global().syncdIface(), c.global().syncdId());
-      log.info(
-          "IPVS sync daemon {} on {} syncid {}",
-          role.arg(),
-          c.global().syncdIface(),
-          c.global().syncdId());
-    } catch (IpvsException | RuntimeException ex) {
-      metrics.actionFailed("syncd");
-      log.warn("IPVS sync daemon {} not started: {}", role.arg(), ex.getMessage());
-    }
-  }
-
-  private void stopSyncDaemons() {
-    for (SyncDaemonRole r : List.of(SyncDaemonRole.BACKUP, SyncDaemonRole.MASTER)) {
-      try {
-        ipvs.stopSyncDaemon(r);
-      } catch (IpvsException | RuntimeException ex) {
-        // Usually "no such process": that daemon was not running.
-        log.debug("IPVS sync daemon {} not stopped: {}", r.arg(), ex.getMessage());
-      }
-    }
-  }
-
-  /** Runs {@code active_cmd}/{@code inactive_cmd} in the background: split on spaces, no shell. */
-  private void userCommand(Optional<String> cmd, String what) {
-    if (cmd.isEmpty() || cmd.get().isBlank()) {
-      return;
-    }
-    List<String> argv = new ArrayList<>(options.vip().commandPrefix());
-    argv.addAll(splitCommand(cmd.get()));
-    log.info("running {}: {}", what, String.join(" ", argv));
-    runner
-        .start(ExecRequest.of(options.userCommandTimeout(), argv))
-        .thenAccept(
-            r -> {
-              if (r.succeeded()) {
-                log.info("{} done: {}", what, r.describe());
-              } else {
-                metrics.actionFailed(what);
-                log.warn("{} failed: {}", what, r.describe());
-              }
-            });
-  }
-
-  /** pulse's split: on spaces, empty words dropped, no quoting. */
-  static List<String> splitCommand(String cmd) {
-    List<String> out = new ArrayList<>();
-    for (String w : cmd.strip().split("[ \t]+")) {
-      if (!w.isEmpty()) {
-        out.add(w);
-      }
-    }
-    return out;
   }
 
   private static <T> void ignoredIfChanged(List<String> out, String key, T before, T after) {

@@ -4,6 +4,7 @@ import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.NatRouter;
 import io.lvspulse.config.Network;
+import io.lvspulse.config.VirtualAddress;
 import io.lvspulse.config.VirtualService;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -41,8 +42,7 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
 
   /** The interface: the device without its {@code :N} alias ({@code eth0:1} → {@code eth0}). */
   public String interfaceName() {
-    int colon = device.indexOf(':');
-    return colon < 0 ? device : device.substring(0, colon);
+    return VirtualAddress.interfaceName(device);
   }
 
   /**

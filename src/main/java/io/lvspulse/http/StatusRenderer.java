@@ -1,14 +1,18 @@
 package io.lvspulse.http;
 
+import io.lvspulse.announce.AnnounceController;
+import io.lvspulse.announce.RoutingState;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.ipvs.ConfigTables;
+import io.lvspulse.director.ConfigTables;
+import io.lvspulse.failover.FailoverStatus;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerView;
 import io.lvspulse.probe.ProbeResult;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,12 +38,45 @@ public final class StatusRenderer {
       Optional<String> lastError,
       List<String> onSorryServer) {}
 
+  /** The director side as /status shows it: a closed set of three. */
+  public sealed interface Director {
+    /** Whether this director holds the VIPs and programs IPVS. */
+    boolean active();
+
+    /** No failover ({@code --no-failover}, or no {@code primary}): a standalone director. */
+    record Standalone(boolean active) implements Director {}
+
+    /** Failover is configured and not started yet: inactive. */
+    record Starting() implements Director {
+      @Override
+      public boolean active() {
+        return false;
+      }
+    }
+
+    /** Failover runs; {@code status} is its latest snapshot. */
+    /** ECMP mode ({@code director_mode = ecmp}): always active; the announce loop's state. */
+    record Ecmp(AnnounceController.Status status) implements Director {
+      @Override
+      public boolean active() {
+        return true;
+      }
+    }
+
+    record Failover(FailoverStatus status) implements Director {
+      @Override
+      public boolean active() {
+        return status.active();
+      }
+    }
+  }
+
   /** Everything /status shows. */
   public record Status(
       String version,
       String configFile,
       Instant configLoadedAt,
-      Map<String, Object> director,
+      Director director,
       IpvsInfo ipvs,
       MonitorSnapshot monitor) {}
 
@@ -53,7 +90,7 @@ public final class StatusRenderer {
     cfg.put("serial_no", s.monitor().config().global().serialNo());
     cfg.put("loaded_at", s.configLoadedAt().toString());
     root.put("config", cfg);
-    root.put("director", s.director());
+    root.put("director", director(s.director()));
     Map<String, Object> ipvs = new LinkedHashMap<>();
     ipvs.put("backend", s.ipvs().backend());
     ipvs.put("programming", s.ipvs().programming());
@@ -83,6 +120,62 @@ public final class StatusRenderer {
     }
     root.put("virtuals", virtuals);
     return Json.write(root);
+  }
+
+  /** The {@code director} object: {@code failover} (off, starting, on), then what it knows. */
+  private static Map<String, Object> director(Director d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (d instanceof Director.Ecmp e) {
+      AnnounceController.Status st = e.status();
+      m.put("failover", "off");
+      m.put("mode", "ecmp");
+      m.put("active", true);
+      m.put("announcer", st.announcer());
+      m.put("router_error", st.routerError().orElse(null));
+      m.put("drained", st.drained());
+      m.put("stopping", st.stopping());
+      List<Object> sessions = new ArrayList<>();
+      for (RoutingState.Session x : st.sessions()) {
+        Map<String, Object> sm = new LinkedHashMap<>();
+        sm.put("name", x.name());
+        sm.put("established", x.established());
+        sm.put("info", x.info());
+        sessions.add(sm);
+      }
+      m.put("bgp_sessions", sessions);
+      List<Object> vips = new ArrayList<>();
+      for (AnnounceController.VipStatus v : st.vips()) {
+        Map<String, Object> vm = new LinkedHashMap<>();
+        vm.put("vip", v.route().address());
+        vm.put("protocol", v.route().protocol());
+        vm.put("announced", v.routed() == RoutingState.RouteState.ANNOUNCED);
+        vm.put("bird_state", v.routed().label());
+        vm.put("desired", v.desired());
+        vm.put("reason", v.reason().label());
+        vm.put("detail", v.detail());
+        vm.put("since", v.since().toString());
+        vm.put("error", v.error().orElse(null));
+        vips.add(vm);
+      }
+      m.put("vips", vips);
+    } else if (d instanceof Director.Failover f) {
+      FailoverStatus st = f.status();
+      m.put("failover", "on");
+      m.put("role", st.role().label());
+      m.put("role_reason", st.roleReason());
+      m.put("active", st.active());
+      m.put("partner", st.partner().map(InetAddress::getHostAddress).orElse(null));
+      m.put("partner_state", st.partnerState().name().toLowerCase(Locale.ROOT));
+      m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
+      m.put("last_transition", st.lastTransitionReason());
+      m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
+      m.put("authenticated", st.authenticated());
+      m.put("local_problem", st.localProblem().orElse(null));
+    } else {
+      m.put("failover", d instanceof Director.Starting ? "starting" : "off");
+      m.put("active", d.active());
+    }
+    return m;
   }
 
   private static Map<String, Object> server(ServerView sv, Optional<IpvsTable> desired) {
@@ -117,7 +210,7 @@ public final class StatusRenderer {
   }
 
   private static Optional<Integer> ipvsWeight(ServerView sv, Optional<IpvsTable> desired) {
-    if (desired.isEmpty() || (!sv.virtual().isFwmark() && sv.virtual().vip().isEmpty())) {
+    if (desired.isEmpty() || !ConfigTables.inIpvs(sv.virtual())) {
       return Optional.empty();
     }
     ServiceKey key = ConfigTables.key(sv.virtual());
@@ -167,10 +260,29 @@ public final class StatusRenderer {
             s.ipvs().converged()
                 ? ""
                 : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
-    if (!s.director().isEmpty()) {
-      sb.append("director:");
-      s.director().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
-      sb.append('\n');
+    sb.append("director:");
+    director(s.director())
+        .forEach(
+            (k, v) -> {
+              if (!(v instanceof List)) {
+                sb.append(' ').append(k).append('=').append(v);
+              }
+            });
+    sb.append('\n');
+    if (s.director() instanceof Director.Ecmp e) {
+      for (AnnounceController.VipStatus v : e.status().vips()) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "vip %-15s %-9s %s%s%n",
+                v.route().address(),
+                v.routed().label(),
+                v.detail(),
+                v.error().map(x -> "  ERROR: " + x).orElse("")));
+      }
+      for (RoutingState.Session x : e.status().sessions()) {
+        sb.append(String.format(Locale.ROOT, "bgp %-15s %s%n", x.name(), x.info()));
+      }
     }
     String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
     sb.append(

@@ -1,5 +1,6 @@
 package io.lvspulse.ipvs;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -19,7 +20,10 @@ public final class DryRunBackend implements IpvsBackend {
    */
   public static final int COMMAND_LOG_LIMIT = 10_000;
 
+  @GuardedBy("this")
   private IpvsTable table;
+
+  @GuardedBy("this")
   private final java.util.ArrayDeque<String> commandLog = new java.util.ArrayDeque<>();
 
   /** An empty table. */
@@ -40,11 +44,6 @@ public final class DryRunBackend implements IpvsBackend {
   @Override
   public synchronized IpvsTable read() {
     return table;
-  }
-
-  /** Replaces the table (a test simulating an operator's manual change). */
-  public synchronized void replaceTable(IpvsTable t) {
-    this.table = t;
   }
 
   /**
@@ -77,6 +76,7 @@ public final class DryRunBackend implements IpvsBackend {
     record("ipvsadm " + String.join(" ", timeouts.args()));
   }
 
+  @GuardedBy("this")
   private VsSysctls sysctls = new VsSysctls(false, false);
 
   /** The kernel's defaults (both 0) until {@link #enableSysctls}. */

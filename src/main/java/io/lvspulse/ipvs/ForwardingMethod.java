@@ -1,7 +1,5 @@
 package io.lvspulse.ipvs;
 
-import java.util.Locale;
-
 /** How the director forwards packets to a real server; Piranha's {@code lvs_type}. */
 public enum ForwardingMethod {
   /** Direct routing ({@code -g}, lvs.cf {@code direct}); shown as "Route". */
@@ -27,15 +25,5 @@ public enum ForwardingMethod {
   /** The name in {@code ipvsadm -L} and {@code /proc/net/ip_vs}. */
   public String procName() {
     return procName;
-  }
-
-  /** Maps lvs.cf's {@code lvs_type} ({@code direct}, {@code tunnel}, {@code nat}). */
-  public static ForwardingMethod fromLvsType(String lvsType) {
-    return switch (lvsType.toLowerCase(Locale.ROOT)) {
-      case "direct" -> ROUTE;
-      case "tunnel" -> TUNNEL;
-      case "nat" -> MASQ;
-      default -> throw new IllegalArgumentException("unknown lvs_type: " + lvsType);
-    };
   }
 }

@@ -1,5 +1,6 @@
 package io.lvspulse.ipvs;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -107,8 +108,14 @@ public final class IpvsReconciler {
   private final Sleeper sleeper;
   private final Counter converged;
   private final Counter failed;
+
+  @GuardedBy("this")
   private IpvsTable desired = IpvsTable.EMPTY;
+
+  @GuardedBy("this")
   private Set<ServiceKey> managed = Set.of();
+
+  @GuardedBy("this")
   private @Nullable Result last;
 
   /**

@@ -1,6 +1,12 @@
 /**
- * The IPVS table as immutable values, the {@code ipvsadm} language (render, parse), the planner
- * that diffs desired against actual, the backends ({@code ipvsadm}, dry-run) and the reconciler.
+ * The kernel binding of IPVS: the table as immutable values, the {@code ipvsadm} language (render,
+ * parse), the planner that diffs desired against actual, the backends ({@code ipvsadm}, dry-run)
+ * and the reconciler.
+ *
+ * <p>Imports {@code exec} only: it knows nothing of lvs.cf or health ({@code director} turns those
+ * into an {@link io.lvspulse.ipvs.IpvsTable}).
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.ipvs;
+
+import org.jspecify.annotations.NullMarked;

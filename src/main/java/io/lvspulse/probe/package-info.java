@@ -10,5 +10,7 @@
  * .socket}, {@code .program}); {@code io.lvspulse.probe.kinds} lists them. This package imports
  * {@code config} only, never its sub-packages: they import it, so there is no cycle.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.probe;
+
+import org.jspecify.annotations.NullMarked;

@@ -11,6 +11,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +66,13 @@ class BadReloadTest {
     }
   }
 
-  static DaemonOptions options(Path config) {
+  /** Dry-run, no failover, HTTP on a free loopback port (for {@link #metrics}). */
+  static DaemonOptions options(Path config) throws IOException {
     return new DaemonOptions(
         config,
         DaemonOptions.IpvsMode.DRY_RUN,
         Optional.empty(),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort()),
         false,
         Optional.empty(),
         false,
@@ -76,11 +81,31 @@ class BadReloadTest {
         List.of());
   }
 
+  /** The daemon's /metrics. */
+  static String metrics(DaemonOptions o) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + o.listen().getPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return r.body();
+  }
+
+  /** The config the daemon runs. */
+  static LvsConfig running(Daemon d) {
+    return d.status().monitor().config();
+  }
+
+  private DaemonOptions options;
+
   @BeforeEach
   void start() throws Exception {
     config = dir.resolve("lvs.cf");
     Files.writeString(config, good(closedPort()));
-    daemon = Launcher.create(options(config));
+    options = options(config);
+    daemon = Launcher.create(options);
     daemon.start();
     lines.start();
     root.addAppender(lines);
@@ -110,14 +135,14 @@ class BadReloadTest {
   @MethodSource("files")
   void a_reload_with_a_pathological_file_keeps_the_daemon_running_its_config(
       String what, String text) throws Exception {
-    LvsConfig before = daemon.config();
+    LvsConfig before = running(daemon);
     Files.writeString(config, text, StandardCharsets.UTF_8);
 
     assertThat(daemon.reload()).as("reload of %s", what).isFalse();
 
-    assertThat(daemon.config()).isSameAs(before);
+    assertThat(running(daemon)).isSameAs(before);
     assertThat(daemon.status().monitor().servers()).hasSize(2);
-    String metrics = daemon.metrics().scrape();
+    String metrics = metrics(options);
     assertThat(metrics).contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0");
     assertThat(metrics).contains("lvs_pulse_config_last_reload_successful 0.0");
     List<ILoggingEvent> logged =
@@ -132,7 +157,7 @@ class BadReloadTest {
     // A good file is still applied afterwards.
     Files.writeString(config, good(closedPort()).replace("serial_no = 1", "serial_no = 2"));
     assertThat(daemon.reload()).isTrue();
-    assertThat(daemon.config().global().serialNo()).isEqualTo(2);
+    assertThat(running(daemon).global().serialNo()).isEqualTo(2);
   }
 
   @ParameterizedTest(name = "{0} duplicates")

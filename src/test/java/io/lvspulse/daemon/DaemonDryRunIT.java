@@ -1,6 +1,7 @@
 package io.lvspulse.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.TftpClusterConfig;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,25 +157,26 @@ class DaemonDryRunIT {
 
     // Back: it must pass `reentry / timeout` = 2 probes in a row; after the first it is still down.
     ftp2.start();
-    boolean sawDownAfterOneSuccess = false;
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    Map<String, Object> s = Map.of();
-    while (System.nanoTime() < deadline) {
-      s = d.server("tftp", "ftp2").orElseThrow();
-      if ("down".equals(s.get("state")) && num(s, "consecutive_successes") == 1) {
-        sawDownAfterOneSuccess = true;
-        assertThat(num(s, "weight")).isZero();
-      }
-      if ("up".equals(s.get("state"))) {
-        break;
-      }
-      d.assertAlive();
-      Thread.sleep(POLL.toMillis());
-    }
-    assertThat(s.get("state")).as("ftp2 back up: " + s).isEqualTo("up");
-    assertThat(sawDownAfterOneSuccess)
+    AtomicBoolean sawDownAfterOneSuccess = new AtomicBoolean();
+    AtomicReference<Map<String, Object>> last = new AtomicReference<>(Map.of());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(POLL)
+        .until(
+            () -> {
+              Map<String, Object> s = d.server("tftp", "ftp2").orElseThrow();
+              last.set(s);
+              if ("down".equals(s.get("state")) && num(s, "consecutive_successes") == 1) {
+                sawDownAfterOneSuccess.set(true);
+                assertThat(num(s, "weight")).isZero();
+              }
+              d.assertAlive();
+              return "up".equals(s.get("state"));
+            });
+    assertThat(sawDownAfterOneSuccess.get())
         .as("still down (weight 0) after its first successful probe")
         .isTrue();
+    Map<String, Object> s = last.get();
     assertThat(num(s, "consecutive_successes"))
         .as("successes when it came back")
         .isGreaterThanOrEqualTo(2);

@@ -29,13 +29,15 @@ class OutOfServiceReloadTest {
   @TempDir Path dir;
   private Path config;
   private Daemon daemon;
+  private DaemonOptions options;
   private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
   private void start(LvsConfigParser parser) throws Exception {
     config = dir.resolve("lvs.cf");
     Files.writeString(config, BadReloadTest.good(BadReloadTest.closedPort()));
-    daemon = Daemon.create(BadReloadTest.options(config), ProbeKinds::open, parser);
+    options = BadReloadTest.options(config);
+    daemon = Daemon.create(options, ProbeKinds::open, parser);
     daemon.start();
     lines.start();
     root.addAppender(lines);
@@ -59,11 +61,11 @@ class OutOfServiceReloadTest {
   @Test
   void an_empty_file_is_refused_and_applied_only_when_forced() throws Exception {
     start(new LvsConfigParser());
-    LvsConfig running = daemon.config();
+    LvsConfig running = BadReloadTest.running(daemon);
     Files.writeString(config, "");
 
     assertThat(daemon.reload()).isFalse();
-    assertThat(daemon.config()).isSameAs(running);
+    assertThat(BadReloadTest.running(daemon)).isSameAs(running);
     assertThat(errors())
         .containsExactly(
             "reload refused, keeping the running config: "
@@ -71,14 +73,14 @@ class OutOfServiceReloadTest {
                 + ": the new file has no active virtual service (the running config has 2): it"
                 + " would withdraw every virtual service; "
                 + Daemon.FORCE_HINT);
-    assertThat(daemon.metrics().scrape())
+    assertThat(BadReloadTest.metrics(options))
         .contains("lvs_pulse_config_reloads_total{result=\"failed\"} 1.0")
         .contains("lvs_pulse_config_last_reload_successful 0.0");
     assertThat(daemon.status().monitor().servers()).hasSize(2);
 
     assertThat(daemon.reload(true)).isTrue();
-    assertThat(daemon.config().virtuals()).isEmpty();
-    assertThat(daemon.metrics().scrape())
+    assertThat(BadReloadTest.running(daemon).virtuals()).isEmpty();
+    assertThat(BadReloadTest.metrics(options))
         .contains("lvs_pulse_config_reloads_total{result=\"ok\"} 1.0")
         .contains("lvs_pulse_config_last_reload_successful 1.0");
     assertThat(
@@ -96,13 +98,13 @@ class OutOfServiceReloadTest {
   void a_file_cut_after_its_global_section_or_with_every_server_inactive_is_refused()
       throws Exception {
     start(new LvsConfigParser());
-    LvsConfig running = daemon.config();
+    LvsConfig running = BadReloadTest.running(daemon);
     String good = Files.readString(config);
     Files.writeString(config, good.substring(0, good.indexOf("virtual web {")));
     assertThat(daemon.reload()).isFalse();
     Files.writeString(config, good.replace("active = 1\n }", "active = 0\n }"));
     assertThat(daemon.reload()).isFalse();
-    assertThat(daemon.config()).isSameAs(running);
+    assertThat(BadReloadTest.running(daemon)).isSameAs(running);
     assertThat(errors()).hasSize(2);
     assertThat(errors().get(1))
         .contains(
@@ -116,7 +118,7 @@ class OutOfServiceReloadTest {
     String good = Files.readString(config);
     Files.writeString(config, good.substring(0, good.indexOf("virtual web2 {")));
     assertThat(daemon.reload()).isTrue();
-    assertThat(daemon.config().activeVirtuals()).hasSize(1);
+    assertThat(BadReloadTest.running(daemon).activeVirtuals()).hasSize(1);
     assertThat(errors()).isEmpty();
   }
 
@@ -130,7 +132,7 @@ class OutOfServiceReloadTest {
             ServiceNames.system(),
             LvsConfigParser.Limits.forHeap(63_373_312L)); // -Xmx64m -Xmn8m -XX:+UseSerialGC
     start(unit);
-    LvsConfig running = daemon.config();
+    LvsConfig running = BadReloadTest.running(daemon);
     StringBuilder verbose = new StringBuilder("virtual web {\n active = 1\n");
     StringBuilder compact = new StringBuilder("virtual web {\n active = 1\n");
     for (int i = 0; i < 100_000; i++) {
@@ -150,7 +152,7 @@ class OutOfServiceReloadTest {
     assertThat(errors().get(1))
         .contains(
             "too many blocks: the file has more than 10300 virtual, failover and server blocks");
-    assertThat(daemon.config()).isSameAs(running);
+    assertThat(BadReloadTest.running(daemon)).isSameAs(running);
     assertThat(daemon.status().monitor().servers()).hasSize(2);
   }
 }

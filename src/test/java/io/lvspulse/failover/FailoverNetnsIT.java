@@ -116,9 +116,11 @@ class FailoverNetnsIT {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
-    Thread.sleep(DEADTIME.multipliedBy(3).toMillis()); // nothing may move
-    assertThat(holds(ns.b)).isTrue();
-    assertThat(holds(ns.a)).isFalse();
+    await() // nothing may move for a few deadtimes
+        .during(DEADTIME.multipliedBy(3))
+        .atMost(DEADTIME.multipliedBy(5))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> holds(ns.b) && !holds(ns.a));
     assertThat(restartedActive.get()).isZero();
     assertThat(backup.status().active()).isTrue();
   }

@@ -8,6 +8,7 @@ import io.lvspulse.ipvs.DryRunBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -21,6 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,12 +45,33 @@ class FailoverPairTest {
 
   @TempDir Path dir;
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
 
   @AfterEach
   void closeAll() throws Exception {
+    pacer.shutdownNow();
     for (int i = toClose.size() - 1; i >= 0; i--) {
       toClose.get(i).close();
     }
+  }
+
+  /**
+   * Sends what {@code packets} gives once per keepalive, as a pulse partner would, until cancelled.
+   */
+  private ScheduledFuture<?> everyKeepalive(DatagramSocket from, Supplier<List<byte[]>> packets) {
+    return pacer.scheduleAtFixedRate(
+        () -> {
+          try {
+            for (byte[] p : packets.get()) {
+              sendTo(from, p, "127.0.0.2", from.getLocalPort());
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        0,
+        KEEPALIVE.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** A UDP port free on both 127.0.0.1 and 127.0.0.2 (bounded attempts). */
@@ -143,9 +171,10 @@ class FailoverPairTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> restarted.status().partnerState() == PartnerState.RUNNING);
-    Thread.sleep(DEADTIME.multipliedBy(3).toMillis()); // a few deadtimes: nothing may change
-    assertThat(restarted.status().active()).isFalse();
-    assertThat(backup.status().active()).isTrue();
+    await() // a few deadtimes: nothing may change
+        .during(DEADTIME.multipliedBy(3))
+        .atMost(DEADTIME.multipliedBy(4))
+        .until(() -> !restarted.status().active() && backup.status().active());
   }
 
   @Test
@@ -166,12 +195,14 @@ class FailoverPairTest {
     assertThat(((InetSocketAddress) p.getSocketAddress()).getAddress())
         .isEqualTo(TestConfigs.ip("127.0.0.2"));
 
-    for (int i = 0; i < 15; i++) {
-      sendTo(pulsePrimary, pulse.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
-      Thread.sleep(KEEPALIVE.toMillis());
-    }
-    assertThat(backup.status().active()).isFalse();
+    ScheduledFuture<?> running =
+        everyKeepalive(pulsePrimary, () -> List.of(pulse.encode(HeartbeatState.RUNNING)));
+    await() // 15 keepalives of a running primary: the backup stays passive
+        .during(KEEPALIVE.multipliedBy(15))
+        .atMost(KEEPALIVE.multipliedBy(20))
+        .until(() -> !backup.status().active());
 
+    running.cancel(false);
     long t0 = System.nanoTime(); // the primary goes silent
     await()
         .atMost(DEADTIME.plusSeconds(1))
@@ -209,31 +240,39 @@ class FailoverPairTest {
     byte[] captured2 = genuine.encode(HeartbeatState.RUNNING);
     sendTo(primarySocket, captured1, "127.0.0.2", port);
     sendTo(primarySocket, captured2, "127.0.0.2", port);
-    for (int i = 0; i < 8; i++) {
-      Thread.sleep(KEEPALIVE.toMillis());
-      sendTo(primarySocket, genuine.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
-    }
+    AtomicInteger genuineSent = new AtomicInteger(2);
+    ScheduledFuture<?> primary =
+        everyKeepalive(
+            primarySocket,
+            () -> {
+              genuineSent.incrementAndGet();
+              return List.of(genuine.encode(HeartbeatState.RUNNING));
+            });
+    await().atMost(Duration.ofSeconds(5)).until(() -> genuineSent.get() >= 10);
+    primary.cancel(false);
     assertThat(backup.status().active()).isFalse();
     assertThat(backup.status().authenticated()).isTrue();
+    int genuineCount = genuineSent.get();
 
     // The primary dies; an attacker replays, forges and sends plain pulse packets from its address.
     long t0 = System.nanoTime();
-    for (int i = 0; i < 30 && !backup.status().active(); i++) {
-      sendTo(primarySocket, captured1, "127.0.0.2", port);
-      sendTo(primarySocket, captured2, "127.0.0.2", port);
-      sendTo(primarySocket, forger.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
-      sendTo(
-          primarySocket,
-          new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING),
-          "127.0.0.2",
-          port);
-      sendTo(stranger, genuine.encode(HeartbeatState.RUNNING), "127.0.0.2", port);
-      Thread.sleep(KEEPALIVE.toMillis());
-    }
+    ScheduledFuture<?> attacker =
+        everyKeepalive(
+            primarySocket,
+            () ->
+                List.of(
+                    captured1,
+                    captured2,
+                    forger.encode(HeartbeatState.RUNNING),
+                    new PlainHeartbeatCodec().encode(HeartbeatState.RUNNING)));
+    ScheduledFuture<?> foreign =
+        everyKeepalive(stranger, () -> List.of(genuine.encode(HeartbeatState.RUNNING)));
+    await().atMost(DEADTIME.plusSeconds(2)).until(() -> backup.status().active());
+    attacker.cancel(false);
+    foreign.cancel(false);
 
-    assertThat(backup.status().active()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(DEADTIME.plusSeconds(1));
-    assertThat(received(metrics, RxResult.OK)).isEqualTo(10.0);
+    assertThat(received(metrics, RxResult.OK)).isEqualTo(genuineCount);
     assertThat(received(metrics, RxResult.REPLAY)).isPositive();
     assertThat(received(metrics, RxResult.BAD_MAC)).isPositive();
     assertThat(received(metrics, RxResult.WRONG_SOURCE)).isPositive();

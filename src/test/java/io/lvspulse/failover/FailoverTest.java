@@ -2,10 +2,20 @@ package io.lvspulse.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.testing.ManualScheduler;
+import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -14,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +32,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mockito.InOrder;
 
 /**
  * The Failover component on a fake clock: every external command goes through a real {@link
  * ExecRunner}, prefixed with a recording script instead of {@code ip netns exec}, so the argument
- * lists are checked exactly; IPVS is the dry-run backend.
+ * lists are checked exactly; IPVS is the dry-run backend; the firewall installer is a Mockito mock
+ * (its real peer, nft, has its own netns test).
  */
 class FailoverTest {
   @TempDir Path dir;
@@ -37,7 +48,7 @@ class FailoverTest {
   private final DryRunBackend ipvs = new DryRunBackend();
   private final MeterRegistry registry = new SimpleMeterRegistry();
   private final Map<String, Boolean> links = new ConcurrentHashMap<>();
-  private final List<String> firewallCalls = new ArrayList<>();
+  private final FirewallInstaller firewall = mock(FirewallInstaller.class);
   private Failover failover;
 
   @BeforeEach
@@ -109,25 +120,13 @@ class FailoverTest {
             note("LISTENER inactive: " + reason);
           }
         };
-    FirewallInstaller fw =
-        new FirewallInstaller() {
-          @Override
-          public void install(LvsConfig c) {
-            firewallCalls.add("install " + c.activeFwmarkVirtuals().size());
-          }
-
-          @Override
-          public void remove(LvsConfig c) {
-            firewallCalls.add("remove");
-          }
-        };
     return Failover.builder(config)
         .options(
             FailoverOptions.defaults().withCommandPrefix(List.of("sh", recorder(), log.toString())))
         .ipvs(ipvs)
         .registry(registry)
         .listener(listener)
-        .firewall(fw)
+        .firewall(firewall)
         .clock(clock)
         .scheduler(scheduler)
         .actionExecutor(Runnable::run)
@@ -167,7 +166,8 @@ class FailoverTest {
             "ipvsadm --stop-daemon backup",
             "ipvsadm --stop-daemon master",
             "ipvsadm --start-daemon backup --mcast-interface eth1 --syncid 7");
-    assertThat(firewallCalls).containsExactly("remove");
+    verify(firewall).remove(any());
+    verifyNoMoreInteractions(firewall);
 
     scheduler.advance(Duration.ofMillis(4900));
     assertThat(failover.status().active()).isFalse();
@@ -178,7 +178,10 @@ class FailoverTest {
     assertThat(failover.status().lastTransitionReason())
         .isEqualTo("no backup director (backup_active = 0): active after deadtime");
     assertThat(gauge()).isEqualTo(1.0);
-    assertThat(firewallCalls).containsExactly("remove", "install 2");
+    InOrder fw = inOrder(firewall);
+    fw.verify(firewall).remove(any());
+    fw.verify(firewall).install(argThat(c -> c.activeFwmarkVirtuals().size() == 2));
+    verifyNoMoreInteractions(firewall);
     assertThat(ipvs.commandLog())
         .endsWith("ipvsadm --start-daemon master --mcast-interface eth1 --syncid 7");
     List<String> all = commands(); // read once: a background active_cmd may still append
@@ -256,6 +259,33 @@ class FailoverTest {
                             .counter()
                             .count())
                     .isEqualTo(1.0));
+  }
+
+  @Test
+  void a_failing_firewall_installer_is_counted_and_activation_still_brings_the_vips_up()
+      throws Exception {
+    doThrow(new FirewallInstaller.FirewallException("nft -f - (install fwmark rules): exit 1"))
+        .when(firewall)
+        .install(any());
+    failover = build(lonePrimary(g -> g.manageFirewall = true));
+    failover.start();
+
+    scheduler.advance(Duration.ofSeconds(6));
+
+    assertThat(failover.status().active()).isTrue();
+    verify(firewall).install(any());
+    assertThat(
+            registry
+                .get("lvs_pulse_failover_action_failures")
+                .tag("action", "firewall")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+    assertThat(commands())
+        .contains(
+            "LISTENER active",
+            "ip addr add 192.0.2.100/32 dev eth0 label eth0:1",
+            "ip addr add 192.0.2.101/32 dev eth1");
   }
 
   @Test
@@ -365,7 +395,7 @@ class FailoverTest {
 
   @Test
   void active_cmd_is_split_on_spaces_without_a_shell() {
-    assertThat(Failover.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / "))
+    assertThat(DirectorActions.splitCommand("  /usr/bin/logger -t lvs  'two words'; rm -rf / "))
         .containsExactly("/usr/bin/logger", "-t", "lvs", "'two", "words';", "rm", "-rf", "/");
   }
 }

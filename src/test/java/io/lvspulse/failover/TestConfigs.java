@@ -14,10 +14,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Small lvs.cf models for failover tests. */
-final class TestConfigs {
+public final class TestConfigs {
   private TestConfigs() {}
 
-  static InetAddress ip(String s) {
+  public static InetAddress ip(String s) {
     try {
       return InetAddress.getByName(s);
     } catch (UnknownHostException e) {
@@ -25,7 +25,7 @@ final class TestConfigs {
     }
   }
 
-  static VirtualService virtual(String name, String vip, String device, int fwmark) {
+  public static VirtualService virtual(String name, String vip, String device, int fwmark) {
     VirtualService.Builder v = VirtualService.builder(name);
     v.active = true;
     v.address = Optional.of(new VirtualAddress(ip(vip), device));
@@ -39,7 +39,7 @@ final class TestConfigs {
    * A pair primary/backup with the given timing, the VIPs of {@code virtuals}, edited by {@code
    * edit}.
    */
-  static LvsConfig pair(
+  public static LvsConfig pair(
       String primary,
       String backup,
       int port,

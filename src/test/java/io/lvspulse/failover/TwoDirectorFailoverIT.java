@@ -23,7 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,14 +244,19 @@ class TwoDirectorFailoverIT {
         "the restarted primary removed the stale VIP",
         Duration.ofSeconds(10),
         () -> !l.holdsVip(l.primary));
-    long until = System.nanoTime() + DEADTIME.multipliedBy(2).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(at(restarted.status(), "director", "active")).as("no failback").isEqualTo(false);
-      assertThat(at(backup.status(), "director", "active")).isEqualTo(true);
-      assertThat(l.holdsVip(l.backup)).isTrue();
-      assertThat(l.holdsVip(l.primary)).isFalse();
-      Thread.sleep(250);
-    }
+    Awaitility.await("no failback for two deadtimes")
+        .during(DEADTIME.multipliedBy(2))
+        .atMost(DEADTIME.multipliedBy(2).plusSeconds(10))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(
+            () -> {
+              assertThat(at(restarted.status(), "director", "active"))
+                  .as("no failback")
+                  .isEqualTo(false);
+              assertThat(at(backup.status(), "director", "active")).isEqualTo(true);
+              assertThat(l.holdsVip(l.backup)).isTrue();
+              assertThat(l.holdsVip(l.primary)).isFalse();
+            });
     assertThat(metric(restarted.metrics(), "lvs_pulse_failovers_total", "")).isZero();
     assertThat(at(restarted.status(), "ipvs", "programming")).isEqualTo(false);
 
@@ -342,12 +350,15 @@ class TwoDirectorFailoverIT {
                         "lvs_pulse_heartbeats_received_total",
                         "result=\"replay\"")
                     >= 1);
-    long until = System.nanoTime() + KEEPALIVE.multipliedBy(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(at(backup.status(), "director", "active")).isEqualTo(true);
-      assertThat(l.holdsVip(l.backup)).isTrue();
-      Thread.sleep(200);
-    }
+    Awaitility.await("the backup stays active for three keepalives")
+        .during(KEEPALIVE.multipliedBy(3))
+        .atMost(KEEPALIVE.multipliedBy(3).plusSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              assertThat(at(backup.status(), "director", "active")).isEqualTo(true);
+              assertThat(l.holdsVip(l.backup)).isTrue();
+            });
     assertThat(metric(backup.metrics(), "lvs_pulse_failovers_total", "")).isEqualTo(1.0);
 
     // Control: the same path with a genuine fresh RUNNING does reach the state machine (the backup
@@ -485,18 +496,29 @@ class TwoDirectorFailoverIT {
   /** As above, measured from {@code t0} ({@link System#nanoTime()}). */
   private static Takeover measureTakeover(Lab l, String ns, Director d, Duration max, long t0)
       throws InterruptedException {
-    long deadline = t0 + max.toNanos();
-    Duration vip = null;
-    Duration table = null;
-    while (System.nanoTime() < deadline && (vip == null || table == null)) {
-      if (vip == null && l.holdsVip(ns)) {
-        vip = Duration.ofNanos(System.nanoTime() - t0);
-      }
-      if (table == null && programmed(d.statusOrNull())) {
-        table = Duration.ofNanos(System.nanoTime() - t0);
-      }
-      Thread.sleep(20);
+    AtomicReference<@Nullable Duration> vipAt = new AtomicReference<>();
+    AtomicReference<@Nullable Duration> tableAt = new AtomicReference<>();
+    Duration left = Duration.ofNanos(Math.max(1, t0 + max.toNanos() - System.nanoTime()));
+    try {
+      Awaitility.await()
+          .atMost(left)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                if (vipAt.get() == null && l.holdsVip(ns)) {
+                  vipAt.set(Duration.ofNanos(System.nanoTime() - t0));
+                }
+                if (tableAt.get() == null && programmed(d.statusOrNull())) {
+                  tableAt.set(Duration.ofNanos(System.nanoTime() - t0));
+                }
+                return vipAt.get() != null && tableAt.get() != null;
+              });
+    } catch (ConditionTimeoutException e) {
+      // reported below, with the director's log
     }
+    Duration vip = vipAt.get();
+    Duration table = tableAt.get();
     assertThat(vip).as(() -> "VIP on " + ns + " within " + max + "\n" + d.logTail()).isNotNull();
     assertThat(table)
         .as(() -> "table programmed by " + d.name + " within " + max + "\n" + d.logTail())
@@ -519,18 +541,16 @@ class TwoDirectorFailoverIT {
 
   private static void await(String what, Duration max, BooleanSupplier condition)
       throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (Unreachable e) {
-        // not there yet (starting)
-      }
-      Thread.sleep(100);
+    try {
+      Awaitility.await(what)
+          .atMost(max)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreException(Unreachable.class) // not there yet (starting)
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("timed out after " + max.toSeconds() + " s waiting until " + what);
     }
-    throw new AssertionError("timed out after " + max.toSeconds() + " s waiting until " + what);
   }
 
   private static int lineOf(String log, String text) {

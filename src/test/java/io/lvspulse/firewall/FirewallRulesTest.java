@@ -29,6 +29,21 @@ class FirewallRulesTest {
   }
 
   @Test
+  void in_ecmp_mode_the_rules_match_any_interface_since_the_vip_is_on_lo() throws Exception {
+    io.lvspulse.config.GlobalSettings.Builder g = GlobalSettings.builder();
+    g.directorMode = io.lvspulse.config.DirectorMode.ECMP;
+    LvsConfig c =
+        new LvsConfig(
+            g.build(),
+            List.of(fwmark("tftp", "203.0.113.10", 1, 69, Protocol.UDP, true)),
+            List.of());
+    assertThat(FirewallRules.rules(c, FirewallRules.Options.defaults()))
+        .containsExactly(
+            new FirewallRules.Rule(
+                "tftp", "203.0.113.10", "", "udp", List.of("69", "1024:65535"), 1));
+  }
+
+  @Test
   void onlyActiveFwmarkVirtualsGetRulesAndAHighPortIsCoveredByTheRange() throws Exception {
     LvsConfig c =
         config(
@@ -60,5 +75,14 @@ class FirewallRulesTest {
   @Test
   void oddBlockNamesCannotBreakOutOfTheComment() throws Exception {
     assertThat(FirewallRules.safe("a\" -j ACCEPT #")).isEqualTo("a__-j_ACCEPT__");
+  }
+
+  @Test
+  void the_remove_script_declares_then_deletes_the_table_the_nft_script_fills() throws Exception {
+    String nft = FirewallRules.nft(config(), FirewallRules.Options.defaults(), "x");
+
+    assertThat(FirewallRules.nftRemove())
+        .isEqualTo("table ip lvs_pulse\ndelete table ip lvs_pulse\n");
+    assertThat(nft).contains("table ip " + FirewallRules.NFT_TABLE + " {\n");
   }
 }

@@ -6,21 +6,30 @@ import static io.lvspulse.ipvs.IpvsPlannerTest.TFTP;
 import static io.lvspulse.ipvs.IpvsPlannerTest.dr;
 import static io.lvspulse.ipvs.IpvsPlannerTest.tftp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.Mockito.clearInvocations;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
-/** The reconciler with an in-memory double that fails on demand. */
+/**
+ * The reconciler against a dry-run table wrapped in a Mockito spy: failures are scripted with
+ * {@code doThrow(...).doCallRealMethod()}, and the calls it made are verified.
+ */
 class IpvsReconcilerTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<Duration> sleeps = new ArrayList<>();
-  final FlakyBackend backend = new FlakyBackend();
+  final DryRunBackend backend = spy(new DryRunBackend());
   final IpvsReconciler reconciler =
       new IpvsReconciler(
           backend,
@@ -28,43 +37,9 @@ class IpvsReconcilerTest {
           new IpvsReconciler.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
           sleeps::add);
 
-  /** A dry-run table whose calls fail while failures are queued. */
-  static final class FlakyBackend implements IpvsBackend {
-    final DryRunBackend table = new DryRunBackend();
-    final Deque<IpvsException> failReads = new ArrayDeque<>();
-    final Deque<IpvsException> failApplies = new ArrayDeque<>();
-    final List<List<IpvsCommand>> batches = new ArrayList<>();
-
-    @Override
-    public String name() {
-      return "flaky";
-    }
-
-    @Override
-    public IpvsTable read() throws IpvsException {
-      if (!failReads.isEmpty()) {
-        throw failReads.pop();
-      }
-      return table.read();
-    }
-
-    @Override
-    public void apply(List<IpvsCommand> batch) throws IpvsException {
-      batches.add(batch);
-      if (!failApplies.isEmpty()) {
-        throw failApplies.pop();
-      }
-      table.apply(batch);
-    }
-
-    @Override
-    public void setTimeouts(IpvsTimeouts t) {}
-
-    @Override
-    public void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) {}
-
-    @Override
-    public void stopSyncDaemon(SyncDaemonRole role) {}
+  @SuppressWarnings("unchecked")
+  private static ArgumentCaptor<List<IpvsCommand>> batchCaptor() {
+    return ArgumentCaptor.forClass((Class<List<IpvsCommand>>) (Class<?>) List.class);
   }
 
   double count(String result) {
@@ -72,36 +47,44 @@ class IpvsReconcilerTest {
   }
 
   @Test
-  void a_reconcile_applies_the_plan_as_one_batch_and_verifies_it() {
+  void a_reconcile_applies_the_plan_as_one_batch_and_verifies_it() throws Exception {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 1));
 
     IpvsReconciler.Result r = reconciler.reconcile(desired, Set.of(TFTP));
 
     assertThat(r.converged()).isTrue();
     assertThat(r.attempts()).isEqualTo(1);
-    assertThat(backend.batches).hasSize(1);
-    assertThat(backend.batches.get(0)).hasSize(3);
-    assertThat(backend.table.read()).isEqualTo(desired);
+    ArgumentCaptor<List<IpvsCommand>> batch = batchCaptor();
+    verify(backend).apply(batch.capture());
+    assertThat(batch.getValue()).hasSize(3);
+    verify(backend, times(2)).read(); // before and after (verify)
+    assertThat(backend.read()).isEqualTo(desired);
     assertThat(count("ok")).isEqualTo(3); // read, apply, verify
     assertThat(registry.get(MeteredIpvsBackend.DURATION).timer().count()).isEqualTo(3);
     assertThat(sleeps).isEmpty();
   }
 
   @Test
-  void a_converged_table_costs_one_read_and_no_apply() {
+  void a_converged_table_costs_one_read_and_no_apply() throws Exception {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
     reconciler.reconcile(desired, Set.of(TFTP));
-    backend.batches.clear();
+    clearInvocations(backend);
 
     assertThat(reconciler.reconcile().converged()).isTrue();
-    assertThat(backend.batches).isEmpty();
+    verify(backend).read();
+    verify(backend, never()).apply(anyList());
   }
 
   @Test
-  void failures_are_retried_with_exponential_backoff_counted_and_never_thrown() {
-    backend.failReads.add(
-        new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
-    backend.failApplies.add(new IpvsException(IpvsException.Kind.TIMEOUT, "timed out after 10s"));
+  void failures_are_retried_with_exponential_backoff_counted_and_never_thrown() throws Exception {
+    doThrow(new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"))
+        .doCallRealMethod()
+        .when(backend)
+        .read();
+    doThrow(new IpvsException(IpvsException.Kind.TIMEOUT, "timed out after 10s"))
+        .doCallRealMethod()
+        .when(backend)
+        .apply(anyList());
 
     IpvsReconciler.Result r = reconciler.reconcile(tftp(dr("10.0.0.2:69", 1)), Set.of(TFTP));
 
@@ -114,11 +97,11 @@ class IpvsReconcilerTest {
   }
 
   @Test
-  void when_every_attempt_fails_it_gives_up_for_now_and_the_next_reconcile_converges() {
-    for (int i = 0; i < 3; i++) {
-      backend.failReads.add(
-          new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs"));
-    }
+  void when_every_attempt_fails_it_gives_up_for_now_and_the_next_reconcile_converges()
+      throws Exception {
+    IpvsException noIpvs =
+        new IpvsException(IpvsException.Kind.FAILED, "exit 2: Can't initialize ipvs");
+    doThrow(noIpvs, noIpvs, noIpvs).doCallRealMethod().when(backend).read();
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
 
     IpvsReconciler.Result failed = reconciler.reconcile(desired, Set.of(TFTP));
@@ -132,7 +115,8 @@ class IpvsReconcilerTest {
     IpvsReconciler.Result ok = reconciler.reconcile();
 
     assertThat(ok.converged()).isTrue();
-    assertThat(backend.table.read()).isEqualTo(desired);
+    verify(backend, times(1)).apply(anyList()); // nothing was applied while reads failed
+    assertThat(backend.read()).isEqualTo(desired);
     assertThat(reconciler.lastResult()).contains(ok);
   }
 
@@ -143,21 +127,21 @@ class IpvsReconcilerTest {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 1));
     reconciler.reconcile(desired, Set.of(TFTP));
     // the operator: ipvsadm -d -f 1 -r 10.0.0.3:69, and adds a service of their own
-    backend.table.apply(
+    backend.apply(
         List.of(
             new IpvsCommand.DeleteDestination(TFTP, sa("10.0.0.3:69")),
             new IpvsCommand.AddService(IpvsService.of(OTHER, "rr")),
             new IpvsCommand.AddDestination(
                 OTHER, new IpvsDestination(sa("192.0.2.7:22"), ForwardingMethod.MASQ, 1))));
-    IpvsTable.Entry theirs = backend.table.read().entry(OTHER).orElseThrow();
+    IpvsTable.Entry theirs = backend.read().entry(OTHER).orElseThrow();
 
     IpvsReconciler.Result r = reconciler.reconcile();
 
     assertThat(r.sent())
         .extracting(IpvsCommand::line)
         .containsExactly("-a -f 1 -r 10.0.0.3:69 -g -w 1");
-    assertThat(backend.table.read().only(Set.of(TFTP))).isEqualTo(desired);
-    assertThat(backend.table.read().entry(OTHER)).contains(theirs);
+    assertThat(backend.read().only(Set.of(TFTP))).isEqualTo(desired);
+    assertThat(backend.read().entry(OTHER)).contains(theirs);
   }
 
   @Test
@@ -169,11 +153,11 @@ class IpvsReconcilerTest {
       var f = reconciler.schedulePeriodic(ses, Duration.ofMillis(50));
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> backend.table.read().equals(desired));
-      backend.table.apply(List.of(new IpvsCommand.EditDestination(TFTP, dr("10.0.0.2:69", 0))));
+          .until(() -> backend.read().equals(desired));
+      backend.apply(List.of(new IpvsCommand.EditDestination(TFTP, dr("10.0.0.2:69", 0))));
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> backend.table.read().equals(desired));
+          .until(() -> backend.read().equals(desired));
       f.cancel(false);
     } finally {
       ses.shutdownNow();
@@ -181,7 +165,7 @@ class IpvsReconcilerTest {
   }
 
   @Test
-  void backoff_doubles_up_to_its_bound() {
+  void backoff_doubles_up_to_its_bound() throws Exception {
     var p = new IpvsReconciler.RetryPolicy(10, Duration.ofMillis(500), Duration.ofSeconds(5));
     assertThat(
             List.of(

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.Network;
-import io.lvspulse.ipvs.DesiredTables;
+import io.lvspulse.director.DesiredTables;
 import io.lvspulse.ipvs.ForwardingMethod;
 import io.lvspulse.ipvs.IpvsCommand;
 import io.lvspulse.ipvs.IpvsPlanner;

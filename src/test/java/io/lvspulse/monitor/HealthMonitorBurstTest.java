@@ -8,13 +8,13 @@ import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.ProbeResult;
 import io.lvspulse.probe.ProbeSource;
+import io.lvspulse.testing.ManualScheduler;
+import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -27,27 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class HealthMonitorBurstTest {
   private static final int SERVERS = 2000;
-
-  /** Holds the schedules; the test fires them. */
-  private static final class ManualScheduler implements ProbeScheduler {
-    final Map<String, Runnable> fires = new ConcurrentHashMap<>();
-
-    @Override
-    public void schedule(String name, Duration interval, Duration initialDelay, Runnable fire) {
-      fires.put(name, fire);
-    }
-
-    @Override
-    public void unschedule(String name) {
-      fires.remove(name);
-    }
-
-    @Override
-    public void start() {}
-
-    @Override
-    public void close() {}
-  }
 
   private static LvsConfig config() throws Exception {
     StringBuilder b =
@@ -72,7 +51,7 @@ class HealthMonitorBurstTest {
 
   @Test
   void aBurstOfTransitionsIsPublishedAsOneSnapshotNotOnePerServer() throws Exception {
-    ManualScheduler scheduler = new ManualScheduler();
+    ManualScheduler scheduler = new ManualScheduler(new MutableClock());
     ProbeSource ok =
         (spec, server) ->
             new ConfiguredProbe(

@@ -10,10 +10,11 @@ import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
 import io.lvspulse.probe.ProbeSource;
+import io.lvspulse.testing.ManualScheduler;
+import io.lvspulse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,43 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HealthMonitorTest {
-  static final class MutableClock implements InstantSource {
-    volatile Instant now = Instant.parse("2026-11-26T00:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
-  /** Records schedules; never fires by itself. */
-  static final class ManualScheduler implements ProbeScheduler {
-    final Map<String, Duration> intervals = new ConcurrentHashMap<>();
-    final Map<String, Duration> delays = new ConcurrentHashMap<>();
-
-    @Override
-    public void schedule(String name, Duration interval, Duration initialDelay, Runnable fire) {
-      intervals.put(name, interval);
-      delays.put(name, initialDelay);
-    }
-
-    @Override
-    public void unschedule(String name) {
-      intervals.remove(name);
-      delays.remove(name);
-    }
-
-    @Override
-    public void start() {}
-
-    @Override
-    public void close() {}
-  }
-
   /** Each server answers what the test last set (default: healthy). */
   static final class FakeProbes implements ProbeSource {
     final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
@@ -83,8 +47,8 @@ class HealthMonitorTest {
     }
   }
 
-  private final MutableClock clock = new MutableClock();
-  private final ManualScheduler scheduler = new ManualScheduler();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T00:00:00Z"));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
   private final FakeProbes probes = new FakeProbes();
   private final List<MonitorSnapshot> published = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -280,7 +244,7 @@ class HealthMonitorTest {
     assertThat(d.draining()).isTrue();
     assertThat(d.inIpvs()).isTrue();
     assertThat(d.weight()).isZero();
-    assertThat(d.drainUntil()).contains(clock.now.plusSeconds(30));
+    assertThat(d.drainUntil()).contains(clock.instant().plusSeconds(30));
     assertGauge("10.0.0.3", 0, 0);
     assertGauge("10.0.0.2", 1, 1);
     assertThat(scheduler.intervals).doesNotContainKey("tftp/10.0.0.3:69");

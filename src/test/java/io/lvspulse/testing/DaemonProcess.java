@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The shaded jar running as a real process: {@code java -jar lvs-pulse.jar ARGS --listen
@@ -138,23 +141,27 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   private void awaitHealthy() throws InterruptedException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "lvs-pulse exited with "
-                + process.exitValue()
-                + " before /healthz answered:\n"
-                + log());
-      }
-      Optional<String> body = tryGet("/healthz");
-      if (body.isPresent() && body.get().strip().equals("ok")) {
-        return;
-      }
-      Thread.sleep(100);
+    try {
+      Awaitility.await()
+          .atMost(READY_TIMEOUT)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new AssertionError(
+                      "lvs-pulse exited with "
+                          + process.exitValue()
+                          + " before /healthz answered:\n"
+                          + log());
+                }
+                Optional<String> body = tryGet("/healthz");
+                return body.isPresent() && body.get().strip().equals("ok");
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "lvs-pulse /healthz did not answer within " + READY_TIMEOUT + ":\n" + log());
     }
-    throw new AssertionError(
-        "lvs-pulse /healthz did not answer within " + READY_TIMEOUT + ":\n" + log());
   }
 
   private Optional<String> tryGet(String path) {
@@ -235,16 +242,26 @@ public final class DaemonProcess implements AutoCloseable {
       Duration every,
       Predicate<Optional<Map<String, Object>>> condition)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Optional<Map<String, Object>> last = Optional.empty();
-    while (System.nanoTime() < deadline) {
-      last = server(virtual, server);
-      if (condition.test(last)) {
-        return last;
-      }
-      assertAlive();
-      Thread.sleep(every.toMillis());
+    AtomicReference<Optional<Map<String, Object>>> seen = new AtomicReference<>(Optional.empty());
+    try {
+      return Awaitility.await()
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(every)
+          .until(
+              () -> {
+                Optional<Map<String, Object>> now = server(virtual, server);
+                seen.set(now);
+                if (!condition.test(now)) {
+                  assertAlive();
+                }
+                return now;
+              },
+              condition);
+    } catch (ConditionTimeoutException e) {
+      // reported below
     }
+    Optional<Map<String, Object>> last = seen.get();
     throw new AssertionError(
         "server "
             + virtual
@@ -261,13 +278,16 @@ public final class DaemonProcess implements AutoCloseable {
   /** Waits until the log has a line matching {@code regex}; returns that line. */
   public String awaitLog(String regex, Duration timeout) throws InterruptedException {
     Pattern p = Pattern.compile(regex);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<String> line = log().lines().filter(l -> p.matcher(l).find()).findFirst();
-      if (line.isPresent()) {
-        return line.get();
-      }
-      Thread.sleep(100);
+    try {
+      return Awaitility.await()
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> log().lines().filter(l -> p.matcher(l).find()).findFirst(), Optional::isPresent)
+          .orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      // reported below
     }
     throw new AssertionError(
         "no log line matching /" + regex + "/ within " + timeout + ":\n" + log());

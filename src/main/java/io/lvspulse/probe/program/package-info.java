@@ -3,5 +3,7 @@
  * tree-killing watchdog, its stdout compared with {@code expect}; a failing, killed or hung program
  * is a failure (nanny counts it as success).
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.probe.program;
+
+import org.jspecify.annotations.NullMarked;

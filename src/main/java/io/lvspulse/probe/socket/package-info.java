@@ -3,5 +3,7 @@
  * all on one shared NIO selector thread ({@link io.lvspulse.probe.socket.SocketProbeEngine}) with a
  * hard deadline per probe.
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.probe.socket;
+
+import org.jspecify.annotations.NullMarked;

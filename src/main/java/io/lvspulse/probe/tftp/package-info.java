@@ -5,5 +5,7 @@
  * io.lvspulse.probe.tftp.TftpProbeEngine}) that runs thousands of probes on a few selector threads
  * (one per CPU).
  */
-@org.jspecify.annotations.NullMarked
+@NullMarked
 package io.lvspulse.probe.tftp;
+
+import org.jspecify.annotations.NullMarked;

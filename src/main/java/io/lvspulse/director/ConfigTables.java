@@ -1,17 +1,17 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
-import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.ForwardingMethod;
+import io.lvspulse.ipvs.IpvsDestination;
+import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.ServiceKey;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.ToIntFunction;
 
 /**
  * Maps lvs.cf virtual services and real servers to IPVS services and destinations, with exactly the
@@ -24,7 +24,15 @@ import java.util.function.ToIntFunction;
 public final class ConfigTables {
   private ConfigTables() {}
 
-  /** The IPVS key of a virtual service (which must have an {@code address} unless fwmark). */
+  /**
+   * Whether {@code v} is an IPVS service: it has a fwmark or an {@code address} (a virtual with
+   * neither is parsed but has no key).
+   */
+  public static boolean inIpvs(VirtualService v) {
+    return v.isFwmark() || v.vip().isPresent();
+  }
+
+  /** The IPVS key of a virtual service, which must be {@linkplain #inIpvs in IPVS}. */
   public static ServiceKey key(VirtualService v) {
     if (v.isFwmark()) {
       boolean v6 = v.vip().map(a -> a instanceof Inet6Address).orElse(false);
@@ -46,6 +54,10 @@ public final class ConfigTables {
   /** The IPVS service settings of a virtual service. */
   public static IpvsService service(VirtualService v) {
     IpvsService s = IpvsService.of(key(v), v.scheduler().keyword());
+    if (s.listOrderMatters()) {
+      // mh: re-hash the clients of a quiesced server the same way on every director.
+      s = s.withSchedulerFlags(v.mhPort() ? "mh-fallback,mh-port" : "mh-fallback");
+    }
     if (v.persistentSeconds() > 0) {
       s = s.withPersistence(Duration.ofSeconds(v.persistentSeconds()));
       Optional<InetAddress> mask = v.pmask();
@@ -56,7 +68,10 @@ public final class ConfigTables {
     return s;
   }
 
-  /** The forwarding method of the global {@code network} keyword. */
+  /**
+   * The forwarding method of the global {@code network} keyword: the one place lvs.cf's {@code
+   * direct}/{@code nat}/{@code tunnel} meet ipvsadm's {@code -g}/{@code -m}/{@code -i}.
+   */
   public static ForwardingMethod forwarding(Network network) {
     return switch (network) {
       case DIRECT -> ForwardingMethod.ROUTE;
@@ -78,36 +93,5 @@ public final class ConfigTables {
   public static IpvsDestination sorryDestination(
       VirtualService v, InetAddress sorry, Network network) {
     return new IpvsDestination(new InetSocketAddress(sorry, v.port()), forwarding(network), 1);
-  }
-
-  /** Keys of every active virtual service with an address (the services lvs-pulse manages). */
-  public static Set<ServiceKey> managedKeys(LvsConfig config) {
-    Set<ServiceKey> keys = new LinkedHashSet<>();
-    for (VirtualService v : config.activeVirtuals()) {
-      if (v.isFwmark() || v.vip().isPresent()) {
-        keys.add(key(v));
-      }
-    }
-    return keys;
-  }
-
-  /**
-   * The table the config asks for when every active real server of every active virtual service is
-   * healthy, each at the weight {@code weightOf} gives (the configured weight for {@code plan}).
-   */
-  public static IpvsTable allHealthy(LvsConfig config, ToIntFunction<RealServer> weightOf) {
-    IpvsTable.Builder b = IpvsTable.builder();
-    Network network = config.global().network();
-    for (VirtualService v : config.activeVirtuals()) {
-      if (!v.isFwmark() && v.vip().isEmpty()) {
-        continue;
-      }
-      IpvsService s = service(v);
-      b.service(s);
-      for (RealServer rs : v.activeServers()) {
-        b.destination(s.key(), destination(rs, network, weightOf.applyAsInt(rs)));
-      }
-    }
-    return b.build();
   }
 }

@@ -1,4 +1,4 @@
-package io.lvspulse.failover;
+package io.lvspulse.firewall;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRequest;
@@ -13,13 +13,16 @@ import java.util.function.Function;
 
 /**
  * A {@link FirewallInstaller} that feeds an nftables script to {@code nft -f -} (stdin; no
- * temporary file, no shell). The scripts come from functions the daemon supplies (the {@code
- * firewall-rules} generator): {@code installScript} should be idempotent (e.g. {@code table inet
- * lvs_pulse {}; flush table inet lvs_pulse; table inet lvs_pulse { ... }}), {@code removeScript}
- * e.g. {@code delete table inet lvs_pulse}. {@code nft -f} applies a script atomically, so a
- * failing script changes nothing.
+ * temporary file, no shell). {@link #forRules} is the daemon's: the {@link FirewallRules#nft}
+ * script in, {@link FirewallRules#nftRemove} out. Other scripts come from functions: {@code
+ * installScript} should be idempotent (e.g. {@code table inet lvs_pulse {}; flush table inet
+ * lvs_pulse; table inet lvs_pulse { ... }}), {@code removeScript} e.g. {@code delete table inet
+ * lvs_pulse}. {@code nft -f} applies a script atomically, so a failing script changes nothing.
  */
 public final class NftFirewallInstaller implements FirewallInstaller {
+  /** The watchdog of one {@code nft -f -} run. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
   private final ExecRunner runner;
   private final List<String> command;
   private final Duration timeout;
@@ -50,6 +53,25 @@ public final class NftFirewallInstaller implements FirewallInstaller {
     this.timeout = timeout;
     this.installScript = installScript;
     this.removeScript = removeScript;
+  }
+
+  /**
+   * The installer of {@code manage_firewall = 1}: installs {@link FirewallRules#nft} for the config
+   * (table {@code ip lvs_pulse}, replaced atomically) and removes it by deleting that table.
+   *
+   * @param commandPrefix words before {@code nft} (empty, or {@code ip netns exec NS} in tests)
+   * @param options the rules' options
+   * @param source the config file named in the script's header comment
+   */
+  public static NftFirewallInstaller forRules(
+      ExecRunner runner, List<String> commandPrefix, FirewallRules.Options options, String source) {
+    return new NftFirewallInstaller(
+        runner,
+        commandPrefix,
+        "nft",
+        DEFAULT_TIMEOUT,
+        cfg -> FirewallRules.nft(cfg, options, source),
+        cfg -> FirewallRules.nftRemove());
   }
 
   /** The argument list run (the script goes to its stdin). */

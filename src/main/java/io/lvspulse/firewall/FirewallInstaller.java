@@ -1,4 +1,4 @@
-package io.lvspulse.failover;
+package io.lvspulse.firewall;
 
 import io.lvspulse.config.LvsConfig;
 
@@ -6,7 +6,7 @@ import io.lvspulse.config.LvsConfig;
  * Installs and removes the fwmark rules of the active virtual services ({@code manage_firewall =
  * 1}). The daemon connects it to the {@code firewall-rules} generator; {@link NftFirewallInstaller}
  * runs {@code nft -f -} with a generated script. Called on the failover actions thread; a failure
- * is thrown, logged and counted by {@link Failover}, never fatal.
+ * is thrown, logged and counted by {@code failover.Failover}, never fatal.
  */
 public interface FirewallInstaller {
 

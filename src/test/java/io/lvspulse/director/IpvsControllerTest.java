@@ -1,4 +1,4 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.IpvsCommand;
+import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -106,5 +111,31 @@ class IpvsControllerTest {
     assertThat(controller.withdraw().converged()).isTrue();
     assertThat(backend.read().serviceCount()).isZero();
     assertThat(controller.active()).isFalse();
+  }
+
+  @Test
+  void await_converged_waits_for_the_worker_to_program_the_newest_table_once_active()
+      throws Exception {
+    controller(false).accept(up(DesiredTablesTest.config("")));
+    assertThat(controller.awaitConverged(Duration.ofMillis(300)))
+        .as("inactive: nothing is programmed, so it never converges")
+        .isFalse();
+
+    controller.setActive(true);
+
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+    assertThat(controller.converged()).isTrue();
+    assertThat(backend.read().destinationCount()).isEqualTo(1);
+  }
+
+  @Test
+  void await_converged_after_a_new_desired_table_waits_for_that_table() throws Exception {
+    controller(true).accept(up(DesiredTablesTest.config("")));
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+
+    controller.accept(up(DesiredTablesTest.config(" persistent = 30\n")));
+
+    assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
+    assertThat(backend.read().toSaveLines()).contains("-A -f 1 -s wlc -p 30");
   }
 }

@@ -1,4 +1,4 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerId;
@@ -74,6 +75,17 @@ class DesiredTablesTest {
     assertThat(t.toSaveLines())
         .containsExactly(
             "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 3", "-a -f 1 -r 10.0.0.3:69 -g -w 0");
+  }
+
+  @Test
+  void a_pair_mode_mh_virtual_re_hashes_the_clients_of_a_quiesced_server() throws Exception {
+    assertThat(ConfigTables.service(config(" scheduler = mh\n").virtuals().get(0)).schedulerFlags())
+        .contains("mh-fallback");
+    assertThat(
+            ConfigTables.service(config(" scheduler = mh\n mh_port = 1\n").virtuals().get(0))
+                .schedulerFlags())
+        .contains("mh-fallback,mh-port");
+    assertThat(ConfigTables.service(config("").virtuals().get(0)).schedulerFlags()).isEmpty();
   }
 
   @Test

@@ -1,10 +1,11 @@
-package io.lvspulse.failover;
+package io.lvspulse.firewall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.failover.TestConfigs;
 import io.lvspulse.testing.NetNs;
 import io.lvspulse.testing.Peers;
 import java.time.Duration;

@@ -1,5 +1,9 @@
-package io.lvspulse.ipvs;
+package io.lvspulse.director;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.lvspulse.ipvs.IpvsReconciler;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.monitor.MonitorSnapshot;
 import java.time.Duration;
 import java.util.HashSet;
@@ -8,6 +12,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,15 +40,38 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   private final Duration fullReconcileEvery;
   private final Object lock = new Object();
   private final Thread worker;
+
+  // Shared by the monitor's publisher (accept), the failover actions thread (setActive,
+  // awaitConverged), /status readers and the worker: all under lock, which the worker waits on.
+  @GuardedBy("lock")
   private @Nullable IpvsTable desired;
+
+  @GuardedBy("lock")
   private Set<ServiceKey> everManaged = new LinkedHashSet<>();
+
+  @GuardedBy("lock")
   private List<String> onSorry = List.of();
+
+  @GuardedBy("lock")
   private boolean dirty;
+
+  @GuardedBy("lock")
   private boolean active;
+
+  @GuardedBy("lock")
   private boolean closed;
+
+  @GuardedBy("lock")
   private long generation;
+
+  @GuardedBy("lock")
   private long appliedGeneration = -1;
+
+  @GuardedBy("lock")
   private long passes;
+
+  @GuardedBy("lock")
+  private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
     this.reconciler = Objects.requireNonNull(reconciler);
@@ -79,6 +110,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       everManaged.addAll(d.table().keys());
       generation++;
       dirty = true;
+      updateConvergence();
       lock.notifyAll();
     }
   }
@@ -106,14 +138,6 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     }
   }
 
-  /** Requests a full reconcile now (e.g. after an operator reports drift). */
-  public void reconcileNow() {
-    synchronized (lock) {
-      dirty = true;
-      lock.notifyAll();
-    }
-  }
-
   /** The newest desired table, if the monitor has published one. */
   public Optional<IpvsTable> desired() {
     synchronized (lock) {
@@ -124,8 +148,49 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   /** True when the newest desired table has been applied and verified. */
   public boolean converged() {
     synchronized (lock) {
-      return appliedGeneration == generation
-          && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+      return convergedNow();
+    }
+  }
+
+  /**
+   * Waits until the newest desired table has been applied and verified (as {@link #converged()}
+   * would say), at most {@code timeout}: the worker completes the future this waits on. Used on
+   * activation, so IPVS is programmed before the VIPs come up.
+   *
+   * @return whether it converged within {@code timeout}
+   * @throws InterruptedException the waiting thread was interrupted
+   */
+  public boolean awaitConverged(Duration timeout) throws InterruptedException {
+    CompletableFuture<Void> f;
+    synchronized (lock) {
+      updateConvergence();
+      f = convergence;
+    }
+    try {
+      f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // never completed exceptionally
+    }
+  }
+
+  private boolean convergedNow() {
+    return appliedGeneration == generation
+        && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
+  }
+
+  /**
+   * Completes the convergence future when converged; once it is done and convergence is lost (a new
+   * desired table, a failed reconcile), starts a new one. Call under the lock after anything {@link
+   * #converged()} reads has changed.
+   */
+  private void updateConvergence() {
+    if (convergedNow()) {
+      convergence.complete(null);
+    } else if (convergence.isDone()) {
+      convergence = new CompletableFuture<>();
     }
   }
 
@@ -149,8 +214,8 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   }
 
   /**
-   * Deletes every service this run manages from IPVS (used by {@code --cleanup-on-stop} and by a
-   * director that gives up the active role when so configured). Blocks until done or failed.
+   * Deletes every service this run manages from IPVS and stops programming (used by {@code
+   * --cleanup-on-stop}). Blocks until done or failed.
    */
   public IpvsReconciler.Result withdraw() {
     Set<ServiceKey> keys;
@@ -159,7 +224,11 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       keys = new HashSet<>(everManaged);
     }
     log.info("withdrawing {} managed IPVS services", keys.size());
-    return reconciler.reconcile(IpvsTable.EMPTY, keys);
+    IpvsReconciler.Result r = reconciler.reconcile(IpvsTable.EMPTY, keys);
+    synchronized (lock) {
+      updateConvergence();
+    }
+    return r;
   }
 
   private void run() {
@@ -219,6 +288,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
           // Try again soon; the reconciler already backed off between its attempts.
           nextFull = Math.min(nextFull, System.nanoTime() + Duration.ofSeconds(2).toNanos());
         }
+        updateConvergence();
       }
     }
   }

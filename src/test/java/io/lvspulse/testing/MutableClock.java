@@ -1,18 +1,18 @@
-package io.lvspulse.failover;
+package io.lvspulse.testing;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 
-/** A settable clock for tests. */
-final class MutableClock implements InstantSource {
+/** A settable clock for tests: time moves only when the test says so. */
+public final class MutableClock implements InstantSource {
   private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  MutableClock() {
+  public MutableClock() {
     this(Instant.parse("2025-01-01T00:00:00Z"));
   }
 
@@ -21,7 +21,7 @@ final class MutableClock implements InstantSource {
     return now;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 }
