@@ -362,7 +362,7 @@ public final class LvsConfigParser {
       try {
         structure();
       } catch (TooManyBlocks e) {
-        throw new ConfigException(report.errors(), report.warnings());
+        throw report.exception();
       }
       List<VirtualService> vs = finishBlocks(virtuals);
       List<VirtualService> fs = finishBlocks(failovers);
@@ -370,9 +370,9 @@ public final class LvsConfigParser {
       LvsConfig config = new LvsConfig(global, vs, fs);
       new ConfigChecks(report, globalKeys, virtuals, failovers).run(config);
       if (report.errorCount() > 0) {
-        throw new ConfigException(report.errors(), report.warnings());
+        throw report.exception();
       }
-      return new ParsedConfig(config, report.warnings(), sourceMap());
+      return new ParsedConfig(config, report.warnings(), sourceMap(), report.warningCount());
     }
 
     /** The global section and the blocks, to the end of the text. */

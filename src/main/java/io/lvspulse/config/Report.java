@@ -56,6 +56,16 @@ final class Report {
     return errors.total;
   }
 
+  /** Every warning so far, counted. */
+  int warningCount() {
+    return warnings.total;
+  }
+
+  /** The exception for this report's errors. */
+  ConfigException exception() {
+    return new ConfigException(errors(), warnings(), errors.total, warnings.total);
+  }
+
   /** The first errors in file order, then "N more errors not shown" if some were dropped. */
   List<Diagnostic> errors() {
     return errors.finish();
