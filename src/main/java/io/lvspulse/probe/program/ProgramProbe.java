@@ -8,6 +8,7 @@ import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.LocalErrors;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
 import java.net.InetAddress;
@@ -156,6 +157,7 @@ public final class ProgramProbe implements Probe {
                   e ->
                       ProbeResult.failure(
                           FailureCause.PROGRAM_FAILED,
+                          e,
                           "could not run " + command.get(0) + ": " + e,
                           Duration.ofNanos(System.nanoTime() - t0)));
     } catch (RuntimeException e) {
@@ -185,6 +187,10 @@ public final class ProgramProbe implements Probe {
     Duration elapsed = r.duration().isNegative() ? Duration.ZERO : r.duration();
     String program = r.command().isEmpty() ? "program" : r.command().get(0);
     if (r.startFailure() != null) {
+      if (LocalErrors.isLocalMessage(r.startFailure())) {
+        // fork/exec failed for lack of descriptors, memory or processes: this host's fault
+        return ProbeResult.localError(program + ": " + r.describe(), elapsed);
+      }
       return ProbeResult.failure(
           FailureCause.PROGRAM_FAILED, program + ": " + r.describe(), elapsed);
     }

@@ -232,4 +232,27 @@ class ProgramProbeTest {
     assertThatThrownBy(() -> new ProgramProbe(RUNNER, List.of(), Optional.empty(), TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  /**
+   * Issue 9 item 3: a fork that fails for lack of descriptors, memory or processes is a fault of
+   * this director, not of the server.
+   */
+  @Test
+  void a_program_that_cannot_be_forked_for_lack_of_resources_is_a_local_error() {
+    ProbeResult r =
+        ProgramProbe.classify(
+            new io.lvspulse.exec.ExecResult(
+                List.of("/bin/check"),
+                -1,
+                false,
+                "Cannot run program \"/bin/check\": error=24, Too many open files",
+                "",
+                "",
+                false,
+                Duration.ofMillis(1),
+                TIMEOUT),
+            Optional.empty());
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message()).contains("Too many open files");
+  }
 }
