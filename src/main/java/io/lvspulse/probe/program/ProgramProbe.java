@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Piranha's {@code send_program} check (nanny's {@code external_check}), run through {@link
- * ExecRunner}: no shell, a watchdog at the probe timeout that kills the whole process tree.
+ * ExecRunner}: no shell, a watchdog at the probe timeout that kills the whole process tree, and its
+ * own process group ({@code setsid}) that is killed when the program ends, whatever its result:
+ * children left holding its output and double-forked daemons do not outlive the probe.
  *
  * <p>Result:
  *
@@ -146,7 +148,8 @@ public final class ProgramProbe implements Probe {
   @Override
   public CompletableFuture<ProbeResult> start() {
     long t0 = System.nanoTime();
-    ExecRequest request = ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES);
+    ExecRequest request =
+        ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES).inOwnProcessGroup();
     CompletableFuture<ProbeResult> result;
     try {
       result =
