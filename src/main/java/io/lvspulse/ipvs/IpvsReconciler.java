@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The plan is never stale: a caller whose desired table changes while a reconcile runs (a hung
  * ipvsadm, its retries) passes a {@linkplain #reconcile(Supplier) source} of the newest {@link
- * Target}; every attempt plans against the newest one after its read (the step that may hang), and
- * a target that changed while a batch was applied is planned and applied at once, not counted as a
- * failed attempt. An older plan is never applied after a newer one is known.
+ * Target}; every attempt plans against the newest one after its read (the step that may hang), so
+ * an older plan is never applied after a newer one is known. A reconcile has converged when the
+ * table is as the plan it applied wanted; a target that changed meanwhile is the caller's next
+ * reconcile.
  *
  * <p>Every backend call is counted and timed ({@link MeteredIpvsBackend}); each reconcile counts
  * {@code lvs_pulse_ipvs_reconciles_total{result="converged|failed"}}. Thread-safe (one reconcile at
@@ -215,8 +216,8 @@ public final class IpvsReconciler {
     String lastError = null;
     List<IpvsCommand> remaining = List.of();
     IpvsTable actual = null;
+    Target planned = null; // the target of the last plan
     int attempt = 0;
-    int superseded = 0;
     while (attempt < retry.maxAttempts()) {
       attempt++;
       try {
@@ -225,6 +226,7 @@ public final class IpvsReconciler {
         }
         // the newest plan, asked after the read: a read that hung must not apply an older one
         Target target = source.get();
+        planned = target;
         List<IpvsCommand> plan = IpvsPlanner.plan(target.desired(), actual, target.managed());
         if (plan.isEmpty()) {
           return finish(new Result(true, attempt, sent, List.of(), Optional.ofNullable(lastError)));
@@ -240,8 +242,8 @@ public final class IpvsReconciler {
         }
         actual = null;
         actual = backend.read();
-        Target newest = source.get();
-        remaining = IpvsPlanner.plan(newest.desired(), actual, newest.managed());
+        // verified against the plan applied: a newer target is the caller's next reconcile
+        remaining = IpvsPlanner.plan(target.desired(), actual, target.managed());
         if (remaining.isEmpty()) {
           if (applyError != null) {
             log.warn(
@@ -249,12 +251,6 @@ public final class IpvsReconciler {
                 applyError.getMessage());
           }
           return finish(new Result(true, attempt, sent, List.of(), Optional.ofNullable(lastError)));
-        }
-        if (applyError == null && !newest.equals(target) && superseded < retry.maxAttempts()) {
-          // a newer desired table arrived while this batch ran: apply it now, not after a backoff
-          superseded++;
-          attempt--;
-          continue;
         }
         lastError =
             (applyError != null ? applyError.getMessage() + "; " : "")
@@ -281,9 +277,8 @@ public final class IpvsReconciler {
         }
       }
     }
-    if (actual != null) {
-      Target newest = source.get();
-      remaining = IpvsPlanner.plan(newest.desired(), actual, newest.managed());
+    if (actual != null && planned != null) {
+      remaining = IpvsPlanner.plan(planned.desired(), actual, planned.managed());
     }
     log.error(
         "ipvs: table not converged after {} attempt(s), will retry on the next reconcile: {}",
