@@ -1,11 +1,11 @@
 package io.lvspulse.config;
 
+import com.google.re2j.PatternSyntaxException;
 import io.lvspulse.config.Lexer.Token;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
