@@ -1,6 +1,6 @@
 package io.lvspulse.config;
 
-import io.lvspulse.log.LogSafe;
+import io.lvspulse.logging.LogSafe;
 import java.util.Objects;
 
 /**

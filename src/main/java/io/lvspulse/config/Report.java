@@ -1,7 +1,7 @@
 package io.lvspulse.config;
 
 import io.lvspulse.config.Lexer.Token;
-import io.lvspulse.log.LogSafe;
+import io.lvspulse.logging.LogSafe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

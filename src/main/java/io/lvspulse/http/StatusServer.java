@@ -131,7 +131,7 @@ public final class StatusServer implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn(
             "http {}: {}",
-            io.lvspulse.log.LogSafe.escape(String.valueOf(ex.getRequestURI())),
+            io.lvspulse.logging.LogSafe.escape(String.valueOf(ex.getRequestURI())),
             e.toString());
         send(ex, 503, "text/plain; charset=utf-8", "unavailable: " + e.getMessage() + "\n");
         return;

@@ -5,7 +5,7 @@ import io.lvspulse.config.Network;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
-import io.lvspulse.log.LogSafe;
+import io.lvspulse.logging.LogSafe;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;

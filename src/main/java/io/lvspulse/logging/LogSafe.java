@@ -1,4 +1,4 @@
-package io.lvspulse.log;
+package io.lvspulse.logging;
 
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package io.lvspulse.log;
+package io.lvspulse.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
