@@ -63,9 +63,9 @@ public final class CheckConfigCommand implements Callable<Integer> {
       err.println(
           file
               + ": invalid: "
-              + plural(e.errors().size(), "error")
+              + plural(e.errorCount(), "error")
               + ", "
-              + plural(e.warnings().size(), "warning"));
+              + plural(e.warningCount(), "warning"));
       err.flush();
       return 1;
     }
@@ -96,7 +96,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
         + ", network "
         + c.global().network().keyword()
         + ", "
-        + plural(pc.warnings().size(), "warning");
+        + plural(pc.warningCount(), "warning");
   }
 
   static String plural(int n, String what) {

@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run the director: probe every real server, program IPVS, serve /metrics /status /healthz.",
-      "SIGHUP re-reads the config (an invalid file keeps the running one); SIGTERM stops probing and"
-          + " leaves IPVS as it is unless --cleanup-on-stop.",
+      "SIGHUP re-reads the config (an invalid file keeps the running one, and so does a valid one"
+          + " that would withdraw every virtual service or every real server); SIGUSR1 re-reads it"
+          + " and applies such a file too; SIGTERM stops probing and leaves IPVS as it is unless"
+          + " --cleanup-on-stop.",
       "Exit 1 when the config is invalid or IPVS/the HTTP port is unavailable."
     })
 public final class RunCommand implements Callable<Integer> {

@@ -50,7 +50,7 @@ final class CNumbers {
       i += 1;
     }
     if (i >= s.length()) {
-      return new Parsed(0, false, "'" + s + "' is not a number");
+      return new Parsed(0, false, "'" + Report.show(s) + "' is not a number");
     }
     for (int j = i; j < s.length(); j++) {
       char c = s.charAt(j);
@@ -60,12 +60,12 @@ final class CNumbers {
               0,
               true,
               "'"
-                  + s
+                  + Report.show(s)
                   + "' starts with 0, which makes it octal, and "
                   + c
                   + " is not an octal digit");
         }
-        return new Parsed(0, false, "'" + s + "' is not a number");
+        return new Parsed(0, false, "'" + Report.show(s) + "' is not a number");
       }
     }
     BigInteger v = new BigInteger(s.substring(i), base);
@@ -73,7 +73,7 @@ final class CNumbers {
       v = v.negate();
     }
     if (v.compareTo(LONG_MIN) < 0 || v.compareTo(LONG_MAX) > 0) {
-      return new Parsed(0, octal, "'" + s + "' is out of range");
+      return new Parsed(0, octal, "'" + Report.show(s) + "' is out of range");
     }
     return new Parsed(v.longValue(), octal, null);
   }

@@ -55,7 +55,7 @@ final class ConfigChecks {
         warn(
             pn,
             "service '"
-                + pn.text()
+                + Report.show(pn.text())
                 + "' is not defined for "
                 + v.protocol().keyword()
                 + " in /etc/services; using its "
@@ -110,7 +110,7 @@ final class ConfigChecks {
     checkEcmp(config);
     Map<Integer, VirtualBlock> fwmarks = new HashMap<>();
     Map<String, VirtualBlock> endpoints = new HashMap<>();
-    Map<InetAddress, VirtualBlock> vipDevices = new HashMap<>();
+    Map<InetAddress, Integer> vipDevices = new HashMap<>(); // VIP -> index of its first virtual
     for (int i = 0; i < virtuals.size(); i++) {
       VirtualBlock blk = virtuals.get(i);
       VirtualService v = config.virtuals().get(i);
@@ -159,12 +159,11 @@ final class ConfigChecks {
       }
       if (v.active() && v.address().isPresent()) {
         VirtualAddress va = v.address().get();
-        VirtualBlock other = vipDevices.putIfAbsent(va.address(), blk);
-        if (other != null) {
-          VirtualService ov = config.virtual(other.name).orElse(null);
-          if (ov != null
-              && ov.address().isPresent()
-              && !ov.address().get().device().equals(va.device())) {
+        Integer otherIndex = vipDevices.putIfAbsent(va.address(), i);
+        if (otherIndex != null) {
+          VirtualBlock other = virtuals.get(otherIndex);
+          VirtualService ov = config.virtuals().get(otherIndex);
+          if (ov.address().isPresent() && !ov.address().get().device().equals(va.device())) {
             warn(
                 posOf(blk, "address"),
                 "VIP "
@@ -378,29 +377,29 @@ final class ConfigChecks {
         err(
             at,
             "server '"
-                + sb.name
+                + Report.show(sb.name)
                 + "' has the same address and port ("
                 + key
                 + ") as server '"
-                + first.name
+                + Report.show(first.name)
                 + "' (line "
                 + first.opener.line()
                 + ") in "
                 + blk.label());
       }
       if (v.sorryServer().isPresent() && v.sorryServer().get().equals(rs.address())) {
-        warn(at, "server '" + sb.name + "' is also the sorry_server of " + blk.label());
+        warn(at, sb.label() + " is also the sorry_server of " + blk.label());
       }
       if (rs.active() && rs.weight() == 0) {
         warn(
             sb.keys.getOrDefault("weight", sb.opener),
-            "server '" + sb.name + "' has weight 0: it never receives new connections");
+            sb.label() + " has weight 0: it never receives new connections");
       }
       if (!v.isFwmark() && gs.network() != Network.NAT && rs.port() != v.port()) {
         warn(
             sb.keys.getOrDefault("port", sb.opener),
             "server '"
-                + sb.name
+                + Report.show(sb.name)
                 + "' port "
                 + rs.port()
                 + " differs from the virtual port "

@@ -528,11 +528,11 @@ public final class Keys {
                     v.port()
                         .map(
                             p -> {
-                              for (ServerBlock s : v.serversAbove()) {
+                              for (ServerBlock s : v.serversAboveSinceLastPort()) {
                                 if (!s.keys.containsKey("port") && s.port != p) {
                                   v.warn(
                                       "'port' comes after server '"
-                                          + s.name
+                                          + Report.show(s.name)
                                           + "', which keeps port "
                                           + s.port
                                           + " (a server takes the virtual port in force at its"
@@ -613,7 +613,7 @@ public final class Keys {
                   if (s.isEmpty()) {
                     v.error(
                         "unknown scheduler '"
-                            + v.text()
+                            + Report.show(v.text())
                             + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
                   }
                   return s;
@@ -755,7 +755,7 @@ public final class Keys {
                       && s.charAt(0) != '+') {
                     v.error(
                         "a server 'port' must be a number (Piranha reads it with strtol), found '"
-                            + s
+                            + Report.show(s)
                             + "'");
                     return Optional.empty();
                   }
@@ -936,6 +936,9 @@ public final class Keys {
 
   /** The closest key to a misspelt one, within edit distance 2 (or a third of its length). */
   public static Optional<String> suggest(Section section, String wrong) {
+    if (wrong.length() > 64) { // no key is within reach, and the distance is O(length) per key
+      return Optional.empty();
+    }
     Optional<String> best = closest(keys(section).keySet(), wrong);
     if (best.isPresent()) {
       return best;

@@ -3,15 +3,18 @@ package io.lvspulse.config;
 import io.lvspulse.config.Keys.Section;
 import io.lvspulse.config.Keys.Spec;
 import io.lvspulse.config.Lexer.Token;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * takes. What a key's values mean, how they are checked and where they go is declared with the key
  * in {@link Keys}.
  *
+ * <p>A parse costs time linear in the file's size and memory bounded by its {@link Limits}: the
+ * file is read one line at a time, the number of blocks is capped (a parse that exceeds a limit
+ * stops with one error saying which), and so are the diagnostics kept ({@link Report}). A bad file
+ * can never exhaust the daemon's heap on a reload.
+ *
  * <p>Instances are immutable and thread-safe; host names are resolved once per parse.
  */
 public final class LvsConfigParser {
@@ -36,16 +44,113 @@ public final class LvsConfigParser {
 
   private final HostResolver resolver;
   private final ServiceNames services;
+  private final Limits limits;
 
-  /** A parser using the system resolver and {@code /etc/services}. */
+  /**
+   * What one parse may read and keep. The defaults ({@link #forHeap}) follow the JVM's heap, so the
+   * daemon under the unit's {@code -Xmx64m} refuses a file it could not hold, with a message that
+   * says so, instead of running out of memory.
+   *
+   * @param maxFileBytes the largest file read (in characters, for a text given as a string)
+   * @param maxLineChars the longest line read (a longer one is an error, and is not tokenised)
+   * @param maxTokenChars the longest word or quoted string
+   * @param maxBlocks the most {@code virtual}, {@code failover} and {@code server} blocks together
+   * @param maxErrors errors listed (the rest are counted in one "N more errors" line)
+   * @param maxWarnings warnings listed (likewise)
+   */
+  public record Limits(
+      long maxFileBytes,
+      int maxLineChars,
+      int maxTokenChars,
+      int maxBlocks,
+      int maxErrors,
+      int maxWarnings) {
+
+    /**
+     * Heap one block may need during a reload: the parse's own block (about 1 KB), the running
+     * monitor's state of a server (about 2.3 KB, docs/benchmarks.md) and room for the old and the
+     * new config side by side.
+     */
+    public static final long HEAP_PER_BLOCK = 6 * 1024;
+
+    public Limits {
+      if (maxFileBytes < 1
+          || maxLineChars < 1
+          || maxTokenChars < Report.SHOWN
+          || maxBlocks < 1
+          || maxErrors < 1
+          || maxWarnings < 1) {
+        throw new IllegalArgumentException("bad parser limits");
+      }
+    }
+
+    /**
+     * The limits for a heap of {@code maxHeapBytes}: files up to 1/16 of the heap in whole MiB (at
+     * least 1 MiB, at most 64 MiB; 3 MiB under -Xmx64m, where an lvs.cf of 10,000 servers takes
+     * about 0.9 MB), lines of 65,536 and values of 4,096 characters, one block per {@link
+     * #HEAP_PER_BLOCK} of heap in whole hundreds (at least 1,000; 10,500 under -Xmx64m), 100 errors
+     * and 100 warnings listed.
+     */
+    public static Limits forHeap(long maxHeapBytes) {
+      long mib = 1L << 20;
+      long file = Math.max(mib, Math.min(64 * mib, maxHeapBytes / 16) / mib * mib);
+      long blocks =
+          Math.max(1000, Math.min(Integer.MAX_VALUE, maxHeapBytes / HEAP_PER_BLOCK) / 100 * 100);
+      return new Limits(file, 65_536, 4_096, (int) blocks, 100, 100);
+    }
+
+    /** {@link #forHeap} of this JVM's maximum heap. */
+    public static Limits defaults() {
+      return forHeap(Runtime.getRuntime().maxMemory());
+    }
+
+    /** These limits with another block limit. */
+    public Limits withMaxBlocks(int n) {
+      return new Limits(maxFileBytes, maxLineChars, maxTokenChars, n, maxErrors, maxWarnings);
+    }
+
+    /** These limits with another file size limit. */
+    public Limits withMaxFileBytes(long n) {
+      return new Limits(n, maxLineChars, maxTokenChars, maxBlocks, maxErrors, maxWarnings);
+    }
+
+    /**
+     * Thrown by the lexer past {@link #maxFileBytes} characters (a file that grew as it was read).
+     */
+    static final class TooLarge extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      TooLarge() {
+        super(null, null, false, false);
+      }
+    }
+  }
+
+  /** A parser using the system resolver and {@code /etc/services}, with the default limits. */
   public LvsConfigParser() {
     this(HostResolver.system(), defaultServices());
   }
 
-  /** A parser with its own resolver and service table (tests, fuzzing). */
+  /** A parser with its own resolver and service table (tests, fuzzing), with the default limits. */
   public LvsConfigParser(HostResolver resolver, ServiceNames services) {
+    this(resolver, services, Limits.defaults());
+  }
+
+  /** A parser with its own resolver, service table and limits. */
+  public LvsConfigParser(HostResolver resolver, ServiceNames services, Limits limits) {
     this.resolver = resolver;
     this.services = services;
+    this.limits = limits;
+  }
+
+  /** This parser with other limits. */
+  public LvsConfigParser withLimits(Limits l) {
+    return new LvsConfigParser(resolver, services, l);
+  }
+
+  /** The limits of this parser. */
+  public Limits limits() {
+    return limits;
   }
 
   private static ServiceNames defaultServices() {
@@ -57,49 +162,97 @@ public final class LvsConfigParser {
     return s;
   }
 
-  /** Reads and parses a file; its name in messages is {@code file} as given. */
+  /**
+   * Reads and parses a file, one line at a time (invalid UTF-8 is read as U+FFFD); its name in
+   * messages is {@code file} as given. A file larger than {@link Limits#maxFileBytes} is not read.
+   */
   public ParsedConfig parse(Path file) throws ConfigException {
     String name = file.toString();
-    String text;
     try {
-      byte[] bytes = Files.readAllBytes(file);
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE)
-              .onUnmappableCharacter(CodingErrorAction.REPLACE)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (IOException | InvalidPathException | SecurityException e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      if (e instanceof java.nio.file.NoSuchFileException) {
+      long size = Files.size(file);
+      if (size > limits.maxFileBytes()) {
+        throw tooLarge(name, size);
+      }
+      try (Reader in =
+          new BufferedReader(
+              new InputStreamReader(
+                  Files.newInputStream(file),
+                  StandardCharsets.UTF_8
+                      .newDecoder()
+                      .onMalformedInput(CodingErrorAction.REPLACE)
+                      .onUnmappableCharacter(CodingErrorAction.REPLACE)),
+              1 << 16)) {
+        return parse(name, in);
+      }
+    } catch (IOException | UncheckedIOException | InvalidPathException | SecurityException e) {
+      Exception cause =
+          e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+      String why =
+          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      if (cause instanceof java.nio.file.NoSuchFileException) {
         why = "no such file";
-      } else if (e instanceof java.nio.file.AccessDeniedException) {
+      } else if (cause instanceof java.nio.file.AccessDeniedException) {
         why = "permission denied";
       }
       throw new ConfigException(
           List.of(Diagnostic.error(name, 1, 1, "cannot read the file: " + why)), List.of());
     }
-    return parse(name, text);
   }
 
   /** Parses {@code text}; {@code sourceName} is the file name used in messages. */
   public ParsedConfig parse(String sourceName, String text) throws ConfigException {
+    if (text.length() > limits.maxFileBytes()) {
+      throw tooLarge(sourceName, text.length());
+    }
+    return parse(sourceName, new StringReader(text));
+  }
+
+  private ParsedConfig parse(String sourceName, Reader text) throws ConfigException {
     try {
       return new Run(sourceName, text).run();
-    } catch (ConfigException e) {
+    } catch (ConfigException | UncheckedIOException e) {
       throw e;
+    } catch (Limits.TooLarge e) {
+      throw tooLarge(sourceName, -1);
     } catch (RuntimeException | StackOverflowError e) {
       throw new ConfigException(
           List.of(Diagnostic.error(sourceName, 1, 1, "internal parser error: " + e)), List.of());
     }
   }
 
+  /**
+   * The error for a file of {@code size} bytes ({@code -1}: it grew past the limit as it was read).
+   */
+  private ConfigException tooLarge(String name, long size) {
+    return new ConfigException(
+        List.of(
+            Diagnostic.error(
+                name,
+                1,
+                1,
+                "the file is "
+                    + (size >= 0 ? size + " bytes" : "larger than that")
+                    + ": lvs-pulse reads files of at most "
+                    + limits.maxFileBytes()
+                    + " bytes with this heap (an lvs.cf with 10,000 real servers is about 1 MB);"
+                    + " a larger heap (-Xmx in JAVA_OPTS) raises the limit")),
+        List.of());
+  }
+
+  /** Thrown when the file has more blocks than {@link Limits#maxBlocks}: the parse stops there. */
+  private static final class TooManyBlocks extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyBlocks() {
+      super(null, null, false, false);
+    }
+  }
+
   private final class Run {
     final String file;
-    final List<Token> toks;
-    final List<Integer> lineLengths;
+    final Lexer.Stream toks;
     int pos;
+    int blocks;
     final Report report;
     final Value.Context values;
     final GlobalSettings.Builder g = GlobalSettings.builder();
@@ -107,13 +260,43 @@ public final class LvsConfigParser {
     final List<VirtualBlock> virtuals = new ArrayList<>();
     final List<VirtualBlock> failovers = new ArrayList<>();
 
-    Run(String file, String text) {
+    /** The first block of each name, for duplicate names (each reported once, against it). */
+    final Map<String, VirtualBlock> virtualNames = new HashMap<>();
+
+    final Map<String, VirtualBlock> failoverNames = new HashMap<>();
+
+    Run(String file, Reader text) {
       this.file = file;
-      this.report = new Report(file);
+      this.report = new Report(file, limits.maxErrors(), limits.maxWarnings());
       this.values = new Value.Context(report, resolver, services);
-      Lexer.Result r = Lexer.lex(text);
-      this.toks = r.tokens();
-      this.lineLengths = r.lineLengths();
+      this.toks = new Lexer.Stream(text, limits);
+    }
+
+    /** True if there is a token at {@code i}. */
+    boolean has(int i) {
+      return toks.has(i);
+    }
+
+    Token tok(int i) {
+      return toks.get(i);
+    }
+
+    /** Counts a block; past the limit the parse stops with one error. */
+    void countBlock(Token kw) {
+      if (++blocks > limits.maxBlocks()) {
+        err(
+            kw,
+            "too many blocks: the file has more than "
+                + limits.maxBlocks()
+                + " virtual, failover and server blocks, the most lvs-pulse holds with this heap"
+                + " ("
+                + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MB; about "
+                + (Limits.HEAP_PER_BLOCK >> 10)
+                + " KB per block); nothing after this line was read (a larger heap, -Xmx in"
+                + " JAVA_OPTS, raises the limit)");
+        throw new TooManyBlocks();
+      }
     }
 
     // ---------------------------------------------------------------- diagnostics
@@ -132,14 +315,14 @@ public final class LvsConfigParser {
 
     /** Column just after the end of a line (for "missing something at the end of the line"). */
     int eol(int line) {
-      return line - 1 < lineLengths.size() ? lineLengths.get(line - 1) + 1 : 1;
+      return (int) Math.min(Integer.MAX_VALUE - 1L, toks.lineLength(line)) + 1;
     }
 
     // ---------------------------------------------------------------- token stream
 
     @Nullable Token peekSameLine(int line) {
-      if (pos < toks.size() && toks.get(pos).line() == line) {
-        return toks.get(pos);
+      if (has(pos) && tok(pos).line() == line) {
+        return tok(pos);
       }
       return null;
     }
@@ -150,7 +333,7 @@ public final class LvsConfigParser {
 
     /** True if the token at {@code i} can begin a directive, a block keyword, '}' or a comment. */
     boolean isDirectiveStart(int i) {
-      Token t = toks.get(i);
+      Token t = tok(i);
       if (t.quoted() || t.error() != null) {
         return false;
       }
@@ -158,17 +341,17 @@ public final class LvsConfigParser {
       if (s.equals("}") || s.startsWith("#") || Keys.isKnownWord(s)) {
         return true;
       }
-      return i + 1 < toks.size() && toks.get(i + 1).line() == t.line() && toks.get(i + 1).is("=");
+      return has(i + 1) && tok(i + 1).line() == t.line() && tok(i + 1).is("=");
     }
 
     void skipToDirectiveStart(int line) {
-      while (pos < toks.size() && toks.get(pos).line() == line && !isDirectiveStart(pos)) {
+      while (has(pos) && tok(pos).line() == line && !isDirectiveStart(pos)) {
         pos++;
       }
     }
 
     void skipLine(int line) {
-      while (pos < toks.size() && toks.get(pos).line() == line) {
+      while (has(pos) && tok(pos).line() == line) {
         pos++;
       }
     }
@@ -176,8 +359,27 @@ public final class LvsConfigParser {
     // ---------------------------------------------------------------- structure
 
     ParsedConfig run() throws ConfigException {
-      while (pos < toks.size()) {
-        Token t = toks.get(pos);
+      try {
+        structure();
+      } catch (TooManyBlocks e) {
+        throw report.exception();
+      }
+      List<VirtualService> vs = finishBlocks(virtuals);
+      List<VirtualService> fs = finishBlocks(failovers);
+      GlobalSettings global = g.build();
+      LvsConfig config = new LvsConfig(global, vs, fs);
+      new ConfigChecks(report, globalKeys, virtuals, failovers).run(config);
+      if (report.errorCount() > 0) {
+        throw report.exception();
+      }
+      return new ParsedConfig(config, report.warnings(), sourceMap(), report.warningCount());
+    }
+
+    /** The global section and the blocks, to the end of the text. */
+    void structure() {
+      while (has(pos)) {
+        toks.release(pos);
+        Token t = tok(pos);
         if (startsComment(t)) {
           skipLine(t.line());
           continue;
@@ -199,19 +401,6 @@ public final class LvsConfigParser {
           directive(Section.GLOBAL, t, null, null);
         }
       }
-      List<VirtualService> vs = finishBlocks(virtuals);
-      List<VirtualService> fs = finishBlocks(failovers);
-      GlobalSettings global = g.build();
-      LvsConfig config = new LvsConfig(global, vs, fs);
-      new ConfigChecks(report, globalKeys, virtuals, failovers).run(config);
-      Comparator<Diagnostic> order =
-          Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column);
-      report.errors.sort(order);
-      report.warnings.sort(order);
-      if (!report.errors.isEmpty()) {
-        throw new ConfigException(report.errors, report.warnings);
-      }
-      return new ParsedConfig(config, report.warnings, sourceMap());
     }
 
     record Header(String name, @Nullable Token nameTok) {}
@@ -248,7 +437,7 @@ public final class LvsConfigParser {
               "put a blank between the name and '{': '"
                   + kind
                   + " "
-                  + name.substring(0, name.length() - 1)
+                  + Report.show(name.substring(0, name.length() - 1))
                   + " {'");
           name = name.substring(0, name.length() - 1);
           braceSeen = true;
@@ -258,37 +447,49 @@ public final class LvsConfigParser {
         Token brace = peekSameLine(kw.line());
         if (brace != null && brace.is("{")) {
           pos++;
-        } else if (brace == null && pos < toks.size() && toks.get(pos).is("{")) {
-          err(toks.get(pos), "'{' must be on the same line as '" + kind + " " + name + "'");
+        } else if (brace == null && has(pos) && tok(pos).is("{")) {
+          err(tok(pos), "'{' must be on the same line as '" + kind + " " + Report.show(name) + "'");
           pos++;
         } else if (brace != null) {
           err(
               brace,
-              "expected '{' after '" + kind + " " + name + "', found '" + brace.shown() + "'");
+              "expected '{' after '"
+                  + kind
+                  + " "
+                  + Report.show(name)
+                  + "', found '"
+                  + brace.shown()
+                  + "'");
           skipToDirectiveStart(kw.line());
         } else {
-          errAt(kw.line(), eol(kw.line()), "expected '{' after '" + kind + " " + name + "'");
+          errAt(
+              kw.line(),
+              eol(kw.line()),
+              "expected '{' after '" + kind + " " + Report.show(name) + "'");
         }
       }
       return new Header(name, nameTok);
     }
 
     void parseBlock(Token kw) {
+      countBlock(kw);
       String kind = kw.text();
       Header h = header(kw);
       VirtualBlock blk = new VirtualBlock(kind, h.name(), kw);
-      List<VirtualBlock> scope = kind.equals("virtual") ? virtuals : failovers;
-      for (VirtualBlock other : scope) {
-        if (!h.name().isEmpty() && other.name.equals(h.name())) {
+      boolean virtual = kind.equals("virtual");
+      List<VirtualBlock> scope = virtual ? virtuals : failovers;
+      if (!h.name().isEmpty()) {
+        VirtualBlock first = (virtual ? virtualNames : failoverNames).putIfAbsent(h.name(), blk);
+        if (first != null) {
           Token at = h.nameTok() != null ? h.nameTok() : kw;
           err(
               at,
               "duplicate "
                   + kind
                   + " name '"
-                  + h.name()
+                  + Report.show(h.name())
                   + "' (first defined at line "
-                  + other.opener.line()
+                  + first.opener.line()
                   + ")");
           blk.hadError = true;
         }
@@ -298,18 +499,20 @@ public final class LvsConfigParser {
     }
 
     void parseServer(VirtualBlock blk, Token kw, boolean keep) {
+      countBlock(kw);
       Header h = header(kw);
       ServerBlock sb = new ServerBlock(h.name(), kw, blk.b.port);
-      for (ServerBlock other : blk.servers) {
-        if (!h.name().isEmpty() && other.name.equals(h.name())) {
+      if (!h.name().isEmpty()) {
+        ServerBlock first = keep ? blk.serverNames.putIfAbsent(h.name(), sb) : null;
+        if (first != null) {
           err(
               h.nameTok() != null ? h.nameTok() : kw,
               "duplicate server name '"
-                  + h.name()
+                  + Report.show(h.name())
                   + "' in "
                   + blk.label()
                   + " (first defined at line "
-                  + other.opener.line()
+                  + first.opener.line()
                   + ")");
           sb.hadError = true;
         }
@@ -330,12 +533,13 @@ public final class LvsConfigParser {
       ParsedBlock self = sb != null ? sb : blk;
       Section section = sb != null ? Section.SERVER : Section.VIRTUAL;
       while (true) {
-        if (pos >= toks.size()) {
+        if (!has(pos)) {
           err(kw, self.label() + " is not closed: '}' is missing (the block opens here)");
           self.hadError = true;
           return;
         }
-        Token t = toks.get(pos);
+        toks.release(pos);
+        Token t = tok(pos);
         if (startsComment(t)) {
           skipLine(t.line());
           continue;
@@ -379,7 +583,7 @@ public final class LvsConfigParser {
       return switch (section) {
         case GLOBAL -> "the global section";
         case VIRTUAL -> blk == null ? "a virtual block" : blk.label();
-        case SERVER -> "server '" + (sb == null ? "?" : sb.name) + "'";
+        case SERVER -> "server '" + (sb == null ? "?" : Report.show(sb.name)) + "'";
       };
     }
 
@@ -412,7 +616,9 @@ public final class LvsConfigParser {
       }
       if (!eq.is("=")) {
         if (!eq.quoted() && eq.text().startsWith("=")) {
-          err(eq, "put a blank after '=': '" + key + " = " + eq.text().substring(1) + "'");
+          err(
+              eq,
+              "put a blank after '=': '" + key + " = " + Report.show(eq.text().substring(1)) + "'");
         } else {
           err(
               eq,
@@ -467,9 +673,9 @@ public final class LvsConfigParser {
           boolean nextDirective =
               t != null
                   && !t.quoted()
-                  && pos + 1 < toks.size()
-                  && toks.get(pos + 1).line() == line
-                  && toks.get(pos + 1).is("=");
+                  && has(pos + 1)
+                  && tok(pos + 1).line() == line
+                  && tok(pos + 1).is("=");
           if (t == null || t.is("}") || nextDirective) {
             String msg =
                 "'"
@@ -557,7 +763,7 @@ public final class LvsConfigParser {
 
     void unknownKey(
         Section section, Token keyTok, @Nullable VirtualBlock blk, @Nullable ServerBlock sb) {
-      String key = keyTok.text();
+      String key = Report.show(keyTok.text());
       if (key.contains("=") && !key.startsWith("=")) {
         String k = key.substring(0, key.indexOf('='));
         String v = key.substring(key.indexOf('=') + 1);
@@ -573,7 +779,7 @@ public final class LvsConfigParser {
         return;
       }
       for (Section other : Section.values()) {
-        if (other != section && Keys.find(other, key).isPresent()) {
+        if (other != section && Keys.find(other, keyTok.text()).isPresent()) {
           String msg =
               switch (other) {
                 case GLOBAL ->
@@ -602,7 +808,7 @@ public final class LvsConfigParser {
         }
       }
       String msg = "unknown key '" + key + "' in " + where(section, blk, sb);
-      Optional<String> s = Keys.suggest(section, key);
+      Optional<String> s = Keys.suggest(section, keyTok.text());
       if (s.isPresent()) {
         msg += " (did you mean '" + s.get() + "'?)";
       }
@@ -618,9 +824,7 @@ public final class LvsConfigParser {
         for (ServerBlock sb : blk.servers) {
           if (sb.address == null) {
             if (!sb.hadError) {
-              err(
-                  sb.opener,
-                  "server '" + sb.name + "' in " + blk.label() + " has no 'address = IP'");
+              err(sb.opener, sb.label() + " in " + blk.label() + " has no 'address = IP'");
             }
             continue;
           }

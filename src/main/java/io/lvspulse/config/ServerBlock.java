@@ -18,6 +18,6 @@ final class ServerBlock extends ParsedBlock {
 
   @Override
   String label() {
-    return "server '" + name + "'";
+    return "server '" + Report.show(name) + "'";
   }
 }

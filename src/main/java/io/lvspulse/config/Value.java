@@ -82,9 +82,22 @@ final class Value {
     return token().text();
   }
 
-  /** The server blocks already read in the enclosing virtual block. */
-  List<ServerBlock> serversAbove() {
-    return block == null ? List.of() : block.servers;
+  /** The text of the first value as a message echoes it (escaped, cut). */
+  String shown() {
+    return Report.show(text());
+  }
+
+  /**
+   * The server blocks read in the enclosing virtual block since the last {@code port} directive
+   * asked (each server is returned once, so checking them stays linear in the servers).
+   */
+  List<ServerBlock> serversAboveSinceLastPort() {
+    if (block == null) {
+      return List.of();
+    }
+    int from = Math.min(block.serversPortChecked, block.servers.size());
+    block.serversPortChecked = block.servers.size();
+    return block.servers.subList(from, block.servers.size());
   }
 
   void error(String msg) {
@@ -118,7 +131,7 @@ final class Value {
           "'"
               + key()
               + " = "
-              + text()
+              + shown()
               + "' is octal (leading 0), so it means "
               + p.value()
               + ", as in Piranha; write "
@@ -151,7 +164,7 @@ final class Value {
   /** 0 or 1. */
   Optional<Boolean> bool() {
     if (CNumbers.strtol(text()).error() != null) {
-      error("'" + key() + "' must be 0 or 1, found '" + text() + "'");
+      error("'" + key() + "' must be 0 or 1, found '" + shown() + "'");
       return Optional.empty();
     }
     Optional<Long> n = number();
@@ -159,7 +172,7 @@ final class Value {
       return Optional.empty();
     }
     if (n.get() != 0 && n.get() != 1) {
-      error("'" + key() + "' must be 0 or 1, found " + text());
+      error("'" + key() + "' must be 0 or 1, found " + shown());
       return Optional.empty();
     }
     return Optional.of(n.get() == 1);
@@ -183,7 +196,7 @@ final class Value {
             "'"
                 + key()
                 + " = "
-                + s
+                + Report.show(s)
                 + "' is read as "
                 + a.getHostAddress()
                 + " (inet_aton: short forms, hex and leading-0 octal parts); write "
@@ -194,7 +207,7 @@ final class Value {
     if (s.matches("[0-9.]+") || !allowNames) {
       error(
           "'"
-              + s
+              + Report.show(s)
               + "' is not a valid IPv4 address for '"
               + key()
               + "'"
@@ -208,14 +221,14 @@ final class Value {
     try {
       InetAddress r = ctx.resolver.resolve(s);
       if (!(r instanceof Inet4Address)) {
-        error("host name '" + s + "' for '" + key() + "' has no IPv4 address");
+        error("host name '" + Report.show(s) + "' for '" + key() + "' has no IPv4 address");
         return Optional.empty();
       }
       InetAddress plain = InetAddress.getByAddress(r.getAddress());
       ctx.resolved.put(s, plain);
       return Optional.of(plain);
     } catch (UnknownHostException | RuntimeException e) {
-      error("cannot resolve host name '" + s + "' for '" + key() + "'");
+      error("cannot resolve host name '" + Report.show(s) + "' for '" + key() + "'");
       return Optional.empty();
     }
   }
@@ -236,7 +249,7 @@ final class Value {
     if (a == null) {
       error(
           "bad netmask '"
-              + text()
+              + shown()
               + "' for '"
               + key()
               + "': expected a dotted quad such as 255.255.255.0");
@@ -245,7 +258,7 @@ final class Value {
     if (!CNumbers.contiguous(a)) {
       error(
           "bad netmask '"
-              + text()
+              + shown()
               + "' for '"
               + key()
               + "': the one bits must be contiguous, such as 255.255.255.0");
@@ -271,7 +284,7 @@ final class Value {
           "bad port for '"
               + key()
               + "': '"
-              + s
+              + Report.show(s)
               + "' is neither a number nor a service name in /etc/services");
       return Optional.empty();
     }
@@ -292,7 +305,7 @@ final class Value {
     try {
       return Optional.of(Path.of(text()));
     } catch (InvalidPathException e) {
-      error("'" + text() + "' is not a valid path for '" + key() + "'");
+      error("'" + shown() + "' is not a valid path for '" + key() + "'");
       return Optional.empty();
     }
   }
@@ -322,7 +335,7 @@ final class Value {
           "bad duration for '"
               + key()
               + "': '"
-              + s
+              + Report.show(s)
               + "' (expected seconds such as 3, or milliseconds such as 500ms)");
       return Optional.empty();
     }
@@ -337,7 +350,7 @@ final class Value {
   <E extends Keyword> Optional<E> keyword(E[] values) {
     Optional<E> e = Keyword.lookup(values, text());
     if (e.isEmpty()) {
-      error("'" + key() + "' must be " + expected() + ", found '" + text() + "'");
+      error("'" + key() + "' must be " + expected() + ", found '" + shown() + "'");
     }
     return e;
   }

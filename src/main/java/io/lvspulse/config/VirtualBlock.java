@@ -2,6 +2,7 @@ package io.lvspulse.config;
 
 import io.lvspulse.config.Lexer.Token;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,12 @@ final class VirtualBlock extends ParsedBlock {
   final String kind; // "virtual" or "failover"
   final VirtualService.Builder b;
   final List<ServerBlock> servers = new ArrayList<>();
+
+  /** The first server block of each name (duplicate names are reported against it). */
+  final Map<String, ServerBlock> serverNames = new HashMap<>();
+
+  /** How many of {@link #servers} a {@code port} directive has already checked. */
+  int serversPortChecked;
 
   /** A service-name {@code port} (checked against the protocol once the block is read). */
   @Nullable Token portName;
@@ -25,7 +32,7 @@ final class VirtualBlock extends ParsedBlock {
 
   @Override
   String label() {
-    return kind + " '" + name + "'";
+    return kind + " '" + Report.show(name) + "'";
   }
 
   String path() {

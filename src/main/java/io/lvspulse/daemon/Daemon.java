@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,8 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One lvs-pulse director: reads the config, probes every real server, programs IPVS, serves HTTP,
- * re-reads the config on SIGHUP (an invalid file keeps the running config), and on stop leaves IPVS
- * as it is unless asked to clean up.
+ * re-reads the config on SIGHUP (an invalid file keeps the running config, and so does a valid one
+ * that would withdraw every service unless forced with SIGUSR1), and on stop leaves IPVS as it is
+ * unless asked to clean up.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -65,6 +67,11 @@ public final class Daemon implements AutoCloseable {
 
   /** 1 unless the last reload was rejected (as Prometheus's own config_last_reload_successful). */
   public static final String LAST_RELOAD_OK = "lvs_pulse_config_last_reload_successful";
+
+  /** How an operator applies a reload that {@link ReloadGuard} refuses. */
+  public static final String FORCE_HINT =
+      "if that is what you want, reload with SIGUSR1 (systemctl kill --kill-whom=main"
+          + " --signal=SIGUSR1 lvs-pulse)";
 
   /** A start-up failure with one clear message (the CLI prints it and exits 1). */
   public static final class StartupException extends Exception {
@@ -98,6 +105,7 @@ public final class Daemon implements AutoCloseable {
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final ProbeSourceFactory probeSourceFactory;
+  private final LvsConfigParser parser;
   // The parts: each set once in start(), before the HTTP server, the signal handler and the reload
   // thread that read them exist (starting those publishes them); closed in close().
   private @Nullable ProbeSource probeSource;
@@ -115,8 +123,13 @@ public final class Daemon implements AutoCloseable {
   private volatile boolean started;
 
   private Daemon(
-      DaemonOptions options, ParsedConfig parsed, ProbeSourceFactory probes, InstantSource clock) {
+      DaemonOptions options,
+      ParsedConfig parsed,
+      ProbeSourceFactory probes,
+      LvsConfigParser parser,
+      InstantSource clock) {
     this.options = options;
+    this.parser = parser;
     this.clock = clock;
     this.config = parsed.config();
     this.configLoadedAt = clock.instant();
@@ -144,16 +157,26 @@ public final class Daemon implements AutoCloseable {
   /** Parses the config (exits with its errors if invalid) and creates the daemon. */
   public static Daemon create(DaemonOptions options, ProbeSourceFactory probes)
       throws StartupException {
+    return create(options, probes, new LvsConfigParser());
+  }
+
+  /**
+   * Creates the daemon with its own parser (tests: the limits of another heap); the parser reads
+   * the config at start and on every reload.
+   */
+  public static Daemon create(
+      DaemonOptions options, ProbeSourceFactory probes, LvsConfigParser parser)
+      throws StartupException {
     ParsedConfig parsed;
     try {
-      parsed = new LvsConfigParser().parse(options.config());
+      parsed = parser.parse(options.config());
     } catch (ConfigException e) {
       List<String> lines = new ArrayList<>();
       e.errors().forEach(d -> lines.add(d.toString()));
       throw new StartupException(String.join("\n", lines));
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
-    return new Daemon(options, parsed, probes, InstantSource.system());
+    return new Daemon(options, parsed, probes, parser, InstantSource.system());
   }
 
   /** Starts every part; throws with one clear message when IPVS or the HTTP port is unavailable. */
@@ -365,20 +388,33 @@ public final class Daemon implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       log.warn("cannot handle SIGHUP ({}): reload by restarting", e.getMessage());
     }
+    try {
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("USR1"), sig -> reloader.execute(() -> reload(true)));
+    } catch (IllegalArgumentException e) {
+      log.warn("cannot handle SIGUSR1 ({}): a forced reload needs a restart", e.getMessage());
+    }
+  }
+
+  /** {@link #reload(boolean)} without force (SIGHUP). */
+  public boolean reload() {
+    return reload(false);
   }
 
   /**
-   * Re-reads the config file. An invalid file changes nothing: the error is logged (one line per
-   * diagnostic) and counted. A valid one is applied as a difference.
+   * Re-reads the config file. An invalid file changes nothing: the errors are logged (one line per
+   * diagnostic, at most about a hundred) and counted. A valid one that would withdraw every virtual
+   * service or every real server ({@link ReloadGuard}) is refused the same way unless {@code force}
+   * (SIGUSR1). Otherwise the file is applied as a difference.
    */
-  public boolean reload() {
+  public boolean reload(boolean force) {
     if (closed || monitor == null) {
       return false;
     }
-    log.info("reloading {}", options.config());
+    log.info(force ? "reloading {} (forced)" : "reloading {}", options.config());
     ParsedConfig parsed;
     try {
-      parsed = new LvsConfigParser().parse(options.config());
+      parsed = parser.parse(options.config());
     } catch (ConfigException e) {
       for (Diagnostic d : e.errors()) {
         log.error("reload rejected, keeping the running config: {}", d);
@@ -404,6 +440,20 @@ public final class Daemon implements AutoCloseable {
       reloadsFailed.increment();
       lastReloadOk.set(0);
       return false;
+    }
+    Optional<String> outOfService = ReloadGuard.outOfService(previous, next);
+    if (outOfService.isPresent()) {
+      if (!force) {
+        log.error(
+            "reload refused, keeping the running config: {}: {}; {}",
+            options.config(),
+            outOfService.get(),
+            FORCE_HINT);
+        reloadsFailed.increment();
+        lastReloadOk.set(0);
+        return false;
+      }
+      log.warn("forced reload of {}: {}", options.config(), outOfService.get());
     }
     if (!previous.global().equals(next.global())) {
       log.info(

@@ -116,7 +116,9 @@ public final class DesiredTables {
         b.service(svc);
         added.add(svc.key());
       }
-      b.destination(svc.key(), ConfigTables.destination(sv.server(), network, 0));
+      // with the forwarding it has in IPVS (its old config's), never the new file's default
+      b.destination(
+          svc.key(), ConfigTables.destination(sv.server(), sv.drainNetwork().orElse(network), 0));
     }
     return new Desired(b.build(), sorry);
   }

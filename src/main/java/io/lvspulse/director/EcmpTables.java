@@ -92,7 +92,11 @@ public final class EcmpTables {
       // UP (whatever its slow-start ramp says), or adopted from the kernel at a non-zero weight
       // (a restart, until its first probe): the configured weight; anything else: 0.
       int weight = !sv.draining() && sv.inIpvs() && sv.weight() > 0 ? rs.weight() : 0;
-      list.add(new Dest(ConfigTables.destination(rs, network, weight), rs.weight()));
+      // a draining server keeps the forwarding it has in IPVS (its old config's)
+      list.add(
+          new Dest(
+              ConfigTables.destination(rs, sv.drainNetwork().orElse(network), weight),
+              rs.weight()));
     }
     IpvsTable.Builder b = IpvsTable.builder();
     for (Map.Entry<ServiceKey, IpvsService> e : services.entrySet()) {

@@ -53,7 +53,8 @@ public record ExecResult(
 
   /**
    * One line for logs and results: {@code "ok"}, {@code "timed out after 1s"}, {@code "exit 2:
-   * Can't initialize ipvs: ..."}, {@code "killed by signal 9"}, {@code "could not start: ..."}.
+   * Can't initialize ipvs: ..."}, {@code "killed by signal 9"}, {@code "could not start: ..."}. The
+   * program's stderr is escaped and cut ({@link io.lvspulse.logging.LogSafe}).
    */
   public String describe() {
     if (startFailure != null) {
@@ -65,7 +66,7 @@ public record ExecResult(
     if (killedBySignal()) {
       return "killed by signal " + (exitCode - 128);
     }
-    String err = stderrFirstLine();
+    String err = io.lvspulse.logging.LogSafe.escape(stderrFirstLine());
     if (exitCode == 0) {
       return err.isEmpty() ? "ok" : "exit 0, stderr: " + err;
     }

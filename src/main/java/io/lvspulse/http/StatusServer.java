@@ -129,7 +129,10 @@ public final class StatusServer implements AutoCloseable {
       try {
         b = body.get();
       } catch (RuntimeException e) {
-        log.warn("http {}: {}", ex.getRequestURI(), e.toString());
+        log.warn(
+            "http {}: {}",
+            io.lvspulse.logging.LogSafe.escape(String.valueOf(ex.getRequestURI())),
+            e.toString());
         send(ex, 503, "text/plain; charset=utf-8", "unavailable: " + e.getMessage() + "\n");
         return;
       }

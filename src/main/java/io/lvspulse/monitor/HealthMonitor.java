@@ -1,9 +1,11 @@
 package io.lvspulse.monitor;
 
 import io.lvspulse.config.LvsConfig;
+import io.lvspulse.config.Network;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.logging.LogSafe;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
@@ -66,6 +68,11 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   public static final String PROBE_DURATION = "lvs_pulse_probe_duration";
   public static final String TRANSITIONS = "lvs_pulse_real_server_transitions";
 
+  /**
+   * Per-server log lines over the budget, summarised instead of written ({@link StateChangeLog}).
+   */
+  public static final String LOG_LINES_SUPPRESSED = "lvs_pulse_log_lines_suppressed";
+
   /** Probes that failed for a fault of this director (no evidence about the server). */
   public static final String LOCAL_ERRORS = "lvs_pulse_probe_local_errors";
 
@@ -90,6 +97,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
+  private final StateChangeLog changes;
 
   private @Nullable LvsConfig config;
   private Instant startedAt;
@@ -134,6 +142,9 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     boolean draining;
     @Nullable Instant drainUntil;
 
+    /** While draining: the forwarding method of the config that had the server. */
+    @Nullable Network drainNetwork;
+
     /** This server's up and weight values in {@link #gauges}; set by {@link #add}. */
     LiveServerGauges.@Nullable Holder gauge;
 
@@ -166,6 +177,17 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     this.registry = Objects.requireNonNull(registry);
     this.listener = Objects.requireNonNull(listener);
     this.startedAt = clock.instant();
+    this.changes =
+        new StateChangeLog(
+            log,
+            clock::millis,
+            StateChangeLog.DEFAULT_BURST,
+            StateChangeLog.DEFAULT_PER_SECOND,
+            Counter.builder(LOG_LINES_SUPPRESSED)
+                .description(
+                    "Log lines about single servers (state changes, slow-start steps) over the"
+                        + " log budget: counted in a summary line instead of written")
+                .register(registry));
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -342,6 +364,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
             log.info("server {} is back in the config: no longer draining", id);
             e.draining = false;
             e.drainUntil = null;
+            e.drainNetwork = null;
           }
           e.virtual = v;
           e.server = rs;
@@ -372,6 +395,8 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
       if (e.sm.inIpvs() && e.virtual.persistentSeconds() > 0) {
         e.draining = true;
         e.drainUntil = now.plusSeconds(e.virtual.persistentSeconds());
+        // It stays in IPVS as it is now: the running (previous) config's forwarding method.
+        e.drainNetwork = Objects.requireNonNull(config).global().network();
         log.info(
             "server {} removed by reload: draining at weight 0 until {} (persistence {} s)",
             e.id,
@@ -586,12 +611,14 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     }
     String rtt =
         r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
-    log.info(
+    changes.info(
+        tr.from().label() + " -> " + tr.to().label(),
+        e.id,
         "server {} {} -> {}: {}{} ({}; {})",
         e.id,
         tr.from().label(),
         tr.to().label(),
-        r.message(),
+        LogSafe.escape(r.message()), // a TFTP server's error text or a program's output
         rtt,
         action,
         describeCause(r));
@@ -616,14 +643,16 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     for (Entry e : new ArrayList<>(entries.values())) {
       if (e.draining) {
         if (e.drainUntil != null && !now.isBefore(e.drainUntil)) {
-          log.info("server {} drained: deleting it from IPVS", e.id);
+          changes.info("drained", e.id, "server {} drained: deleting it from IPVS", e.id);
           remove(e);
           changed = true;
         }
         continue;
       }
       if (e.sm.onTick(now)) {
-        log.info(
+        changes.info(
+            "slow start",
+            e.id,
             "server {} slow start: weight {} of {}",
             e.id,
             e.sm.ipvsWeight(),
@@ -635,6 +664,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     if (changed) {
       publish();
     }
+    changes.flush();
   }
 
   private void updateGauges(Entry e) {
@@ -700,7 +730,8 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
               Optional.ofNullable(e.lastAt),
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
-              e.probe.description()));
+              e.probe.description(),
+              Optional.ofNullable(e.drainNetwork)));
     }
     return new MonitorSnapshot(
         Objects.requireNonNull(config),

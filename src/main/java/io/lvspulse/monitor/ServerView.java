@@ -1,5 +1,6 @@
 package io.lvspulse.monitor;
 
+import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.probe.ProbeResult;
@@ -24,6 +25,9 @@ import java.util.Optional;
  * @param consecutiveSuccesses successes in a row
  * @param consecutiveFailures failures in a row
  * @param probe the probe's description
+ * @param drainNetwork for a draining server, the {@code network} (forwarding method) of the config
+ *     that had it: its destination keeps that forwarding until it is deleted, whatever the running
+ *     config says; empty for every other server
  */
 public record ServerView(
     ServerId id,
@@ -39,4 +43,44 @@ public record ServerView(
     Optional<Instant> lastProbeAt,
     int consecutiveSuccesses,
     int consecutiveFailures,
-    String probe) {}
+    String probe,
+    Optional<Network> drainNetwork) {
+
+  public ServerView {
+    java.util.Objects.requireNonNull(drainNetwork, "drainNetwork");
+  }
+
+  /** A view of a server that is not draining (no {@code drainNetwork}). */
+  public ServerView(
+      ServerId id,
+      VirtualService virtual,
+      RealServer server,
+      Health health,
+      boolean inIpvs,
+      int weight,
+      boolean draining,
+      Optional<Instant> drainUntil,
+      Instant since,
+      Optional<ProbeResult> lastResult,
+      Optional<Instant> lastProbeAt,
+      int consecutiveSuccesses,
+      int consecutiveFailures,
+      String probe) {
+    this(
+        id,
+        virtual,
+        server,
+        health,
+        inIpvs,
+        weight,
+        draining,
+        drainUntil,
+        since,
+        lastResult,
+        lastProbeAt,
+        consecutiveSuccesses,
+        consecutiveFailures,
+        probe,
+        Optional.empty());
+  }
+}

@@ -46,6 +46,23 @@ class CheckConfigCommandTest {
   }
 
   @Test
+  void a_file_with_hundreds_of_errors_prints_the_first_hundred_and_counts_them_all()
+      throws Exception {
+    StringBuilder b = new StringBuilder("virtual a {\n}\n".repeat(700));
+    for (int i = 0; i < 150; i++) {
+      b.append("virtual w").append(i).append(" {\n server s {\n  address = 10.0.0.1\n");
+      b.append("  weight = 0\n  active = 1\n }\n}\n");
+    }
+    CliRun r = CliRun.of("check-config", write("many.cf", b.toString()).toString());
+    assertThat(r.exit()).isEqualTo(1);
+    var lines = r.err().lines().toList();
+    assertThat(lines).hasSize(100 + 1 + 100 + 1 + 1);
+    assertThat(lines).filteredOn(l -> l.contains("more errors not shown")).hasSize(1);
+    assertThat(lines).filteredOn(l -> l.contains("more warnings not shown")).hasSize(1);
+    assertThat(lines.get(lines.size() - 1)).endsWith(": invalid: 699 errors, 150 warnings");
+  }
+
+  @Test
   void anInvalidFileExitsOneAndPrintsEveryErrorOnStderr() throws Exception {
     Path f = write("bad.cf", "keepalive = x\nvirtual w {\n scheduler = fo\n}\n");
     CliRun r = CliRun.of("check-config", f.toString());

@@ -75,8 +75,17 @@ final class ManPage {
       .B run
       re\\-reads the configuration file
       .RB ( "systemctl reload lvs\\-pulse" ).
-      A file with errors changes nothing: each error is logged and the running configuration stays.
+      A file with errors changes nothing: each error is logged (at most 100, then a count) and the
+      running configuration stays.
+      So does a valid file that would withdraw every virtual service or every real server (an empty
+      or truncated file): the refusal is logged with how to force it.
       A valid file is applied as a difference; removed real servers are drained.
+      .TP
+      .B SIGUSR1
+      .B run
+      re\\-reads the configuration file as SIGHUP does, but applies a valid file even if it withdraws
+      every virtual service or every real server
+      .RB ( "systemctl kill \\-\\-kill\\-whom=main \\-\\-signal=SIGUSR1 lvs\\-pulse" ).
       .TP
       .B SIGTERM
       .B run

@@ -87,6 +87,7 @@ public final class ExportedMetrics {
     names.add(HealthMonitor.WEIGHT);
     names.add(HealthMonitor.PROBES + "_total");
     names.add(HealthMonitor.TRANSITIONS + "_total");
+    names.add(HealthMonitor.LOG_LINES_SUPPRESSED + "_total");
     names.add(Daemon.RELOADS + "_total");
     names.add(Daemon.SERIAL);
     names.add(Daemon.LAST_RELOAD_OK);

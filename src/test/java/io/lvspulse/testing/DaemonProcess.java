@@ -56,8 +56,14 @@ public final class DaemonProcess implements AutoCloseable {
    */
   public static DaemonProcess start(Path logDir, List<String> runArgs)
       throws IOException, InterruptedException {
+    return start(logDir, TEST_JVM_FLAGS, runArgs);
+  }
+
+  /** {@link #start(Path, List)} with the daemon's JVM flags (e.g. the systemd unit's). */
+  public static DaemonProcess start(Path logDir, List<String> jvmFlags, List<String> runArgs)
+      throws IOException, InterruptedException {
     int port = freeTcpPort();
-    List<String> cmd = new ArrayList<>(javaCommand());
+    List<String> cmd = new ArrayList<>(javaCommand(jvmFlags));
     cmd.add("run");
     cmd.addAll(runArgs);
     cmd.add("--listen");
@@ -114,9 +120,14 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** {@code java [TEST_JVM_FLAGS] -jar lvs-pulse.jar}. */
   public static List<String> javaCommand() {
+    return javaCommand(TEST_JVM_FLAGS);
+  }
+
+  /** {@code java [jvmFlags] -jar lvs-pulse.jar}. */
+  public static List<String> javaCommand(List<String> jvmFlags) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(TEST_JVM_FLAGS);
+    cmd.addAll(jvmFlags);
     cmd.add("-jar");
     cmd.add(Peers.jar().toString());
     return cmd;
