@@ -30,6 +30,7 @@ import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.lvspulse.probe.ProbeSource;
+import io.lvspulse.time.MonotonicClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class Daemon implements AutoCloseable {
       throw new StartupException(String.join("\n", lines));
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
-    return new Daemon(options, parsed, probes, InstantSource.system());
+    return new Daemon(options, parsed, probes, MonotonicClock.system());
   }
 
   /** Starts every part; throws with one clear message when IPVS or the HTTP port is unavailable. */
