@@ -91,6 +91,13 @@ public final class Daemon implements AutoCloseable {
             return t;
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.ScheduledExecutorService healthPoller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lvs-pulse-local-health");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicLong serial = new AtomicLong();
   private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
@@ -240,7 +247,7 @@ public final class Daemon implements AutoCloseable {
           }
         };
     try {
-      Failover f =
+      Failover.Builder b =
           Failover.builder(config)
               .options(fo)
               .runner(runner)
@@ -248,10 +255,17 @@ public final class Daemon implements AutoCloseable {
               .registry(metrics.registry())
               .listener(listener)
               .firewall(nft)
-              .clock(clock)
-              .build();
+              .clock(clock);
+      if (!options.commandPrefix().isEmpty()) {
+        // the director's interfaces are in the namespace the prefix runs commands in
+        b.linkState(
+            io.lvspulse.failover.LinkState.polled(
+                runner, options.commandPrefix(), Duration.ofSeconds(1)));
+      }
+      Failover f = b.build();
       f.start();
       failover = f;
+      startLocalHealth(f, c);
     } catch (FailoverConfigException e) {
       throw new StartupException(
           "failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
@@ -262,6 +276,26 @@ public final class Daemon implements AutoCloseable {
               + ": "
               + e.getMessage());
     }
+  }
+
+  /**
+   * Local health for the failover: each source's problem, polled once a second (never waiting on an
+   * exec). A new source is one more line here, e.g. the probe engines' local errors (EMFILE,
+   * ENOBUFS, out of memory) once the monitor reports them: {@code f.setLocalProblem("probes",
+   * monitor.localProblem())}.
+   */
+  private void startLocalHealth(Failover f, IpvsController c) {
+    healthPoller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            f.setLocalProblem("ipvs", c.localProblem());
+          } catch (RuntimeException e) {
+            log.warn("local health check failed: {}", e.toString());
+          }
+        },
+        1,
+        1,
+        java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -427,6 +461,7 @@ public final class Daemon implements AutoCloseable {
               ? " (cleaning up managed IPVS services)"
               : "; IPVS is left as it is");
     }
+    healthPoller.shutdownNow();
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.
       failover.stop(Duration.ofSeconds(10));

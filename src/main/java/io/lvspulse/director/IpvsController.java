@@ -1,6 +1,7 @@
 package io.lvspulse.director;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
@@ -31,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * lvs-pulse never managed are never touched.
  *
  * <p>While {@linkplain #setActive inactive} (a backup director) nothing is programmed; the desired
- * table is still kept current, so a takeover programs the right weights at once.
+ * table is still kept current, so a takeover programs the right weights at once, and the kernel's
+ * table is read once a full-reconcile period to check that IPVS still answers.
+ *
+ * <p>Local health ({@link #localProblem()}): a director whose IPVS cannot be programmed (or, while
+ * inactive, read) in {@code unhealthyAfter} consecutive passes, or whose pass has not returned for
+ * {@code unhealthyAfter} full-reconcile periods (at least 10 s: a hanging ipvsadm), has a local
+ * problem; the daemon hands it to the failover, whose partner then takes over.
  */
 public final class IpvsController implements Consumer<MonitorSnapshot>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IpvsController.class);
@@ -73,10 +80,36 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   @GuardedBy("lock")
   private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
+  /** Failed passes in a row (reconciles while active, reads while inactive). */
+  @GuardedBy("lock")
+  private int consecutiveFailures;
+
+  @GuardedBy("lock")
+  private String lastFailure = "";
+
+  /** System.nanoTime when the pass in progress started; 0 = none in progress. */
+  @GuardedBy("lock")
+  private long passStartedNanos;
+
+  private final int unhealthyAfter;
+
+  /** {@link #IpvsController(IpvsReconciler, Duration, boolean, int)} with 3 failed passes. */
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
+    this(reconciler, fullReconcileEvery, active, 3);
+  }
+
+  /**
+   * @param unhealthyAfter failed passes in a row that make a local problem
+   */
+  public IpvsController(
+      IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active, int unhealthyAfter) {
     this.reconciler = Objects.requireNonNull(reconciler);
     this.fullReconcileEvery = fullReconcileEvery;
     this.active = active;
+    if (unhealthyAfter < 1) {
+      throw new IllegalArgumentException("unhealthyAfter must be at least 1");
+    }
+    this.unhealthyAfter = unhealthyAfter;
     this.worker = new Thread(this::run, "lvs-pulse-ipvs");
     this.worker.setDaemon(true);
   }
@@ -194,6 +227,62 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     }
   }
 
+  /**
+   * Why this director cannot do its job, if so: IPVS failed {@code unhealthyAfter} passes in a row,
+   * or a pass (a hanging ipvsadm) has not returned for {@code unhealthyAfter} full-reconcile
+   * periods (at least 10 s). Never waits on a reconcile.
+   */
+  public Optional<String> localProblem() {
+    synchronized (lock) {
+      if (consecutiveFailures >= unhealthyAfter) {
+        return Optional.of(
+            "IPVS cannot be programmed: "
+                + consecutiveFailures
+                + " reconcile periods failed in a row (last: "
+                + lastFailure
+                + ")");
+      }
+      if (passStartedNanos != 0) {
+        long stall = Math.max(fullReconcileEvery.toNanos() * unhealthyAfter, 10_000_000_000L);
+        long running = System.nanoTime() - passStartedNanos;
+        if (running > stall) {
+          return Optional.of(
+              "IPVS cannot be programmed: ipvsadm has not returned for "
+                  + running / 1_000_000_000L
+                  + " s");
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void passStarted() {
+    synchronized (lock) {
+      passStartedNanos = System.nanoTime();
+    }
+  }
+
+  private void passEnded(Optional<String> failure) {
+    synchronized (lock) {
+      passStartedNanos = 0;
+      if (failure.isEmpty()) {
+        if (consecutiveFailures >= unhealthyAfter) {
+          log.info("IPVS answers again after {} failed reconcile periods", consecutiveFailures);
+        }
+        consecutiveFailures = 0;
+      } else {
+        consecutiveFailures++;
+        lastFailure = failure.get();
+        if (consecutiveFailures == unhealthyAfter) {
+          log.warn(
+              "IPVS cannot be programmed: {} reconcile periods failed in a row: {}",
+              consecutiveFailures,
+              lastFailure);
+        }
+      }
+    }
+  }
+
   /** The last reconcile result. */
   public Optional<IpvsReconciler.Result> lastResult() {
     return reconciler.lastResult();
@@ -237,6 +326,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       IpvsTable table;
       Set<ServiceKey> managed;
       long gen;
+      boolean checkOnly = false;
       synchronized (lock) {
         while (!closed && !(active && dirty) && System.nanoTime() < nextFull) {
           long waitMs = Math.max(1, (nextFull - System.nanoTime()) / 1_000_000);
@@ -251,29 +341,45 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         }
         passes++;
         lock.notifyAll();
-        if (System.nanoTime() >= nextFull) {
+        boolean fullDue = System.nanoTime() >= nextFull;
+        if (fullDue) {
           nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
-        }
-        if (!active || desired == null) {
-          dirty = false;
-          continue;
         }
         dirty = false;
         table = desired;
         managed = new LinkedHashSet<>(everManaged);
         gen = generation;
+        if (!active || table == null) {
+          if (!fullDue) {
+            continue;
+          }
+          checkOnly = true; // nothing to program: check that IPVS answers
+        }
       }
+      if (checkOnly || table == null) {
+        passStarted();
+        try {
+          reconciler.backend().read();
+          passEnded(Optional.empty());
+        } catch (IpvsException | RuntimeException e) {
+          passEnded(Optional.of(String.valueOf(e.getMessage())));
+        }
+        continue;
+      }
+      passStarted();
       IpvsReconciler.Result r;
       try {
         r = reconciler.reconcile(table, managed);
       } catch (RuntimeException e) {
         log.error("IPVS reconcile failed unexpectedly; will retry", e);
+        passEnded(Optional.of(e.toString()));
         synchronized (lock) {
           dirty = true;
         }
         sleepQuietly(1000);
         continue;
       }
+      passEnded(r.converged() ? Optional.empty() : Optional.of(r.lastError().orElse("failed")));
       synchronized (lock) {
         if (r.converged()) {
           appliedGeneration = gen;
