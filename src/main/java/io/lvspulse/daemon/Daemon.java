@@ -179,7 +179,12 @@ public final class Daemon implements AutoCloseable {
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
     }
-    controller = new IpvsController(reconciler, options.fullReconcile(), !useFailover);
+    // With the sync daemon the inactive director programs IPVS too (as keepalived does): the
+    // connections and persistence templates the sync daemon copies bind to its services and
+    // destinations, so a takeover keeps them. Without the VIPs and fwmark rules it carries no
+    // traffic. Without the sync daemon it waits for activation, as pulse's lvsd.
+    controller =
+        new IpvsController(reconciler, options.fullReconcile(), !useFailover || g.syncdaemon());
     controller.start();
     try {
       probeSource = probeSourceFactory.create();
@@ -243,7 +248,9 @@ public final class Daemon implements AutoCloseable {
 
           @Override
           public void onInactive(String reason) {
-            c.setActive(false);
+            if (!config.global().syncdaemon()) {
+              c.setActive(false);
+            }
           }
         };
     try {

@@ -235,10 +235,11 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   public Optional<String> localProblem() {
     synchronized (lock) {
       if (consecutiveFailures >= unhealthyAfter) {
+        // stable while it lasts (the failover compares it): the error when it became a problem
         return Optional.of(
             "IPVS cannot be programmed: "
-                + consecutiveFailures
-                + " reconcile periods failed in a row (last: "
+                + unhealthyAfter
+                + " reconcile periods failed in a row ("
                 + lastFailure
                 + ")");
       }
@@ -272,7 +273,9 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         consecutiveFailures = 0;
       } else {
         consecutiveFailures++;
-        lastFailure = failure.get();
+        if (consecutiveFailures <= unhealthyAfter) {
+          lastFailure = failure.get();
+        }
         if (consecutiveFailures == unhealthyAfter) {
           log.warn(
               "IPVS cannot be programmed: {} reconcile periods failed in a row: {}",

@@ -260,6 +260,9 @@ public final class AuthenticatedHeartbeatCodec implements HeartbeatCodec {
         partnerRun != 0 && run == partnerRun && Long.compareUnsigned(seq, lastSequence) > 0;
     boolean fresh = !inSequence && freshEcho(echoedRun, echoedSeq);
     if (!inSequence && !fresh) {
+      if (run == partnerRun && seq == lastSequence) {
+        return new Rejected(RxResult.DUPLICATE, "the same heartbeat over the other path");
+      }
       if (run != partnerRun) {
         return new Rejected(
             RxResult.HANDSHAKE,

@@ -411,6 +411,7 @@ public final class Failover implements AutoCloseable {
     externalProblems.forEach((source, p) -> all.add(source.isEmpty() ? p : source + ": " + p));
     Optional<String> problem =
         all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
+    reportedProblem = problem;
     if (!problem.equals(machine.localProblem())) {
       if (problem.isPresent()) {
         log.warn("director {} may not be active: {}", decision.role().label(), problem.get());
@@ -445,6 +446,9 @@ public final class Failover implements AutoCloseable {
   private void onPacket(HeartbeatCodec.Decoded decoded, InetSocketAddress from) {
     if (decoded instanceof HeartbeatCodec.Rejected r) {
       metrics.received(r.result());
+      if (r.result() == RxResult.DUPLICATE) {
+        return; // the same message over the second path
+      }
       warnRejected(r.result(), from, r.detail());
       if (r.result() == RxResult.HANDSHAKE) {
         scheduler.execute(this::answerOutOfTurn); // the partner restarted, or we did

@@ -120,8 +120,8 @@ public final class HeartbeatEndpoint implements AutoCloseable {
   /** Sends {@code heartbeat} to each destination; returns how many datagrams were sent. */
   public int send(Heartbeat heartbeat) {
     int n = 0;
+    byte[] payload = codec.encode(heartbeat); // one message, over each path
     for (Path p : paths) {
-      byte[] payload = codec.encode(heartbeat);
       try {
         p.socket().send(new DatagramPacket(payload, payload.length));
         n++;

@@ -22,6 +22,11 @@ public enum RxResult {
    * that does not yet echo one of our recent packets; the handshake answers it at once.
    */
   HANDSHAKE,
+  /**
+   * Authenticated mode: the same message again, received over the second path (every message goes
+   * to the partner's public and private address); ignored, not a fault.
+   */
+  DUPLICATE,
   /** Not the exact length of the format in use. */
   BAD_LENGTH;
 

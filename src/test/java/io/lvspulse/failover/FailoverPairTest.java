@@ -316,6 +316,39 @@ class FailoverPairTest {
   }
 
   @Test
+  void in_authenticated_mode_the_partners_local_problem_is_seen_and_both_unhealthy_keep_the_vip()
+      throws Exception {
+    int port = freePort();
+    Path keyFile = dir.resolve("heartbeat.key");
+    Files.write(keyFile, KEY);
+    LvsConfig c = config(port, Optional.of(keyFile));
+    Failover primary = director(c, Role.PRIMARY, new SimpleMeterRegistry());
+    Failover backup = director(c, Role.BACKUP, new SimpleMeterRegistry());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                primary.status().active()
+                    && backup.status().partnerState() == PartnerState.RUNNING
+                    && primary.status().partnerState() == PartnerState.STOPPED);
+
+    backup.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> primary.status().partnerProblem().isPresent());
+    assertThat(primary.status().partnerProblem()).contains("ipvs: IPVS cannot be programmed");
+    primary.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
+    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
+    assertThat(primary.status().active()).as("both unhealthy: the VIP stays").isTrue();
+    assertThat(backup.status().active()).isFalse();
+    assertThat(primary.status().lastTransitionReason()).startsWith("keeping the VIPs");
+
+    backup.setLocalProblem("ipvs", Optional.empty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> backup.status().active());
+    assertThat(primary.status().active()).isFalse();
+  }
+
+  @Test
   void heartbeats_go_once_to_each_distinct_partner_address() throws Exception {
     int port = freePort();
     LvsConfig c =
