@@ -93,6 +93,15 @@ public final class RunCommand implements Callable<Integer> {
   int reconcileSeconds;
 
   @Option(
+      names = "--drain-file",
+      paramLabel = "PATH",
+      defaultValue = DaemonOptions.DEFAULT_DRAIN_FILE,
+      description =
+          "ECMP mode: while this file exists every VIP is withdrawn; `lvs-pulse announce --drain`"
+              + " writes it (default: ${DEFAULT-VALUE})")
+  Path drainFile;
+
+  @Option(
       names = "--command-prefix",
       paramLabel = "ARG",
       split = ",",
@@ -137,7 +146,8 @@ public final class RunCommand implements Callable<Integer> {
             !keepSysctls,
             Duration.ofSeconds(reconcileSeconds),
             !noFailover,
-            commandPrefix);
+            commandPrefix,
+            drainFile);
     Daemon daemon;
     try {
       daemon = Launcher.create(opts);

@@ -1,5 +1,7 @@
 package io.lvspulse.daemon;
 
+import io.lvspulse.announce.BirdAnnouncer;
+import io.lvspulse.announce.BirdControl;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
@@ -15,6 +17,7 @@ import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
 import io.lvspulse.failover.Role;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.firewall.NftFirewallInstaller;
 import io.lvspulse.http.StatusRenderer;
@@ -113,6 +116,7 @@ public final class Daemon implements AutoCloseable {
   // Read by /status on the HTTP threads.
   private volatile boolean failoverConfigured;
   private volatile @Nullable Failover failover;
+  private volatile @Nullable EcmpDirector ecmp;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -173,8 +177,13 @@ public final class Daemon implements AutoCloseable {
             metrics.registry(),
             IpvsReconciler.RetryPolicy.DEFAULT,
             IpvsReconciler.Sleeper.real());
-    boolean useFailover = options.failover() && g.primary().isPresent();
-    if (options.failover() && !useFailover) {
+    boolean ecmpMode = g.ecmp().ecmp();
+    boolean useFailover = !ecmpMode && options.failover() && g.primary().isPresent();
+    if (ecmpMode) {
+      log.info(
+          "director_mode = ecmp: every director is active; VIPs on lo, announced through BIRD ({})",
+          g.ecmp().birdSocket());
+    } else if (options.failover() && !useFailover) {
       log.info(
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
@@ -210,6 +219,9 @@ public final class Daemon implements AutoCloseable {
     http.start();
     if (useFailover) {
       startFailover(metered);
+    }
+    if (ecmpMode) {
+      startEcmp();
     }
     installSignalHandlers();
     started = true;
@@ -287,15 +299,16 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * Local health for the failover: each source's problem, polled once a second (never waiting on an
-   * exec). A new source is one more line here, e.g. the probe engines' local errors (EMFILE,
-   * ENOBUFS, out of memory) once the monitor reports them: {@code f.setLocalProblem("probes",
-   * monitor.localProblem())}.
+   * exec); a new source is one more line here. "ipvs": IPVS cannot be programmed; "probes": the
+   * probe engines' local errors (EMFILE, ENOBUFS, out of memory), as the monitor reports them.
    */
   private void startLocalHealth(Failover f, IpvsController c) {
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
     healthPoller.scheduleWithFixedDelay(
         () -> {
           try {
             f.setLocalProblem("ipvs", c.localProblem());
+            f.setLocalProblem("probes", m.localProblem().map(p -> "local errors: " + p.reason()));
           } catch (RuntimeException e) {
             log.warn("local health check failed: {}", e.toString());
           }
@@ -303,6 +316,34 @@ public final class Daemon implements AutoCloseable {
         1,
         1,
         java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void startEcmp() {
+    IpvsController c = java.util.Objects.requireNonNull(controller);
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    FirewallInstaller firewall =
+        config.global().manageFirewall()
+            ? NftFirewallInstaller.forRules(
+                runner,
+                options.commandPrefix(),
+                FirewallRules.Options.defaults(),
+                options.config().toString())
+            : FirewallInstaller.none();
+    EcmpDirector e =
+        new EcmpDirector(
+            config,
+            firewall,
+            new BirdAnnouncer(
+                new BirdControl(config.global().ecmp().birdSocket(), Duration.ofSeconds(2))),
+            m::snapshot,
+            c::converged,
+            options.drainFile(),
+            runner,
+            options.commandPrefix(),
+            clock,
+            metrics.registry());
+    e.start(config);
+    ecmp = e;
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -397,6 +438,16 @@ public final class Daemon implements AutoCloseable {
     parsed.warnings().forEach(w -> log.warn("{}", w));
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
+    if (previous.global().ecmp().mode() != next.global().ecmp().mode()) {
+      log.error(
+          "reload rejected, keeping the running config: director_mode changed ({} -> {}); restart"
+              + " lvs-pulse to change it",
+          previous.global().ecmp().mode().keyword(),
+          next.global().ecmp().mode().keyword());
+      reloadsFailed.increment();
+      lastReloadOk.set(0);
+      return false;
+    }
     if (!previous.global().equals(next.global())) {
       log.info(
           "global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
@@ -408,6 +459,9 @@ public final class Daemon implements AutoCloseable {
     applySysctls(next);
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
+    }
+    if (ecmp != null) {
+      ecmp.reload(next);
     }
     monitor.reload(next);
     config = next;
@@ -434,12 +488,15 @@ public final class Daemon implements AutoCloseable {
             c.lastResult().flatMap(IpvsReconciler.Result::lastError),
             c.onSorryServer());
     Failover f = failover;
+    EcmpDirector e = ecmp;
     StatusRenderer.Director dir =
-        f != null
-            ? new StatusRenderer.Director.Failover(f.status())
-            : failoverConfigured
-                ? new StatusRenderer.Director.Starting()
-                : new StatusRenderer.Director.Standalone(c.active());
+        e != null
+            ? new StatusRenderer.Director.Ecmp(e.status())
+            : f != null
+                ? new StatusRenderer.Director.Failover(f.status())
+                : failoverConfigured
+                    ? new StatusRenderer.Director.Starting()
+                    : new StatusRenderer.Director.Standalone(c.active());
     return new StatusRenderer.Status(
         version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
   }
@@ -469,6 +526,16 @@ public final class Daemon implements AutoCloseable {
               : "; IPVS is left as it is");
     }
     healthPoller.shutdownNow();
+    if (ecmp != null) {
+      // Withdraw every VIP from the router before anything else stops.
+      boolean all = ecmp.withdrawAll(Duration.ofSeconds(5));
+      log.info(
+          all
+              ? "ECMP: every VIP withdrawn"
+              : "ECMP: not every VIP could be withdrawn (BIRD: {}); ExecStopPost tries again",
+          ecmp.status().routerError().orElse("?"));
+      ecmp.close();
+    }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.
       failover.stop(Duration.ofSeconds(10));

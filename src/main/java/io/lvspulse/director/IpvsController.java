@@ -32,19 +32,34 @@ import org.slf4j.LoggerFactory;
  * lvs-pulse never managed are never touched.
  *
  * <p>While {@linkplain #setActive inactive} (a backup director) nothing is programmed; the desired
- * table is still kept current, so a takeover programs the right weights at once, and the kernel's
- * table is read once a full-reconcile period to check that IPVS still answers.
+ * table is still kept current, so a takeover programs the right weights at once.
  *
  * <p>Local health ({@link #localProblem()}): a director whose IPVS cannot be programmed (or, while
- * inactive, read) in {@code unhealthyAfter} consecutive passes, or whose pass has not returned for
- * {@code unhealthyAfter} full-reconcile periods (at least 10 s: a hanging ipvsadm), has a local
- * problem; the daemon hands it to the failover, whose partner then takes over.
+ * inactive, read: the worker reads the kernel's table once a full-reconcile period to know) in
+ * {@value #UNHEALTHY_AFTER} consecutive passes, or whose pass has not returned for {@value
+ * #UNHEALTHY_AFTER} full-reconcile periods (at least 10 s: a hanging ipvsadm), has a local problem;
+ * the daemon hands it to the failover, whose partner then takes over.
+ *
+ * <p>Nothing here waits on an exec except the worker: {@link #accept} (the monitor's thread), the
+ * /status readers ({@link #converged()}, {@link #desired()}, {@link #lastResult()}) and {@link
+ * #setActive} take only a short lock that the worker never holds while ipvsadm runs, so a hung
+ * ipvsadm cannot freeze health monitoring. The worker plans against the newest desired table at
+ * every attempt ({@link IpvsReconciler#reconcile(java.util.function.Supplier)}): a table that was
+ * superseded while ipvsadm hung is never applied.
+ *
+ * <p>Reconciles are debounced: one starts at once when the last one started at least {@code
+ * debounce} ago (a single change is applied without delay), else when that window ends, with
+ * everything that changed meanwhile (flapping servers cost at most one reconcile per window).
  */
 public final class IpvsController implements Consumer<MonitorSnapshot>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IpvsController.class);
 
+  /** The default coalescing window between two reconcile starts. */
+  public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
+
   private final IpvsReconciler reconciler;
   private final Duration fullReconcileEvery;
+  private final long debounceNanos;
   private final Object lock = new Object();
   private final Thread worker;
 
@@ -74,11 +89,22 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   @GuardedBy("lock")
   private long appliedGeneration = -1;
 
+  /** The target the worker last handed to the reconciler, and the generation it belongs to. */
+  @GuardedBy("lock")
+  private IpvsReconciler.@Nullable Target handedOut;
+
+  @GuardedBy("lock")
+  private long handedOutGeneration = -1;
+
   @GuardedBy("lock")
   private long passes;
 
   @GuardedBy("lock")
   private CompletableFuture<Void> convergence = new CompletableFuture<>();
+
+  /** A controller with the {@linkplain #DEFAULT_DEBOUNCE default} debounce window. */
+  /** Failed passes in a row that make a local problem. */
+  public static final int UNHEALTHY_AFTER = 3;
 
   /** Failed passes in a row (reconciles while active, reads while inactive). */
   @GuardedBy("lock")
@@ -91,25 +117,22 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   @GuardedBy("lock")
   private long passStartedNanos;
 
-  private final int unhealthyAfter;
-
-  /** {@link #IpvsController(IpvsReconciler, Duration, boolean, int)} with 3 failed passes. */
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
-    this(reconciler, fullReconcileEvery, active, 3);
+    this(reconciler, fullReconcileEvery, active, DEFAULT_DEBOUNCE);
   }
 
   /**
-   * @param unhealthyAfter failed passes in a row that make a local problem
+   * @param debounce least time between the starts of two reconciles (zero: none)
    */
   public IpvsController(
-      IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active, int unhealthyAfter) {
+      IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active, Duration debounce) {
     this.reconciler = Objects.requireNonNull(reconciler);
     this.fullReconcileEvery = fullReconcileEvery;
-    this.active = active;
-    if (unhealthyAfter < 1) {
-      throw new IllegalArgumentException("unhealthyAfter must be at least 1");
+    if (debounce.isNegative()) {
+      throw new IllegalArgumentException("negative debounce: " + debounce);
     }
-    this.unhealthyAfter = unhealthyAfter;
+    this.debounceNanos = debounce.toNanos();
+    this.active = active;
     this.worker = new Thread(this::run, "lvs-pulse-ipvs");
     this.worker.setDaemon(true);
   }
@@ -228,28 +251,28 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   }
 
   /**
-   * Why this director cannot do its job, if so: IPVS failed {@code unhealthyAfter} passes in a row,
-   * or a pass (a hanging ipvsadm) has not returned for {@code unhealthyAfter} full-reconcile
-   * periods (at least 10 s). Never waits on a reconcile.
+   * Why this director cannot do its job, if so: IPVS failed {@value #UNHEALTHY_AFTER} passes in a
+   * row, or a pass (a hanging ipvsadm) has not returned for {@value #UNHEALTHY_AFTER}
+   * full-reconcile periods (at least 10 s). The text is stable while the problem lasts. Never waits
+   * on a reconcile.
    */
   public Optional<String> localProblem() {
     synchronized (lock) {
-      if (consecutiveFailures >= unhealthyAfter) {
-        // stable while it lasts (the failover compares it): the error when it became a problem
+      if (consecutiveFailures >= UNHEALTHY_AFTER) {
         return Optional.of(
             "IPVS cannot be programmed: "
-                + unhealthyAfter
+                + UNHEALTHY_AFTER
                 + " reconcile periods failed in a row ("
                 + lastFailure
                 + ")");
       }
       if (passStartedNanos != 0) {
-        long stall = Math.max(fullReconcileEvery.toNanos() * unhealthyAfter, 10_000_000_000L);
+        long stall = Math.max(fullReconcileEvery.toNanos() * UNHEALTHY_AFTER, 10_000_000_000L);
         long running = System.nanoTime() - passStartedNanos;
         if (running > stall) {
           return Optional.of(
-              "IPVS cannot be programmed: ipvsadm has not returned for "
-                  + running / 1_000_000_000L
+              "IPVS cannot be programmed: ipvsadm has not returned for more than "
+                  + stall / 1_000_000_000L
                   + " s");
         }
       }
@@ -267,21 +290,21 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     synchronized (lock) {
       passStartedNanos = 0;
       if (failure.isEmpty()) {
-        if (consecutiveFailures >= unhealthyAfter) {
+        if (consecutiveFailures >= UNHEALTHY_AFTER) {
           log.info("IPVS answers again after {} failed reconcile periods", consecutiveFailures);
         }
         consecutiveFailures = 0;
-      } else {
-        consecutiveFailures++;
-        if (consecutiveFailures <= unhealthyAfter) {
-          lastFailure = failure.get();
-        }
-        if (consecutiveFailures == unhealthyAfter) {
-          log.warn(
-              "IPVS cannot be programmed: {} reconcile periods failed in a row: {}",
-              consecutiveFailures,
-              lastFailure);
-        }
+        return;
+      }
+      consecutiveFailures++;
+      if (consecutiveFailures <= UNHEALTHY_AFTER) {
+        lastFailure = failure.get();
+      }
+      if (consecutiveFailures == UNHEALTHY_AFTER) {
+        log.warn(
+            "IPVS cannot be programmed: {} reconcile periods failed in a row: {}",
+            consecutiveFailures,
+            lastFailure);
       }
     }
   }
@@ -323,44 +346,62 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     return r;
   }
 
+  /**
+   * The newest target, for the reconciler to ask before every plan (on the worker thread, during a
+   * reconcile): the lock is held only to read it.
+   */
+  private IpvsReconciler.Target newestTarget() {
+    synchronized (lock) {
+      if (handedOut == null || handedOutGeneration != generation) {
+        IpvsTable table = desired == null ? IpvsTable.EMPTY : desired;
+        handedOut = new IpvsReconciler.Target(table, new LinkedHashSet<>(everManaged));
+        handedOutGeneration = generation;
+      }
+      return handedOut;
+    }
+  }
+
   private void run() {
     long nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
+    long lastStart = System.nanoTime() - debounceNanos;
     while (true) {
-      IpvsTable table;
-      Set<ServiceKey> managed;
-      long gen;
       boolean checkOnly = false;
       synchronized (lock) {
-        while (!closed && !(active && dirty) && System.nanoTime() < nextFull) {
-          long waitMs = Math.max(1, (nextFull - System.nanoTime()) / 1_000_000);
+        while (true) {
+          if (closed) {
+            return;
+          }
+          long now = System.nanoTime();
+          long windowEnds = lastStart + debounceNanos;
+          boolean periodic = now - nextFull >= 0;
+          boolean wanted = active && dirty;
+          if (periodic || (wanted && now - windowEnds >= 0)) {
+            break;
+          }
+          long until = wanted && windowEnds - nextFull < 0 ? windowEnds : nextFull;
+          long waitMs = Math.max(1, (until - now + 999_999) / 1_000_000);
           try {
             lock.wait(waitMs);
           } catch (InterruptedException e) {
             return;
           }
         }
-        if (closed) {
-          return;
-        }
         passes++;
         lock.notifyAll();
-        boolean fullDue = System.nanoTime() >= nextFull;
+        boolean fullDue = System.nanoTime() - nextFull >= 0;
         if (fullDue) {
           nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
         }
         dirty = false;
-        table = desired;
-        managed = new LinkedHashSet<>(everManaged);
-        gen = generation;
-        if (!active || table == null) {
+        if (!active || desired == null) {
           if (!fullDue) {
             continue;
           }
           checkOnly = true; // nothing to program: check that IPVS answers
         }
       }
-      if (checkOnly || table == null) {
-        passStarted();
+      passStarted();
+      if (checkOnly) {
         try {
           reconciler.backend().read();
           passEnded(Optional.empty());
@@ -369,13 +410,13 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         }
         continue;
       }
-      passStarted();
+      lastStart = System.nanoTime();
       IpvsReconciler.Result r;
       try {
-        r = reconciler.reconcile(table, managed);
+        r = reconciler.reconcile(this::newestTarget);
       } catch (RuntimeException e) {
-        log.error("IPVS reconcile failed unexpectedly; will retry", e);
         passEnded(Optional.of(e.toString()));
+        log.error("IPVS reconcile failed unexpectedly; will retry", e);
         synchronized (lock) {
           dirty = true;
         }
@@ -384,13 +425,16 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
       }
       passEnded(r.converged() ? Optional.empty() : Optional.of(r.lastError().orElse("failed")));
       synchronized (lock) {
+        IpvsReconciler.Target applied = Objects.requireNonNull(handedOut);
         if (r.converged()) {
-          appliedGeneration = gen;
+          appliedGeneration = handedOutGeneration;
           // Services that left the config were deleted by this reconcile: stop managing them
           // (unless the newest desired table wants them back).
-          for (ServiceKey k : managed) {
-            if (!table.keys().contains(k) && (desired == null || !desired.keys().contains(k))) {
+          for (ServiceKey k : applied.managed()) {
+            if (!applied.desired().keys().contains(k)
+                && (desired == null || !desired.keys().contains(k))) {
               everManaged.remove(k);
+              handedOut = null; // the next target no longer manages it
             }
           }
         } else {
