@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * that owns the heartbeat and the {@link PulseStateMachine}.
  *
  * <p>Activation: {@code active_cmd} (in the background), fwmark rules ({@code manage_firewall =
- * 1}), sync daemon to master ({@code syncdaemon = 1}), {@link FailoverListener#onActive()} (the
- * daemon programs IPVS), every distinct VIP up, then {@code arpCount} gratuitous ARPs per VIP
- * {@code arpInterval} apart on the scheduler thread. Deactivation: {@code inactive_cmd}, VIPs down
- * (pending ARPs cancelled by the new epoch), sync daemon to backup, fwmark rules removed, {@link
+ * 1}), {@link FailoverListener#onActive()} (the daemon programs IPVS), every distinct VIP up, then
+ * {@code arpCount} gratuitous ARPs per VIP {@code arpInterval} apart on the scheduler thread, and
+ * last the sync daemon to master ({@code syncdaemon = 1}; it does not delay the VIPs).
+ * Deactivation: {@code inactive_cmd}, VIPs down (pending ARPs cancelled by the new epoch; the
+ * caller may then say STOPPED at once), sync daemon to backup, fwmark rules removed, {@link
  * FailoverListener#onInactive}. Every failing step is logged and counted and the next step still
  * runs.
  *
@@ -93,9 +94,6 @@ final class DirectorActions {
         log.warn("fwmark rules not installed: {}", ex.getMessage());
       }
     }
-    if (g.syncdaemon()) {
-      switchSyncDaemon(c, SyncDaemonRole.MASTER);
-    }
     try {
       listener.onActive();
     } catch (RuntimeException ex) {
@@ -112,6 +110,11 @@ final class DirectorActions {
       }
     }
     announce(up, e);
+    // Last: the VIPs forward as soon as IPVS and the fwmark rules are in place; switching the sync
+    // daemon (three ipvsadm calls) does not delay them.
+    if (g.syncdaemon() && epoch.getAsLong() == e) {
+      switchSyncDaemon(c, SyncDaemonRole.MASTER);
+    }
   }
 
   /** Still active while the partner says it is too: {@code active_cmd} again, then the ARPs. */
@@ -144,11 +147,17 @@ final class DirectorActions {
    * listener.
    */
   void deactivate(LvsConfig c, String reason) {
+    deactivate(c, reason, () -> {});
+  }
+
+  /** As {@link #deactivate(LvsConfig, String)}; {@code vipsDown} runs once the VIPs are down. */
+  void deactivate(LvsConfig c, String reason, Runnable vipsDown) {
     GlobalSettings g = c.global();
     userCommand(g.inactiveCmd(), "inactive_cmd");
     for (Vip v : Vip.of(c)) {
       vips.down(v);
     }
+    vipsDown.run();
     if (g.syncdaemon()) {
       switchSyncDaemon(c, SyncDaemonRole.BACKUP);
     }

@@ -580,14 +580,25 @@ public final class Failover implements AutoCloseable {
     }
   }
 
-  /** On the actions thread: the steps, then one fewer pending deactivation (unless initial). */
+  /**
+   * On the actions thread: the steps; as soon as the VIPs are down, one fewer pending deactivation
+   * (unless initial) and a STOPPED heartbeat, so the partner takes over without waiting for the
+   * slower steps (sync daemon, fwmark rules).
+   */
   private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
+    boolean[] counted = {false};
+    Runnable vipsDown =
+        () -> {
+          if (!initial && !counted[0]) {
+            counted[0] = true;
+            pendingDeactivations.decrementAndGet();
+            send(HeartbeatState.STOPPED);
+          }
+        };
     try {
-      steps.deactivate(c, reason);
+      steps.deactivate(c, reason, vipsDown);
     } finally {
-      if (!initial) {
-        pendingDeactivations.decrementAndGet();
-      }
+      vipsDown.run();
     }
   }
 

@@ -82,6 +82,13 @@ class FailoverFaultsIT {
     dir =
         Path.of("target", "failover-faults", info.getTestMethod().orElseThrow().getName())
             .toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (var w = Files.walk(dir)) {
+        for (Path f : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f); // a previous run's config and fake ipvsadm mode
+        }
+      }
+    }
     Files.createDirectories(dir);
     pair = Pair.create();
   }

@@ -348,6 +348,38 @@ class FailoverPairTest {
     assertThat(primary.status().active()).isFalse();
   }
 
+  /**
+   * The plain format cannot say a director's health: an unhealthy inactive director is silent, so
+   * its partner counts it out and keeps its VIPs even with a local problem of its own.
+   */
+  @Test
+  void in_plain_mode_an_unhealthy_inactive_director_is_silent_and_never_gets_the_vips()
+      throws Exception {
+    int port = freePort();
+    LvsConfig c = config(port, Optional.empty());
+    Failover primary = director(c, Role.PRIMARY, new SimpleMeterRegistry());
+    Failover backup = director(c, Role.BACKUP, new SimpleMeterRegistry());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                primary.status().active()
+                    && primary.status().partnerState() == PartnerState.STOPPED);
+
+    backup.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> primary.status().partnerState() == PartnerState.DEAD);
+    primary.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
+    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
+    assertThat(primary.status().active()).as("the partner is silent: keep the VIPs").isTrue();
+    assertThat(backup.status().active()).isFalse();
+
+    backup.setLocalProblem("ipvs", Optional.empty()); // heard again, healthy: it takes over
+    await().atMost(Duration.ofSeconds(5)).until(() -> backup.status().active());
+    assertThat(primary.status().active()).isFalse();
+  }
+
   @Test
   void heartbeats_go_once_to_each_distinct_partner_address() throws Exception {
     int port = freePort();
