@@ -575,8 +575,8 @@ class TwoDirectorFailoverIT {
   }
 
   /**
-   * Sends each payload as one UDP datagram from {@code source} (port chosen by the kernel), inside
-   * {@code ns}.
+   * Sends each payload as one UDP datagram from {@code source}, port {@code HEARTBEAT_PORT} (the
+   * director there must be stopped), inside {@code ns}.
    */
   private void sendFrom(String ns, String source, String destination, byte[]... payloads)
       throws IOException {
@@ -589,7 +589,9 @@ class TwoDirectorFailoverIT {
           import java.util.HexFormat;
           public class SendUdp {
             public static void main(String[] a) throws Exception {
-              try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(a[0], 0))) {
+              // from the heartbeat port: the heartbeat sockets are connected to partner:port
+              try (DatagramSocket s =
+                  new DatagramSocket(new InetSocketAddress(a[0], Integer.parseInt(a[2])))) {
                 for (int i = 3; i < a.length; i++) {
                   byte[] p = HexFormat.of().parseHex(a[i]);
                   s.send(new DatagramPacket(p, p.length, new InetSocketAddress(a[1], Integer.parseInt(a[2]))));
