@@ -470,12 +470,22 @@ class TwoDirectorTftpIT {
   }
 
   Takeover takeover(String what, Side from, Side to, Action action) throws Exception {
+    String slug = what.replaceAll("[^a-z0-9]+", "-");
+    for (Side s : List.of(from, to)) {
+      Files.writeString(
+          dir.resolve(slug + "-before-" + s.name + ".txt"),
+          s.director.exec("ipvsadm", "-L", "-n", "-c").stdout()
+              + s.director.exec("ipvsadm", "-S", "-n").stdout());
+    }
     long[] before = to.connections();
     long event = System.currentTimeMillis();
     action.run();
     long moved = await(what + ": the VIP on " + to.name, Duration.ofSeconds(90), to::holdsVip);
     Thread.sleep(1000);
     long[] after = to.connections();
+    Files.writeString(
+        dir.resolve(slug + "-after-" + to.name + ".txt"),
+        to.director.exec("ipvsadm", "-L", "-n", "-c").stdout());
     boolean oldHolds = from.holdsVip();
     numbers.put(what + ": the old active still holds the VIP 1 s after the move", oldHolds);
     if (!what.startsWith("kill -9")) {

@@ -56,7 +56,7 @@ class FailoverFaultsIT {
               (1000 * Double.parseDouble(System.getProperty("failover.faults.deadtime", "0.8"))));
 
   /** How long the no-false-takeover check watches normal heartbeats (30 min: the soak). */
-  static final Duration SOAK = Duration.parse(System.getProperty("failover.soak", "PT20S"));
+  static final Duration SOAK = Duration.parse(System.getProperty("failover.soak", "PT10S"));
 
   static final Duration STARTUP = Duration.ofSeconds(60);
   static final ExecRunner RUNNER = new ExecRunner();
@@ -161,7 +161,7 @@ class FailoverFaultsIT {
     for (String offset : List.of("+" + step, "-" + step)) {
       Files.writeString(bClock, offset + "\n");
       Files.writeString(pClock, offset + "\n");
-      Thread.sleep(deadtime.multipliedBy(3).plusSeconds(2).toMillis()); // libfaketime caches 1 s
+      Thread.sleep(deadtime.multipliedBy(2).plusMillis(1500).toMillis()); // libfaketime caches 1 s
       assertThat(b.failovers()).as("backup transitions after a %s s step", offset).isZero();
       assertThat(p.failovers()).as("primary transitions after a %s s step", offset).isEqualTo(1);
       assertThat(pair.holdsVip(p)).isTrue();
