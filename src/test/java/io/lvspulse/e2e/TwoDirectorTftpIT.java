@@ -360,7 +360,7 @@ class TwoDirectorTftpIT {
                 VIP,
                 "who.txt",
                 csv.toString(),
-                "160000",
+                "100000",
                 "10",
                 "2",
                 "1000",
