@@ -88,10 +88,10 @@ final class ConfigChecks {
         warn(
             t,
             "'deadtime' ("
-                + gs.deadtime().toSeconds()
+                + Keys.fractionalSeconds(gs.deadtime())
                 + " s) should be longer than"
                 + " 'keepalive' ("
-                + gs.keepalive().toSeconds()
+                + Keys.fractionalSeconds(gs.keepalive())
                 + " s), or one lost heartbeat"
                 + " causes a failover");
       }

@@ -187,6 +187,17 @@ public final class Keys {
     return Long.toString(d.toSeconds());
   }
 
+  /** The shortest fractional {@code keepalive} and {@code deadtime}. */
+  static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(50);
+
+  /** {@code 2} for whole seconds, else {@code 0.2} (at most 3 decimals). */
+  static String fractionalSeconds(Duration d) {
+    if (d.toMillis() % 1000 == 0) {
+      return Long.toString(d.toSeconds());
+    }
+    return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
+  }
+
   private static String path(Path p) {
     return LvsConfigWriter.word(p.toString());
   }
@@ -286,17 +297,25 @@ public final class Keys {
         .sets((g, x) -> g.heartbeatPort = x)
         .shows(g -> num(g.heartbeatPort()));
     global("keepalive")
-        .takes(seconds(1), "seconds")
-        .piranha("Interval between two heartbeats.")
+        .takes(
+            one(v -> v.secondsOrFraction(1, MIN_HEARTBEAT_INTERVAL)),
+            "seconds; lvs-pulse also takes fractions such as 0.2")
+        .piranha(
+            "Interval between two heartbeats. Whole seconds as in Piranha; a fraction (0.2, at"
+                + " least 0.05) is an lvs-pulse extension for sub-second takeover, with a warning"
+                + " that pulse cannot read the file.")
         .sets((g, x) -> g.keepalive = x)
-        .shows(g -> secs(g.keepalive()));
+        .shows(g -> fractionalSeconds(g.keepalive()));
     global("deadtime")
-        .takes(seconds(1), "seconds")
+        .takes(
+            one(v -> v.secondsOrFraction(1, MIN_HEARTBEAT_INTERVAL)),
+            "seconds; lvs-pulse also takes fractions such as 0.8")
         .piranha(
             "Silence after which the partner is dead and this director takes over (a warning"
-                + " if it is not longer than keepalive).")
+                + " if it is not longer than keepalive). A fraction (0.8) is an lvs-pulse"
+                + " extension, as for keepalive.")
         .sets((g, x) -> g.deadtime = x)
-        .shows(g -> secs(g.deadtime()));
+        .shows(g -> fractionalSeconds(g.deadtime()));
     global("network")
         .takes(keyword(Network.values()), "direct, nat or tunnel")
         .piranha("Forwarding method of every real server (ipvsadm -g, -m or -i).")

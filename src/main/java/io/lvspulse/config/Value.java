@@ -184,6 +184,43 @@ final class Value {
   }
 
   /**
+   * Whole seconds, at least {@code min} (Piranha's form: an integer, as {@link #seconds}), or, as
+   * an lvs-pulse extension, a decimal number of seconds with up to 3 decimals such as {@code 0.2},
+   * at least {@code minFraction}. A decimal gets a warning: pulse reads whole seconds, so the file
+   * is no longer pulse-compatible.
+   */
+  Optional<Duration> secondsOrFraction(long min, Duration minFraction) {
+    String s = text();
+    if (!s.matches("[0-9]{1,9}\\.[0-9]{1,3}")) {
+      return seconds(min);
+    }
+    int dot = s.indexOf('.');
+    String frac = (s.substring(dot + 1) + "00").substring(0, 3);
+    Duration d =
+        Duration.ofSeconds(Long.parseLong(s.substring(0, dot))).plusMillis(Long.parseLong(frac));
+    if (d.compareTo(minFraction) < 0) {
+      error(
+          "'"
+              + key()
+              + "' must be at least "
+              + Keys.fractionalSeconds(minFraction)
+              + " s, found "
+              + s);
+      return Optional.empty();
+    }
+    if (d.toMillis() % 1000 != 0) {
+      warn(
+          "'"
+              + key()
+              + " = "
+              + s
+              + "': fractional seconds are an lvs-pulse extension; Piranha's pulse reads whole"
+              + " seconds, so this file is no longer pulse-compatible");
+    }
+    return Optional.of(d);
+  }
+
+  /**
    * An IPv4 address ({@code inet_aton} forms, a non-canonical one with a warning) or, when {@code
    * allowNames}, a host name resolved once per parse to its first IPv4 address.
    */

@@ -33,6 +33,7 @@ import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.lvspulse.probe.ProbeSource;
+import io.lvspulse.time.MonotonicClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
@@ -100,6 +101,13 @@ public final class Daemon implements AutoCloseable {
             return t;
           });
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.ScheduledExecutorService healthPoller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lvs-pulse-local-health");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicLong serial = new AtomicLong();
   private final AtomicInteger lastReloadOk = new AtomicInteger(1);
   private final Counter reloadsOk;
@@ -176,7 +184,7 @@ public final class Daemon implements AutoCloseable {
       throw new StartupException(String.join("\n", lines));
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
-    return new Daemon(options, parsed, probes, parser, InstantSource.system());
+    return new Daemon(options, parsed, probes, parser, MonotonicClock.system());
   }
 
   /** Starts every part; throws with one clear message when IPVS or the HTTP port is unavailable. */
@@ -203,7 +211,12 @@ public final class Daemon implements AutoCloseable {
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
     }
-    controller = new IpvsController(reconciler, options.fullReconcile(), !useFailover);
+    // With the sync daemon the inactive director programs IPVS too (as keepalived does): the
+    // connections and persistence templates the sync daemon copies bind to its services and
+    // destinations, so a takeover keeps them. Without the VIPs and fwmark rules it carries no
+    // traffic. Without the sync daemon it waits for activation, as pulse's lvsd.
+    controller =
+        new IpvsController(reconciler, options.fullReconcile(), !useFailover || g.syncdaemon());
     controller.start();
     try {
       probeSource = probeSourceFactory.create();
@@ -270,11 +283,13 @@ public final class Daemon implements AutoCloseable {
 
           @Override
           public void onInactive(String reason) {
-            c.setActive(false);
+            if (!config.global().syncdaemon()) {
+              c.setActive(false);
+            }
           }
         };
     try {
-      Failover f =
+      Failover.Builder b =
           Failover.builder(config)
               .options(fo)
               .runner(runner)
@@ -282,10 +297,17 @@ public final class Daemon implements AutoCloseable {
               .registry(metrics.registry())
               .listener(listener)
               .firewall(nft)
-              .clock(clock)
-              .build();
+              .clock(clock);
+      if (!options.commandPrefix().isEmpty()) {
+        // the director's interfaces are in the namespace the prefix runs commands in
+        b.linkState(
+            io.lvspulse.failover.LinkState.polled(
+                runner, options.commandPrefix(), Duration.ofSeconds(1)));
+      }
+      Failover f = b.build();
       f.start();
       failover = f;
+      startLocalHealth(f, c);
     } catch (FailoverConfigException e) {
       throw new StartupException(
           "failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
@@ -296,6 +318,27 @@ public final class Daemon implements AutoCloseable {
               + ": "
               + e.getMessage());
     }
+  }
+
+  /**
+   * Local health for the failover: each source's problem, polled once a second (never waiting on an
+   * exec); a new source is one more line here. "ipvs": IPVS cannot be programmed; "probes": the
+   * probe engines' local errors (EMFILE, ENOBUFS, out of memory), as the monitor reports them.
+   */
+  private void startLocalHealth(Failover f, IpvsController c) {
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    healthPoller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            f.setLocalProblem("ipvs", c.localProblem());
+            f.setLocalProblem("probes", m.localProblem().map(p -> "local errors: " + p.reason()));
+          } catch (RuntimeException e) {
+            log.warn("local health check failed: {}", e.toString());
+          }
+        },
+        1,
+        1,
+        java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private void startEcmp() {
@@ -532,6 +575,7 @@ public final class Daemon implements AutoCloseable {
               ? " (cleaning up managed IPVS services)"
               : "; IPVS is left as it is");
     }
+    healthPoller.shutdownNow();
     if (ecmp != null) {
       // Withdraw every VIP from the router before anything else stops.
       boolean all = ecmp.withdrawAll(Duration.ofSeconds(5));

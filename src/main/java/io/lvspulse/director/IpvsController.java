@@ -1,6 +1,7 @@
 package io.lvspulse.director;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While {@linkplain #setActive inactive} (a backup director) nothing is programmed; the desired
  * table is still kept current, so a takeover programs the right weights at once.
+ *
+ * <p>Local health ({@link #localProblem()}): a director whose IPVS cannot be programmed (or, while
+ * inactive, read: the worker reads the kernel's table once a full-reconcile period to know) in
+ * {@value #UNHEALTHY_AFTER} consecutive passes, or whose pass has not returned for {@value
+ * #UNHEALTHY_AFTER} full-reconcile periods (at least 10 s: a hanging ipvsadm), has a local problem;
+ * the daemon hands it to the failover, whose partner then takes over.
  *
  * <p>Nothing here waits on an exec except the worker: {@link #accept} (the monitor's thread), the
  * /status readers ({@link #converged()}, {@link #desired()}, {@link #lastResult()}) and {@link
@@ -96,6 +103,20 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
   /** A controller with the {@linkplain #DEFAULT_DEBOUNCE default} debounce window. */
+  /** Failed passes in a row that make a local problem. */
+  public static final int UNHEALTHY_AFTER = 3;
+
+  /** Failed passes in a row (reconciles while active, reads while inactive). */
+  @GuardedBy("lock")
+  private int consecutiveFailures;
+
+  @GuardedBy("lock")
+  private String lastFailure = "";
+
+  /** System.nanoTime when the pass in progress started; 0 = none in progress. */
+  @GuardedBy("lock")
+  private long passStartedNanos;
+
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
     this(reconciler, fullReconcileEvery, active, DEFAULT_DEBOUNCE);
   }
@@ -229,6 +250,65 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     }
   }
 
+  /**
+   * Why this director cannot do its job, if so: IPVS failed {@value #UNHEALTHY_AFTER} passes in a
+   * row, or a pass (a hanging ipvsadm) has not returned for {@value #UNHEALTHY_AFTER}
+   * full-reconcile periods (at least 10 s). The text is stable while the problem lasts. Never waits
+   * on a reconcile.
+   */
+  public Optional<String> localProblem() {
+    synchronized (lock) {
+      if (consecutiveFailures >= UNHEALTHY_AFTER) {
+        return Optional.of(
+            "IPVS cannot be programmed: "
+                + UNHEALTHY_AFTER
+                + " reconcile periods failed in a row ("
+                + lastFailure
+                + ")");
+      }
+      if (passStartedNanos != 0) {
+        long stall = Math.max(fullReconcileEvery.toNanos() * UNHEALTHY_AFTER, 10_000_000_000L);
+        long running = System.nanoTime() - passStartedNanos;
+        if (running > stall) {
+          return Optional.of(
+              "IPVS cannot be programmed: ipvsadm has not returned for more than "
+                  + stall / 1_000_000_000L
+                  + " s");
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void passStarted() {
+    synchronized (lock) {
+      passStartedNanos = System.nanoTime();
+    }
+  }
+
+  private void passEnded(Optional<String> failure) {
+    synchronized (lock) {
+      passStartedNanos = 0;
+      if (failure.isEmpty()) {
+        if (consecutiveFailures >= UNHEALTHY_AFTER) {
+          log.info("IPVS answers again after {} failed reconcile periods", consecutiveFailures);
+        }
+        consecutiveFailures = 0;
+        return;
+      }
+      consecutiveFailures++;
+      if (consecutiveFailures <= UNHEALTHY_AFTER) {
+        lastFailure = failure.get();
+      }
+      if (consecutiveFailures == UNHEALTHY_AFTER) {
+        log.warn(
+            "IPVS cannot be programmed: {} reconcile periods failed in a row: {}",
+            consecutiveFailures,
+            lastFailure);
+      }
+    }
+  }
+
   /** The last reconcile result. */
   public Optional<IpvsReconciler.Result> lastResult() {
     return reconciler.lastResult();
@@ -285,6 +365,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     long nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
     long lastStart = System.nanoTime() - debounceNanos;
     while (true) {
+      boolean checkOnly = false;
       synchronized (lock) {
         while (true) {
           if (closed) {
@@ -307,19 +388,34 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         }
         passes++;
         lock.notifyAll();
-        if (System.nanoTime() - nextFull >= 0) {
+        boolean fullDue = System.nanoTime() - nextFull >= 0;
+        if (fullDue) {
           nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
         }
         dirty = false;
         if (!active || desired == null) {
-          continue;
+          if (!fullDue) {
+            continue;
+          }
+          checkOnly = true; // nothing to program: check that IPVS answers
         }
+      }
+      passStarted();
+      if (checkOnly) {
+        try {
+          reconciler.backend().read();
+          passEnded(Optional.empty());
+        } catch (IpvsException | RuntimeException e) {
+          passEnded(Optional.of(String.valueOf(e.getMessage())));
+        }
+        continue;
       }
       lastStart = System.nanoTime();
       IpvsReconciler.Result r;
       try {
         r = reconciler.reconcile(this::newestTarget);
       } catch (RuntimeException e) {
+        passEnded(Optional.of(e.toString()));
         log.error("IPVS reconcile failed unexpectedly; will retry", e);
         synchronized (lock) {
           dirty = true;
@@ -327,6 +423,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         sleepQuietly(1000);
         continue;
       }
+      passEnded(r.converged() ? Optional.empty() : Optional.of(r.lastError().orElse("failed")));
       synchronized (lock) {
         IpvsReconciler.Target applied = Objects.requireNonNull(handedOut);
         if (r.converged()) {

@@ -7,6 +7,7 @@ import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.SyncDaemonRole;
+import io.lvspulse.time.MonotonicClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -77,10 +78,18 @@ public final class Failover implements AutoCloseable {
   private volatile LvsConfig config;
   // Written on the scheduler thread (publish); read by status() callers.
   private volatile FailoverStatus status;
-  // Written by setLocalProblem callers; read on the scheduler thread.
-  private volatile Optional<String> externalProblem = Optional.empty();
+
+  /** Local problems reported by the daemon, by source ("ipvs", "probes", ...). */
+  private final Map<String, String> externalProblems =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  /** Datagrams rejected since the last tick (the receive threads count, the tick reads). */
+  private final AtomicLong rejectedSinceTick = new AtomicLong();
+
   // Scheduler thread only.
   private Optional<String> linkProblem = Optional.empty();
+  // Written on the scheduler thread; read by send() on any thread: what our heartbeats report.
+  private volatile Optional<String> reportedProblem = Optional.empty();
   // Set once in start() before its first task goes to the scheduler (the hand-off publishes it to
   // the scheduler and actions threads); closed in stop().
   private @Nullable HeartbeatEndpoint endpoint;
@@ -88,6 +97,8 @@ public final class Failover implements AutoCloseable {
   private FailoverScheduler.@Nullable Cancellable tick;
   // Scheduler thread only.
   private Instant nextSendAt = Instant.MIN;
+  // Scheduler thread only: the last out-of-turn heartbeat (handshake answers), rate-limited.
+  private Instant lastExtraSendAt = Instant.MIN;
 
   @GuardedBy("this")
   private boolean started;
@@ -146,14 +157,22 @@ public final class Failover implements AutoCloseable {
     if (lone) {
       this.codec = null;
     } else if (g.heartbeatKeyFile().isPresent()) {
-      this.codec =
+      AuthenticatedHeartbeatCodec a =
           new AuthenticatedHeartbeatCodec(
               role, HeartbeatKey.read(g.heartbeatKeyFile().get()), clock);
+      a.freshness(freshness(g));
+      this.codec = a;
     } else {
       this.codec = new PlainHeartbeatCodec();
     }
     this.machine = new PulseStateMachine(settings(g, role));
     this.status = snapshot();
+  }
+
+  /** How old our message may be for an echo of it to prove freshness: 2 deadtimes, at least 2 s. */
+  private static Duration freshness(GlobalSettings g) {
+    Duration d = g.deadtime().multipliedBy(2);
+    return d.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : d;
   }
 
   private static PulseStateMachine.Settings settings(GlobalSettings g, Role role) {
@@ -298,6 +317,9 @@ public final class Failover implements AutoCloseable {
           if (o.hasBackup() == n.hasBackup()) {
             machine.updateSettings(settings(n, decision.role()));
           }
+          if (codec instanceof AuthenticatedHeartbeatCodec a) {
+            a.freshness(freshness(n));
+          }
           if (machine.active()) {
             long e = epoch.get();
             actions.execute(() -> steps.reload(old, newConfig, e));
@@ -311,12 +333,25 @@ public final class Failover implements AutoCloseable {
   }
 
   /**
-   * A health problem reported by the daemon (e.g. IPVS cannot be programmed; pulse's CHILDFAIL):
-   * present = this director deactivates and will not activate; empty = cleared.
+   * A health problem reported by the daemon (the generalisation of pulse's CHILDFAIL), one per
+   * {@code source} ("ipvs": IPVS cannot be programmed; "probes": the probe engines' local errors;
+   * ...): present = this director will not activate, and hands over when the partner can take over;
+   * empty = that source's problem is cleared. The director is healthy when no source and no link
+   * reports a problem.
    */
-  public void setLocalProblem(Optional<String> problem) {
-    externalProblem = Objects.requireNonNull(problem);
+  public void setLocalProblem(String source, Optional<String> problem) {
+    Objects.requireNonNull(source);
+    if (problem.isPresent()) {
+      externalProblems.put(source, problem.get());
+    } else {
+      externalProblems.remove(source);
+    }
     scheduler.execute(() -> evaluateHealth(clock.instant()));
+  }
+
+  /** {@link #setLocalProblem(String, Optional)} without a source name. */
+  public void setLocalProblem(Optional<String> problem) {
+    setLocalProblem("", problem);
   }
 
   /** The latest snapshot (cheap; for {@code /status}). */
@@ -346,9 +381,20 @@ public final class Failover implements AutoCloseable {
     }
     Instant now = clock.instant();
     evaluateHealth(now);
+    long noise = rejectedSinceTick.getAndSet(0);
+    if (noise > 0) {
+      dispatch(machine.onNoise(now, noise));
+    }
     dispatch(machine.onTick(now));
     if (codec != null && !now.isBefore(nextSendAt)) {
-      send(announcedState());
+      HeartbeatState s = announcedState();
+      if (codec.authenticated()
+          || s == HeartbeatState.RUNNING
+          || machine.localProblem().isEmpty()) {
+        send(s);
+      }
+      // else: plain format, inactive with a local problem: silent (see docs/failover.md "Local
+      // health"), so the partner counts us out instead of handing its VIPs to us
       nextSendAt = now.plus(config.global().keepalive());
     }
     publish();
@@ -360,7 +406,12 @@ public final class Failover implements AutoCloseable {
       return;
     }
     linkProblem = config.global().monitorLinks() ? downLink() : Optional.empty();
-    Optional<String> problem = linkProblem.isPresent() ? linkProblem : externalProblem;
+    List<String> all = new ArrayList<>();
+    linkProblem.ifPresent(all::add);
+    externalProblems.forEach((source, p) -> all.add(source.isEmpty() ? p : source + ": " + p));
+    Optional<String> problem =
+        all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
+    reportedProblem = problem;
     if (!problem.equals(machine.localProblem())) {
       if (problem.isPresent()) {
         log.warn("director {} may not be active: {}", decision.role().label(), problem.get());
@@ -388,22 +439,59 @@ public final class Failover implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void onPacket(
-      RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail) {
-    metrics.received(result);
-    if (result != RxResult.OK) {
-      warnRejected(result, from, detail);
+  /**
+   * On a receive thread: counts the verdict and hands accepted messages to the scheduler thread,
+   * dispatching on their kind (a new kind of message is one more case here).
+   */
+  private void onPacket(HeartbeatCodec.Decoded decoded, InetSocketAddress from) {
+    if (decoded instanceof HeartbeatCodec.Rejected r) {
+      metrics.received(r.result());
+      if (r.result() == RxResult.DUPLICATE) {
+        return; // the same message over the second path
+      }
+      warnRejected(r.result(), from, r.detail());
+      if (r.result() == RxResult.HANDSHAKE) {
+        scheduler.execute(this::answerOutOfTurn); // the partner restarted, or we did
+      } else {
+        rejectedSinceTick.incrementAndGet();
+      }
       return;
     }
-    HeartbeatState s = state.orElseThrow();
-    scheduler.execute(
-        () -> {
-          if (stopped) {
-            return;
-          }
-          dispatch(machine.onHeartbeat(clock.instant(), s));
-          publish();
-        });
+    HeartbeatCodec.Accepted a = (HeartbeatCodec.Accepted) decoded;
+    metrics.received(RxResult.OK);
+    HeartbeatCodec.Message m = a.message();
+    if (m instanceof Heartbeat h) {
+      scheduler.execute(
+          () -> {
+            if (stopped) {
+              return;
+            }
+            dispatch(machine.onHeartbeat(clock.instant(), h));
+            if (a.newSession()) {
+              log.info("heartbeat: a new run of the partner accepted ({})", from);
+              answerOutOfTurn();
+            }
+            publish();
+          });
+    } else if (m instanceof HeartbeatCodec.Unknown u) {
+      log.debug("authenticated message of unknown kind {} from {}: ignored", u.kind(), from);
+    }
+  }
+
+  /**
+   * On the scheduler thread: a heartbeat now, out of turn, so a partner that has just started (or
+   * restarted us) gets our echo at once; at most one per {@code keepalive / 4}.
+   */
+  private void answerOutOfTurn() {
+    if (stopped || codec == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    if (now.isBefore(lastExtraSendAt.plus(config.global().keepalive().dividedBy(4)))) {
+      return;
+    }
+    lastExtraSendAt = now;
+    send(announcedState());
   }
 
   private void warnRejected(RxResult result, InetSocketAddress from, String detail) {
@@ -439,10 +527,12 @@ public final class Failover implements AutoCloseable {
 
   private void send(HeartbeatState s) {
     HeartbeatEndpoint ep = endpoint;
-    if (ep == null) {
+    HeartbeatCodec c = codec;
+    if (ep == null || c == null) {
       return;
     }
-    int n = ep.send(s);
+    Heartbeat h = c.authenticated() ? Heartbeat.reporting(s, reportedProblem) : Heartbeat.plain(s);
+    int n = ep.send(h);
     for (int i = 0; i < n; i++) {
       metrics.sent();
     }
@@ -490,14 +580,25 @@ public final class Failover implements AutoCloseable {
     }
   }
 
-  /** On the actions thread: the steps, then one fewer pending deactivation (unless initial). */
+  /**
+   * On the actions thread: the steps; as soon as the VIPs are down, one fewer pending deactivation
+   * (unless initial) and a STOPPED heartbeat, so the partner takes over without waiting for the
+   * slower steps (sync daemon, fwmark rules).
+   */
   private void deactivateSteps(LvsConfig c, String reason, boolean initial) {
+    boolean[] counted = {false};
+    Runnable vipsDown =
+        () -> {
+          if (!initial && !counted[0]) {
+            counted[0] = true;
+            pendingDeactivations.decrementAndGet();
+            send(HeartbeatState.STOPPED);
+          }
+        };
     try {
-      steps.deactivate(c, reason);
+      steps.deactivate(c, reason, vipsDown);
     } finally {
-      if (!initial) {
-        pendingDeactivations.decrementAndGet();
-      }
+      vipsDown.run();
     }
   }
 
@@ -518,7 +619,8 @@ public final class Failover implements AutoCloseable {
         machine.lastReason(),
         machine.lastTransitionAt(),
         codec != null && codec.authenticated(),
-        machine.localProblem());
+        machine.localProblem(),
+        machine.partnerProblem());
   }
 
   private static <T> void ignoredIfChanged(List<String> out, String key, T before, T after) {
@@ -563,7 +665,7 @@ public final class Failover implements AutoCloseable {
     private MeterRegistry registry = new SimpleMeterRegistry();
     private FailoverListener listener = FailoverListener.none();
     private FirewallInstaller firewall = FirewallInstaller.none();
-    private InstantSource clock = InstantSource.system();
+    private InstantSource clock = MonotonicClock.system();
     private @Nullable FailoverScheduler scheduler;
     private @Nullable Executor actions;
     private LocalAddresses localAddresses = LocalAddresses.system();

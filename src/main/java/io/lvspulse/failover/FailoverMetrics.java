@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       either director alone;
  *   <li>{@code lvs_pulse_heartbeats_sent_total};
  *   <li>{@code
- *       lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|bad_length}};
+ *       lvs_pulse_heartbeats_received_total{result=ok|wrong_source|bad_magic|bad_mac|replay|handshake|duplicate|bad_length}};
  *   <li>{@code lvs_pulse_failovers_total}: transitions between active and inactive (not the start);
  *   <li>{@code lvs_pulse_failover_action_failures_total{action=...}}: failed activation steps
  *       ({@code active_cmd}, {@code inactive_cmd}, {@code vip_add}, {@code vip_del}, {@code arp},

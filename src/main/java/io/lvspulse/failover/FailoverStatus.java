@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param lastTransitionAt when
  * @param authenticated heartbeats use the HMAC format
  * @param localProblem why this director may not be active now (link down, health), if so
+ * @param partnerProblem the local problem the partner's heartbeats report (authenticated format)
  */
 public record FailoverStatus(
     Role role,
@@ -31,7 +32,8 @@ public record FailoverStatus(
     String lastTransitionReason,
     Optional<Instant> lastTransitionAt,
     boolean authenticated,
-    Optional<String> localProblem) {
+    Optional<String> localProblem,
+    Optional<String> partnerProblem) {
 
   public FailoverStatus {
     partnerAddresses = List.copyOf(partnerAddresses);

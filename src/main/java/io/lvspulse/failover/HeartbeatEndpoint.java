@@ -5,74 +5,69 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heartbeat socket: one UDP socket bound to {@code heartbeat_port} (all addresses, as pulse),
- * that sends to the partner's public and private address (once per distinct address) and hands
- * every received datagram, with its verdict, to a {@link Receiver} on its own receive thread.
+ * The heartbeat sockets: one UDP socket per distinct partner address (public, private), each bound
+ * to {@code heartbeat_port} (all local addresses, as pulse) and <em>connected</em> to that partner
+ * address and its heartbeat port. It sends there (once per distinct address) and hands every
+ * received datagram, with the codec's verdict, to a {@link Receiver} on the socket's receive
+ * thread.
  *
- * <p>A datagram is accepted only if its source address is one of the partner's (pulse checks the
- * address, not the port) and the codec accepts its payload.
+ * <p>Source filtering happens in the kernel, before any buffer (issue 9 item 5): a connected UDP
+ * socket only receives datagrams from its peer, so a flood from any other address never enters our
+ * receive buffers and cannot push genuine heartbeats out of them (the kernel drops it, or answers
+ * port-unreachable at its own rate limit). Each socket asks for a {@value #RECEIVE_BUFFER}-byte
+ * receive buffer (the kernel caps it at {@code net.core.rmem_max}) for floods that spoof the
+ * partner's address. pulse sends from its bound {@code heartbeat_port}, as lvs-pulse does, so the
+ * partner's source port is its heartbeat port.
  */
 public final class HeartbeatEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatEndpoint.class);
-  private static final int BUFFER = 1500;
+  private static final int BUFFER = 2048;
 
-  /** Gets every received datagram's verdict, on the receive thread. */
+  /** The receive buffer each socket asks for. */
+  static final int RECEIVE_BUFFER = 1 << 20;
+
+  /** Gets every received datagram's verdict, on a receive thread. */
   @FunctionalInterface
   public interface Receiver {
     /**
-     * @param result the verdict
-     * @param state the announced state when {@code result} is OK
+     * @param decoded the codec's verdict
      * @param from the datagram's source
-     * @param detail why it was rejected ("" when OK)
      */
-    void onPacket(
-        RxResult result, Optional<HeartbeatState> state, InetSocketAddress from, String detail);
+    void onPacket(HeartbeatCodec.Decoded decoded, InetSocketAddress from);
   }
 
-  private final DatagramSocket socket;
-  private final List<InetSocketAddress> destinations;
-  private final Set<InetAddress> partnerAddresses;
+  private final List<Path> paths;
   private final HeartbeatCodec codec;
   private final Receiver receiver;
-  private final Thread thread;
   private volatile boolean closed;
 
-  private HeartbeatEndpoint(
-      DatagramSocket socket,
-      Set<InetAddress> partnerAddresses,
-      int partnerPort,
-      HeartbeatCodec codec,
-      Receiver receiver) {
-    this.socket = socket;
-    this.partnerAddresses = Set.copyOf(partnerAddresses);
-    List<InetSocketAddress> d = new ArrayList<>();
-    for (InetAddress a : new LinkedHashSet<>(partnerAddresses)) {
-      d.add(new InetSocketAddress(a, partnerPort));
-    }
-    this.destinations = List.copyOf(d);
+  /** One partner address: its connected socket and receive thread. */
+  private record Path(InetSocketAddress to, DatagramSocket socket, Thread thread) {}
+
+  private HeartbeatEndpoint(List<Path> paths, HeartbeatCodec codec, Receiver receiver) {
+    this.paths = paths;
     this.codec = codec;
     this.receiver = receiver;
-    this.thread = new Thread(this::receiveLoop, "heartbeat-rx");
-    thread.setDaemon(true);
   }
 
   /**
-   * Binds {@code bind} and starts receiving.
+   * Binds one socket per distinct partner address to {@code bind}, connects it to that address and
+   * {@code partnerPort}, and starts receiving.
    *
    * @param bind local address and port (wildcard address and {@code heartbeat_port} for the daemon)
    * @param partnerAddresses the partner's public and private addresses, in that order
-   * @param partnerPort the partner's heartbeat port
+   * @param partnerPort the partner's heartbeat port (its source port too)
    */
   public static HeartbeatEndpoint open(
       InetSocketAddress bind,
@@ -84,33 +79,56 @@ public final class HeartbeatEndpoint implements AutoCloseable {
     if (partnerAddresses.isEmpty()) {
       throw new IllegalArgumentException("no partner address");
     }
-    DatagramSocket s = new DatagramSocket(null);
+    Objects.requireNonNull(codec);
+    Objects.requireNonNull(receiver);
+    List<Path> paths = new ArrayList<>();
+    HeartbeatEndpoint ep = new HeartbeatEndpoint(paths, codec, receiver);
     try {
-      s.setReuseAddress(true);
-      s.bind(bind);
-    } catch (SocketException e) {
-      s.close();
-      throw new IOException(
-          "cannot bind the heartbeat socket to " + bind + ": " + e.getMessage(), e);
+      for (InetAddress a : new LinkedHashSet<>(partnerAddresses)) {
+        InetSocketAddress to = new InetSocketAddress(a, partnerPort);
+        DatagramSocket s = new DatagramSocket(null);
+        try {
+          s.setReuseAddress(true); // one socket per partner address on the same port
+          s.setReceiveBufferSize(RECEIVE_BUFFER);
+          s.bind(bind);
+          s.connect(to);
+        } catch (SocketException e) {
+          s.close();
+          throw new IOException(
+              "cannot bind the heartbeat socket to "
+                  + bind
+                  + " and connect it to "
+                  + to
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+        Thread t = new Thread(() -> ep.receiveLoop(s), "heartbeat-rx-" + a.getHostAddress());
+        t.setDaemon(true);
+        paths.add(new Path(to, s, t));
+      }
+    } catch (IOException e) {
+      ep.close();
+      throw e;
     }
-    HeartbeatEndpoint ep =
-        new HeartbeatEndpoint(
-            s, partnerAddresses, partnerPort, Objects.requireNonNull(codec), receiver);
-    ep.thread.start();
+    for (Path p : paths) {
+      p.thread().start();
+    }
     return ep;
   }
 
-  /** Sends {@code state} to each destination; returns how many datagrams were sent. */
-  public int send(HeartbeatState state) {
+  /** Sends {@code heartbeat} to each destination; returns how many datagrams were sent. */
+  public int send(Heartbeat heartbeat) {
     int n = 0;
-    for (InetSocketAddress to : destinations) {
-      byte[] payload = codec.encode(state);
+    byte[] payload = codec.encode(heartbeat); // one message, over each path
+    for (Path p : paths) {
       try {
-        socket.send(new DatagramPacket(payload, payload.length, to));
+        p.socket().send(new DatagramPacket(payload, payload.length));
         n++;
       } catch (IOException e) {
+        // PortUnreachableException: an ICMP error of an earlier datagram (the partner is down)
         if (!closed) {
-          log.debug("heartbeat to {} not sent: {}", to, e.getMessage());
+          log.debug("heartbeat to {} not sent: {}", p.to(), e.toString());
         }
       }
     }
@@ -119,64 +137,62 @@ public final class HeartbeatEndpoint implements AutoCloseable {
 
   /** Where heartbeats go. */
   public List<InetSocketAddress> destinations() {
-    return destinations;
+    return paths.stream().map(Path::to).toList();
   }
 
-  /** The bound local address (the port is useful when binding port 0). */
+  /** The bound local address of the first socket (the port is useful when binding port 0). */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) socket.getLocalSocketAddress();
+    return (InetSocketAddress) paths.get(0).socket().getLocalSocketAddress();
   }
 
-  private void receiveLoop() {
+  /** The receive buffer the kernel granted (the first socket's). */
+  public int receiveBufferSize() {
+    try {
+      return paths.get(0).socket().getReceiveBufferSize();
+    } catch (SocketException e) {
+      return -1;
+    }
+  }
+
+  private void receiveLoop(DatagramSocket socket) {
     byte[] buf = new byte[BUFFER];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     while (!closed) {
       p.setLength(buf.length);
       try {
         socket.receive(p);
+      } catch (PortUnreachableException e) {
+        continue; // the partner's port was closed when we sent: it is down or restarting
       } catch (IOException e) {
-        if (!closed) {
-          log.warn("heartbeat socket receive failed: {}", e.getMessage());
-        }
-        if (socket.isClosed()) {
+        if (socket.isClosed() || closed) {
           return;
         }
+        log.warn("heartbeat socket receive failed: {}", e.getMessage());
         continue;
       }
       InetSocketAddress from = (InetSocketAddress) p.getSocketAddress();
       try {
-        deliver(buf, p.getLength(), from);
+        receiver.onPacket(codec.decode(buf, p.getLength()), from);
       } catch (RuntimeException e) {
         log.error("heartbeat receiver failed", e);
       }
     }
   }
 
-  private void deliver(byte[] buf, int length, InetSocketAddress from) {
-    if (!partnerAddresses.contains(from.getAddress())) {
-      receiver.onPacket(
-          RxResult.WRONG_SOURCE,
-          Optional.empty(),
-          from,
-          "heartbeat from " + from.getAddress().getHostAddress() + ", not from the partner");
-      return;
-    }
-    HeartbeatCodec.Decoded d = codec.decode(buf, length);
-    if (d instanceof HeartbeatCodec.Accepted a) {
-      receiver.onPacket(RxResult.OK, Optional.of(a.state()), from, "");
-    } else if (d instanceof HeartbeatCodec.Rejected r) {
-      receiver.onPacket(r.result(), Optional.empty(), from, r.detail());
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
-    socket.close();
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (Path p : paths) {
+      p.socket().close();
+    }
+    for (Path p : paths) {
+      if (p.thread().isAlive()) {
+        try {
+          p.thread().join(2000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }

@@ -37,4 +37,17 @@ public interface LinkState {
       }
     };
   }
+
+  /**
+   * The link state of interfaces in the network namespace that {@code prefix} runs commands in
+   * ({@code --command-prefix}: a director whose interfaces are not this process's): {@code PREFIX
+   * ip -o link show dev IFACE}, up when its flags hold both {@code UP} and {@code LOWER_UP}. Each
+   * interface asked for is polled every {@code every} on a daemon thread; {@link #isUp} returns the
+   * latest answer (the first one is awaited) and never runs a command on the caller's thread after
+   * that. A failing command counts as down.
+   */
+  static LinkState polled(
+      io.lvspulse.exec.ExecRunner runner, java.util.List<String> prefix, java.time.Duration every) {
+    return new PolledLinkState(runner, prefix, every);
+  }
 }

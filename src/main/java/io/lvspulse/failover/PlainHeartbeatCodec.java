@@ -45,6 +45,11 @@ public final class PlainHeartbeatCodec implements HeartbeatCodec {
   }
 
   @Override
+  public byte[] encode(Heartbeat heartbeat) {
+    return encode(heartbeat.state());
+  }
+
+  @Override
   public byte[] encode(HeartbeatState state) {
     int magic = state == HeartbeatState.RUNNING ? RUNNING : STOPPED;
     return ByteBuffer.allocate(LENGTH).order(order).putInt(magic).array();

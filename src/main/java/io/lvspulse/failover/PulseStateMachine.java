@@ -34,14 +34,35 @@ import org.jspecify.annotations.Nullable;
  *       be active and has heard the backup RUNNING continuously for {@code deadtime} (the partner
  *       link is stable) activates ("failback"); the backup then hears RUNNING from the primary and
  *       yields.
- *   <li>A local problem (link down with {@code monitor_links = 1}, or a health problem reported by
- *       the daemon) deactivates an active director and keeps an inactive one from activating; it
- *       keeps sending STOPPED, so the partner takes over.
+ *   <li>A local problem (link down with {@code monitor_links = 1}, IPVS that cannot be programmed,
+ *       or another health problem reported by the daemon) keeps an inactive director from
+ *       activating. <b>Deviation:</b> an active director with a local problem deactivates only when
+ *       the partner can take over: heard within {@code deadtime} and, when its heartbeats carry its
+ *       health (the authenticated format), without a problem of its own. Otherwise it keeps the
+ *       VIPs (never hand traffic to a partner that is worse) and hands over as soon as the partner
+ *       can take them. pulse deactivates at once, even when the partner cannot take over.
+ *   <li><b>Deviation:</b> silence is not trusted during a flood of rejected datagrams ({@link
+ *       #onNoise}): while more than {@value #NOISE_RATE} a second arrive (at least {@value
+ *       #NOISE_MINIMUM}), the partner is declared dead only after {@value #NOISE_DEADTIME_FACTOR} ×
+ *       {@code deadtime} of silence (a flood can push genuine heartbeats out of a full receive
+ *       buffer).
  *   <li><b>Deviation:</b> every transition is followed by an immediate heartbeat of the new state,
  *       so the partner does not wait for the next {@code keepalive}.
  * </ul>
  */
 public final class PulseStateMachine {
+
+  /**
+   * Rejected datagrams a second from which silence is distrusted (at least {@value #NOISE_MINIMUM}
+   * within the window of one to two deadtimes).
+   */
+  public static final int NOISE_RATE = 200;
+
+  /** The fewest rejected datagrams that make a flood. */
+  public static final int NOISE_MINIMUM = 20;
+
+  /** How many deadtimes of silence declare the partner dead during a flood. */
+  public static final int NOISE_DEADTIME_FACTOR = 3;
 
   /**
    * @param role this director's role
@@ -72,6 +93,12 @@ public final class PulseStateMachine {
   private @Nullable Instant runningSince;
   private boolean partnerWasRunning;
   private Optional<String> localProblem = Optional.empty();
+  private boolean partnerReportsHealth;
+  private Optional<String> partnerProblem = Optional.empty();
+  private @Nullable Instant startedAt;
+  private @Nullable Instant noiseWindowStart;
+  private long noiseCount;
+  private long previousNoiseCount;
   private String lastReason = "not started";
   private @Nullable Instant lastTransitionAt;
 
@@ -86,6 +113,7 @@ public final class PulseStateMachine {
       throw new IllegalStateException("already started");
     }
     started = true;
+    startedAt = now;
     deadline = now.plus(settings.deadtime());
     lastReason = "starting: inactive until the partner is known";
     lastTransitionAt = now;
@@ -95,13 +123,21 @@ public final class PulseStateMachine {
     return out;
   }
 
-  /** A valid heartbeat from the partner. */
+  /** A valid heartbeat from the partner, in a format without health (pulse's). */
   public List<FailoverAction> onHeartbeat(Instant now, HeartbeatState state) {
+    return onHeartbeat(now, Heartbeat.plain(state));
+  }
+
+  /** A valid heartbeat from the partner. */
+  public List<FailoverAction> onHeartbeat(Instant now, Heartbeat heartbeat) {
     requireStarted();
     List<FailoverAction> out = new ArrayList<>();
     if (settings.lonePrimary()) {
       return out; // no partner to listen to
     }
+    HeartbeatState state = heartbeat.state();
+    partnerReportsHealth = heartbeat.reportsHealth();
+    partnerProblem = heartbeat.problem();
     lastHeard = now;
     deadline = now.plus(settings.deadtime());
     if (partner == PartnerState.UNKNOWN || partner == PartnerState.DEAD) {
@@ -143,6 +179,40 @@ public final class PulseStateMachine {
     return out;
   }
 
+  /**
+   * {@code count} datagrams rejected since the last call (bad magic, bad MAC, replays, wrong
+   * length): while they come in a flood, the partner's silence is not trusted at once.
+   */
+  public List<FailoverAction> onNoise(Instant now, long count) {
+    requireStarted();
+    rollNoiseWindow(now);
+    noiseCount += Math.max(0, count);
+    return new ArrayList<>();
+  }
+
+  private void rollNoiseWindow(Instant now) {
+    if (noiseWindowStart == null) {
+      noiseWindowStart = now;
+      return;
+    }
+    Duration d = settings.deadtime();
+    if (!now.isBefore(noiseWindowStart.plus(d))) {
+      previousNoiseCount = now.isBefore(noiseWindowStart.plus(d.multipliedBy(2))) ? noiseCount : 0;
+      noiseCount = 0;
+      noiseWindowStart = now;
+    }
+  }
+
+  /** Whether a flood of rejected datagrams arrived within about the last deadtime. */
+  public boolean noisy(Instant now) {
+    if (noiseWindowStart == null) {
+      return false;
+    }
+    rollNoiseWindow(now);
+    long threshold = Math.max(NOISE_MINIMUM, NOISE_RATE * settings.deadtime().toMillis() / 1000);
+    return noiseCount + previousNoiseCount >= threshold;
+  }
+
   /** A clock tick: checks the deadtime (and the failback and start-up rules). */
   public List<FailoverAction> onTick(Instant now) {
     requireStarted();
@@ -160,12 +230,24 @@ public final class PulseStateMachine {
     List<FailoverAction> out = new ArrayList<>();
     Optional<String> before = localProblem;
     localProblem = Objects.requireNonNull(problem);
-    if (problem.isPresent() && active) {
-      deactivate(now, problem.get(), out);
-    } else if (problem.isEmpty() && before.isPresent()) {
+    if (!problem.equals(before)) {
       evaluate(now, out);
     }
     return out;
+  }
+
+  /**
+   * Whether the partner can take over from us: heard within deadtime and, when its heartbeats say
+   * its health, without a local problem.
+   */
+  public boolean partnerCanTakeOver() {
+    boolean alive = partner == PartnerState.RUNNING || partner == PartnerState.STOPPED;
+    return alive && !(partnerReportsHealth && partnerProblem.isPresent());
+  }
+
+  /** What the partner's heartbeats say of its health: its problem, if it reports one. */
+  public Optional<String> partnerProblem() {
+    return partnerProblem;
   }
 
   /** Replaces the timing settings (a reload); the role must stay the same. */
@@ -180,12 +262,32 @@ public final class PulseStateMachine {
     if (!started) {
       return;
     }
-    if (!settings.lonePrimary() && !now.isBefore(deadline) && partner != PartnerState.DEAD) {
+    if (!settings.lonePrimary()
+        && !now.isBefore(deadline)
+        && partner != PartnerState.DEAD
+        && !distrustSilence(now)) {
       partner = PartnerState.DEAD;
       connectedSince = null;
       stoppedSince = null;
       runningSince = null;
       partnerWasRunning = false;
+      partnerReportsHealth = false;
+      partnerProblem = Optional.empty();
+    }
+    if (active && localProblem.isPresent()) {
+      if (settings.lonePrimary() || partnerCanTakeOver()) {
+        deactivate(now, localProblem.get(), out);
+      } else if (!lastReason.startsWith("keeping the VIPs")) {
+        lastReason =
+            "keeping the VIPs despite a local problem ("
+                + localProblem.get()
+                + "): the partner cannot take over ("
+                + partnerProblem
+                    .map(p -> "it reports: " + p)
+                    .orElse("it is " + partner.name().toLowerCase(java.util.Locale.ROOT))
+                + ")";
+      }
+      return;
     }
     if (active || localProblem.isPresent()) {
       return;
@@ -220,6 +322,18 @@ public final class PulseStateMachine {
       }
       default -> {}
     }
+  }
+
+  /** A flood of rejects: the silence is believed only after NOISE_DEADTIME_FACTOR deadtimes. */
+  private boolean distrustSilence(Instant now) {
+    if (!noisy(now)) {
+      return false;
+    }
+    Instant since = lastHeard != null ? lastHeard : startedAt;
+    if (since == null) {
+      return false;
+    }
+    return now.isBefore(since.plus(settings.deadtime().multipliedBy(NOISE_DEADTIME_FACTOR)));
   }
 
   private void activate(Instant now, String reason, List<FailoverAction> out) {

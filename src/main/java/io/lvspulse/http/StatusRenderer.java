@@ -185,6 +185,7 @@ public final class StatusRenderer {
       m.put("last_transition_at", st.lastTransitionAt().map(Instant::toString).orElse(null));
       m.put("authenticated", st.authenticated());
       m.put("local_problem", st.localProblem().orElse(null));
+      m.put("partner_problem", st.partnerProblem().orElse(null));
     } else {
       m.put("failover", d instanceof Director.Starting ? "starting" : "off");
       m.put("active", d.active());

@@ -272,6 +272,35 @@ class LvsConfigParserTest {
   }
 
   @Test
+  void sub_second_keepalive_and_deadtime_are_an_extension_with_a_pulse_compatibility_warning()
+      throws Exception {
+    ParsedConfig pc = parse("keepalive = 0.2\ndeadtime = 0.8\n");
+    assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofMillis(200));
+    assertThat(pc.config().global().deadtime()).isEqualTo(Duration.ofMillis(800));
+    assertThat(pc.warnings().stream().map(Diagnostic::toString))
+        .containsExactly(
+            "t.cf:1:13: warning: 'keepalive = 0.2': fractional seconds are an lvs-pulse extension;"
+                + " Piranha's pulse reads whole seconds, so this file is no longer pulse-compatible",
+            "t.cf:2:12: warning: 'deadtime = 0.8': fractional seconds are an lvs-pulse extension;"
+                + " Piranha's pulse reads whole seconds, so this file is no longer pulse-compatible");
+    assertThat(LvsConfigWriter.write(pc.config()))
+        .contains("keepalive = 0.2\n", "deadtime = 0.8\n");
+    // whole seconds written as decimals are still whole seconds: no warning
+    assertThat(warnings("keepalive = 1.000\ndeadtime = 3.5\n"))
+        .singleElement()
+        .asString()
+        .contains("'deadtime = 3.5'");
+    assertThat(reject("keepalive = 0.01\n").errors().get(0).toString())
+        .isEqualTo("t.cf:1:13: error: 'keepalive' must be at least 0.05 s, found 0.01");
+    assertThat(reject("deadtime = 0\n").errors()).hasSize(1);
+    assertThat(reject("deadtime = 1.2345\n").errors()).hasSize(1);
+    assertThat(warnings("keepalive = 0.5\ndeadtime = 0.5\n"))
+        .contains(
+            "t.cf:2:12: warning: 'deadtime' (0.5 s) should be longer than 'keepalive' (0.5 s), or one"
+                + " lost heartbeat causes a failover");
+  }
+
+  @Test
   void operatorMistakesGiveWarnings() throws Exception {
     List<String> w =
         warnings(

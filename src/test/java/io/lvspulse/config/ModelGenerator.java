@@ -110,8 +110,14 @@ final class ModelGenerator {
     g.backupActive = r.nextBoolean();
     g.heartbeat = r.nextBoolean();
     g.heartbeatPort = 1 + r.nextInt(65535);
-    g.keepalive = Duration.ofSeconds(1 + r.nextInt(10));
-    g.deadtime = Duration.ofSeconds(1 + r.nextInt(30));
+    g.keepalive =
+        r.nextBoolean()
+            ? Duration.ofSeconds(1 + r.nextInt(10))
+            : Duration.ofMillis(50 + r.nextInt(3000));
+    g.deadtime =
+        r.nextBoolean()
+            ? Duration.ofSeconds(1 + r.nextInt(30))
+            : Duration.ofMillis(50 + r.nextInt(9000));
     g.network = pick(Network.values());
     g.natRouter = maybe(new NatRouter(ip(), word()));
     g.natNetmask = maybe(mask(true));

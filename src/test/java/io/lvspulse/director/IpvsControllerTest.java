@@ -314,4 +314,84 @@ class IpvsControllerTest {
     assertThat(controller.awaitConverged(Duration.ofSeconds(5))).isTrue();
     assertThat(backend.read().toSaveLines()).contains("-A -f 1 -s wlc -p 30");
   }
+
+  /** A backend whose ipvsadm fails while {@code failing} is set. */
+  private static final class FlakyBackend implements io.lvspulse.ipvs.IpvsBackend {
+    final DryRunBackend inner = new DryRunBackend();
+    volatile boolean failing;
+
+    @Override
+    public String name() {
+      return "flaky";
+    }
+
+    @Override
+    public io.lvspulse.ipvs.IpvsTable read() throws io.lvspulse.ipvs.IpvsException {
+      check();
+      return inner.read();
+    }
+
+    @Override
+    public void apply(List<IpvsCommand> batch) throws io.lvspulse.ipvs.IpvsException {
+      check();
+      inner.apply(batch);
+    }
+
+    @Override
+    public void setTimeouts(io.lvspulse.ipvs.IpvsTimeouts t) {}
+
+    @Override
+    public void startSyncDaemon(io.lvspulse.ipvs.SyncDaemonRole r, String i, int id) {}
+
+    @Override
+    public void stopSyncDaemon(io.lvspulse.ipvs.SyncDaemonRole r) {}
+
+    private void check() throws io.lvspulse.ipvs.IpvsException {
+      if (failing) {
+        throw new io.lvspulse.ipvs.IpvsException(
+            io.lvspulse.ipvs.IpvsException.Kind.FAILED, "ipvsadm: exit 1: Permission denied");
+      }
+    }
+  }
+
+  private IpvsController flaky(FlakyBackend b, boolean active) {
+    IpvsReconciler r =
+        new IpvsReconciler(
+            b,
+            new SimpleMeterRegistry(),
+            new IpvsReconciler.RetryPolicy(1, Duration.ZERO, Duration.ZERO),
+            d -> {});
+    controller = new IpvsController(r, Duration.ofMillis(100), active);
+    controller.start();
+    return controller;
+  }
+
+  @Test
+  void an_active_director_whose_ipvs_fails_three_periods_in_a_row_reports_a_local_problem()
+      throws Exception {
+    FlakyBackend b = new FlakyBackend();
+    flaky(b, true).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(controller.localProblem()).isEmpty();
+
+    b.failing = true;
+    await().atMost(Duration.ofSeconds(10)).until(() -> controller.localProblem().isPresent());
+    assertThat(controller.localProblem().get())
+        .startsWith("IPVS cannot be programmed: 3 reconcile periods failed in a row")
+        .contains("Permission denied");
+
+    b.failing = false;
+    await().atMost(Duration.ofSeconds(10)).until(() -> controller.localProblem().isEmpty());
+  }
+
+  @Test
+  void an_inactive_director_checks_that_its_ipvs_answers() throws Exception {
+    FlakyBackend b = new FlakyBackend();
+    b.failing = true;
+    flaky(b, false).accept(up(DesiredTablesTest.config("")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> controller.localProblem().isPresent());
+    b.failing = false;
+    await().atMost(Duration.ofSeconds(10)).until(() -> controller.localProblem().isEmpty());
+    assertThat(b.inner.read().serviceCount()).as("nothing programmed while inactive").isZero();
+  }
 }

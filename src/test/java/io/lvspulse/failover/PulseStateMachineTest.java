@@ -245,4 +245,81 @@ class PulseStateMachineTest {
     assertThat(m.partner()).isEqualTo(PartnerState.DEAD);
     assertThat(m.active()).isTrue();
   }
+
+  @Test
+  void an_active_director_with_a_local_problem_keeps_the_vips_while_the_partner_reports_one_too() {
+    PulseStateMachine m = machine(Role.PRIMARY);
+    m.start(T0);
+    m.onHeartbeat(at(1), Heartbeat.reporting(HeartbeatState.STOPPED, Optional.of("ipvs: down")));
+    assertThat(m.active()).isTrue();
+
+    assertThat(m.onLocalHealth(at(2), Optional.of("ipvs: failing"))).isEmpty();
+    assertThat(m.active()).isTrue();
+    assertThat(m.lastReason()).startsWith("keeping the VIPs").contains("it reports: ipvs: down");
+    assertThat(m.onHeartbeat(at(3), Heartbeat.reporting(HeartbeatState.STOPPED, Optional.of("x"))))
+        .isEmpty();
+
+    // the partner recovers: it can take over now
+    List<FailoverAction> a =
+        m.onHeartbeat(at(4), Heartbeat.reporting(HeartbeatState.STOPPED, Optional.empty()));
+    assertThat(a)
+        .containsExactly(
+            new Deactivate("ipvs: failing", false), new SendHeartbeat(HeartbeatState.STOPPED));
+  }
+
+  @Test
+  void an_active_director_with_a_local_problem_keeps_the_vips_when_the_partner_is_dead() {
+    PulseStateMachine m = machine(Role.BACKUP);
+    m.start(T0);
+    m.onTick(at(5));
+    assertThat(m.active()).isTrue(); // partner silent for deadtime
+
+    assertThat(m.onLocalHealth(at(6), Optional.of("link down: eth0"))).isEmpty();
+    assertThat(m.active()).isTrue();
+    assertThat(m.partnerCanTakeOver()).isFalse();
+    // a healthy partner appears (plain format: alive is enough): it can take over
+    List<FailoverAction> a = m.onHeartbeat(at(7), HeartbeatState.STOPPED);
+    assertThat(a).contains(new Deactivate("link down: eth0", false));
+  }
+
+  @Test
+  void an_inactive_director_with_a_local_problem_never_activates() {
+    PulseStateMachine m = machine(Role.PRIMARY);
+    m.start(T0);
+    m.onLocalHealth(at(1), Optional.of("ipvs: failing"));
+    assertThat(m.onHeartbeat(at(2), HeartbeatState.STOPPED)).isEmpty();
+    assertThat(m.onTick(at(20))).isEmpty();
+    assertThat(m.active()).isFalse();
+  }
+
+  /** Issue 9 item 5: a flood of rejected datagrams makes silence suspect, for a bounded time. */
+  @Test
+  void silence_during_a_flood_of_rejected_datagrams_is_believed_only_after_three_deadtimes() {
+    PulseStateMachine m = machine(Role.BACKUP);
+    m.start(T0);
+    m.onHeartbeat(at(1), HeartbeatState.RUNNING);
+    for (int s = 2; s <= 15; s++) {
+      m.onNoise(at(s), 5_000); // a flood
+      assertThat(m.onTick(at(s + 0.5)))
+          .as("no takeover %s s after the last heartbeat, during the flood", s - 0.5)
+          .isEmpty();
+      if (s + 0.5 >= 1 + 3 * 5) {
+        break;
+      }
+    }
+    assertThat(m.onTick(at(16))).contains(new SendHeartbeat(HeartbeatState.RUNNING));
+    assertThat(m.active()).isTrue();
+    assertThat(m.lastReason()).startsWith("partner silent");
+  }
+
+  @Test
+  void a_trickle_of_rejected_datagrams_does_not_delay_a_takeover() {
+    PulseStateMachine m = machine(Role.BACKUP);
+    m.start(T0);
+    m.onHeartbeat(at(1), HeartbeatState.RUNNING);
+    m.onNoise(at(2), 10);
+    m.onNoise(at(4), 10);
+    m.onTick(at(6));
+    assertThat(m.active()).isTrue();
+  }
 }

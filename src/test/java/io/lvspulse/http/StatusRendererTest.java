@@ -67,6 +67,7 @@ class StatusRendererTest {
             "partner silent for deadtime (5000 ms)",
             Optional.of(T0.plusSeconds(5)),
             false,
+            Optional.empty(),
             Optional.empty());
 
     var s = status(new StatusRenderer.Director.Failover(st));
@@ -83,12 +84,14 @@ class StatusRendererTest {
             entry("last_transition", "partner silent for deadtime (5000 ms)"),
             entry("last_transition_at", "2026-11-26T00:00:05Z"),
             entry("authenticated", false),
-            entry("local_problem", null));
+            entry("local_problem", null),
+            entry("partner_problem", null));
     assertThat(StatusRenderer.text(s))
         .contains(
             "\ndirector: failover=on role=backup role_reason=--role backup active=true"
                 + " partner=192.0.2.1 partner_state=dead last_heard=2026-11-26T00:00:00Z"
                 + " last_transition=partner silent for deadtime (5000 ms)"
-                + " last_transition_at=2026-11-26T00:00:05Z authenticated=false local_problem=null\n");
+                + " last_transition_at=2026-11-26T00:00:05Z authenticated=false local_problem=null"
+                + " partner_problem=null\n");
   }
 }
