@@ -12,10 +12,22 @@ import java.util.List;
  * @param servers every monitored or draining server
  * @param startedAt when the monitor started (sorry servers wait for the first probe round)
  * @param at when the snapshot was taken
+ * @param recent the last few health transitions and admin changes, oldest first
  */
 public record MonitorSnapshot(
-    LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+    LvsConfig config,
+    List<ServerView> servers,
+    Instant startedAt,
+    Instant at,
+    List<ServerEvent> recent) {
   public MonitorSnapshot {
     servers = List.copyOf(servers);
+    recent = List.copyOf(recent);
+  }
+
+  /** A snapshot without recent events. */
+  public MonitorSnapshot(
+      LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+    this(config, servers, startedAt, at, List.of());
   }
 }

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param consecutiveSuccesses successes in a row
  * @param consecutiveFailures failures in a row
  * @param probe the probe's description
+ * @param admin the operator's admin state ({@link Admin#inIpvs} and {@link Admin#weight} combine it
+ *     with {@code inIpvs} and {@code weight}, which follow the health rules alone)
  */
 public record ServerView(
     ServerId id,
@@ -39,4 +41,50 @@ public record ServerView(
     Optional<Instant> lastProbeAt,
     int consecutiveSuccesses,
     int consecutiveFailures,
-    String probe) {}
+    String probe,
+    Admin admin) {
+
+  /** A view of a server whose admin state is the default (enabled since {@code since}). */
+  public ServerView(
+      ServerId id,
+      VirtualService virtual,
+      RealServer server,
+      Health health,
+      boolean inIpvs,
+      int weight,
+      boolean draining,
+      Optional<Instant> drainUntil,
+      Instant since,
+      Optional<ProbeResult> lastResult,
+      Optional<Instant> lastProbeAt,
+      int consecutiveSuccesses,
+      int consecutiveFailures,
+      String probe) {
+    this(
+        id,
+        virtual,
+        server,
+        health,
+        inIpvs,
+        weight,
+        draining,
+        drainUntil,
+        since,
+        lastResult,
+        lastProbeAt,
+        consecutiveSuccesses,
+        consecutiveFailures,
+        probe,
+        Admin.enabled(since));
+  }
+
+  /** Whether the server belongs in IPVS now: the health rules, the admin state and a reload. */
+  public boolean effectiveInIpvs() {
+    return draining || admin.inIpvs(inIpvs);
+  }
+
+  /** The IPVS weight it should have now (0 when draining after a reload or not enabled). */
+  public int effectiveWeight() {
+    return draining ? 0 : admin.weight(weight);
+  }
+}
