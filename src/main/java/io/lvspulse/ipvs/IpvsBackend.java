@@ -22,6 +22,12 @@ public interface IpvsBackend {
    */
   void apply(List<IpvsCommand> batch) throws IpvsException;
 
+  /**
+   * The kernel's connection counters of every destination ({@code ipvsadm -L -n}): how the director
+   * sees whether a server in maintenance is drained.
+   */
+  IpvsConnections connections() throws IpvsException;
+
   /** {@code --set TCP TCPFIN UDP}. */
   void setTimeouts(IpvsTimeouts timeouts) throws IpvsException;
 
