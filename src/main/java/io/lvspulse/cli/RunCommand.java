@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the director: probe every real server, program IPVS, serve /metrics /status /healthz.",
+      "Run the director: probe every real server, program IPVS, serve the status page, /metrics"
+          + " /status /healthz and the admin API, take drain|maintenance|enable on the control"
+          + " socket.",
       "SIGHUP re-reads the config (an invalid file keeps the running one); SIGTERM stops probing and"
           + " leaves IPVS as it is unless --cleanup-on-stop.",
       "Exit 1 when the config is invalid or IPVS/the HTTP port is unavailable."
@@ -51,6 +53,8 @@ public final class RunCommand implements Callable<Integer> {
   Optional<Path> ipvsadm;
 
   @Mixin ListenOption listen;
+
+  @Mixin AdminOptions admin;
 
   @Option(
       names = "--cleanup-on-stop",
@@ -137,7 +141,8 @@ public final class RunCommand implements Callable<Integer> {
             !keepSysctls,
             Duration.ofSeconds(reconcileSeconds),
             !noFailover,
-            commandPrefix);
+            commandPrefix,
+            admin.toOptions());
     Daemon daemon;
     try {
       daemon = Launcher.create(opts);

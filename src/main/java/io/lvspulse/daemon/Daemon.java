@@ -1,11 +1,17 @@
 package io.lvspulse.daemon;
 
+import io.lvspulse.admin.AdminService;
+import io.lvspulse.admin.AdminStateFile;
+import io.lvspulse.admin.ApiToken;
+import io.lvspulse.admin.ControlSocket;
+import io.lvspulse.admin.PartnerRelay;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
+import io.lvspulse.director.DrainWatcher;
 import io.lvspulse.director.IpvsController;
 import io.lvspulse.director.KernelAdoption;
 import io.lvspulse.director.SysctlCheck;
@@ -17,6 +23,7 @@ import io.lvspulse.failover.FailoverOptions;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.firewall.NftFirewallInstaller;
+import io.lvspulse.http.AdminApi;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.DryRunBackend;
@@ -27,17 +34,24 @@ import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
 import io.lvspulse.metrics.Metrics;
+import io.lvspulse.monitor.Admin;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.QuartzProbeScheduler;
+import io.lvspulse.monitor.ServerId;
 import io.lvspulse.probe.ProbeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,6 +116,13 @@ public final class Daemon implements AutoCloseable {
   private @Nullable IpvsController controller;
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
+  private @Nullable DrainWatcher drainWatcher;
+  private @Nullable AdminService admin;
+  private @Nullable ControlSocket controlSocket;
+  // Read by the HTTP threads; replaced on reload.
+  private volatile Optional<ApiToken> apiToken = Optional.empty();
+  private volatile String partnerRelay = "standalone";
+  private volatile Optional<StatusRenderer.ReloadResult> lastReload = Optional.empty();
   // Read by /status on the HTTP threads.
   private volatile boolean failoverConfigured;
   private volatile @Nullable Failover failover;
@@ -173,6 +194,11 @@ public final class Daemon implements AutoCloseable {
     }
     controller = new IpvsController(reconciler, options.fullReconcile(), !useFailover);
     controller.start();
+    IpvsController c = controller;
+    Optional<Path> stateFile = stateFile();
+    Map<ServerId, Admin> restored = AdminService.restore(stateFile.orElse(null));
+    drainWatcher = new DrainWatcher(metered, DRAIN_CHECK_EVERY, this::onDrained);
+    DrainWatcher w = drainWatcher;
     try {
       probeSource = probeSourceFactory.create();
     } catch (IOException e) {
@@ -180,12 +206,27 @@ public final class Daemon implements AutoCloseable {
     }
     monitor =
         new HealthMonitor(
-            probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
+            probeSource,
+            new QuartzProbeScheduler(),
+            clock,
+            metrics.registry(),
+            snapshot -> {
+              c.accept(snapshot);
+              w.accept(snapshot);
+            });
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config, KernelAdoption.weights(metered, config));
+    monitor.start(config, KernelAdoption.weights(metered, config), restored);
+    drainWatcher.start();
     failoverConfigured = useFailover;
+    admin = new AdminService(monitor, stateFile.orElse(null), initialRelay(useFailover, g));
+    AdminService a = admin;
+    a.persist(); // the servers a new config dropped leave the file now
+    apiToken = loadToken();
+    openControlSocket(a);
     try {
-      http = new StatusServer(options.listen(), metrics::scrape, this::status);
+      http =
+          new StatusServer(
+              options.listen(), metrics::scrape, this::status, new AdminApi(a, () -> apiToken));
     } catch (IOException e) {
       throw new StartupException(
           "cannot listen on "
@@ -260,6 +301,92 @@ public final class Daemon implements AutoCloseable {
               + config.global().heartbeatPort()
               + ": "
               + e.getMessage());
+    }
+  }
+
+  /** How often the kernel's connection counters are read while a server drains for maintenance. */
+  static final Duration DRAIN_CHECK_EVERY = Duration.ofSeconds(2);
+
+  /** The admin state file, creating the state directory (0750) when it is missing. */
+  private Optional<Path> stateFile() {
+    Optional<Path> dir = options.admin().stateDir();
+    if (dir.isEmpty()) {
+      log.info(
+          "no state directory: admin changes (drain, maintenance) last until the next restart");
+      return Optional.empty();
+    }
+    try {
+      if (!Files.isDirectory(dir.get())) {
+        Files.createDirectories(
+            dir.get(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "cannot create the state directory {} ({}): admin changes will not survive a restart",
+          dir.get(),
+          e.getMessage());
+    }
+    return Optional.of(dir.get().resolve(AdminStateFile.NAME));
+  }
+
+  /**
+   * Until the failover exists: a standalone director has no partner; a pair without {@code
+   * heartbeat_key_file} has no authenticated channel, so every change must be made on both.
+   */
+  private PartnerRelay initialRelay(boolean useFailover, GlobalSettings g) {
+    if (!useFailover || !g.hasBackup()) {
+      partnerRelay = "standalone";
+      return PartnerRelay.NONE;
+    }
+    partnerRelay = "none";
+    log.info(
+        "admin changes (drain, maintenance, enable) apply to this director only: without"
+            + " heartbeat_key_file there is no authenticated channel to the partner, so run each"
+            + " on both directors");
+    return (id, state) -> PartnerRelay.Outcome.NOT_AUTHENTICATED;
+  }
+
+  private Optional<ApiToken> loadToken() {
+    Optional<Path> f = options.admin().apiTokenFile();
+    if (f.isEmpty()) {
+      log.info("HTTP API off (--api-token-file none): the status page is read-only");
+      return Optional.empty();
+    }
+    try {
+      ApiToken t = ApiToken.read(f.get());
+      log.info("HTTP API on: changes need the bearer token of {}", f.get());
+      return Optional.of(t);
+    } catch (ApiToken.Refused e) {
+      if (e.missing()) {
+        log.info("HTTP API off ({}): the status page is read-only", e.getMessage());
+      } else {
+        log.error("HTTP API off: {}", e.getMessage());
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void openControlSocket(AdminService a) {
+    Optional<Path> p = options.admin().controlSocket();
+    if (p.isEmpty()) {
+      return;
+    }
+    try {
+      controlSocket = ControlSocket.open(p.get(), a, ControlSocket.GROUP);
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "no control socket ({}): lvs-pulse drain|maintenance|enable cannot reach this director"
+              + " (the HTTP API still can, with its token)",
+          e.getMessage());
+    }
+  }
+
+  private void onDrained(ServerId id, Instant maintenanceSince, String why) {
+    HealthMonitor m = monitor;
+    AdminService a = admin;
+    if (m != null && m.markDrained(id, maintenanceSince, why) && a != null) {
+      a.persist();
     }
   }
 
@@ -345,11 +472,24 @@ public final class Daemon implements AutoCloseable {
       }
       reloadsFailed.increment();
       lastReloadOk.set(0);
+      lastReload =
+          Optional.of(
+              new StatusRenderer.ReloadResult(
+                  clock.instant(),
+                  false,
+                  e.errors().isEmpty()
+                      ? "invalid config"
+                      : e.errors().get(0)
+                          + (e.errors().size() > 1
+                              ? " (and " + (e.errors().size() - 1) + " more)"
+                              : "")));
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
       lastReloadOk.set(0);
+      lastReload =
+          Optional.of(new StatusRenderer.ReloadResult(clock.instant(), false, e.toString()));
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -368,11 +508,19 @@ public final class Daemon implements AutoCloseable {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
     }
     monitor.reload(next);
+    if (admin != null) {
+      admin.persist(); // a server the reload removed loses its admin state
+    }
+    apiToken = loadToken();
     config = next;
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
     lastReloadOk.set(1);
+    lastReload =
+        Optional.of(
+            new StatusRenderer.ReloadResult(
+                clock.instant(), true, "serial_no " + next.global().serialNo()));
     return true;
   }
 
@@ -398,8 +546,19 @@ public final class Daemon implements AutoCloseable {
             : failoverConfigured
                 ? new StatusRenderer.Director.Starting()
                 : new StatusRenderer.Director.Standalone(c.active());
+    ControlSocket cs = controlSocket;
     return new StatusRenderer.Status(
-        version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
+        version(),
+        options.config().toString(),
+        configLoadedAt,
+        dir,
+        ipvs,
+        m.snapshot(),
+        lastReload,
+        new StatusRenderer.AdminInfo(
+            apiToken.isPresent(),
+            cs == null ? Optional.empty() : Optional.of(cs.path().toString()),
+            partnerRelay));
   }
 
   static String version() {
@@ -431,6 +590,8 @@ public final class Daemon implements AutoCloseable {
       failover.stop(Duration.ofSeconds(10));
     }
     closeQuietly(http);
+    closeQuietly(controlSocket);
+    closeQuietly(drainWatcher);
     closeQuietly(monitor);
     if (probeSource instanceof AutoCloseable ac) {
       closeQuietly(ac);

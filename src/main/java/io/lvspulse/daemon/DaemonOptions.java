@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param failover run the director failover (heartbeat, VIPs); off means "always active"
  * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft}/{@code sysctl}
  *     command (a director inside a network namespace: {@code ip netns exec NS})
+ * @param admin where runtime admin changes (drain, maintenance, enable) come from and are kept
  */
 public record DaemonOptions(
     Path config,
@@ -32,7 +33,49 @@ public record DaemonOptions(
     boolean setSysctls,
     Duration fullReconcile,
     boolean failover,
-    java.util.List<String> commandPrefix) {
+    java.util.List<String> commandPrefix,
+    Admin admin) {
+
+  /**
+   * Runtime admin control.
+   *
+   * @param stateDir the state directory (the admin state file lives there); empty keeps admin
+   *     states in memory only
+   * @param controlSocket the CLI's Unix socket; empty serves none
+   * @param apiTokenFile the HTTP API's token file; empty (or a missing file) turns the API off
+   */
+  public record Admin(
+      Optional<Path> stateDir, Optional<Path> controlSocket, Optional<Path> apiTokenFile) {
+    /** Nothing: in memory, no socket, no HTTP API. */
+    public static final Admin NONE =
+        new Admin(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /** Options without runtime admin control ({@link Admin#NONE}). */
+  public DaemonOptions(
+      Path config,
+      IpvsMode ipvs,
+      Optional<Path> ipvsadm,
+      InetSocketAddress listen,
+      boolean cleanupOnStop,
+      Optional<String> role,
+      boolean setSysctls,
+      Duration fullReconcile,
+      boolean failover,
+      java.util.List<String> commandPrefix) {
+    this(
+        config,
+        ipvs,
+        ipvsadm,
+        listen,
+        cleanupOnStop,
+        role,
+        setSysctls,
+        fullReconcile,
+        failover,
+        commandPrefix,
+        Admin.NONE);
+  }
 
   /** The IPVS backends. */
   public enum IpvsMode {

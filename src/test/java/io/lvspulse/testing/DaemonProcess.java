@@ -63,6 +63,20 @@ public final class DaemonProcess implements AutoCloseable {
     cmd.add("--listen");
     cmd.add("127.0.0.1:" + port);
     Files.createDirectories(logDir);
+    // Never the machine's /var/lib/lvs-pulse, /run/lvs-pulse or /etc/lvs-pulse/api.token.
+    Path state = logDir.toAbsolutePath().resolve("state-" + port);
+    if (!runArgs.contains("--state-dir")) {
+      cmd.add("--state-dir");
+      cmd.add(state.toString());
+    }
+    if (!runArgs.contains("--control-socket")) {
+      cmd.add("--control-socket");
+      cmd.add(state.resolve("control.sock").toString());
+    }
+    if (!runArgs.contains("--api-token-file")) {
+      cmd.add("--api-token-file");
+      cmd.add("none");
+    }
     Path log = Files.createTempFile(logDir, "daemon-", ".log");
     Process p =
         new ProcessBuilder(cmd)
