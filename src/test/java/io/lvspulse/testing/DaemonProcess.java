@@ -56,9 +56,19 @@ public final class DaemonProcess implements AutoCloseable {
    */
   public static DaemonProcess start(Path logDir, List<String> runArgs)
       throws IOException, InterruptedException {
+    return start(logDir, "run", runArgs);
+  }
+
+  /**
+   * Starts {@code lvs-pulse COMMAND ARGS --listen 127.0.0.1:PORT} ({@code run} or {@code demo}) as
+   * {@link #start(Path, List)} does; the admin state, control socket and (for {@code run}) token
+   * file default to a fresh directory under {@code logDir} and no token.
+   */
+  public static DaemonProcess start(Path logDir, String command, List<String> runArgs)
+      throws IOException, InterruptedException {
     int port = freeTcpPort();
     List<String> cmd = new ArrayList<>(javaCommand());
-    cmd.add("run");
+    cmd.add(command);
     cmd.addAll(runArgs);
     cmd.add("--listen");
     cmd.add("127.0.0.1:" + port);
@@ -73,7 +83,7 @@ public final class DaemonProcess implements AutoCloseable {
       cmd.add("--control-socket");
       cmd.add(state.resolve("control.sock").toString());
     }
-    if (!runArgs.contains("--api-token-file")) {
+    if (command.equals("run") && !runArgs.contains("--api-token-file")) {
       cmd.add("--api-token-file");
       cmd.add("none");
     }
