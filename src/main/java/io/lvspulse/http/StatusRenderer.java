@@ -281,6 +281,22 @@ public final class StatusRenderer {
     for (ServerView sv : s.servers()) {
       m.computeIfAbsent(sv.id().virtual(), k -> new ArrayList<>()).add(sv);
     }
+    // In the order of the config file (a server a reload removed, still draining, last).
+    for (List<ServerView> list : m.values()) {
+      if (list.size() > 1) {
+        Map<RealServer, Integer> order = new java.util.HashMap<>();
+        List<RealServer> servers = list.get(0).virtual().servers();
+        for (int i = 0; i < servers.size(); i++) {
+          order.putIfAbsent(servers.get(i), i);
+        }
+        list.sort(
+            java.util.Comparator.comparingInt(
+                (ServerView sv) ->
+                    sv.draining()
+                        ? Integer.MAX_VALUE
+                        : order.getOrDefault(sv.server(), Integer.MAX_VALUE)));
+      }
+    }
     return m;
   }
 
