@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * The HTTP API's bearer token, read from a file only root (or, under systemd, the service through
  * {@code LoadCredential=}) can read: {@code /etc/lvs-pulse/api.token}, mode 0600. The token is the
- * file's first line without surrounding blanks, at least {@value #MIN_LENGTH} characters. A file
- * that others can read is refused (as ssh refuses a private key others can read).
+ * file's first line without surrounding blanks, at least {@value #MIN_LENGTH} characters; a file
+ * that is empty or says {@code none} turns the API off. A file that others can read is refused (as
+ * ssh refuses a private key others can read).
  *
  * <p>{@link #matches} compares in constant time: both sides are hashed (SHA-256) and the digests
  * compared with {@link MessageDigest#isEqual}, so neither the token's content nor its length shows
@@ -23,6 +24,12 @@ import java.util.Set;
 public final class ApiToken {
   /** The shortest token accepted. */
   public static final int MIN_LENGTH = 16;
+
+  /**
+   * A token file that says only this turns the API off (the unit's default credential when {@code
+   * /etc/lvs-pulse/api.token} does not exist).
+   */
+  public static final String OFF = "none";
 
   /** The default file (outside systemd). */
   public static final Path DEFAULT_FILE = Path.of("/etc/lvs-pulse/api.token");
@@ -75,6 +82,9 @@ public final class ApiToken {
       throw new Refused("cannot read " + file + ": " + e.getMessage(), false);
     }
     String token = text.lines().findFirst().orElse("").strip();
+    if (token.equalsIgnoreCase(OFF)) {
+      throw new Refused(file + " says " + OFF, true);
+    }
     if (token.length() < MIN_LENGTH) {
       throw new Refused(
           file

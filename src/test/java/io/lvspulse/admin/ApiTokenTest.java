@@ -47,6 +47,10 @@ class ApiTokenTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             ApiToken.Refused.class, () -> ApiToken.read(file("", "r--------")));
     assertThat(empty.missing()).as("an empty credential: the API is simply off").isTrue();
+    ApiToken.Refused off =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ApiToken.Refused.class, () -> ApiToken.read(file("none\n", "r--------")));
+    assertThat(off.missing()).as("the unit's default credential: the API is simply off").isTrue();
     ApiToken.Refused none =
         org.junit.jupiter.api.Assertions.assertThrows(
             ApiToken.Refused.class, () -> ApiToken.read(dir.resolve("nope")));
