@@ -2,8 +2,11 @@
 # A fake ipvsadm for IpvsadmBackendTest / IpvsReconcilerFaultTest and the benchmark's local double.
 # State: $FAKE_IPVSADM_STATE (the table as `ipvsadm -S -n` lines); behaviour: the word in
 # $FAKE_IPVSADM_STATE.mode (default ok):
-#   ok      -S -n prints the table; -R applies -A/-E/-D/-a/-e/-d lines with the kernel's error
-#           messages on stderr and exit 0 (as ipvsadm -R does); --set/--start-daemon/--stop-daemon ok
+#   ok      -S -n prints the table in list order (the real ipvsadm sorts it), -L -n --nosort the
+#           same in the list format; -R applies -A/-E/-D/-a/-e/-d lines
+#           with the kernel's error messages on stderr and exit 0 (as ipvsadm -R does); -a puts the
+#           real server at the head of its service's list, as the kernel does;
+#           --set/--start-daemon/--stop-daemon ok
 #   noipvs  every call fails as on a host without IPVS (exit 2)
 #   hang    starts a grandchild `sleep 60` (pid in $FAKE_IPVSADM_STATE.hangpid) and waits for it
 #   garbage -S prints garbage, everything else as ok
@@ -32,6 +35,29 @@ case $mode in
 esac
 case "$1" in
   -S) cat "$state"; exit 0;;
+  -L)
+    # -L -n --nosort: the list format, real servers in the stored (kernel) order
+    echo "IP Virtual Server version 1.2.1 (size=4096)"
+    echo "Prot LocalAddress:Port Scheduler Flags"
+    echo "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn"
+    awk '
+      { line[NR] = $0 }
+      END {
+        for (i = 1; i <= NR; i++) {
+          n = split(line[i], f, " ")
+          if (f[1] != "-A") continue
+          key = f[2] " " f[3]; six = (f[4] == "-6")
+          if (f[2] == "-f") printf "FWM  %s%s %s\n", f[3], (six ? " IPv6" : ""), f[six ? 6 : 5]
+          else printf "%s  %s %s\n", (f[2] == "-t" ? "TCP" : "UDP"), f[3], f[5]
+          for (j = 1; j <= NR; j++) {
+            m = split(line[j], g, " ")
+            if (g[1] != "-a" || g[2] " " g[3] != key) continue
+            for (k = 1; k < m; k++) if (g[k] == "-r") r = g[k+1]
+            printf "  -> %-28s %-7s %-6s 0          0\n", r, "Route", g[m]
+          }
+        }
+      }' "$state"
+    exit 0;;
   --set|--start-daemon|--stop-daemon) exit 0;;
   -R) ;;
   *) echo "fake-ipvsadm: unsupported: $*" >&2; exit 255;;
@@ -55,7 +81,7 @@ awk -v state="$state" '
       r = rarg(f, nf)
       if (!findsvc(k)) { print "Service not defined" > "/dev/stderr"; next }
       i = finddst(k, r)
-      if (op == "-a") { if (i) print "Destination already exists" > "/dev/stderr"; else lines[++n] = "-a " rest }
+      if (op == "-a") { if (i) print "Destination already exists" > "/dev/stderr"; else { s = findsvc(k); for (j = n; j > s; j--) lines[j+1] = lines[j]; lines[s+1] = "-a " rest; n++ } }
       else if (!i) print "No such destination" > "/dev/stderr"
       else if (op == "-e") lines[i] = "-a " rest
       else lines[i] = ""

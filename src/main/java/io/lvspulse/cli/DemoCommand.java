@@ -88,6 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             Duration.ofSeconds(15),
             false,
             List.of(),
+            Path.of(DaemonOptions.DEFAULT_DRAIN_FILE),
             new DaemonOptions.Admin(
                 Optional.of(dir), AdminOptions.path(controlSocket), Optional.of(token)));
     Demo demo;

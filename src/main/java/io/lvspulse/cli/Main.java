@@ -44,6 +44,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(new BenchCommand());
     cl.addSubcommand(new CheckConfigCommand());
     cl.addSubcommand(new FirewallRulesCommand());
+    cl.addSubcommand(new AnnounceCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }

@@ -3,6 +3,8 @@ package io.lvspulse.cli;
 import io.lvspulse.config.ParsedConfig;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.director.DesiredTables;
+import io.lvspulse.director.EcmpTables;
+import io.lvspulse.ipvs.IpvsPlanner;
 import io.lvspulse.ipvs.IpvsTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the `ipvsadm -R` restore lines of the IPVS table FILE asks for when every active real"
           + " server of every active virtual service is healthy (`-A` per service, then its `-a` lines).",
+      "In ECMP mode (director_mode = ecmp): -s mh -b mh-fallback, the real servers in the order"
+          + " lvs-pulse adds them (the kernel puts each at the head of its list).",
       "Exit 0 on success, 1 when the config is invalid (errors on stderr as in check-config)."
     })
 public final class PlanCommand implements Callable<Integer> {
@@ -49,6 +53,15 @@ public final class PlanCommand implements Callable<Integer> {
       return 1;
     }
     ParsedConfig parsed = loaded.get();
+    if (parsed.config().global().ecmp().ecmp()) {
+      // ECMP: every server from the start, mh, in the order lvs-pulse adds them (the kernel adds
+      // at the head, so the last first): ipvsadm -R of these lines gives the canonical list.
+      IpvsTable ecmp = EcmpTables.allHealthy(parsed.config());
+      IpvsPlanner.plan(ecmp, IpvsTable.EMPTY, ecmp.keys()).forEach(c -> out.println(c.line()));
+      out.flush();
+      err.flush();
+      return 0;
+    }
     IpvsTable table =
         DesiredTables.allHealthy(
             parsed.config(), entryWeights ? PlanCommand::entryWeight : RealServer::weight);

@@ -97,6 +97,15 @@ public final class RunCommand implements Callable<Integer> {
   int reconcileSeconds;
 
   @Option(
+      names = "--drain-file",
+      paramLabel = "PATH",
+      defaultValue = DaemonOptions.DEFAULT_DRAIN_FILE,
+      description =
+          "ECMP mode: while this file exists every VIP is withdrawn; `lvs-pulse announce --drain`"
+              + " writes it (default: ${DEFAULT-VALUE})")
+  Path drainFile;
+
+  @Option(
       names = "--command-prefix",
       paramLabel = "ARG",
       split = ",",
@@ -142,6 +151,7 @@ public final class RunCommand implements Callable<Integer> {
             Duration.ofSeconds(reconcileSeconds),
             !noFailover,
             commandPrefix,
+            drainFile,
             admin.toOptions());
     Daemon daemon;
     try {

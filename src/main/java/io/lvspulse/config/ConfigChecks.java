@@ -1,11 +1,11 @@
 package io.lvspulse.config;
 
+import com.google.re2j.PatternSyntaxException;
 import io.lvspulse.config.Lexer.Token;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -107,6 +107,7 @@ final class ConfigChecks {
           globalKeys.get("service"),
           "'service = fos': lvs-pulse runs LVS only; the failover" + " blocks are ignored");
     }
+    checkEcmp(config);
     Map<Integer, VirtualBlock> fwmarks = new HashMap<>();
     Map<String, VirtualBlock> endpoints = new HashMap<>();
     Map<InetAddress, VirtualBlock> vipDevices = new HashMap<>();
@@ -177,6 +178,116 @@ final class ConfigChecks {
           }
         }
       }
+    }
+  }
+
+  /**
+   * {@code director_mode = ecmp}: warns about every setting ECMP mode overrides or that breaks it
+   * (each is ignored, with the reason), and about a missing {@code udp_timeout}.
+   */
+  private void checkEcmp(LvsConfig config) {
+    GlobalSettings gs = config.global();
+    if (!gs.ecmp().ecmp()) {
+      for (int i = 0; i < virtuals.size(); i++) {
+        VirtualService v = config.virtuals().get(i);
+        if (v.mhPort() && v.scheduler() != Scheduler.MH) {
+          warn(
+              posOf(virtuals.get(i), "mh_port"),
+              "'mh_port' applies to the mh scheduler only (scheduler = mh, or director_mode ="
+                  + " ecmp)");
+        }
+      }
+      return;
+    }
+    if (gs.primary().isPresent()) {
+      warn(
+          globalKeys.get("primary"),
+          "director_mode = ecmp: 'primary', 'backup' and the heartbeat keys are not used: every"
+              + " director is active and announces its VIPs to the router through BIRD");
+    }
+    boolean udp = false;
+    String mode = "in director_mode = ecmp";
+    for (int i = 0; i < virtuals.size(); i++) {
+      VirtualBlock blk = virtuals.get(i);
+      VirtualService v = config.virtuals().get(i);
+      if (blk.hadError || !v.active()) {
+        continue;
+      }
+      String l = blk.label() + ": ";
+      if (v.address().isPresent() && !v.address().get().device().equals("lo")) {
+        warn(
+            posOf(blk, "address"),
+            l
+                + "the VIP goes on lo "
+                + mode
+                + " (the router brings its packets, no ARP); the device '"
+                + v.address().get().device()
+                + "' is not used");
+      }
+      if (blk.keys.containsKey("scheduler") && v.scheduler() != Scheduler.MH) {
+        warn(
+            posOf(blk, "scheduler"),
+            l
+                + "'scheduler = "
+                + v.scheduler().keyword()
+                + "' is ignored "
+                + mode
+                + ", which programs -s mh -b mh-fallback: any other scheduler decides on each"
+                + " director alone, so two directors send one client to different real servers");
+      }
+      if (!v.persistent().isZero()) {
+        warn(
+            posOf(blk, "persistent"),
+            l
+                + "'persistent' is ignored "
+                + mode
+                + " (no -p): a persistence template lives on one director only, while mh keeps a"
+                + " client on the same real server on every director");
+      }
+      if (blk.keys.containsKey("quiesce_server") && !v.quiesceServer()) {
+        warn(
+            posOf(blk, "quiesce_server"),
+            l
+                + "'quiesce_server = 0' is ignored "
+                + mode
+                + ": a failed real server is always quiesced to weight 0, never deleted, since"
+                + " deleting and adding it again would reshuffle mh's table");
+      }
+      if (blk.keys.containsKey("slow_start") && v.slowStart()) {
+        warn(
+            posOf(blk, "slow_start"),
+            l
+                + "'slow_start = 1' is ignored "
+                + mode
+                + ": weights stay as configured, since each weight change rebuilds mh's table"
+                + " and the directors would ramp at different times");
+      }
+      if (v.sorryServer().isPresent()) {
+        warn(
+            posOf(blk, "sorry_server"),
+            l
+                + "'sorry_server' is ignored "
+                + mode
+                + ": a director with too few real servers up withdraws the VIP instead");
+      }
+      int quorum = gs.ecmp().announceQuorum();
+      if (v.activeServers().size() < quorum) {
+        warn(
+            blk.opener,
+            l
+                + v.activeServers().size()
+                + " active real server(s), fewer than announce_quorum = "
+                + quorum
+                + ": no director will ever announce its VIP");
+      }
+      udp |= v.isFwmark() || v.protocol() == Protocol.UDP;
+    }
+    if (udp && gs.udpTimeout() == 0) {
+      warn(
+          globalKeys.get("director_mode"),
+          "director_mode = ecmp with UDP services: set 'udp_timeout' (e.g. 10 for TFTP): the"
+              + " kernel keeps an idle UDP connection entry 300 s, so a flow a director has seen"
+              + " stays on a failed real server that long there, while new flows move at once");
     }
   }
 

@@ -49,6 +49,8 @@ import java.util.Optional;
  *     (0, as Piranha, which has no automatic failback)
  * @param manageFirewall lvs-pulse extension {@code manage_firewall}: install the fwmark mangle
  *     rules itself (0)
+ * @param ecmp lvs-pulse extension keys {@code director_mode}, {@code announce_*} and {@code
+ *     bird_socket} (ECMP mode)
  */
 public record GlobalSettings(
     int serialNo,
@@ -84,7 +86,8 @@ public record GlobalSettings(
     Optional<ReservationConflictAction> reservationConflictAction,
     Optional<Path> heartbeatKeyFile,
     boolean failback,
-    boolean manageFirewall) {
+    boolean manageFirewall,
+    EcmpSettings ecmp) {
 
   public static final int DEFAULT_HEARTBEAT_PORT = 539;
   public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(2);
@@ -112,6 +115,7 @@ public record GlobalSettings(
     Objects.requireNonNull(syncdIface, "syncdIface");
     Objects.requireNonNull(reservationConflictAction, "reservationConflictAction");
     Objects.requireNonNull(heartbeatKeyFile, "heartbeatKeyFile");
+    Objects.requireNonNull(ecmp, "ecmp");
     if (primaryPrivate.isEmpty()) {
       primaryPrivate = primary;
     }
@@ -167,6 +171,12 @@ public record GlobalSettings(
     b.heartbeatKeyFile = heartbeatKeyFile;
     b.failback = failback;
     b.manageFirewall = manageFirewall;
+    b.directorMode = ecmp.mode();
+    b.announceQuorum = ecmp.announceQuorum();
+    b.announceRise = ecmp.announceRise();
+    b.announceFall = ecmp.announceFall();
+    b.announceInterval = ecmp.announceInterval();
+    b.birdSocket = ecmp.birdSocket();
     return b;
   }
 
@@ -211,6 +221,12 @@ public record GlobalSettings(
     public Optional<Path> heartbeatKeyFile = Optional.empty();
     public boolean failback;
     public boolean manageFirewall;
+    public DirectorMode directorMode = DirectorMode.PAIR;
+    public int announceQuorum = 1;
+    public int announceRise = 2;
+    public int announceFall = 2;
+    public Duration announceInterval = EcmpSettings.DEFAULT_ANNOUNCE_INTERVAL;
+    public Path birdSocket = EcmpSettings.DEFAULT_BIRD_SOCKET;
 
     Builder() {}
 
@@ -249,7 +265,14 @@ public record GlobalSettings(
           reservationConflictAction,
           heartbeatKeyFile,
           failback,
-          manageFirewall);
+          manageFirewall,
+          new EcmpSettings(
+              directorMode,
+              announceQuorum,
+              announceRise,
+              announceFall,
+              announceInterval,
+              birdSocket));
     }
   }
 }

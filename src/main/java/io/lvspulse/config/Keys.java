@@ -440,6 +440,43 @@ public final class Keys {
         .sets((g, x) -> g.manageFirewall = x)
         .writes(g -> bool(g.manageFirewall()));
 
+    global("director_mode")
+        .takes(keyword(DirectorMode.values()), "pair or ecmp")
+        .extension(
+            "pair: one active director, the backup takes over by heartbeat (Piranha); ecmp: every"
+                + " director is active and announces its VIPs to the router through BIRD, and IPVS"
+                + " uses mh (docs/ecmp.md).")
+        .sets((g, x) -> g.directorMode = x)
+        .writes(g -> g.ecmp().mode().keyword());
+    global("announce_quorum")
+        .takes(integer(1, Integer.MAX_VALUE), "an integer, at least 1")
+        .extension(
+            "ECMP: real servers that must be up in each virtual service of a VIP for this director"
+                + " to announce it.")
+        .sets((g, x) -> g.announceQuorum = x)
+        .writes(g -> num(g.ecmp().announceQuorum()));
+    global("announce_rise")
+        .takes(integer(1, 1000), "an integer 1..1000")
+        .extension("ECMP: healthy evaluations in a row before a VIP is announced.")
+        .sets((g, x) -> g.announceRise = x)
+        .writes(g -> num(g.ecmp().announceRise()));
+    global("announce_fall")
+        .takes(integer(1, 1000), "an integer 1..1000")
+        .extension("ECMP: unhealthy evaluations in a row before a VIP is withdrawn.")
+        .sets((g, x) -> g.announceFall = x)
+        .writes(g -> num(g.ecmp().announceFall()));
+    global("announce_interval")
+        .takes(one(Value::duration), "a duration such as 1 or 500ms")
+        .extension(
+            "ECMP: the period of the announce evaluations and of the loop that converges BIRD.")
+        .sets((g, x) -> g.announceInterval = x)
+        .writes(g -> duration(g.ecmp().announceInterval()));
+    global("bird_socket")
+        .takes(PATH, "the path of BIRD's control socket")
+        .extension("ECMP: BIRD's control socket, which lvs-pulse switches the VIP routes through.")
+        .sets((g, x) -> g.birdSocket = x)
+        .writes(g -> path(g.ecmp().birdSocket()));
+
     // ---- virtual and failover blocks, in the order Piranha's GUI writes them
     virtual("active")
         .takes(BOOL, "0 or 1")
@@ -577,14 +614,14 @@ public final class Keys {
                     v.error(
                         "unknown scheduler '"
                             + v.text()
-                            + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+                            + "': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
                   }
                   return s;
                 }),
-            "one of lc rr wlc wrr lblc lblcr dh sh sed nq")
+            "one of lc rr wlc wrr lblc lblcr dh sh sed nq mh")
         .piranha(
-            "The IPVS scheduler (ipvsadm -s); sed and nq are accepted too (Piranha does not"
-                + " know them).")
+            "The IPVS scheduler (ipvsadm -s); sed, nq and mh are accepted too (Piranha does not"
+                + " know them); ECMP mode programs mh whatever this says.")
         .sets((b, x) -> b.scheduler = x)
         .shows(v -> v.scheduler().keyword());
     virtual("protocol")
@@ -671,6 +708,13 @@ public final class Keys {
                 + " every 20 s up to weight; 0: full weight at once.")
         .sets((b, x) -> b.slowStart = x)
         .writes(v -> bool(v.slowStart()));
+    virtual("mh_port")
+        .takes(BOOL, "0 or 1")
+        .extension(
+            "With the mh scheduler (ECMP mode, or scheduler = mh): hash the client's port too"
+                + " (-b mh-fallback,mh-port); 0 hashes the address alone, which TFTP needs.")
+        .sets((b, x) -> b.mhPort = x)
+        .writes(v -> bool(v.mhPort()));
 
     // ---- server blocks
     server("address")

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * Virtual {@code scheduler}: the IPVS scheduler ({@code ipvsadm -s}). Piranha 0.8.6 knows {@code lc
- * rr wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed} and {@code nq} (an
- * extension).
+ * rr wlc wrr lblc lblcr dh sh}; lvs-pulse also accepts IPVS's {@code sed}, {@code nq} and {@code
+ * mh} (extensions).
  */
 public enum Scheduler implements Keyword {
   LC("lc", true),
@@ -19,7 +19,12 @@ public enum Scheduler implements Keyword {
   /** Shortest expected delay: lvs-pulse extension (Piranha rejects it). */
   SED("sed", false),
   /** Never queue: lvs-pulse extension (Piranha rejects it). */
-  NQ("nq", false);
+  NQ("nq", false),
+  /**
+   * Maglev hashing (Linux 4.18+): lvs-pulse extension (Piranha rejects it). Every director maps a
+   * client to the same real server; ECMP mode programs it whatever {@code scheduler} says.
+   */
+  MH("mh", false);
 
   private final String keyword;
   private final boolean piranha;

@@ -46,6 +46,9 @@ import java.util.Optional;
  *     than the interval
  * @param slowStart lvs-pulse extension {@code slow_start} (1): Piranha's weight ramp-up (weight/32,
  *     doubling) when a server (re)joins
+ * @param mhPort lvs-pulse extension {@code mh_port} (0): in ECMP mode, hash the client's port too
+ *     ({@code -b mh-fallback,mh-port}); off, {@code mh} hashes the client's address alone, which
+ *     TFTP needs (its RRQ and ACKs come from one address but are different flows)
  * @param servers the {@code server} blocks in file order
  */
 public record VirtualService(
@@ -75,6 +78,7 @@ public record VirtualService(
     List<String> dirs,
     Optional<Duration> probeTimeoutOverride,
     boolean slowStart,
+    boolean mhPort,
     List<RealServer> servers) {
 
   public static final int DEFAULT_PORT = 80;
@@ -206,6 +210,7 @@ public record VirtualService(
     b.dirs = new ArrayList<>(dirs);
     b.probeTimeoutOverride = probeTimeoutOverride;
     b.slowStart = slowStart;
+    b.mhPort = mhPort;
     b.servers = new ArrayList<>(servers);
     return b;
   }
@@ -238,6 +243,7 @@ public record VirtualService(
     public List<String> dirs = new ArrayList<>();
     public Optional<Duration> probeTimeoutOverride = Optional.empty();
     public boolean slowStart = true;
+    public boolean mhPort;
     public List<RealServer> servers = new ArrayList<>();
 
     Builder(String name) {
@@ -272,6 +278,7 @@ public record VirtualService(
           dirs,
           probeTimeoutOverride,
           slowStart,
+          mhPort,
           servers);
     }
   }

@@ -5,6 +5,8 @@ import io.lvspulse.admin.AdminStateFile;
 import io.lvspulse.admin.ApiToken;
 import io.lvspulse.admin.ControlSocket;
 import io.lvspulse.admin.PartnerRelay;
+import io.lvspulse.announce.BirdAnnouncer;
+import io.lvspulse.announce.BirdControl;
 import io.lvspulse.config.ConfigException;
 import io.lvspulse.config.Diagnostic;
 import io.lvspulse.config.GlobalSettings;
@@ -21,6 +23,7 @@ import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
 import io.lvspulse.failover.Role;
+import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.firewall.NftFirewallInstaller;
 import io.lvspulse.http.AdminApi;
@@ -126,6 +129,7 @@ public final class Daemon implements AutoCloseable {
   // Read by /status on the HTTP threads.
   private volatile boolean failoverConfigured;
   private volatile @Nullable Failover failover;
+  private volatile @Nullable EcmpDirector ecmp;
   private volatile LvsConfig config;
   private volatile Instant configLoadedAt;
   private volatile boolean closed;
@@ -186,8 +190,13 @@ public final class Daemon implements AutoCloseable {
             metrics.registry(),
             IpvsReconciler.RetryPolicy.DEFAULT,
             IpvsReconciler.Sleeper.real());
-    boolean useFailover = options.failover() && g.primary().isPresent();
-    if (options.failover() && !useFailover) {
+    boolean ecmpMode = g.ecmp().ecmp();
+    boolean useFailover = !ecmpMode && options.failover() && g.primary().isPresent();
+    if (ecmpMode) {
+      log.info(
+          "director_mode = ecmp: every director is active; VIPs on lo, announced through BIRD ({})",
+          g.ecmp().birdSocket());
+    } else if (options.failover() && !useFailover) {
       log.info(
           "no `primary` in {}: standalone director, always active (no heartbeat)",
           options.config());
@@ -238,6 +247,9 @@ public final class Daemon implements AutoCloseable {
     http.start();
     if (useFailover) {
       startFailover(metered);
+    }
+    if (ecmpMode) {
+      startEcmp();
     }
     installSignalHandlers();
     started = true;
@@ -390,6 +402,34 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  private void startEcmp() {
+    IpvsController c = java.util.Objects.requireNonNull(controller);
+    HealthMonitor m = java.util.Objects.requireNonNull(monitor);
+    FirewallInstaller firewall =
+        config.global().manageFirewall()
+            ? NftFirewallInstaller.forRules(
+                runner,
+                options.commandPrefix(),
+                FirewallRules.Options.defaults(),
+                options.config().toString())
+            : FirewallInstaller.none();
+    EcmpDirector e =
+        new EcmpDirector(
+            config,
+            firewall,
+            new BirdAnnouncer(
+                new BirdControl(config.global().ecmp().birdSocket(), Duration.ofSeconds(2))),
+            m::snapshot,
+            c::converged,
+            options.drainFile(),
+            runner,
+            options.commandPrefix(),
+            clock,
+            metrics.registry());
+    e.start(config);
+    ecmp = e;
+  }
+
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
     if (options.ipvs() == DaemonOptions.IpvsMode.DRY_RUN) {
       log.info("ipvs backend: dry-run (nothing is changed in the kernel; every command is logged)");
@@ -495,6 +535,16 @@ public final class Daemon implements AutoCloseable {
     parsed.warnings().forEach(w -> log.warn("{}", w));
     LvsConfig previous = config;
     LvsConfig next = parsed.config();
+    if (previous.global().ecmp().mode() != next.global().ecmp().mode()) {
+      log.error(
+          "reload rejected, keeping the running config: director_mode changed ({} -> {}); restart"
+              + " lvs-pulse to change it",
+          previous.global().ecmp().mode().keyword(),
+          next.global().ecmp().mode().keyword());
+      reloadsFailed.increment();
+      lastReloadOk.set(0);
+      return false;
+    }
     if (!previous.global().equals(next.global())) {
       log.info(
           "global settings changed; IPVS timeouts are re-applied, failover settings take effect at restart");
@@ -506,6 +556,9 @@ public final class Daemon implements AutoCloseable {
     applySysctls(next);
     if (failover != null) {
       failover.reload(next).forEach(w -> log.warn("reload: {}", w));
+    }
+    if (ecmp != null) {
+      ecmp.reload(next);
     }
     monitor.reload(next);
     if (admin != null) {
@@ -540,12 +593,15 @@ public final class Daemon implements AutoCloseable {
             c.lastResult().flatMap(IpvsReconciler.Result::lastError),
             c.onSorryServer());
     Failover f = failover;
+    EcmpDirector e = ecmp;
     StatusRenderer.Director dir =
-        f != null
-            ? new StatusRenderer.Director.Failover(f.status())
-            : failoverConfigured
-                ? new StatusRenderer.Director.Starting()
-                : new StatusRenderer.Director.Standalone(c.active());
+        e != null
+            ? new StatusRenderer.Director.Ecmp(e.status())
+            : f != null
+                ? new StatusRenderer.Director.Failover(f.status())
+                : failoverConfigured
+                    ? new StatusRenderer.Director.Starting()
+                    : new StatusRenderer.Director.Standalone(c.active());
     ControlSocket cs = controlSocket;
     return new StatusRenderer.Status(
         version(),
@@ -584,6 +640,16 @@ public final class Daemon implements AutoCloseable {
           options.cleanupOnStop()
               ? " (cleaning up managed IPVS services)"
               : "; IPVS is left as it is");
+    }
+    if (ecmp != null) {
+      // Withdraw every VIP from the router before anything else stops.
+      boolean all = ecmp.withdrawAll(Duration.ofSeconds(5));
+      log.info(
+          all
+              ? "ECMP: every VIP withdrawn"
+              : "ECMP: not every VIP could be withdrawn (BIRD: {}); ExecStopPost tries again",
+          ecmp.status().routerError().orElse("?"));
+      ecmp.close();
     }
     if (failover != null) {
       // Give up the VIPs and tell the partner (STOPPED) before anything else stops.

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param failover run the director failover (heartbeat, VIPs); off means "always active"
  * @param commandPrefix prepended to every {@code ip}/{@code arping}/{@code nft}/{@code sysctl}
  *     command (a director inside a network namespace: {@code ip netns exec NS})
+ * @param drainFile ECMP mode: while this file exists, every VIP is withdrawn ({@code lvs-pulse
+ *     announce --drain} writes it)
  * @param admin where runtime admin changes (drain, maintenance, enable) come from and are kept
  */
 public record DaemonOptions(
@@ -34,7 +36,11 @@ public record DaemonOptions(
     Duration fullReconcile,
     boolean failover,
     java.util.List<String> commandPrefix,
+    Path drainFile,
     Admin admin) {
+
+  /** Where {@code lvs-pulse announce --drain} puts the drain flag (the unit's state directory). */
+  public static final String DEFAULT_DRAIN_FILE = "/var/lib/lvs-pulse/drain";
 
   /**
    * Runtime admin control.
@@ -62,6 +68,45 @@ public record DaemonOptions(
       boolean setSysctls,
       Duration fullReconcile,
       boolean failover,
+      java.util.List<String> commandPrefix,
+      Path drainFile) {
+    this(
+        config,
+        ipvs,
+        ipvsadm,
+        listen,
+        cleanupOnStop,
+        role,
+        setSysctls,
+        fullReconcile,
+        failover,
+        commandPrefix,
+        drainFile,
+        Admin.NONE);
+  }
+
+  /** The IPVS backends. */
+  public enum IpvsMode {
+    IPVSADM,
+    DRY_RUN
+  }
+
+  public DaemonOptions {
+    commandPrefix = java.util.List.copyOf(commandPrefix);
+    java.util.Objects.requireNonNull(drainFile, "drainFile");
+  }
+
+  /** As the canonical constructor, with the default drain file. */
+  public DaemonOptions(
+      Path config,
+      IpvsMode ipvs,
+      Optional<Path> ipvsadm,
+      InetSocketAddress listen,
+      boolean cleanupOnStop,
+      Optional<String> role,
+      boolean setSysctls,
+      Duration fullReconcile,
+      boolean failover,
       java.util.List<String> commandPrefix) {
     this(
         config,
@@ -74,16 +119,6 @@ public record DaemonOptions(
         fullReconcile,
         failover,
         commandPrefix,
-        Admin.NONE);
-  }
-
-  /** The IPVS backends. */
-  public enum IpvsMode {
-    IPVSADM,
-    DRY_RUN
-  }
-
-  public DaemonOptions {
-    commandPrefix = java.util.List.copyOf(commandPrefix);
+        Path.of(DEFAULT_DRAIN_FILE));
   }
 }

@@ -54,6 +54,10 @@ public final class ConfigTables {
   /** The IPVS service settings of a virtual service. */
   public static IpvsService service(VirtualService v) {
     IpvsService s = IpvsService.of(key(v), v.scheduler().keyword());
+    if (s.listOrderMatters()) {
+      // mh: re-hash the clients of a quiesced server the same way on every director.
+      s = s.withSchedulerFlags(v.mhPort() ? "mh-fallback,mh-port" : "mh-fallback");
+    }
     if (v.persistentSeconds() > 0) {
       s = s.withPersistence(Duration.ofSeconds(v.persistentSeconds()));
       Optional<InetAddress> mask = v.pmask();

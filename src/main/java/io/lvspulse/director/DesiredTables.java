@@ -73,6 +73,9 @@ public final class DesiredTables {
   /** The table for the monitor's snapshot {@code s}, and the virtuals on their sorry server. */
   public static Desired build(MonitorSnapshot s) {
     LvsConfig cfg = s.config();
+    if (cfg.global().ecmp().ecmp()) {
+      return new Desired(EcmpTables.build(s), List.of()); // ECMP mode's own policy, no sorry server
+    }
     Network network = cfg.global().network();
     Map<String, List<ServerView>> byVirtual = new LinkedHashMap<>();
     for (ServerView v : s.servers()) {

@@ -47,8 +47,13 @@ public final class FirewallRules {
     }
   }
 
-  /** The rules for every active fwmark virtual service that has an address, in file order. */
+  /**
+   * The rules for every active fwmark virtual service that has an address, in file order. In ECMP
+   * mode ({@code director_mode = ecmp}) the VIP sits on {@code lo} while its packets come in from
+   * the router on another interface, so the rules never match the interface there.
+   */
   public static List<Rule> rules(LvsConfig config, Options options) {
+    boolean matchInterface = options.matchInterface() && !config.global().ecmp().ecmp();
     List<Rule> out = new ArrayList<>();
     for (VirtualService v : config.activeFwmarkVirtuals()) {
       if (v.address().isEmpty()) {
@@ -63,7 +68,7 @@ public final class FirewallRules {
           new Rule(
               v.name(),
               v.address().get().address().getHostAddress(),
-              options.matchInterface() ? v.address().get().interfaceName() : "",
+              matchInterface ? v.address().get().interfaceName() : "",
               v.protocol().keyword(),
               ports,
               v.fwmark()));

@@ -1,5 +1,7 @@
 package io.lvspulse.http;
 
+import io.lvspulse.announce.AnnounceController;
+import io.lvspulse.announce.RoutingState;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.director.ConfigTables;
@@ -55,6 +57,14 @@ public final class StatusRenderer {
     }
 
     /** Failover runs; {@code status} is its latest snapshot. */
+    /** ECMP mode ({@code director_mode = ecmp}): always active; the announce loop's state. */
+    record Ecmp(AnnounceController.Status status) implements Director {
+      @Override
+      public boolean active() {
+        return true;
+      }
+    }
+
     record Failover(FailoverStatus status) implements Director {
       @Override
       public boolean active() {
@@ -144,6 +154,20 @@ public final class StatusRenderer {
     ipvs.put("converged", s.ipvs().converged());
     ipvs.put("last_error", s.ipvs().lastError().orElse(null));
     root.put("ipvs", ipvs);
+    root.put(
+        "local_problem",
+        s.monitor()
+            .localProblem()
+            .map(
+                p -> {
+                  Map<String, Object> lp = new LinkedHashMap<>();
+                  lp.put("reason", p.reason());
+                  lp.put("since", p.since().toString());
+                  lp.put("last_seen", p.lastSeen().toString());
+                  lp.put("errors", p.errors());
+                  return lp;
+                })
+            .orElse(null));
     List<Object> virtuals = new ArrayList<>();
     for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
       VirtualService v = e.getValue().isEmpty() ? null : e.getValue().get(0).virtual();
@@ -190,7 +214,40 @@ public final class StatusRenderer {
   /** The {@code director} object: {@code failover} (off, starting, on), then what it knows. */
   private static Map<String, Object> director(Director d) {
     Map<String, Object> m = new LinkedHashMap<>();
-    if (d instanceof Director.Failover f) {
+    if (d instanceof Director.Ecmp e) {
+      AnnounceController.Status st = e.status();
+      m.put("failover", "off");
+      m.put("mode", "ecmp");
+      m.put("active", true);
+      m.put("announcer", st.announcer());
+      m.put("router_error", st.routerError().orElse(null));
+      m.put("drained", st.drained());
+      m.put("stopping", st.stopping());
+      List<Object> sessions = new ArrayList<>();
+      for (RoutingState.Session x : st.sessions()) {
+        Map<String, Object> sm = new LinkedHashMap<>();
+        sm.put("name", x.name());
+        sm.put("established", x.established());
+        sm.put("info", x.info());
+        sessions.add(sm);
+      }
+      m.put("bgp_sessions", sessions);
+      List<Object> vips = new ArrayList<>();
+      for (AnnounceController.VipStatus v : st.vips()) {
+        Map<String, Object> vm = new LinkedHashMap<>();
+        vm.put("vip", v.route().address());
+        vm.put("protocol", v.route().protocol());
+        vm.put("announced", v.routed() == RoutingState.RouteState.ANNOUNCED);
+        vm.put("bird_state", v.routed().label());
+        vm.put("desired", v.desired());
+        vm.put("reason", v.reason().label());
+        vm.put("detail", v.detail());
+        vm.put("since", v.since().toString());
+        vm.put("error", v.error().orElse(null));
+        vips.add(vm);
+      }
+      m.put("vips", vips);
+    } else if (d instanceof Director.Failover f) {
       FailoverStatus st = f.status();
       m.put("failover", "on");
       m.put("role", st.role().label());
@@ -315,9 +372,41 @@ public final class StatusRenderer {
             s.ipvs().converged()
                 ? ""
                 : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
+    s.monitor()
+        .localProblem()
+        .ifPresent(
+            p ->
+                sb.append(
+                    String.format(
+                        Locale.ROOT,
+                        "LOCAL PROBLEM since %s (%d errors, servers keep their state): %s%n",
+                        p.since(),
+                        p.errors(),
+                        p.reason())));
     sb.append("director:");
-    director(s.director()).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+    director(s.director())
+        .forEach(
+            (k, v) -> {
+              if (!(v instanceof List)) {
+                sb.append(' ').append(k).append('=').append(v);
+              }
+            });
     sb.append('\n');
+    if (s.director() instanceof Director.Ecmp e) {
+      for (AnnounceController.VipStatus v : e.status().vips()) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "vip %-15s %-9s %s%s%n",
+                v.route().address(),
+                v.routed().label(),
+                v.detail(),
+                v.error().map(x -> "  ERROR: " + x).orElse("")));
+      }
+      for (RoutingState.Session x : e.status().sessions()) {
+        sb.append(String.format(Locale.ROOT, "bgp %-15s %s%n", x.name(), x.info()));
+      }
+    }
     String fmt = "%-14s %-12s %-22s %-14s %6s %-20s %9s  %s%n";
     sb.append(
         String.format(

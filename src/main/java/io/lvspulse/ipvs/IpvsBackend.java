@@ -26,7 +26,10 @@ public interface IpvsBackend {
    * The kernel's connection counters of every destination ({@code ipvsadm -L -n}): how the director
    * sees whether a server in maintenance is drained.
    */
-  IpvsConnections connections() throws IpvsException;
+  default IpvsConnections connections() throws IpvsException {
+    throw new IpvsException(
+        IpvsException.Kind.UNAVAILABLE, name() + " cannot read the kernel's connection counters");
+  }
 
   /** {@code --set TCP TCPFIN UDP}. */
   void setTimeouts(IpvsTimeouts timeouts) throws IpvsException;

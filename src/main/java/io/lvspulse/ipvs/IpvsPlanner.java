@@ -32,6 +32,14 @@ import org.jspecify.annotations.Nullable;
  *       actual {@code IP:0} (and a desired {@code IP:0} the only actual entry of that IP); that
  *       entry is then edited under the kernel's own address rather than deleted and re-added. NAT
  *       uses the port, so it matches exactly only.
+ *   <li>For a service whose list order matters ({@code mh}: {@link
+ *       IpvsService#listOrderMatters()}), the kernel's list ends up exactly in the desired order.
+ *       The kernel adds at the head of the list, so a new service's real servers are added last
+ *       first; when an existing list's head is out of order (a missing real server, an operator's
+ *       {@code -d} and {@code -a}), the shortest head that makes the rest an in-order tail is
+ *       deleted and added again, last first; a real server wanted at weight 0 is added at its add
+ *       weight and set to 0 at once (see {@link IpvsTable}). Weights still change with {@code -e}
+ *       only, which keeps a server's place in the list.
  * </ul>
  */
 public final class IpvsPlanner {
@@ -60,11 +68,25 @@ public final class IpvsPlanner {
 
     for (IpvsTable.Entry want : desired.entries()) {
       ServiceKey key = want.service().key();
+      boolean ordered = want.service().listOrderMatters();
+      List<IpvsDestination> wantList = new ArrayList<>(want.destinations().values());
       IpvsTable.Entry have = actual.entry(key).orElse(null);
       if (have == null) {
         services.add(new IpvsCommand.AddService(want.service()));
-        for (IpvsDestination d : want.destinations().values()) {
-          adds.add(new IpvsCommand.AddDestination(key, d));
+        if (ordered) {
+          // The kernel adds at the head of the list: add the last one first.
+          for (int i = wantList.size() - 1; i >= 0; i--) {
+            add(
+                key,
+                wantList.get(i),
+                desired.addWeight(key, wantList.get(i).address()),
+                true,
+                adds);
+          }
+        } else {
+          for (IpvsDestination d : wantList) {
+            adds.add(new IpvsCommand.AddDestination(key, d));
+          }
         }
         continue;
       }
@@ -73,10 +95,20 @@ public final class IpvsPlanner {
       }
       Map<InetSocketAddress, IpvsDestination> unmatched = new LinkedHashMap<>(have.destinations());
       Set<InetSocketAddress> wantedExact = new HashSet<>(want.destinations().keySet());
-      for (IpvsDestination d : want.destinations().values()) {
+      List<@Nullable IpvsDestination> matches = new ArrayList<>();
+      for (IpvsDestination d : wantList) {
         IpvsDestination match = unmatched.remove(d.address());
         if (match == null) {
           match = fwmarkPortQuirkMatch(key, d, unmatched, wantedExact);
+        }
+        matches.add(match);
+      }
+      int keepFrom = ordered ? orderedSuffix(matches, have) : 0;
+      for (int i = 0; i < wantList.size(); i++) {
+        IpvsDestination d = wantList.get(i);
+        IpvsDestination match = matches.get(i);
+        if (i < keepFrom) {
+          continue; // re-added below, in order
         }
         if (match == null) {
           adds.add(new IpvsCommand.AddDestination(key, d));
@@ -86,6 +118,22 @@ public final class IpvsPlanner {
               new IpvsCommand.EditDestination(
                   key, new IpvsDestination(match.address(), d.method(), d.weight())));
         }
+      }
+      if (keepFrom > 0) {
+        // The list's head is not in the desired order: take out what is there of it and add it
+        // again, last first (each -a goes to the head), before the in-order tail.
+        List<IpvsCommand> regroup = new ArrayList<>();
+        for (int i = 0; i < keepFrom; i++) {
+          IpvsDestination match = matches.get(i);
+          if (match != null) {
+            regroup.add(new IpvsCommand.DeleteDestination(key, match.address()));
+          }
+        }
+        for (int i = keepFrom - 1; i >= 0; i--) {
+          IpvsDestination d = wantList.get(i);
+          add(key, d, desired.addWeight(key, d.address()), true, regroup);
+        }
+        adds.addAll(regroup);
       }
       for (InetSocketAddress gone : unmatched.keySet()) {
         deletes.add(new IpvsCommand.DeleteDestination(key, gone));
@@ -103,6 +151,46 @@ public final class IpvsPlanner {
     plan.addAll(deletes);
     plan.addAll(serviceDeletes);
     return List.copyOf(plan);
+  }
+
+  /**
+   * For a service whose list order matters: the first index of the longest tail of the desired list
+   * that is already in the kernel, in the same relative order (the real servers that are not
+   * desired are deleted anyway). Everything before it must be deleted (where present) and added
+   * again to get the desired order, since the kernel can only add at the head.
+   */
+  private static int orderedSuffix(List<@Nullable IpvsDestination> matches, IpvsTable.Entry have) {
+    List<InetSocketAddress> actualOrder = new ArrayList<>(have.destinations().keySet());
+    int keepFrom = matches.size();
+    int next = Integer.MAX_VALUE;
+    for (int i = matches.size() - 1; i >= 0; i--) {
+      IpvsDestination m = matches.get(i);
+      if (m == null) {
+        break;
+      }
+      int pos = actualOrder.indexOf(m.address());
+      if (pos >= next) {
+        break;
+      }
+      next = pos;
+      keepFrom = i;
+    }
+    return keepFrom;
+  }
+
+  /**
+   * An {@code -a}; for a service whose list order matters, a real server wanted at weight 0 is
+   * added at {@code addWeight} and set to 0 at once, so that the kernel's {@code last_weight}
+   * (which {@code mh} builds its table from) is its real weight, as on a director that had it up.
+   */
+  private static void add(
+      ServiceKey key, IpvsDestination d, int addWeight, boolean ordered, List<IpvsCommand> out) {
+    if (ordered && d.weight() == 0 && addWeight > 0) {
+      out.add(new IpvsCommand.AddDestination(key, d.withWeight(addWeight)));
+      out.add(new IpvsCommand.EditDestination(key, d));
+    } else {
+      out.add(new IpvsCommand.AddDestination(key, d));
+    }
   }
 
   private static @Nullable IpvsDestination fwmarkPortQuirkMatch(

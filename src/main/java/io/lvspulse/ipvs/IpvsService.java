@@ -65,6 +65,23 @@ public record IpvsService(
     return new IpvsService(key, scheduler, persistence, Optional.of(mask), schedulerFlags);
   }
 
+  /**
+   * True when the kernel's scheduler builds its lookup table from the real servers in the order of
+   * the service's list, so that two directors agree on where a client goes only if their lists are
+   * in the same order: {@code mh} (Maglev hashing; {@code ip_vs_mh.c} permutes and populates in
+   * list order, with each server's last non-zero weight). The planner keeps such a list exactly in
+   * the desired order. ({@code sh} also fills its buckets in list order, but lvs-pulse leaves its
+   * order as it is, as Piranha did.)
+   */
+  public boolean listOrderMatters() {
+    return scheduler.equals("mh");
+  }
+
+  /** This service with scheduler flags {@code flags} ({@code -b}, e.g. {@code mh-fallback}). */
+  public IpvsService withSchedulerFlags(String flags) {
+    return new IpvsService(key, scheduler, persistence, persistenceMask, Optional.of(flags));
+  }
+
   /** Same scheduler, persistence, mask and flags (the key is not compared). */
   boolean sameSettings(IpvsService o) {
     return scheduler.equals(o.scheduler)

@@ -13,11 +13,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable IPVS table: virtual services in order, each with its real servers in order. Used
  * both for the desired table (built from config and server states) and the actual one (parsed from
- * {@code ipvsadm -S -n}).
+ * {@code ipvsadm -S -n}, with the kernel's order of real servers from {@code -L -n --nosort}).
+ *
+ * <p>The order of a service's real servers is the kernel's list order ({@code svc->destinations},
+ * what {@code ipvsadm -L -n --nosort} and {@code /proc/net/ip_vs} print; {@code -S -n} sorts them
+ * and refuses {@code --nosort}). The kernel puts a newly added real server at the <em>head</em> of
+ * that list ({@code __ip_vs_update_dest}: {@code list_add_rcu}), so the list is the reverse of the
+ * order of {@code -a} commands; {@link Builder#apply} models that. The order matters to the {@code
+ * mh} scheduler, which fills its lookup table from the list in list order (see {@link
+ * IpvsService#listOrderMatters()}).
+ *
+ * <p>A desired table may also carry, per real server, an <em>add weight</em>: the weight to add it
+ * with when it has to be added while its desired weight is 0 (it is then set to 0 at once). The
+ * kernel keeps a real server's last non-zero weight ({@code last_weight}) and {@code mh} builds its
+ * table from it, so a quiesced server must have been added with its real weight for every director
+ * to build the same table. Add weights are planning hints, not kernel state: {@link #equals}
+ * ignores them.
  */
 public final class IpvsTable {
   /** The table with no services. */
-  public static final IpvsTable EMPTY = new IpvsTable(Map.of());
+  public static final IpvsTable EMPTY = new IpvsTable(Map.of(), Map.of());
 
   /**
    * One virtual service and its real servers.
@@ -32,19 +47,37 @@ public final class IpvsTable {
   }
 
   private final Map<ServiceKey, Entry> entries;
+  private final Map<ServiceKey, Map<InetSocketAddress, Integer>> addWeights;
 
-  private IpvsTable(Map<ServiceKey, Entry> entries) {
+  private IpvsTable(
+      Map<ServiceKey, Entry> entries, Map<ServiceKey, Map<InetSocketAddress, Integer>> addWeights) {
     this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+    Map<ServiceKey, Map<InetSocketAddress, Integer>> w = new LinkedHashMap<>();
+    addWeights.forEach(
+        (k, m) -> {
+          if (this.entries.containsKey(k) && !m.isEmpty()) {
+            w.put(k, Map.copyOf(m));
+          }
+        });
+    this.addWeights = Collections.unmodifiableMap(w);
+  }
+
+  /**
+   * The weight to add real server {@code address} of service {@code key} with, when it must be
+   * added while its desired weight is 0; 0 when none was given.
+   */
+  public int addWeight(ServiceKey key, InetSocketAddress address) {
+    return addWeights.getOrDefault(key, Map.of()).getOrDefault(address, 0);
   }
 
   /** A builder for a new table. */
   public static Builder builder() {
-    return new Builder(Map.of());
+    return new Builder(Map.of(), Map.of());
   }
 
   /** A builder that starts from this table. */
   public Builder toBuilder() {
-    return new Builder(entries);
+    return new Builder(entries, addWeights);
   }
 
   /** Services with their real servers, in order. */
@@ -81,12 +114,13 @@ public final class IpvsTable {
             m.put(k, v);
           }
         });
-    return new IpvsTable(m);
+    return new IpvsTable(m, addWeights);
   }
 
   /**
-   * The table as {@code ipvsadm -S -n} prints it (one {@code -A} line per service followed by its
-   * {@code -a} lines); feeding it to {@code ipvsadm -R} on an empty table recreates it.
+   * The table in the {@code ipvsadm -S} format (one {@code -A} line per service followed by its
+   * {@code -a} lines, in list order); feeding it to {@code ipvsadm -R} on an empty table recreates
+   * the same services and real servers (each list reversed: the kernel adds at the head).
    */
   public List<String> toSaveLines() {
     List<String> lines = new ArrayList<>();
@@ -122,13 +156,17 @@ public final class IpvsTable {
     private final Map<ServiceKey, IpvsService> services = new LinkedHashMap<>();
     private final Map<ServiceKey, Map<InetSocketAddress, IpvsDestination>> dests =
         new LinkedHashMap<>();
+    private final Map<ServiceKey, Map<InetSocketAddress, Integer>> addWeights =
+        new LinkedHashMap<>();
 
-    private Builder(Map<ServiceKey, Entry> from) {
+    private Builder(
+        Map<ServiceKey, Entry> from, Map<ServiceKey, Map<InetSocketAddress, Integer>> weights) {
       from.forEach(
           (k, e) -> {
             services.put(k, e.service());
             dests.put(k, new LinkedHashMap<>(e.destinations()));
           });
+      weights.forEach((k, m) -> addWeights.put(k, new LinkedHashMap<>(m)));
     }
 
     /** Adds a service; it must not exist yet. */
@@ -140,9 +178,12 @@ public final class IpvsTable {
       return this;
     }
 
-    /** Adds a real server to an existing service; it must not exist yet. */
+    /**
+     * Adds a real server to an existing service at the <em>end</em> of its list (a table written in
+     * list order); it must not exist yet.
+     */
     public Builder destination(ServiceKey key, IpvsDestination destination) {
-      String err = apply(new IpvsCommand.AddDestination(key, destination));
+      String err = applyInListOrder(new IpvsCommand.AddDestination(key, destination));
       if (err != null) {
         throw new IllegalArgumentException(err + ": " + key + " " + destination);
       }
@@ -150,11 +191,41 @@ public final class IpvsTable {
     }
 
     /**
+     * As {@link #destination(ServiceKey, IpvsDestination)}, with the weight to add it with while
+     * its desired weight is 0 (see {@link IpvsTable}).
+     */
+    public Builder destination(ServiceKey key, IpvsDestination destination, int addWeight) {
+      if (addWeight < 0) {
+        throw new IllegalArgumentException("add weight < 0: " + addWeight);
+      }
+      destination(key, destination);
+      if (addWeight > 0) {
+        addWeights
+            .computeIfAbsent(key, k -> new LinkedHashMap<>())
+            .put(destination.address(), addWeight);
+      }
+      return this;
+    }
+
+    /**
+     * As {@link #apply}, except that an {@code -a} goes to the end of the list: for reading a table
+     * that is printed in list order.
+     */
+    public @Nullable String applyInListOrder(IpvsCommand command) {
+      return apply(command, false);
+    }
+
+    /**
      * Applies one command as the kernel would and returns {@code null}, or the kernel's error
      * message ({@code Service already exists}, {@code No such destination}, ...) leaving the table
-     * unchanged.
+     * unchanged. As in the kernel, an {@code -a} puts the new real server at the head of its
+     * service's list.
      */
     public @Nullable String apply(IpvsCommand command) {
+      return apply(command, true);
+    }
+
+    private @Nullable String apply(IpvsCommand command, boolean atHead) {
       ServiceKey key = command.key();
       boolean exists = services.containsKey(key);
       if (command instanceof IpvsCommand.AddService c) {
@@ -174,6 +245,7 @@ public final class IpvsTable {
         }
         services.remove(key);
         dests.remove(key);
+        addWeights.remove(key);
       } else if (!exists) {
         return "Service not defined";
       } else if (command instanceof IpvsCommand.AddDestination c) {
@@ -181,7 +253,14 @@ public final class IpvsTable {
         if (m.containsKey(c.destination().address())) {
           return "Destination already exists";
         }
-        m.put(c.destination().address(), c.destination());
+        if (atHead) {
+          Map<InetSocketAddress, IpvsDestination> rest = new LinkedHashMap<>(m);
+          m.clear();
+          m.put(c.destination().address(), c.destination());
+          m.putAll(rest);
+        } else {
+          m.put(c.destination().address(), c.destination());
+        }
       } else if (command instanceof IpvsCommand.EditDestination c) {
         var m = dests.get(key);
         if (!m.containsKey(c.destination().address())) {
@@ -200,7 +279,7 @@ public final class IpvsTable {
     public IpvsTable build() {
       Map<ServiceKey, Entry> m = new LinkedHashMap<>();
       services.forEach((k, s) -> m.put(k, new Entry(s, dests.get(k))));
-      return new IpvsTable(m);
+      return new IpvsTable(m, addWeights);
     }
   }
 }

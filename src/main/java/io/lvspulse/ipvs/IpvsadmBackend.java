@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * with a watchdog.
  *
  * <ul>
- *   <li>{@link #read()}: {@code ipvsadm -S -n}, parsed strictly; if that fails, the local ipvsadm
- *       is used and {@code /proc/net/ip_vs} is readable, that file is parsed instead (logged as a
- *       warning). An explicitly configured ipvsadm may drive another kernel (a director's network
- *       namespace, a VM): its table is read only through it.
+ *   <li>{@link #read()}: {@code ipvsadm -S -n}, parsed strictly; when the table has a service whose
+ *       list order matters ({@code mh}), also {@code ipvsadm -L -n --nosort} for the kernel's order
+ *       of its real servers ({@code -S} sorts them and refuses {@code --nosort}); if that fails,
+ *       the local ipvsadm is used and {@code /proc/net/ip_vs} is readable, that file is parsed
+ *       instead (logged as a warning). An explicitly configured ipvsadm may drive another kernel (a
+ *       director's network namespace, a VM): its table is read only through it.
  *   <li>{@link #sysctls()}, {@link #enableSysctls()}: {@code /proc/sys/net/ipv4/vs} for the local
  *       ipvsadm; {@code PREFIX sysctl} when a command prefix reaches the director's kernel (the
  *       same way as {@code ip} and {@code nft}); never the host's {@code /proc} for an explicit
@@ -201,7 +203,15 @@ public final class IpvsadmBackend implements IpvsBackend {
   public IpvsTable read() throws IpvsException {
     IpvsException failure;
     try {
-      return IpvsadmSaveParser.parse(check(exec(List.of("-S", "-n"), null), "-S -n"));
+      IpvsTable t = IpvsadmSaveParser.parse(check(exec(List.of("-S", "-n"), null), "-S -n"));
+      if (t.entries().stream().noneMatch(e -> e.service().listOrderMatters())) {
+        return t;
+      }
+      // -S sorts the real servers (and refuses --nosort); mh needs the kernel's order: -L keeps it.
+      return IpvsadmListOrder.apply(
+          t,
+          IpvsadmListOrder.parse(
+              check(exec(List.of("-L", "-n", "--nosort"), null), "-L -n --nosort")));
     } catch (IpvsParseException e) {
       failure =
           new IpvsException(

@@ -8,7 +8,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parses the output of {@code ipvsadm -S -n} (the {@code -R} language) into an {@link IpvsTable}.
+ * Parses the output of {@code ipvsadm -S -n} (the {@code -R} language) into an {@link IpvsTable},
+ * keeping the order of the lines (ipvsadm sorts real servers by address; {@link IpvsadmListOrder}
+ * gives the kernel's order).
  *
  * <p>Strict: an unknown option, a missing value, a real server of an unknown service or any line
  * that is not an {@code -A}/{@code -a} line is an {@link IpvsParseException} naming the line, never
@@ -34,7 +36,7 @@ public final class IpvsadmSaveParser {
         if (!(c instanceof IpvsCommand.AddService) && !(c instanceof IpvsCommand.AddDestination)) {
           throw new IllegalArgumentException("expected an -A or -a line");
         }
-        String err = b.apply(c);
+        String err = b.applyInListOrder(c);
         if (err != null) {
           throw new IllegalArgumentException(err);
         }

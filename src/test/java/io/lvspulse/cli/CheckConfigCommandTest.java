@@ -47,7 +47,7 @@ class CheckConfigCommandTest {
 
   @Test
   void anInvalidFileExitsOneAndPrintsEveryErrorOnStderr() throws Exception {
-    Path f = write("bad.cf", "keepalive = x\nvirtual w {\n scheduler = mh\n}\n");
+    Path f = write("bad.cf", "keepalive = x\nvirtual w {\n scheduler = fo\n}\n");
     CliRun r = CliRun.of("check-config", f.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
@@ -56,7 +56,7 @@ class CheckConfigCommandTest {
             f
                 + ":1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)",
             f
-                + ":3:14: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
+                + ":3:14: error: unknown scheduler 'fo': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh",
             f + ": invalid: 2 errors, 0 warnings");
   }
 

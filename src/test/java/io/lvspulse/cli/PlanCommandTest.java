@@ -115,4 +115,24 @@ class PlanCommandTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).contains(f + ":3:").contains("error:");
   }
+
+  @Test
+  void in_ecmp_mode_the_plan_is_mh_with_every_server_added_last_first(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path f = dir.resolve("e.cf");
+    java.nio.file.Files.writeString(
+        f,
+        "director_mode = ecmp\nnetwork = direct\nudp_timeout = 10\nvirtual t {\n active = 1\n"
+            + " address = 203.0.113.10 lo\n fwmark = 1\n port = 69\n protocol = udp\n"
+            + " scheduler = mh\n send_program = \"/bin/true %h\"\n"
+            + " server b {\n  address = 10.0.0.3\n  active = 1\n }\n"
+            + " server a {\n  address = 10.0.0.2\n  active = 1\n }\n}\n");
+    CliRun r = CliRun.of("plan", f.toString());
+    org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.err()).isZero();
+    org.assertj.core.api.Assertions.assertThat(r.out().lines().toList())
+        .containsExactly(
+            "-A -f 1 -s mh -b mh-fallback",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1");
+  }
 }

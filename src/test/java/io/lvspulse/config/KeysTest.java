@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class KeysTest {
   @Test
   void every_key_has_a_doc_a_value_description_and_a_default() {
-    assertThat(Keys.all()).hasSize(63);
+    assertThat(Keys.all()).hasSize(70);
     for (Keys.Spec s : Keys.all()) {
       assertThat(s.doc()).as(s.name()).isNotBlank().endsWith(".");
       assertThat(s.expected()).as(s.name()).isNotBlank();

@@ -245,14 +245,14 @@ class LvsConfigParserTest {
   @Test
   void everyErrorOfTheFileIsReportedInFileOrder() {
     ConfigException e =
-        reject("keepalive = x\nfoo = 1\nvirtual a {\n  scheduler = mh\n  weight = 2\n}\n}\n");
+        reject("keepalive = x\nfoo = 1\nvirtual a {\n  scheduler = maglev\n  weight = 2\n}\n}\n");
     assertThat(e.errors())
         .extracting(Diagnostic::toString)
         .containsExactly(
             "lvs:1:13: error: bad number for 'keepalive': 'x' is not a number (expected an integer: decimal, 0x hex, or leading-0 octal)"
                 .replace("lvs:", "t.cf:"),
             "t.cf:2:1: error: unknown key 'foo' in the global section",
-            "t.cf:4:15: error: unknown scheduler 'mh': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq",
+            "t.cf:4:15: error: unknown scheduler 'maglev': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh",
             "t.cf:5:3: error: 'weight' is a real-server key: it cannot be used in virtual 'a' (put it inside 'server NAME { ... }')",
             "t.cf:7:1: error: unexpected '}': no block is open here");
     assertThat(e.getMessage())
@@ -374,6 +374,6 @@ class LvsConfigParserTest {
         .extracting(Diagnostic::toString)
         .containsExactly(
             "t.cf:6:1: error: 'virtual' inside virtual 'web' (opened at line 1): a '}' is missing before it",
-            "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq");
+            "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
   }
 }

@@ -134,6 +134,15 @@ final class ModelGenerator {
     g.heartbeatKeyFile = maybe(Path.of("/etc/lvs-pulse/heartbeat.key"));
     g.failback = r.nextBoolean();
     g.manageFirewall = r.nextBoolean();
+    g.directorMode = pick(DirectorMode.values());
+    g.announceQuorum = 1 + r.nextInt(5);
+    g.announceRise = 1 + r.nextInt(5);
+    g.announceFall = 1 + r.nextInt(5);
+    g.announceInterval =
+        r.nextBoolean()
+            ? Duration.ofMillis(1 + r.nextInt(5000))
+            : Duration.ofSeconds(1 + r.nextInt(9));
+    g.birdSocket = r.nextBoolean() ? Path.of("/run/bird/bird.ctl") : Path.of("/run/bird/x y.ctl");
     return g.build();
   }
 
@@ -179,6 +188,7 @@ final class ModelGenerator {
                 ? Duration.ofMillis(1 + r.nextInt(5000))
                 : Duration.ofSeconds(1 + r.nextInt(9)));
     b.slowStart = r.nextBoolean();
+    b.mhPort = r.nextBoolean();
     List<RealServer> servers = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = r.nextInt(4); i > 0; i--) {

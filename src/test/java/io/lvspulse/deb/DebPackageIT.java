@@ -76,7 +76,9 @@ class DebPackageIT {
             "./etc/modules-load.d/lvs-pulse.conf",
             "./etc/sysctl.d/90-lvs-pulse.conf",
             "./usr/share/doc/lvs-pulse/copyright",
-            "./usr/share/doc/lvs-pulse/changelog.gz")) {
+            "./usr/share/doc/lvs-pulse/changelog.gz",
+            "./usr/share/doc/lvs-pulse/examples/bird/lvs-pulse-director.conf",
+            "./usr/share/doc/lvs-pulse/examples/bird/router-ecmp.conf")) {
       assertThat(entry(contents, f)).as(f).startsWith("-rw-r--r--");
     }
     assertThat(contents.lines().toList())

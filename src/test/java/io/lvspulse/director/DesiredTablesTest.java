@@ -78,6 +78,17 @@ class DesiredTablesTest {
   }
 
   @Test
+  void a_pair_mode_mh_virtual_re_hashes_the_clients_of_a_quiesced_server() throws Exception {
+    assertThat(ConfigTables.service(config(" scheduler = mh\n").virtuals().get(0)).schedulerFlags())
+        .contains("mh-fallback");
+    assertThat(
+            ConfigTables.service(config(" scheduler = mh\n mh_port = 1\n").virtuals().get(0))
+                .schedulerFlags())
+        .contains("mh-fallback,mh-port");
+    assertThat(ConfigTables.service(config("").virtuals().get(0)).schedulerFlags()).isEmpty();
+  }
+
+  @Test
   void theServiceExistsEvenBeforeAnyServerIsHealthy() throws Exception {
     LvsConfig c = config("");
     VirtualService v = c.virtuals().get(0);

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * names. The daemon runs in-process on the dry-run IPVS backend with failover on (a lone primary
  * whose ip/arping commands are prefixed with {@code false}, so nothing touches the host's
  * interfaces and every VIP step fails and is counted), probing one TCP server that accepts and one
- * port where nothing listens, so that every lazily registered metric appears.
+ * port where nothing listens, so that every lazily registered metric appears; and a second one in
+ * ECMP mode, against a scripted BIRD control socket, for the announce metrics.
  */
 class MetricsDocTest {
   static final Path DOC = Path.of("docs/metrics.md");
@@ -160,7 +161,7 @@ class MetricsDocTest {
   void the_metrics_page_lists_exactly_what_a_running_daemon_exports() throws Exception {
     Map<String, Family> doc = documented(Files.readAllLines(DOC, StandardCharsets.UTF_8));
     assertThat(doc).hasSizeGreaterThan(20);
-    String scrape = scrapeARunningDaemon();
+    String scrape = scrapeARunningDaemon() + "\n" + scrapeAnEcmpDaemon();
 
     assertThat(differences(doc, scraped(scrape))).as("docs/metrics.md vs /metrics").isEmpty();
   }
@@ -267,6 +268,65 @@ class MetricsDocTest {
                           "lvs_pulse_failover_action_failures_total{action=\"vip_add\"}");
                 });
         return last[0];
+      } finally {
+        daemon.close();
+      }
+    }
+  }
+
+  private String scrapeAnEcmpDaemon() throws Exception {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    Path ecmpDir = Files.createDirectories(dir.resolve("ecmp"));
+    java.util.Map<String, Boolean> up =
+        new java.util.concurrent.ConcurrentHashMap<>(java.util.Map.of("vip_203_0_113_98", false));
+    int port = freeTcpPort();
+    try (io.lvspulse.announce.FakeBird bird =
+            io.lvspulse.daemon.EcmpDaemonTest.statefulBird(ecmpDir, up);
+        ServerSocket live = new ServerSocket(0, 50, lo)) {
+      Path cfg = ecmpDir.resolve("lvs.cf");
+      Files.writeString(
+          cfg,
+          String.join(
+              "\n",
+              "director_mode = ecmp",
+              "announce_interval = 200ms",
+              "announce_rise = 1",
+              "bird_socket = " + bird.socket,
+              "network = direct",
+              "virtual web {",
+              "    active = 1",
+              "    address = 203.0.113.98 lo",
+              "    port = " + live.getLocalPort(),
+              "    protocol = tcp",
+              "    timeout = 1",
+              "    server live {",
+              "        address = 127.0.0.1",
+              "        active = 1",
+              "    }",
+              "}",
+              ""));
+      Daemon daemon =
+          Launcher.create(
+              new DaemonOptions(
+                  cfg,
+                  DaemonOptions.IpvsMode.DRY_RUN,
+                  Optional.empty(),
+                  new InetSocketAddress(lo, port),
+                  false,
+                  Optional.empty(),
+                  false,
+                  Duration.ofSeconds(15),
+                  true,
+                  List.of("true"),
+                  ecmpDir.resolve("drain")));
+      try {
+        daemon.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> up.get("vip_203_0_113_98"));
+        return HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
       } finally {
         daemon.close();
       }

@@ -50,6 +50,9 @@ class SystemdUnitIT {
         .contains("Type=exec")
         .contains("User=lvs-pulse")
         .contains("ExecReload=/bin/kill -HUP $MAINPID")
+        .contains(
+            "ExecStopPost=-/usr/bin/java $JAVA_OPTS -jar /usr/lib/lvs-pulse/lvs-pulse.jar announce"
+                + " --withdraw-all --config ${LVS_PULSE_CONFIG}")
         .contains("Restart=on-failure")
         .contains("AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE")
         .contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE")

@@ -29,6 +29,21 @@ class FirewallRulesTest {
   }
 
   @Test
+  void in_ecmp_mode_the_rules_match_any_interface_since_the_vip_is_on_lo() throws Exception {
+    io.lvspulse.config.GlobalSettings.Builder g = GlobalSettings.builder();
+    g.directorMode = io.lvspulse.config.DirectorMode.ECMP;
+    LvsConfig c =
+        new LvsConfig(
+            g.build(),
+            List.of(fwmark("tftp", "203.0.113.10", 1, 69, Protocol.UDP, true)),
+            List.of());
+    assertThat(FirewallRules.rules(c, FirewallRules.Options.defaults()))
+        .containsExactly(
+            new FirewallRules.Rule(
+                "tftp", "203.0.113.10", "", "udp", List.of("69", "1024:65535"), 1));
+  }
+
+  @Test
   void onlyActiveFwmarkVirtualsGetRulesAndAHighPortIsCoveredByTheRange() throws Exception {
     LvsConfig c =
         config(

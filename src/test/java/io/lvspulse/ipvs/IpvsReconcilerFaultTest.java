@@ -67,7 +67,8 @@ class IpvsReconcilerFaultTest {
     assertThat(fixed.converged()).isTrue();
     assertThat(fake.table())
         .isEqualTo(
-            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
+            // the kernel's list order: each -a goes to the head
+            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n");
     assertThat(count("ok")).isGreaterThanOrEqualTo(3);
   }
 
@@ -92,7 +93,8 @@ class IpvsReconcilerFaultTest {
             "-a -f 1 -r 10.0.0.3:69 -g -w 1");
     assertThat(fake.table())
         .isEqualTo(
-            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n");
+            // the kernel's list order: each -a goes to the head
+            "-A -f 1 -s wlc -p 45\n-a -f 1 -r 10.0.0.3:69 -g -w 1\n-a -f 1 -r 10.0.0.2:69 -g -w 1\n");
     assertThat(count("failed")).isEqualTo(1);
   }
 }

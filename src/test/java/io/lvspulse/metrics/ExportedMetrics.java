@@ -1,5 +1,10 @@
 package io.lvspulse.metrics;
 
+import io.lvspulse.announce.AnnounceController;
+import io.lvspulse.announce.AnnouncePolicy;
+import io.lvspulse.announce.Announcer;
+import io.lvspulse.announce.RoutingState;
+import io.lvspulse.announce.VipRoute;
 import io.lvspulse.daemon.Daemon;
 import io.lvspulse.failover.FailoverMetrics;
 import io.lvspulse.failover.Role;
@@ -38,7 +43,35 @@ public final class ExportedMetrics {
     new FailoverMetrics(r, Role.PRIMARY);
     new IpvsReconciler(
         new DryRunBackend(), r, IpvsReconciler.RetryPolicy.DEFAULT, IpvsReconciler.Sleeper.real());
-    names.addAll(sampleNames(r.scrape()));
+    try (AnnounceController announce =
+        new AnnounceController(
+            new Announcer() {
+              @Override
+              public String describe() {
+                return "none";
+              }
+
+              @Override
+              public RoutingState state(java.util.Collection<VipRoute> routes) {
+                return new RoutingState(java.util.Map.of(), List.of());
+              }
+
+              @Override
+              public void announce(VipRoute route) {}
+
+              @Override
+              public void withdraw(VipRoute route) {}
+
+              @Override
+              public void close() {}
+            },
+            AnnouncePolicy.Settings.defaults(),
+            List.of(VipRoute.of(java.net.InetAddress.getLoopbackAddress())),
+            java.util.Map::of,
+            java.time.InstantSource.system(),
+            r)) {
+      names.addAll(sampleNames(r.scrape()));
+    }
     r.close();
     try (Metrics process = Metrics.create()) {
       names.addAll(sampleNames(process.scrape()));

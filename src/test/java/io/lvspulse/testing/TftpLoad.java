@@ -34,7 +34,10 @@ import java.util.Map;
  * which hold an IPVS persistence template) plus fresh transfers, each from the next unused FRESH
  * address (a client IPVS has never seen). Each transfer binds CLIENT:ephemeral, sends the RRQ to
  * VIP:69, ACKs every DATA to the address and port it came from (VIP:TID through the director in
- * direct routing), one timeout per packet and no retransmission. The file names the server that
+ * direct routing). TIMEOUT is {@code MS} (one timeout per packet, no retransmission) or {@code
+ * MSxN}: on a timeout the last packet (the RRQ, or the last ACK) is sent again, at most N times per
+ * transfer, as real TFTP clients do (RFC 1350 section 2; PXE ROMs retransmit several times), so a
+ * transfer fails only when its retransmissions go unanswered too. The file names the server that
  * sent it ({@code served by rs1}). One CSV row per transfer: {@code
  * start_ms,end_ms,client,client_port,kind,ok,server,cause}.
  *
@@ -143,6 +146,7 @@ public final class TftpLoad {
     final double stickyRate;
     final double freshRate;
     final long timeoutMs;
+    final int retransmits;
     final List<String> sticky;
     final List<String> fresh;
     final Selector selector;
@@ -156,7 +160,9 @@ public final class TftpLoad {
       durationMs = Long.parseLong(a[4]);
       stickyRate = Double.parseDouble(a[5]);
       freshRate = Double.parseDouble(a[6]);
-      timeoutMs = Long.parseLong(a[7]);
+      String[] t = a[7].split("x", 2);
+      timeoutMs = Long.parseLong(t[0]);
+      retransmits = t.length == 2 ? Integer.parseInt(t[1]) : 0;
       sticky = a[8].isEmpty() ? List.of() : List.of(a[8].split(","));
       fresh = a[9].isEmpty() ? List.of() : List.of(a[9].split(","));
       selector = Selector.open();
@@ -179,6 +185,9 @@ public final class TftpLoad {
       final StringBuilder data = new StringBuilder();
       long deadline;
       int block;
+      int resent;
+      TftpPacket last;
+      SocketAddress lastTo;
       SocketAddress peer;
 
       Active(String client, String kind) throws IOException {
@@ -194,7 +203,23 @@ public final class TftpLoad {
 
       void send(TftpPacket p, SocketAddress to) throws IOException {
         ch.send(p.encode(), to);
+        last = p;
+        lastTo = to;
         deadline = System.currentTimeMillis() + timeoutMs;
+      }
+
+      /** On a timeout: sends the last packet again if retransmissions are left. */
+      boolean retransmit() {
+        if (resent >= retransmits) {
+          return false;
+        }
+        resent++;
+        try {
+          send(last, lastTo);
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
       }
 
       void readable() throws IOException {
@@ -248,6 +273,9 @@ public final class TftpLoad {
           ok = false;
           cause = "unexpected content";
         }
+        if (resent > 0) {
+          cause += " (" + resent + (resent == 1 ? " retransmission)" : " retransmissions)");
+        }
         record(
             new Transfer(
                 start, System.currentTimeMillis(), client, port, kind, ok, server.strip(), cause));
@@ -299,7 +327,7 @@ public final class TftpLoad {
           }
         }
         for (Active a : new ArrayList<>(active.values())) {
-          if (a.deadline <= now) {
+          if (a.deadline <= now && !a.retransmit()) {
             a.finish(
                 false,
                 a.block == 0 ? "timeout waiting for DATA 1" : "timeout after DATA " + a.block);

@@ -115,10 +115,25 @@
       rows.push(['last transition', (d.last_transition || '-') +
         (d.last_transition_at ? ' (' + ago(d.last_transition_at, s.time) + ' ago)' : '')]);
       if (d.local_problem) rows.push(['problem', d.local_problem, 'b-down']);
+    } else if (d.mode === 'ecmp') {
+      $('director-name').textContent = 'ECMP director';
+      const vips = d.vips || [];
+      const announced = vips.filter(function (v) { return v.announced === 'announced'; }).length;
+      rows.push(['this director', 'ECMP (' + (d.announcer || 'BGP') + ')', 'b-active']);
+      rows.push(['VIPs announced', announced + ' of ' + vips.length, announced === vips.length ? 'b-up' : 'b-down']);
+      rows.push(['BGP sessions', (d.bgp_sessions || []).map(function (x) {
+        return x.name + (x.established ? ' up' : ' down');
+      }).join(', ') || 'none']);
+      if (d.drained) rows.push(['drain flag', 'set: every VIP withdrawn', 'b-drain']);
+      if (d.router_error) rows.push(['router', d.router_error, 'b-down']);
     } else {
       $('director-name').textContent = d.failover === 'starting' ? 'starting' : 'standalone';
       rows.push(['this director', d.active ? 'active' : 'inactive', d.active ? 'b-active' : 'b-inactive']);
       rows.push(['failover', d.failover === 'starting' ? 'starting' : 'off (no partner)']);
+    }
+    if (s.local_problem) {
+      rows.push(['local problem', s.local_problem.reason + ' (since ' + clock(s.local_problem.since) +
+        '; servers keep their state)', 'b-down']);
     }
     dl($('director'), rows);
 
