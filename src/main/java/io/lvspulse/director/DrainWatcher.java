@@ -65,6 +65,8 @@ public final class DrainWatcher
   private final Duration every;
   private final Sink sink;
   private final ScheduledExecutorService thread;
+  private final boolean checkOnChange;
+  private final Object checking = new Object();
 
   @GuardedBy("this")
   private Map<ServerId, Waiting> waiting = Map.of();
@@ -73,6 +75,12 @@ public final class DrainWatcher
   private boolean failing;
 
   public DrainWatcher(IpvsBackend backend, Duration every, Sink sink) {
+    this(backend, every, sink, true);
+  }
+
+  /** {@code checkOnChange} false: only the periodic checks (tests call {@link #check} directly). */
+  DrainWatcher(IpvsBackend backend, Duration every, Sink sink, boolean checkOnChange) {
+    this.checkOnChange = checkOnChange;
     this.backend = Objects.requireNonNull(backend);
     this.every = every;
     this.sink = Objects.requireNonNull(sink);
@@ -115,7 +123,7 @@ public final class DrainWatcher
       added = !waiting.keySet().containsAll(next.keySet());
       waiting = next;
     }
-    if (added) {
+    if (added && checkOnChange) {
       try {
         thread.execute(this::checkSafely); // a new maintenance: look at once
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -137,8 +145,14 @@ public final class DrainWatcher
     }
   }
 
-  /** One check (tests call it directly). */
+  /** One check (tests call it directly); never two at once. */
   void check() {
+    synchronized (checking) {
+      checkNow();
+    }
+  }
+
+  private void checkNow() {
     List<Waiting> now;
     synchronized (this) {
       now = new ArrayList<>(waiting.values());

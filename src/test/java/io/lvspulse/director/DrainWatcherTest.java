@@ -31,7 +31,7 @@ class DrainWatcherTest {
   private final List<String> drained = new CopyOnWriteArrayList<>();
   private final DrainWatcher watcher =
       new DrainWatcher(
-          backend, Duration.ofHours(1), (id, since, why) -> drained.add(id + " " + why));
+          backend, Duration.ofHours(1), (id, since, why) -> drained.add(id + " " + why), false);
 
   @AfterEach
   void close() {
