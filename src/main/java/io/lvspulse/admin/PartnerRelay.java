@@ -13,6 +13,8 @@ public interface PartnerRelay {
     NO_PARTNER,
     /** Heartbeats are not authenticated ({@code heartbeat_key_file} unset): nothing is sent. */
     NOT_AUTHENTICATED,
+    /** An ECMP director: every director is active and decides alone. */
+    EVERY_DIRECTOR,
     /** The partner acknowledged the change. */
     CONFIRMED,
     /** Sent, but the partner did not acknowledge it in time (down, unreachable, another key). */
@@ -22,6 +24,8 @@ public interface PartnerRelay {
     public String advice() {
       return switch (this) {
         case NO_PARTNER -> "standalone director: no partner to tell";
+        case EVERY_DIRECTOR ->
+            "ECMP: the other directors were NOT told: run the same command on each of them";
         case NOT_AUTHENTICATED ->
             "the partner director was NOT told (no heartbeat_key_file, so no authenticated"
                 + " channel): run the same command on the other director too";

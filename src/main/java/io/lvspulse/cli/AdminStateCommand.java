@@ -69,7 +69,8 @@ abstract class AdminStateCommand implements Callable<Integer> {
     out.flush();
     if (r.partner().isPresent()
         && (r.partner().get() == PartnerRelay.Outcome.NOT_AUTHENTICATED
-            || r.partner().get() == PartnerRelay.Outcome.UNCONFIRMED)) {
+            || r.partner().get() == PartnerRelay.Outcome.UNCONFIRMED
+            || r.partner().get() == PartnerRelay.Outcome.EVERY_DIRECTOR)) {
       err.println("lvs-pulse " + name + ": WARNING: " + r.partner().get().advice());
       err.flush();
     }

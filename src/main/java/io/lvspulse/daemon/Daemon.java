@@ -18,10 +18,13 @@ import io.lvspulse.director.IpvsController;
 import io.lvspulse.director.KernelAdoption;
 import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.failover.AdminRelayCodec;
 import io.lvspulse.failover.Failover;
 import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
+import io.lvspulse.failover.HeartbeatEndpoint;
+import io.lvspulse.failover.HeartbeatKey;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.firewall.FirewallRules;
@@ -122,6 +125,7 @@ public final class Daemon implements AutoCloseable {
   private @Nullable DrainWatcher drainWatcher;
   private @Nullable AdminService admin;
   private @Nullable ControlSocket controlSocket;
+  private @Nullable PartnerAdminChannel relayChannel;
   // Read by the HTTP threads; replaced on reload.
   private volatile Optional<ApiToken> apiToken = Optional.empty();
   private volatile String partnerRelay = "standalone";
@@ -304,6 +308,7 @@ public final class Daemon implements AutoCloseable {
               .build();
       f.start();
       failover = f;
+      startAdminRelay(f);
     } catch (FailoverConfigException e) {
       throw new StartupException(
           "failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
@@ -347,6 +352,13 @@ public final class Daemon implements AutoCloseable {
    * heartbeat_key_file} has no authenticated channel, so every change must be made on both.
    */
   private PartnerRelay initialRelay(boolean useFailover, GlobalSettings g) {
+    if (g.ecmp().ecmp()) {
+      partnerRelay = "ecmp";
+      log.info(
+          "admin changes (drain, maintenance, enable) apply to this director only: in ECMP mode run"
+              + " each on every director");
+      return (id, state) -> PartnerRelay.Outcome.EVERY_DIRECTOR;
+    }
     if (!useFailover || !g.hasBackup()) {
       partnerRelay = "standalone";
       return PartnerRelay.NONE;
@@ -428,6 +440,36 @@ public final class Daemon implements AutoCloseable {
             metrics.registry());
     e.start(config);
     ecmp = e;
+  }
+
+  /**
+   * With {@code heartbeat_key_file}, admin changes reach the partner over the heartbeat socket
+   * ({@link AdminRelayCodec}); without it they stay on this director ({@link #initialRelay}).
+   */
+  private void startAdminRelay(Failover f) {
+    AdminService a = admin;
+    Optional<Path> keyFile = config.global().heartbeatKeyFile();
+    if (a == null || !f.authenticated() || keyFile.isEmpty()) {
+      return;
+    }
+    Optional<HeartbeatEndpoint> ep = f.heartbeatEndpoint();
+    if (ep.isEmpty()) {
+      return;
+    }
+    try {
+      AdminRelayCodec codec =
+          new AdminRelayCodec(f.role(), HeartbeatKey.read(keyFile.get()), clock);
+      PartnerAdminChannel ch = new PartnerAdminChannel(codec, ep.get(), a);
+      ep.get().onAdmin(ch::onDatagram);
+      a.setRelay(ch);
+      relayChannel = ch;
+      partnerRelay = "hmac";
+      log.info(
+          "admin changes (drain, maintenance, enable) reach the partner director over the"
+              + " authenticated heartbeat channel");
+    } catch (FailoverConfigException e) {
+      log.error("admin relay off ({}): run admin changes on both directors", e.getMessage());
+    }
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -657,6 +699,7 @@ public final class Daemon implements AutoCloseable {
     }
     closeQuietly(http);
     closeQuietly(controlSocket);
+    closeQuietly(relayChannel);
     closeQuietly(drainWatcher);
     closeQuietly(monitor);
     if (probeSource instanceof AutoCloseable ac) {

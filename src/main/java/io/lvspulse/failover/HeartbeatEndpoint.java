@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +48,15 @@ public final class HeartbeatEndpoint implements AutoCloseable {
   private final Receiver receiver;
   private final Thread thread;
   private volatile boolean closed;
+
+  /** Gets the partner's admin relay datagrams ({@link AdminRelayCodec}), on the receive thread. */
+  @FunctionalInterface
+  public interface AdminReceiver {
+    void onDatagram(byte[] data, int length, InetSocketAddress from);
+  }
+
+  // Set once by the daemon after start; read on the receive thread.
+  private volatile @org.jspecify.annotations.Nullable AdminReceiver adminReceiver;
 
   private HeartbeatEndpoint(
       DatagramSocket socket,
@@ -117,6 +127,27 @@ public final class HeartbeatEndpoint implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Hands every datagram from the partner that starts with the admin relay's magic to {@code r}
+   * instead of the heartbeat codec (the one hook the admin relay needs in the heartbeat path).
+   */
+  public void onAdmin(AdminReceiver r) {
+    this.adminReceiver = r;
+  }
+
+  /** Sends {@code payload} (an admin relay datagram) to {@code to}; false if it could not. */
+  public boolean sendAdmin(byte[] payload, InetSocketAddress to) {
+    try {
+      socket.send(new DatagramPacket(payload, payload.length, to));
+      return true;
+    } catch (IOException e) {
+      if (!closed) {
+        log.debug("admin relay datagram to {} not sent: {}", to, e.getMessage());
+      }
+      return false;
+    }
+  }
+
   /** Where heartbeats go. */
   public List<InetSocketAddress> destinations() {
     return destinations;
@@ -159,6 +190,16 @@ public final class HeartbeatEndpoint implements AutoCloseable {
           Optional.empty(),
           from,
           "heartbeat from " + from.getAddress().getHostAddress() + ", not from the partner");
+      return;
+    }
+    if (AdminRelayCodec.isAdminRelay(buf, length)) {
+      // The admin relay shares this socket; it is not a heartbeat (the hook: see onAdmin).
+      AdminReceiver r = adminReceiver;
+      if (r != null) {
+        r.onDatagram(Arrays.copyOf(buf, length), length, from);
+      } else {
+        log.debug("admin relay datagram from {} before the relay is set up: dropped", from);
+      }
       return;
     }
     HeartbeatCodec.Decoded d = codec.decode(buf, length);

@@ -159,7 +159,8 @@
       ['converged', i.converged ? 'yes' : (i.last_error ? 'NO: ' + i.last_error : 'converging'),
         i.converged ? 'b-up' : (i.last_error ? 'b-down' : 'b-unknown')],
       ['admin changes', s.admin.partner_relay === 'hmac' ? 'reach the partner (HMAC)'
-        : (s.admin.partner_relay === 'none' ? 'this director only: run them on both' : 'this director')],
+        : (s.admin.partner_relay === 'none' ? 'this director only: run them on both'
+          : (s.admin.partner_relay === 'ecmp' ? 'this director only: run them on every director' : 'this director'))],
     ];
     dl($('ipvs'), ipvs);
   }
