@@ -1,7 +1,6 @@
 package io.lvspulse.cli;
 
 import io.lvspulse.admin.ApiToken;
-import io.lvspulse.admin.ControlClient;
 import io.lvspulse.daemon.DaemonOptions;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,7 +68,4 @@ final class AdminOptions {
     }
     return Optional.of(ApiToken.DEFAULT_FILE);
   }
-
-  /** The default socket, for the client commands. */
-  static final Path DEFAULT_SOCKET = ControlClient.DEFAULT_SOCKET;
 }
