@@ -42,6 +42,7 @@ import io.lvspulse.ipvs.MeteredIpvsBackend;
 import io.lvspulse.metrics.Metrics;
 import io.lvspulse.monitor.Admin;
 import io.lvspulse.monitor.HealthMonitor;
+import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.QuartzProbeScheduler;
 import io.lvspulse.monitor.ServerId;
 import io.lvspulse.probe.ProbeSource;
@@ -626,6 +627,11 @@ public final class Daemon implements AutoCloseable {
     if (c == null || m == null || backend == null) {
       throw new IllegalStateException("starting");
     }
+    // The snapshot first: it runs on the monitor loop behind every publish queued before it, and
+    // the controller takes each published snapshot on that loop, so the desired table read next is
+    // at least as new as the servers shown (the other order showed a server draining after a reload
+    // with its old IPVS weight).
+    MonitorSnapshot snapshot = m.snapshot();
     StatusRenderer.IpvsInfo ipvs =
         new StatusRenderer.IpvsInfo(
             backend.name(),
@@ -651,7 +657,7 @@ public final class Daemon implements AutoCloseable {
         configLoadedAt,
         dir,
         ipvs,
-        m.snapshot(),
+        snapshot,
         lastReload,
         new StatusRenderer.AdminInfo(
             apiToken.isPresent(),
