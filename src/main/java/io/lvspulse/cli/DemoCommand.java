@@ -5,6 +5,7 @@ import io.lvspulse.daemon.DaemonOptions;
 import io.lvspulse.daemon.Demo;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,22 @@ public final class DemoCommand implements Callable<Integer> {
           "take the last real server down every SECONDS for a third of that (0 = never; default: ${DEFAULT-VALUE})")
   int outagePeriod;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "where the demo keeps its admin state file and its API token (default: a new temporary"
+              + " directory, so a demo never touches /var/lib/lvs-pulse)")
+  Path stateDir;
+
+  @Option(
+      names = "--control-socket",
+      paramLabel = "PATH|none",
+      defaultValue = "/run/lvs-pulse/control.sock",
+      description =
+          "the Unix socket lvs-pulse drain|maintenance|enable talk to (default: ${DEFAULT-VALUE})")
+  String controlSocket;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -56,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (listenAddress.isEmpty()) {
       return 2;
     }
+    Path dir = stateDir != null ? stateDir : Files.createTempDirectory("lvs-pulse-demo-");
+    Files.createDirectories(dir);
+    Path token = demoToken(dir);
     DaemonOptions opts =
         new DaemonOptions(
             config,
@@ -67,7 +87,10 @@ public final class DemoCommand implements Callable<Integer> {
             true,
             Duration.ofSeconds(15),
             false,
-            List.of());
+            List.of(),
+            Path.of(DaemonOptions.DEFAULT_DRAIN_FILE),
+            new DaemonOptions.Admin(
+                Optional.of(dir), AdminOptions.path(controlSocket), Optional.of(token)));
     Demo demo;
     try {
       demo = Demo.create(opts, outagePeriod);
@@ -78,7 +101,36 @@ public final class DemoCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    err.println(
+        "lvs-pulse demo: the page is http://"
+            + listenAddress.get().getHostString()
+            + ":"
+            + listenAddress.get().getPort()
+            + "/ (its API token is in "
+            + token
+            + "); try `lvs-pulse drain"
+            + (controlSocket.equals("/run/lvs-pulse/control.sock")
+                ? ""
+                : " --socket " + controlSocket)
+            + " VIRTUAL SERVER`");
+    err.flush();
     demo.daemon().awaitStop();
     return 0;
+  }
+
+  /** The demo's HTTP API token: {@code DIR/api.token}, 0600, random unless it exists. */
+  static Path demoToken(Path dir) throws java.io.IOException {
+    Path token = dir.resolve("api.token");
+    if (!Files.exists(token)) {
+      byte[] b = new byte[24];
+      new java.security.SecureRandom().nextBytes(b);
+      Files.createFile(
+          token,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          token, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b) + "\n");
+    }
+    return token;
   }
 }

@@ -35,6 +35,9 @@ public final class Main implements Runnable {
     // Subcommands are registered here, one line each.
     cl.addSubcommand(new RunCommand());
     cl.addSubcommand(new StatusCommand());
+    cl.addSubcommand(new AdminStateCommand.Drain());
+    cl.addSubcommand(new AdminStateCommand.Maintenance());
+    cl.addSubcommand(new AdminStateCommand.Enable());
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new PlanCommand());
     cl.addSubcommand(new CheckTftpCommand());

@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the director: probe every real server, program IPVS, serve /metrics /status /healthz.",
+      "Run the director: probe every real server, program IPVS, serve the status page, /metrics"
+          + " /status /healthz and the admin API, take drain|maintenance|enable on the control"
+          + " socket.",
       "SIGHUP re-reads the config (an invalid file keeps the running one, and so does a valid one"
           + " that would withdraw every virtual service or every real server); SIGUSR1 re-reads it"
           + " and applies such a file too; SIGTERM stops probing and leaves IPVS as it is unless"
@@ -53,6 +55,8 @@ public final class RunCommand implements Callable<Integer> {
   Optional<Path> ipvsadm;
 
   @Mixin ListenOption listen;
+
+  @Mixin AdminOptions admin;
 
   @Option(
       names = "--cleanup-on-stop",
@@ -149,7 +153,8 @@ public final class RunCommand implements Callable<Integer> {
             Duration.ofSeconds(reconcileSeconds),
             !noFailover,
             commandPrefix,
-            drainFile);
+            drainFile,
+            admin.toOptions());
     Daemon daemon;
     try {
       daemon = Launcher.create(opts);

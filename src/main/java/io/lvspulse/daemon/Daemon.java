@@ -1,5 +1,10 @@
 package io.lvspulse.daemon;
 
+import io.lvspulse.admin.AdminService;
+import io.lvspulse.admin.AdminStateFile;
+import io.lvspulse.admin.ApiToken;
+import io.lvspulse.admin.ControlSocket;
+import io.lvspulse.admin.PartnerRelay;
 import io.lvspulse.announce.BirdAnnouncer;
 import io.lvspulse.announce.BirdControl;
 import io.lvspulse.config.ConfigException;
@@ -8,18 +13,23 @@ import io.lvspulse.config.GlobalSettings;
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ParsedConfig;
+import io.lvspulse.director.DrainWatcher;
 import io.lvspulse.director.IpvsController;
 import io.lvspulse.director.KernelAdoption;
 import io.lvspulse.director.SysctlCheck;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.failover.AdminRelayCodec;
 import io.lvspulse.failover.Failover;
 import io.lvspulse.failover.FailoverConfigException;
 import io.lvspulse.failover.FailoverListener;
 import io.lvspulse.failover.FailoverOptions;
+import io.lvspulse.failover.HeartbeatEndpoint;
+import io.lvspulse.failover.HeartbeatKey;
 import io.lvspulse.failover.Role;
 import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.firewall.FirewallRules;
 import io.lvspulse.firewall.NftFirewallInstaller;
+import io.lvspulse.http.AdminApi;
 import io.lvspulse.http.StatusRenderer;
 import io.lvspulse.http.StatusServer;
 import io.lvspulse.ipvs.DryRunBackend;
@@ -30,18 +40,25 @@ import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.IpvsadmBackend;
 import io.lvspulse.ipvs.MeteredIpvsBackend;
 import io.lvspulse.metrics.Metrics;
+import io.lvspulse.monitor.Admin;
 import io.lvspulse.monitor.HealthMonitor;
+import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.QuartzProbeScheduler;
+import io.lvspulse.monitor.ServerId;
 import io.lvspulse.probe.ProbeSource;
 import io.lvspulse.time.MonotonicClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -121,6 +138,14 @@ public final class Daemon implements AutoCloseable {
   private @Nullable IpvsController controller;
   private @Nullable HealthMonitor monitor;
   private @Nullable StatusServer http;
+  private @Nullable DrainWatcher drainWatcher;
+  private @Nullable AdminService admin;
+  private @Nullable ControlSocket controlSocket;
+  private @Nullable PartnerAdminChannel relayChannel;
+  // Read by the HTTP threads; replaced on reload.
+  private volatile Optional<ApiToken> apiToken = Optional.empty();
+  private volatile String partnerRelay = "standalone";
+  private volatile Optional<StatusRenderer.ReloadResult> lastReload = Optional.empty();
   // Read by /status on the HTTP threads.
   private volatile boolean failoverConfigured;
   private volatile @Nullable Failover failover;
@@ -218,6 +243,11 @@ public final class Daemon implements AutoCloseable {
     controller =
         new IpvsController(reconciler, options.fullReconcile(), !useFailover || g.syncdaemon());
     controller.start();
+    IpvsController c = controller;
+    Optional<Path> stateFile = stateFile();
+    Map<ServerId, Admin> restored = AdminService.restore(stateFile.orElse(null));
+    drainWatcher = new DrainWatcher(metered, DRAIN_CHECK_EVERY, this::onDrained);
+    DrainWatcher w = drainWatcher;
     try {
       probeSource = probeSourceFactory.create();
     } catch (IOException e) {
@@ -225,12 +255,27 @@ public final class Daemon implements AutoCloseable {
     }
     monitor =
         new HealthMonitor(
-            probeSource, new QuartzProbeScheduler(), clock, metrics.registry(), controller);
+            probeSource,
+            new QuartzProbeScheduler(),
+            clock,
+            metrics.registry(),
+            snapshot -> {
+              c.accept(snapshot);
+              w.accept(snapshot);
+            });
     metrics.registerRealServers(monitor.serverGauges());
-    monitor.start(config, KernelAdoption.weights(metered, config));
+    monitor.start(config, KernelAdoption.weights(metered, config), restored);
+    drainWatcher.start();
     failoverConfigured = useFailover;
+    admin = new AdminService(monitor, stateFile.orElse(null), initialRelay(useFailover, g));
+    AdminService a = admin;
+    a.persist(); // the servers a new config dropped leave the file now
+    apiToken = loadToken();
+    openControlSocket(a);
     try {
-      http = new StatusServer(options.listen(), metrics::scrape, this::status);
+      http =
+          new StatusServer(
+              options.listen(), metrics::scrape, this::status, new AdminApi(a, () -> apiToken));
     } catch (IOException e) {
       throw new StartupException(
           "cannot listen on "
@@ -308,6 +353,7 @@ public final class Daemon implements AutoCloseable {
       f.start();
       failover = f;
       startLocalHealth(f, c);
+      startAdminRelay(f);
     } catch (FailoverConfigException e) {
       throw new StartupException(
           "failover: " + e.getMessage() + " (or run with --no-failover for a standalone director)");
@@ -341,6 +387,99 @@ public final class Daemon implements AutoCloseable {
         java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /** How often the kernel's connection counters are read while a server drains for maintenance. */
+  static final Duration DRAIN_CHECK_EVERY = Duration.ofSeconds(2);
+
+  /** The admin state file, creating the state directory (0750) when it is missing. */
+  private Optional<Path> stateFile() {
+    Optional<Path> dir = options.admin().stateDir();
+    if (dir.isEmpty()) {
+      log.info(
+          "no state directory: admin changes (drain, maintenance) last until the next restart");
+      return Optional.empty();
+    }
+    try {
+      if (!Files.isDirectory(dir.get())) {
+        Files.createDirectories(
+            dir.get(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "cannot create the state directory {} ({}): admin changes will not survive a restart",
+          dir.get(),
+          e.getMessage());
+    }
+    return Optional.of(dir.get().resolve(AdminStateFile.NAME));
+  }
+
+  /**
+   * Until the failover exists: a standalone director has no partner; a pair without {@code
+   * heartbeat_key_file} has no authenticated channel, so every change must be made on both.
+   */
+  private PartnerRelay initialRelay(boolean useFailover, GlobalSettings g) {
+    if (g.ecmp().ecmp()) {
+      partnerRelay = "ecmp";
+      log.info(
+          "admin changes (drain, maintenance, enable) apply to this director only: in ECMP mode run"
+              + " each on every director");
+      return (id, state) -> PartnerRelay.Outcome.EVERY_DIRECTOR;
+    }
+    if (!useFailover || !g.hasBackup()) {
+      partnerRelay = "standalone";
+      return PartnerRelay.NONE;
+    }
+    partnerRelay = "none";
+    log.info(
+        "admin changes (drain, maintenance, enable) apply to this director only: without"
+            + " heartbeat_key_file there is no authenticated channel to the partner, so run each"
+            + " on both directors");
+    return (id, state) -> PartnerRelay.Outcome.NOT_AUTHENTICATED;
+  }
+
+  private Optional<ApiToken> loadToken() {
+    Optional<Path> f = options.admin().apiTokenFile();
+    if (f.isEmpty()) {
+      log.info("HTTP API off (--api-token-file none): the status page is read-only");
+      return Optional.empty();
+    }
+    try {
+      ApiToken t = ApiToken.read(f.get());
+      log.info("HTTP API on: changes need the bearer token of {}", f.get());
+      return Optional.of(t);
+    } catch (ApiToken.Refused e) {
+      if (e.missing()) {
+        log.info("HTTP API off ({}): the status page is read-only", e.getMessage());
+      } else {
+        log.error("HTTP API off: {}", e.getMessage());
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void openControlSocket(AdminService a) {
+    Optional<Path> p = options.admin().controlSocket();
+    if (p.isEmpty()) {
+      return;
+    }
+    try {
+      controlSocket = ControlSocket.open(p.get(), a, ControlSocket.GROUP);
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "no control socket ({}): lvs-pulse drain|maintenance|enable cannot reach this director"
+              + " (the HTTP API still can, with its token)",
+          e.getMessage());
+    }
+  }
+
+  private void onDrained(ServerId id, Instant maintenanceSince, String why) {
+    HealthMonitor m = monitor;
+    AdminService a = admin;
+    if (m != null && m.markDrained(id, maintenanceSince, why) && a != null) {
+      a.persist();
+    }
+  }
+
   private void startEcmp() {
     IpvsController c = java.util.Objects.requireNonNull(controller);
     HealthMonitor m = java.util.Objects.requireNonNull(monitor);
@@ -367,6 +506,36 @@ public final class Daemon implements AutoCloseable {
             metrics.registry());
     e.start(config);
     ecmp = e;
+  }
+
+  /**
+   * With {@code heartbeat_key_file}, admin changes reach the partner over the heartbeat socket
+   * ({@link AdminRelayCodec}); without it they stay on this director ({@link #initialRelay}).
+   */
+  private void startAdminRelay(Failover f) {
+    AdminService a = admin;
+    Optional<Path> keyFile = config.global().heartbeatKeyFile();
+    if (a == null || !f.authenticated() || keyFile.isEmpty()) {
+      return;
+    }
+    Optional<HeartbeatEndpoint> ep = f.heartbeatEndpoint();
+    if (ep.isEmpty()) {
+      return;
+    }
+    try {
+      AdminRelayCodec codec =
+          new AdminRelayCodec(f.role(), HeartbeatKey.read(keyFile.get()), clock);
+      PartnerAdminChannel ch = new PartnerAdminChannel(codec, ep.get(), a);
+      ep.get().onAdmin(ch::onDatagram);
+      a.setRelay(ch);
+      relayChannel = ch;
+      partnerRelay = "hmac";
+      log.info(
+          "admin changes (drain, maintenance, enable) reach the partner director over the"
+              + " authenticated heartbeat channel");
+    } catch (FailoverConfigException e) {
+      log.error("admin relay off ({}): run admin changes on both directors", e.getMessage());
+    }
   }
 
   private IpvsBackend openBackend(GlobalSettings g) throws StartupException {
@@ -464,11 +633,24 @@ public final class Daemon implements AutoCloseable {
       }
       reloadsFailed.increment();
       lastReloadOk.set(0);
+      lastReload =
+          Optional.of(
+              new StatusRenderer.ReloadResult(
+                  clock.instant(),
+                  false,
+                  e.errors().isEmpty()
+                      ? "invalid config"
+                      : e.errors().get(0)
+                          + (e.errors().size() > 1
+                              ? " (and " + (e.errors().size() - 1) + " more)"
+                              : "")));
       return false;
     } catch (RuntimeException e) {
       log.error("reload rejected, keeping the running config: {}", e.toString());
       reloadsFailed.increment();
       lastReloadOk.set(0);
+      lastReload =
+          Optional.of(new StatusRenderer.ReloadResult(clock.instant(), false, e.toString()));
       return false;
     }
     parsed.warnings().forEach(w -> log.warn("{}", w));
@@ -514,11 +696,19 @@ public final class Daemon implements AutoCloseable {
       ecmp.reload(next);
     }
     monitor.reload(next);
+    if (admin != null) {
+      admin.persist(); // a server the reload removed loses its admin state
+    }
+    apiToken = loadToken();
     config = next;
     configLoadedAt = clock.instant();
     serial.set(next.global().serialNo());
     reloadsOk.increment();
     lastReloadOk.set(1);
+    lastReload =
+        Optional.of(
+            new StatusRenderer.ReloadResult(
+                clock.instant(), true, "serial_no " + next.global().serialNo()));
     return true;
   }
 
@@ -529,6 +719,11 @@ public final class Daemon implements AutoCloseable {
     if (c == null || m == null || backend == null) {
       throw new IllegalStateException("starting");
     }
+    // The snapshot first: it runs on the monitor loop behind every publish queued before it, and
+    // the controller takes each published snapshot on that loop, so the desired table read next is
+    // at least as new as the servers shown (the other order showed a server draining after a reload
+    // with its old IPVS weight).
+    MonitorSnapshot snapshot = m.snapshot();
     StatusRenderer.IpvsInfo ipvs =
         new StatusRenderer.IpvsInfo(
             backend.name(),
@@ -547,8 +742,19 @@ public final class Daemon implements AutoCloseable {
                 : failoverConfigured
                     ? new StatusRenderer.Director.Starting()
                     : new StatusRenderer.Director.Standalone(c.active());
+    ControlSocket cs = controlSocket;
     return new StatusRenderer.Status(
-        version(), options.config().toString(), configLoadedAt, dir, ipvs, m.snapshot());
+        version(),
+        options.config().toString(),
+        configLoadedAt,
+        dir,
+        ipvs,
+        snapshot,
+        lastReload,
+        new StatusRenderer.AdminInfo(
+            apiToken.isPresent(),
+            cs == null ? Optional.empty() : Optional.of(cs.path().toString()),
+            partnerRelay));
   }
 
   static String version() {
@@ -591,6 +797,9 @@ public final class Daemon implements AutoCloseable {
       failover.stop(Duration.ofSeconds(10));
     }
     closeQuietly(http);
+    closeQuietly(controlSocket);
+    closeQuietly(relayChannel);
+    closeQuietly(drainWatcher);
     closeQuietly(monitor);
     if (probeSource instanceof AutoCloseable ac) {
       closeQuietly(ac);

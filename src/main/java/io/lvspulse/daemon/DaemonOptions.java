@@ -23,6 +23,7 @@ import java.util.Optional;
  *     command (a director inside a network namespace: {@code ip netns exec NS})
  * @param drainFile ECMP mode: while this file exists, every VIP is withdrawn ({@code lvs-pulse
  *     announce --drain} writes it)
+ * @param admin where runtime admin changes (drain, maintenance, enable) come from and are kept
  */
 public record DaemonOptions(
     Path config,
@@ -35,10 +36,54 @@ public record DaemonOptions(
     Duration fullReconcile,
     boolean failover,
     java.util.List<String> commandPrefix,
-    Path drainFile) {
+    Path drainFile,
+    Admin admin) {
 
   /** Where {@code lvs-pulse announce --drain} puts the drain flag (the unit's state directory). */
   public static final String DEFAULT_DRAIN_FILE = "/var/lib/lvs-pulse/drain";
+
+  /**
+   * Runtime admin control.
+   *
+   * @param stateDir the state directory (the admin state file lives there); empty keeps admin
+   *     states in memory only
+   * @param controlSocket the CLI's Unix socket; empty serves none
+   * @param apiTokenFile the HTTP API's token file; empty (or a missing file) turns the API off
+   */
+  public record Admin(
+      Optional<Path> stateDir, Optional<Path> controlSocket, Optional<Path> apiTokenFile) {
+    /** Nothing: in memory, no socket, no HTTP API. */
+    public static final Admin NONE =
+        new Admin(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /** Options without runtime admin control ({@link Admin#NONE}). */
+  public DaemonOptions(
+      Path config,
+      IpvsMode ipvs,
+      Optional<Path> ipvsadm,
+      InetSocketAddress listen,
+      boolean cleanupOnStop,
+      Optional<String> role,
+      boolean setSysctls,
+      Duration fullReconcile,
+      boolean failover,
+      java.util.List<String> commandPrefix,
+      Path drainFile) {
+    this(
+        config,
+        ipvs,
+        ipvsadm,
+        listen,
+        cleanupOnStop,
+        role,
+        setSysctls,
+        fullReconcile,
+        failover,
+        commandPrefix,
+        drainFile,
+        Admin.NONE);
+  }
 
   /** The IPVS backends. */
   public enum IpvsMode {

@@ -30,9 +30,12 @@ import java.util.function.ToIntFunction;
  *   <li>a server that is UP is a destination at its (ramping) weight; a quiesced DOWN server stays
  *       at weight 0; a server draining after a reload stays at weight 0 (under its old service if
  *       that service is gone from the config) until its drain time ends;
+ *   <li>the operator's admin state ({@link io.lvspulse.monitor.Admin}) applies on top of health: a
+ *       server in {@code drain} stays where health puts it at weight 0; one in {@code maintenance}
+ *       too until it is drained, then it is out;
  *   <li>the {@code sorry_server} is added at weight 1 when no real server of its virtual service is
- *       UP, once every server has been probed at least once (or one probe interval has passed since
- *       start), and is removed as soon as one is UP again.
+ *       UP and enabled, once every server has been probed at least once (or one probe interval has
+ *       passed since start), and is removed as soon as one is UP and enabled again.
  * </ul>
  */
 public final class DesiredTables {
@@ -91,11 +94,11 @@ public final class DesiredTables {
                 if (sv.draining()) {
                   continue;
                 }
-                anyUp |= sv.health() == Health.UP;
+                anyUp |= sv.health() == Health.UP && sv.admin().takesNewClients();
                 allProbed &= sv.lastResult().isPresent();
-                if (sv.inIpvs()) {
+                if (sv.effectiveInIpvs()) {
                   table.destination(
-                      key, ConfigTables.destination(sv.server(), network, sv.weight()));
+                      key, ConfigTables.destination(sv.server(), network, sv.effectiveWeight()));
                 }
               }
               Optional<InetAddress> sorryAddr = v.sorryServer();

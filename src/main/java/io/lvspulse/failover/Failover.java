@@ -354,6 +354,21 @@ public final class Failover implements AutoCloseable {
     setLocalProblem("", problem);
   }
 
+  /**
+   * The heartbeat socket, once started (none with {@code backup_active = 0}): the admin relay
+   * ({@link AdminRelayCodec}) sends and receives on it.
+   */
+  public Optional<HeartbeatEndpoint> heartbeatEndpoint() {
+    synchronized (this) {
+      return Optional.ofNullable(endpoint);
+    }
+  }
+
+  /** Whether heartbeats are HMAC-authenticated (the admin relay needs it). */
+  public boolean authenticated() {
+    return codec != null && codec.authenticated();
+  }
+
   /** The latest snapshot (cheap; for {@code /status}). */
   public FailoverStatus status() {
     return status;

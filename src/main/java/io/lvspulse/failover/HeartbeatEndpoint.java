@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -51,6 +52,15 @@ public final class HeartbeatEndpoint implements AutoCloseable {
   private final HeartbeatCodec codec;
   private final Receiver receiver;
   private volatile boolean closed;
+
+  /** Gets the partner's admin relay datagrams ({@link AdminRelayCodec}), on the receive thread. */
+  @FunctionalInterface
+  public interface AdminReceiver {
+    void onDatagram(byte[] data, int length, InetSocketAddress from);
+  }
+
+  // Set once by the daemon after start; read on the receive threads.
+  private volatile @org.jspecify.annotations.Nullable AdminReceiver adminReceiver;
 
   /** One partner address: its connected socket and receive thread. */
   private record Path(InetSocketAddress to, DatagramSocket socket, Thread thread) {}
@@ -135,6 +145,37 @@ public final class HeartbeatEndpoint implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Hands every datagram from the partner that starts with the admin relay's magic to {@code r}
+   * instead of the heartbeat codec (the one hook the admin relay needs in the heartbeat path).
+   */
+  public void onAdmin(AdminReceiver r) {
+    this.adminReceiver = r;
+  }
+
+  /** Sends {@code payload} (an admin relay datagram) to {@code to}; false if it could not. */
+  public boolean sendAdmin(byte[] payload, InetSocketAddress to) {
+    Path path = null;
+    for (Path p : paths) {
+      if (p.to().equals(to)) {
+        path = p;
+      }
+    }
+    if (path == null) {
+      log.debug("admin relay datagram to {}: not a partner address, not sent", to);
+      return false;
+    }
+    try {
+      path.socket().send(new DatagramPacket(payload, payload.length));
+      return true;
+    } catch (IOException e) {
+      if (!closed) {
+        log.debug("admin relay datagram to {} not sent: {}", to, e.getMessage());
+      }
+      return false;
+    }
+  }
+
   /** Where heartbeats go. */
   public List<InetSocketAddress> destinations() {
     return paths.stream().map(Path::to).toList();
@@ -171,6 +212,20 @@ public final class HeartbeatEndpoint implements AutoCloseable {
         continue;
       }
       InetSocketAddress from = (InetSocketAddress) p.getSocketAddress();
+      if (AdminRelayCodec.isAdminRelay(buf, p.getLength())) {
+        // The admin relay shares these sockets; it is not a heartbeat (the hook: see onAdmin).
+        AdminReceiver r = adminReceiver;
+        if (r != null) {
+          try {
+            r.onDatagram(Arrays.copyOf(buf, p.getLength()), p.getLength(), from);
+          } catch (RuntimeException e) {
+            log.error("admin relay receiver failed", e);
+          }
+        } else {
+          log.debug("admin relay datagram from {} before the relay is set up: dropped", from);
+        }
+        continue;
+      }
       try {
         receiver.onPacket(codec.decode(buf, p.getLength()), from);
       } catch (RuntimeException e) {

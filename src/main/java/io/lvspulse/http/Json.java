@@ -15,6 +15,42 @@ final class Json {
     return sb.toString();
   }
 
+  /** The same document on one line, without indentation (a third of the size for a big table). */
+  static String writeCompact(@Nullable Object value) {
+    StringBuilder sb = new StringBuilder(256);
+    writeCompact(sb, value);
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  private static void writeCompact(StringBuilder sb, @Nullable Object v) {
+    if (v instanceof Map<?, ?> m) {
+      sb.append('{');
+      int i = 0;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (i++ > 0) {
+          sb.append(',');
+        }
+        string(sb, String.valueOf(e.getKey()));
+        sb.append(':');
+        writeCompact(sb, e.getValue());
+      }
+      sb.append('}');
+    } else if (v instanceof Collection<?> c) {
+      sb.append('[');
+      int i = 0;
+      for (Object o : c) {
+        if (i++ > 0) {
+          sb.append(',');
+        }
+        writeCompact(sb, o);
+      }
+      sb.append(']');
+    } else {
+      write(sb, v, 0);
+    }
+  }
+
   private static void write(StringBuilder sb, @Nullable Object v, int indent) {
     if (v == null) {
       sb.append("null");

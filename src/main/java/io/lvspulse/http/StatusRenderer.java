@@ -9,7 +9,9 @@ import io.lvspulse.failover.FailoverStatus;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.MonitorSnapshot;
+import io.lvspulse.monitor.ServerEvent;
 import io.lvspulse.monitor.ServerView;
 import io.lvspulse.probe.ProbeResult;
 import java.net.InetAddress;
@@ -71,6 +73,22 @@ public final class StatusRenderer {
     }
   }
 
+  /** The last config reload: when, whether it was applied, and the first line of why not. */
+  public record ReloadResult(Instant at, boolean ok, String message) {}
+
+  /**
+   * How admin changes reach this director and its partner.
+   *
+   * @param api whether the HTTP API takes changes (a token is configured)
+   * @param controlSocket the CLI's control socket, if it is served
+   * @param partnerRelay {@code hmac} (changes reach the partner), {@code none} (heartbeats are not
+   *     authenticated: run every change on both directors) or {@code standalone}
+   */
+  public record AdminInfo(boolean api, Optional<String> controlSocket, String partnerRelay) {
+    /** Nothing configured (tests, a daemon starting). */
+    public static final AdminInfo NONE = new AdminInfo(false, Optional.empty(), "standalone");
+  }
+
   /** Everything /status shows. */
   public record Status(
       String version,
@@ -78,10 +96,37 @@ public final class StatusRenderer {
       Instant configLoadedAt,
       Director director,
       IpvsInfo ipvs,
-      MonitorSnapshot monitor) {}
+      MonitorSnapshot monitor,
+      Optional<ReloadResult> lastReload,
+      AdminInfo admin) {
+
+    /** A status without reload or admin information. */
+    public Status(
+        String version,
+        String configFile,
+        Instant configLoadedAt,
+        Director director,
+        IpvsInfo ipvs,
+        MonitorSnapshot monitor) {
+      this(
+          version,
+          configFile,
+          configLoadedAt,
+          director,
+          ipvs,
+          monitor,
+          Optional.empty(),
+          AdminInfo.NONE);
+    }
+  }
 
   /** The /status JSON document. */
   public static String json(Status s) {
+    return json(s, false);
+  }
+
+  /** The /status JSON document, without indentation when {@code compact} (the web page's poll). */
+  public static String json(Status s, boolean compact) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", s.version());
     root.put("time", s.monitor().at().toString());
@@ -89,6 +134,18 @@ public final class StatusRenderer {
     cfg.put("file", s.configFile());
     cfg.put("serial_no", s.monitor().config().global().serialNo());
     cfg.put("loaded_at", s.configLoadedAt().toString());
+    cfg.put(
+        "last_reload",
+        s.lastReload()
+            .map(
+                r -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("at", r.at().toString());
+                  m.put("ok", r.ok());
+                  m.put("message", r.message());
+                  return (Object) m;
+                })
+            .orElse(null));
     root.put("config", cfg);
     root.put("director", director(s.director()));
     Map<String, Object> ipvs = new LinkedHashMap<>();
@@ -133,7 +190,25 @@ public final class StatusRenderer {
       virtuals.add(vm);
     }
     root.put("virtuals", virtuals);
-    return Json.write(root);
+    Map<String, Object> admin = new LinkedHashMap<>();
+    admin.put("api", s.admin().api());
+    admin.put("control_socket", s.admin().controlSocket().orElse(null));
+    admin.put("partner_relay", s.admin().partnerRelay());
+    root.put("admin", admin);
+    List<Object> events = new ArrayList<>();
+    for (ServerEvent ev : s.monitor().recent()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("at", ev.at().toString());
+      m.put("server", ev.server().toString());
+      m.put("virtual", ev.server().virtual());
+      m.put("kind", ev.kind().label());
+      m.put("from", ev.from());
+      m.put("to", ev.to());
+      m.put("reason", ev.reason());
+      events.add(m);
+    }
+    root.put("events", events);
+    return compact ? Json.writeCompact(root) : Json.write(root);
   }
 
   /** The {@code director} object: {@code failover} (off, starting, on), then what it knows. */
@@ -196,12 +271,13 @@ public final class StatusRenderer {
   private static Map<String, Object> server(ServerView sv, Optional<IpvsTable> desired) {
     Map<String, Object> m = new LinkedHashMap<>();
     RealServer rs = sv.server();
+    m.put("key", sv.id().toString());
     m.put("name", rs.name());
     m.put("address", rs.address().getHostAddress());
     m.put("port", rs.port());
     m.put("state", sv.draining() ? "draining" : sv.health().label());
-    m.put("in_ipvs", sv.inIpvs());
-    m.put("weight", sv.weight());
+    m.put("in_ipvs", sv.effectiveInIpvs());
+    m.put("weight", sv.effectiveWeight());
     m.put("configured_weight", rs.weight());
     m.put("ipvs_weight", ipvsWeight(sv, desired).orElse(null));
     m.put("since", sv.since().toString());
@@ -209,6 +285,12 @@ public final class StatusRenderer {
     m.put("consecutive_successes", sv.consecutiveSuccesses());
     m.put("consecutive_failures", sv.consecutiveFailures());
     m.put("probe", sv.probe());
+    Map<String, Object> admin = new LinkedHashMap<>();
+    admin.put("state", sv.admin().state().label());
+    admin.put("since", sv.admin().since().toString());
+    admin.put("by", sv.admin().by().isEmpty() ? null : sv.admin().by());
+    admin.put("drained_at", sv.admin().drainedAt().map(Instant::toString).orElse(null));
+    m.put("admin", admin);
     if (sv.lastResult().isPresent()) {
       ProbeResult r = sv.lastResult().get();
       Map<String, Object> p = new LinkedHashMap<>();
@@ -256,6 +338,22 @@ public final class StatusRenderer {
     names.forEach(n -> m.put(n, new ArrayList<>()));
     for (ServerView sv : s.servers()) {
       m.computeIfAbsent(sv.id().virtual(), k -> new ArrayList<>()).add(sv);
+    }
+    // In the order of the config file (a server a reload removed, still draining, last).
+    for (List<ServerView> list : m.values()) {
+      if (list.size() > 1) {
+        Map<RealServer, Integer> order = new java.util.HashMap<>();
+        List<RealServer> servers = list.get(0).virtual().servers();
+        for (int i = 0; i < servers.size(); i++) {
+          order.putIfAbsent(servers.get(i), i);
+        }
+        list.sort(
+            java.util.Comparator.comparingInt(
+                (ServerView sv) ->
+                    sv.draining()
+                        ? Integer.MAX_VALUE
+                        : order.getOrDefault(sv.server(), Integer.MAX_VALUE)));
+      }
     }
     return m;
   }
@@ -310,7 +408,7 @@ public final class StatusRenderer {
         sb.append(String.format(Locale.ROOT, "bgp %-15s %s%n", x.name(), x.info()));
       }
     }
-    String fmt = "%-14s %-12s %-22s %-9s %6s %-20s %9s  %s%n";
+    String fmt = "%-14s %-12s %-22s %-14s %6s %-20s %9s  %s%n";
     sb.append(
         String.format(
             Locale.ROOT,
@@ -340,13 +438,16 @@ public final class StatusRenderer {
       }
       for (ServerView sv : e.getValue()) {
         String addr = sv.server().address().getHostAddress() + ":" + sv.server().port();
-        String weight = sv.inIpvs() ? Integer.toString(sv.weight()) : "-";
+        String weight = sv.effectiveInIpvs() ? Integer.toString(sv.effectiveWeight()) : "-";
         String rtt =
             sv.lastResult()
                 .map(r -> String.format(Locale.ROOT, "%.2fms", r.elapsed().toNanos() / 1e6))
                 .orElse("-");
         String last = sv.lastResult().map(ProbeResult::message).orElse("(not probed yet)");
         String state = sv.draining() ? "draining" : sv.health().label();
+        if (sv.admin().state() != AdminState.ENABLED) {
+          state += sv.admin().state() == AdminState.DRAIN ? "/drain" : "/maint";
+        }
         sb.append(
             String.format(
                 Locale.ROOT,

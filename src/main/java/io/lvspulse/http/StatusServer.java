@@ -10,13 +10,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's HTTP endpoints on the JDK's HttpServer: {@code /metrics} (Prometheus text), {@code
- * /status} (JSON; {@code ?format=text} for a table) and {@code /healthz} ({@code ok}). GET and HEAD
- * only.
+ * /status} (JSON; {@code ?format=text} for a table, {@code ?compact=1} on one line), {@code
+ * /healthz} ({@code ok}), the live status page {@code /} with its assets ({@link WebPage}) and the
+ * admin API under {@code /api/v1/} ({@link AdminApi}; POST with a bearer token). Everything else is
+ * GET and HEAD only. The page and the API are server-agnostic handlers ({@link WebRequest} in,
+ * {@link WebResponse} out); this class only adapts them to the server.
  *
  * <p>Hostile or broken clients cannot starve it or the daemon ({@link #LIMITS}): at most {@value
  * #MAX_CONNECTIONS} connections are open at once (more are closed as they are accepted, so a flood
@@ -64,6 +68,26 @@ public final class StatusServer implements AutoCloseable {
   public StatusServer(
       InetSocketAddress listen, Supplier<String> metrics, Supplier<StatusRenderer.Status> status)
       throws IOException {
+    this(listen, metrics, status, null);
+  }
+
+  /**
+   * @param api the admin API; null answers every {@code /api/} request 403 (off)
+   */
+  public StatusServer(
+      InetSocketAddress listen,
+      Supplier<String> metrics,
+      Supplier<StatusRenderer.Status> status,
+      @Nullable AdminApi api)
+      throws IOException {
+    AdminApi adminApi =
+        api != null
+            ? api
+            : new AdminApi(
+                (v, srv, st, by) -> {
+                  throw new IllegalStateException("the HTTP API is off");
+                },
+                java.util.Optional::empty);
     server = HttpServer.create(listen, 64);
     executor =
         Executors.newFixedThreadPool(
@@ -81,26 +105,48 @@ public final class StatusServer implements AutoCloseable {
         ex -> {
           String q = ex.getRequestURI().getRawQuery();
           boolean text = q != null && q.contains("format=text");
+          boolean compact = q != null && q.contains("compact=1");
           handle(
               ex,
               text ? "text/plain; charset=utf-8" : "application/json",
-              () -> text ? StatusRenderer.text(status.get()) : StatusRenderer.json(status.get()));
+              () ->
+                  text
+                      ? StatusRenderer.text(status.get())
+                      : StatusRenderer.json(status.get(), compact));
         });
     server.createContext("/healthz", ex -> handle(ex, "text/plain; charset=utf-8", () -> "ok\n"));
     server.createContext(
+        "/api/",
+        ex -> {
+          try (ex) {
+            send(ex, adminApi.handle(request(ex)));
+          } catch (RuntimeException e) {
+            log.warn("http API: {}", e.toString());
+            send(ex, 500, "text/plain; charset=utf-8", "internal error\n");
+          }
+        });
+    server.createContext(
         "/",
         ex -> {
-          if (!"/".equals(ex.getRequestURI().getPath())) {
-            send(
-                ex,
-                404,
-                "text/plain; charset=utf-8",
-                "not found: try /status, /metrics or /healthz\n");
-          } else {
-            handle(
-                ex,
-                "text/plain; charset=utf-8",
-                () -> "lvs-pulse: /status /status?format=text /metrics /healthz\n");
+          String path = ex.getRequestURI().getPath();
+          if (!WebPage.serves(path)) {
+            try (ex) {
+              send(
+                  ex,
+                  404,
+                  "text/plain; charset=utf-8",
+                  "not found: try /, /status, /metrics or /healthz\n");
+            }
+            return;
+          }
+          try (ex) {
+            String m = ex.getRequestMethod();
+            if (!"GET".equals(m) && !"HEAD".equals(m)) {
+              ex.getResponseHeaders().add("Allow", "GET, HEAD");
+              send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+              return;
+            }
+            send(ex, WebPage.get(path).orElseThrow());
           }
         });
   }
@@ -108,7 +154,7 @@ public final class StatusServer implements AutoCloseable {
   /** Starts serving. */
   public void start() {
     server.start();
-    log.info("http: serving /metrics /status /healthz on {}", address());
+    log.info("http: serving / (status page) /status /metrics /healthz /api/v1/ on {}", address());
   }
 
   /** The bound address (useful with port 0). */
@@ -137,6 +183,34 @@ public final class StatusServer implements AutoCloseable {
         return;
       }
       send(ex, 200, type, b);
+    }
+  }
+
+  private static WebRequest request(HttpExchange ex) {
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
+    ex.getRequestHeaders().forEach((k, v) -> headers.put(k, v.isEmpty() ? "" : v.get(0)));
+    return new WebRequest(
+        ex.getRequestMethod(),
+        ex.getRequestURI().getPath(),
+        ex.getRequestURI().getRawPath(),
+        headers,
+        ex.getRemoteAddress());
+  }
+
+  private static void send(HttpExchange ex, WebResponse r) throws IOException {
+    r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    ex.getResponseHeaders().set("Content-Type", r.contentType());
+    if (!r.headers().containsKey("Cache-Control")) {
+      ex.getResponseHeaders().set("Cache-Control", "no-store");
+    }
+    byte[] bytes = r.body();
+    if ("HEAD".equals(ex.getRequestMethod()) || r.status() == 204) {
+      ex.sendResponseHeaders(r.status(), -1);
+      return;
+    }
+    ex.sendResponseHeaders(r.status(), bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
     }
   }
 

@@ -46,6 +46,23 @@ public final class DryRunBackend implements IpvsBackend {
     return table;
   }
 
+  /** Every destination of the table with no connection: a dry run carries no traffic. */
+  @Override
+  public synchronized IpvsConnections connections() {
+    java.util.Map<ServiceKey, java.util.Map<java.net.InetSocketAddress, IpvsConnections.Counts>> m =
+        new java.util.LinkedHashMap<>();
+    for (ServiceKey k : table.keys()) {
+      java.util.Map<java.net.InetSocketAddress, IpvsConnections.Counts> d =
+          new java.util.LinkedHashMap<>();
+      table
+          .entry(k)
+          .ifPresent(
+              e -> e.destinations().keySet().forEach(a -> d.put(a, IpvsConnections.Counts.ZERO)));
+      m.put(k, d);
+    }
+    return new IpvsConnections(m);
+  }
+
   /**
    * The last {@link #COMMAND_LOG_LIMIT} command lines "run", oldest first, e.g. {@code ipvsadm -a
    * -f 1 -r 10.0.0.2:69 -g -w 1}.

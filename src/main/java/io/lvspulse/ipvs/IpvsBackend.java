@@ -22,6 +22,15 @@ public interface IpvsBackend {
    */
   void apply(List<IpvsCommand> batch) throws IpvsException;
 
+  /**
+   * The kernel's connection counters of every destination ({@code ipvsadm -L -n}): how the director
+   * sees whether a server in maintenance is drained.
+   */
+  default IpvsConnections connections() throws IpvsException {
+    throw new IpvsException(
+        IpvsException.Kind.UNAVAILABLE, name() + " cannot read the kernel's connection counters");
+  }
+
   /** {@code --set TCP TCPFIN UDP}. */
   void setTimeouts(IpvsTimeouts timeouts) throws IpvsException;
 

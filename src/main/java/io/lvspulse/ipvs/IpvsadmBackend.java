@@ -236,6 +236,16 @@ public final class IpvsadmBackend implements IpvsBackend {
   }
 
   @Override
+  public IpvsConnections connections() throws IpvsException {
+    try {
+      return IpvsadmListParser.parse(check(exec(List.of("-L", "-n"), null), "-L -n"));
+    } catch (IpvsParseException e) {
+      throw new IpvsException(
+          IpvsException.Kind.PARSE, "ipvsadm -L -n: unreadable output: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void apply(List<IpvsCommand> batch) throws IpvsException {
     if (batch.isEmpty()) {
       return;

@@ -78,6 +78,11 @@ public final class MeteredIpvsBackend implements IpvsBackend {
   }
 
   @Override
+  public IpvsConnections connections() throws IpvsException {
+    return metered(delegate::connections);
+  }
+
+  @Override
   public void setTimeouts(IpvsTimeouts timeouts) throws IpvsException {
     metered(
         () -> {

@@ -64,6 +64,13 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   public static final String UP = "lvs_pulse_real_server_up";
 
   public static final String WEIGHT = "lvs_pulse_real_server_weight";
+
+  /**
+   * 1 for the server's current admin state (label {@code state}: enabled, drain, maintenance), 0
+   * for the other two; read at scrape time from {@link #serverGauges()} like {@link #UP}.
+   */
+  public static final String ADMIN_STATE = "lvs_pulse_real_server_admin_state";
+
   public static final String PROBES = "lvs_pulse_probes";
   public static final String PROBE_DURATION = "lvs_pulse_probe_duration";
   public static final String TRANSITIONS = "lvs_pulse_real_server_transitions";
@@ -72,6 +79,9 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
    * Per-server log lines over the budget, summarised instead of written ({@link StateChangeLog}).
    */
   public static final String LOG_LINES_SUPPRESSED = "lvs_pulse_log_lines_suppressed";
+
+  /** How many recent server events snapshots carry (for /status and the web page). */
+  public static final int RECENT_EVENTS = 50;
 
   /** Probes that failed for a fault of this director (no evidence about the server). */
   public static final String LOCAL_ERRORS = "lvs_pulse_probe_local_errors";
@@ -98,6 +108,9 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   private final LiveServerGauges gauges = new LiveServerGauges();
   private final Map<String, Timer> durationByVirtual = new HashMap<>();
   private final StateChangeLog changes;
+
+  /** The last {@link #RECENT_EVENTS} health transitions and admin changes, oldest first. */
+  private final java.util.ArrayDeque<ServerEvent> recent = new java.util.ArrayDeque<>();
 
   private @Nullable LvsConfig config;
   private Instant startedAt;
@@ -145,6 +158,9 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     /** While draining: the forwarding method of the config that had the server. */
     @Nullable Network drainNetwork;
 
+    /** The operator's admin state (enabled unless changed or restored from the state file). */
+    Admin admin;
+
     /** This server's up and weight values in {@link #gauges}; set by {@link #add}. */
     LiveServerGauges.@Nullable Holder gauge;
 
@@ -162,6 +178,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
       this.sm = sm;
       this.probe = probe;
       this.spec = spec;
+      this.admin = Admin.enabled(sm.since());
     }
   }
 
@@ -255,6 +272,15 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
    * restart changes nothing in the table.
    */
   public void start(LvsConfig initial, KernelWeights kernel) {
+    start(initial, kernel, Map.of());
+  }
+
+  /**
+   * Starts monitoring {@code initial} as {@link #start(LvsConfig, KernelWeights)} does, with the
+   * admin states {@code restored} (the state file of the previous run) applied to the servers the
+   * config still has; the others are dropped (logged).
+   */
+  public void start(LvsConfig initial, KernelWeights kernel, Map<ServerId, Admin> restored) {
     call(
         () -> {
           startedAt = clock.instant();
@@ -277,6 +303,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
             }
             warnUnsupported(v);
           }
+          restoreAdmin(restored);
           added.values().forEach(this::scheduleSpread);
           log.info(
               "monitoring {} real servers of {} active virtual services",
@@ -301,6 +328,91 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   /** A consistent snapshot of everything (taken on the monitor loop). */
   public MonitorSnapshot snapshot() {
     return call(this::buildSnapshot);
+  }
+
+  /**
+   * Sets the admin state of server {@code id} (probes go on whatever the state). Setting the state
+   * a server already has changes nothing (its {@code since} stays). A server in maintenance that is
+   * not in IPVS now is drained at once: it is never added.
+   *
+   * @param by who asks, for the log and /status ({@code socket uid 0 (root)}, {@code http ...})
+   * @return the server's admin state afterwards, or empty when no monitored server has this id (a
+   *     server removed by a reload and still draining counts as gone)
+   */
+  public Optional<Admin> setAdmin(ServerId id, AdminState state, String by) {
+    return call(
+        () -> {
+          Entry e = entries.get(id.toString());
+          if (e == null || e.draining) {
+            return Optional.<Admin>empty();
+          }
+          Admin before = e.admin;
+          Instant now = clock.instant();
+          Admin after = before.to(state, now, by);
+          if (after == before) {
+            return Optional.of(before);
+          }
+          if (after.awaitingDrain() && !e.sm.inIpvs()) {
+            after = after.drained(now);
+          }
+          e.admin = after;
+          log.info(
+              "server {} admin {} -> {} by {}: {}",
+              e.id,
+              before.state().label(),
+              after.state().label(),
+              by,
+              adminAction(e));
+          remember(
+              new ServerEvent(
+                  e.id,
+                  ServerEvent.Kind.ADMIN,
+                  before.state().label(),
+                  after.state().label(),
+                  "by " + by,
+                  now));
+          updateGauges(e);
+          publish();
+          return Optional.of(after);
+        });
+  }
+
+  /**
+   * A server in maintenance since {@code maintenanceSince} has no connection left (the director
+   * asked the kernel): it leaves IPVS. Ignored when the server has left maintenance or entered it
+   * again since (another {@code since}), or is drained already.
+   *
+   * @param why what showed it drained, for the log
+   * @return whether the server was marked drained
+   */
+  public boolean markDrained(ServerId id, Instant maintenanceSince, String why) {
+    return call(
+        () -> {
+          Entry e = entries.get(id.toString());
+          if (e == null || !e.admin.awaitingDrain() || !e.admin.since().equals(maintenanceSince)) {
+            return false;
+          }
+          e.admin = e.admin.drained(clock.instant());
+          log.info(
+              "server {} in maintenance is drained ({}): out of IPVS, probes go on", e.id, why);
+          updateGauges(e);
+          publish();
+          return true;
+        });
+  }
+
+  /** Every server's admin state that is not the default (what the state file keeps). */
+  public Map<ServerId, Admin> adminStates() {
+    return call(
+        () -> {
+          Map<ServerId, Admin> m = new java.util.TreeMap<>();
+          for (Entry e : entries.values()) {
+            if (!e.draining && e.admin.state() != AdminState.ENABLED) {
+              m.put(e.id, e.admin);
+            }
+          }
+          return m;
+        });
   }
 
   /**
@@ -419,6 +531,51 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     publish();
   }
 
+  private void restoreAdmin(Map<ServerId, Admin> restored) {
+    for (Map.Entry<ServerId, Admin> r : restored.entrySet()) {
+      Entry e = entries.get(r.getKey().toString());
+      Admin a = r.getValue();
+      if (e == null) {
+        log.info(
+            "admin state {} of server {} dropped: the config has no such server any more",
+            a.state().label(),
+            r.getKey());
+        continue;
+      }
+      if (a.awaitingDrain() && !e.sm.inIpvs()) {
+        a = a.drained(clock.instant()); // not in the kernel's table: nothing left to drain
+      }
+      e.admin = a;
+      updateGauges(e);
+      log.info(
+          "server {} admin state {} (set {} by {}) restored from the state file: {}",
+          e.id,
+          a.state().label(),
+          a.since(),
+          a.by(),
+          adminAction(e));
+    }
+  }
+
+  private static String adminAction(Entry e) {
+    Admin a = e.admin;
+    return switch (a.state()) {
+      case ENABLED -> "back to the health rules";
+      case DRAIN -> "weight 0, existing clients finish";
+      case MAINTENANCE ->
+          a.drainedAt().isPresent()
+              ? "out of IPVS, probes go on"
+              : "weight 0 until drained, then out of IPVS";
+    };
+  }
+
+  private void remember(ServerEvent ev) {
+    if (recent.size() == RECENT_EVENTS) {
+      recent.removeFirst();
+    }
+    recent.addLast(ev);
+  }
+
   private Entry add(VirtualService v, ProbeSpec spec, RealServer rs) {
     ServerId id = ServerId.of(v.name(), rs.address(), rs.port());
     Entry e =
@@ -526,6 +683,10 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
     boolean inBefore = e.sm.inIpvs();
     Optional<Transition> t = e.sm.onProbe(r.outcome(), r.message(), now);
     t.ifPresent(tr -> logTransition(e, tr, r));
+    if (e.admin.awaitingDrain() && !e.sm.inIpvs()) {
+      e.admin = e.admin.drained(now); // health took it out: nothing left to drain
+      log.info("server {} in maintenance left IPVS by its health: drained", e.id);
+    }
     updateGauges(e);
     if (weightBefore != e.sm.ipvsWeight() || inBefore != e.sm.inIpvs() || t.isPresent()) {
       publish();
@@ -591,6 +752,14 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   }
 
   private void logTransition(Entry e, Transition tr, ProbeResult r) {
+    remember(
+        new ServerEvent(
+            e.id,
+            ServerEvent.Kind.HEALTH,
+            tr.from().label(),
+            tr.to().label(),
+            r.message(),
+            tr.at()));
     Counter.builder(TRANSITIONS)
         .description("Real-server health transitions, by new state")
         .tags("virtual", e.virtual.name(), "to", tr.to().label())
@@ -608,6 +777,9 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
       action = "quiesced to weight 0";
     } else {
       action = tr.from() == Health.UNKNOWN ? "not added to IPVS" : "removed from IPVS";
+    }
+    if (e.admin.state() != AdminState.ENABLED) {
+      action += "; admin " + e.admin.state().label() + ": " + adminAction(e);
     }
     String rtt =
         r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";
@@ -670,9 +842,11 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
   private void updateGauges(Entry e) {
     LiveServerGauges.Holder g = e.gauge;
     if (g != null) { // null once the server is deleted
+      boolean in = !e.draining && e.admin.inIpvs(e.sm.inIpvs());
       g.set(
           !e.draining && e.sm.health() == Health.UP ? 1 : 0,
-          e.draining || !e.sm.inIpvs() ? 0 : e.sm.ipvsWeight());
+          in ? e.admin.weight(e.sm.ipvsWeight()) : 0,
+          e.admin.state());
     }
   }
 
@@ -731,14 +905,16 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
               e.sm.consecutiveSuccesses(),
               e.sm.consecutiveFailures(),
               e.probe.description(),
-              Optional.ofNullable(e.drainNetwork)));
+              Optional.ofNullable(e.drainNetwork),
+              e.admin));
     }
     return new MonitorSnapshot(
         Objects.requireNonNull(config),
         views,
         startedAt,
         clock.instant(),
-        Optional.ofNullable(localProblem));
+        Optional.ofNullable(localProblem),
+        List.copyOf(recent));
   }
 
   /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */

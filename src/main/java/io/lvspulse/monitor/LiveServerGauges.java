@@ -18,6 +18,7 @@ final class LiveServerGauges implements ServerGauges {
     private final String port;
     private volatile int up;
     private volatile int weight;
+    private volatile AdminState admin = AdminState.ENABLED;
 
     Holder(String virtual, String server, String address, String port) {
       this.virtual = virtual;
@@ -26,9 +27,10 @@ final class LiveServerGauges implements ServerGauges {
       this.port = port;
     }
 
-    void set(int up, int weight) {
+    void set(int up, int weight, AdminState admin) {
       this.up = up;
       this.weight = weight;
+      this.admin = admin;
     }
 
     @Override
@@ -59,6 +61,11 @@ final class LiveServerGauges implements ServerGauges {
     @Override
     public int weight() {
       return weight;
+    }
+
+    @Override
+    public AdminState admin() {
+      return admin;
     }
   }
 

@@ -16,21 +16,34 @@ import java.util.Optional;
  * @param at when the snapshot was taken
  * @param localProblem a fault of this director that keeps probes from checking servers, if any
  *     ({@link LocalHealth})
+ * @param recent the last few health transitions and admin changes, oldest first
  */
 public record MonitorSnapshot(
     LvsConfig config,
     List<ServerView> servers,
     Instant startedAt,
     Instant at,
-    Optional<LocalProblem> localProblem) {
+    Optional<LocalProblem> localProblem,
+    List<ServerEvent> recent) {
   public MonitorSnapshot {
     servers = List.copyOf(servers);
     Objects.requireNonNull(localProblem, "localProblem");
+    recent = List.copyOf(recent);
   }
 
-  /** A snapshot without a local problem. */
+  /** A snapshot without a local problem or recent events. */
   public MonitorSnapshot(
       LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
-    this(config, servers, startedAt, at, Optional.empty());
+    this(config, servers, startedAt, at, Optional.empty(), List.of());
+  }
+
+  /** A snapshot without recent events. */
+  public MonitorSnapshot(
+      LvsConfig config,
+      List<ServerView> servers,
+      Instant startedAt,
+      Instant at,
+      Optional<LocalProblem> localProblem) {
+    this(config, servers, startedAt, at, localProblem, List.of());
   }
 }

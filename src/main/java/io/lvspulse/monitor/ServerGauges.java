@@ -33,5 +33,8 @@ public interface ServerGauges {
 
     /** The weight lvs-pulse gives the server in IPVS (0 when out, quiesced or draining). */
     int weight();
+
+    /** The operator's admin state ({@link HealthMonitor#ADMIN_STATE}). */
+    AdminState admin();
   }
 }

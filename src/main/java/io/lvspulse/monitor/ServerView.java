@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param drainNetwork for a draining server, the {@code network} (forwarding method) of the config
  *     that had it: its destination keeps that forwarding until it is deleted, whatever the running
  *     config says; empty for every other server
+ * @param admin the operator's admin state ({@link Admin#inIpvs} and {@link Admin#weight} combine it
+ *     with {@code inIpvs} and {@code weight}, which follow the health rules alone)
  */
 public record ServerView(
     ServerId id,
@@ -44,13 +46,15 @@ public record ServerView(
     int consecutiveSuccesses,
     int consecutiveFailures,
     String probe,
-    Optional<Network> drainNetwork) {
+    Optional<Network> drainNetwork,
+    Admin admin) {
 
   public ServerView {
     java.util.Objects.requireNonNull(drainNetwork, "drainNetwork");
+    java.util.Objects.requireNonNull(admin, "admin");
   }
 
-  /** A view of a server that is not draining (no {@code drainNetwork}). */
+  /** A view of a server that is not draining, whose admin state is the default. */
   public ServerView(
       ServerId id,
       VirtualService virtual,
@@ -81,6 +85,89 @@ public record ServerView(
         consecutiveSuccesses,
         consecutiveFailures,
         probe,
-        Optional.empty());
+        Optional.empty(),
+        Admin.enabled(since));
+  }
+
+  /** A view of a server whose admin state is the default (enabled since {@code since}). */
+  public ServerView(
+      ServerId id,
+      VirtualService virtual,
+      RealServer server,
+      Health health,
+      boolean inIpvs,
+      int weight,
+      boolean draining,
+      Optional<Instant> drainUntil,
+      Instant since,
+      Optional<ProbeResult> lastResult,
+      Optional<Instant> lastProbeAt,
+      int consecutiveSuccesses,
+      int consecutiveFailures,
+      String probe,
+      Optional<Network> drainNetwork) {
+    this(
+        id,
+        virtual,
+        server,
+        health,
+        inIpvs,
+        weight,
+        draining,
+        drainUntil,
+        since,
+        lastResult,
+        lastProbeAt,
+        consecutiveSuccesses,
+        consecutiveFailures,
+        probe,
+        drainNetwork,
+        Admin.enabled(since));
+  }
+
+  /** A view of a server that is not draining (no {@code drainNetwork}). */
+  public ServerView(
+      ServerId id,
+      VirtualService virtual,
+      RealServer server,
+      Health health,
+      boolean inIpvs,
+      int weight,
+      boolean draining,
+      Optional<Instant> drainUntil,
+      Instant since,
+      Optional<ProbeResult> lastResult,
+      Optional<Instant> lastProbeAt,
+      int consecutiveSuccesses,
+      int consecutiveFailures,
+      String probe,
+      Admin admin) {
+    this(
+        id,
+        virtual,
+        server,
+        health,
+        inIpvs,
+        weight,
+        draining,
+        drainUntil,
+        since,
+        lastResult,
+        lastProbeAt,
+        consecutiveSuccesses,
+        consecutiveFailures,
+        probe,
+        Optional.empty(),
+        admin);
+  }
+
+  /** Whether the server belongs in IPVS now: the health rules, the admin state and a reload. */
+  public boolean effectiveInIpvs() {
+    return draining || admin.inIpvs(inIpvs);
+  }
+
+  /** The IPVS weight it should have now (0 when draining after a reload or not enabled). */
+  public int effectiveWeight() {
+    return draining ? 0 : admin.weight(weight);
   }
 }

@@ -491,6 +491,12 @@ class EcmpDirectorsIT {
       cmd.addAll(
           List.of(
               "run",
+              "--state-dir",
+              "none",
+              "--control-socket",
+              "none",
+              "--api-token-file",
+              "none",
               "--config",
               config.toString(),
               "--ipvs",

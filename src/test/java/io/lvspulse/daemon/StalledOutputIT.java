@@ -91,6 +91,12 @@ class StalledOutputIT {
     cmd.addAll(
         List.of(
             "run",
+            "--state-dir",
+            "none",
+            "--control-socket",
+            "none",
+            "--api-token-file",
+            "none",
             "--config",
             config().toString(),
             "--ipvs",

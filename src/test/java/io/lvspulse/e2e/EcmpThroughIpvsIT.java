@@ -422,6 +422,12 @@ class EcmpThroughIpvsIT {
     cmd.addAll(
         List.of(
             "run",
+            "--state-dir",
+            "none",
+            "--control-socket",
+            "none",
+            "--api-token-file",
+            "none",
             "--config",
             config(d).toString(),
             "--listen",

@@ -85,6 +85,7 @@ public final class ExportedMetrics {
     }
     names.add(HealthMonitor.UP);
     names.add(HealthMonitor.WEIGHT);
+    names.add(HealthMonitor.ADMIN_STATE);
     names.add(HealthMonitor.PROBES + "_total");
     names.add(HealthMonitor.TRANSITIONS + "_total");
     names.add(HealthMonitor.LOG_LINES_SUPPRESSED + "_total");

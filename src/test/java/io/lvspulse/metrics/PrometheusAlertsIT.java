@@ -33,7 +33,7 @@ class PrometheusAlertsIT {
   private static final Duration WITHIN = Duration.ofSeconds(60);
   private static final List<String> SERVERS = List.of("ftp1=127.0.0.31", "ftp2=127.0.0.32");
 
-  /** Exported only by a director with failover (heartbeats) or, later, runtime drain. */
+  /** Exported only by a director with failover (heartbeats), or in ECMP mode (announcing). */
   private static final Set<String> NOT_IN_A_STANDALONE_DIRECTOR =
       Set.of(
           "lvs_pulse_director_active",
@@ -42,7 +42,8 @@ class PrometheusAlertsIT {
           "lvs_pulse_heartbeats_received_total",
           "lvs_pulse_failovers_total",
           "lvs_pulse_failover_action_failures_total",
-          "lvs_pulse_real_server_admin_state");
+          "lvs_pulse_announce_router_up",
+          "lvs_pulse_vip_announced");
 
   @TempDir Path dir;
   private final List<AutoCloseable> started = new ArrayList<>();

@@ -6,6 +6,7 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
+import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.ProbeScheduler;
 import io.lvspulse.monitor.ServerGauges;
@@ -25,8 +26,19 @@ import org.junit.jupiter.api.Test;
 
 class RealServerCollectorTest {
   /** One server's labels and values, as the monitor would hold them. */
-  record Fake(String virtual, String server, String address, String port, int up, int weight)
-      implements ServerGauges.Server {}
+  record Fake(
+      String virtual,
+      String server,
+      String address,
+      String port,
+      int up,
+      int weight,
+      AdminState admin)
+      implements ServerGauges.Server {
+    Fake(String virtual, String server, String address, String port, int up, int weight) {
+      this(virtual, server, address, port, up, weight, AdminState.ENABLED);
+    }
+  }
 
   /** A mutable stand-in for the monitor's view. */
   static final class FakeGauges implements ServerGauges {
@@ -53,6 +65,15 @@ class RealServerCollectorTest {
           .description("The weight lvs-pulse gives the real server in IPVS (0 = out or quiesced)")
           .tags(tags)
           .register(r);
+      for (AdminState st : AdminState.values()) {
+        Gauge.builder("lvs_pulse_real_server_admin_state", f, x -> x.admin() == st ? 1 : 0)
+            .description(
+                "1 for the real server's admin state (enabled, drain or maintenance), 0 for the"
+                    + " others")
+            .tags(tags)
+            .tag("state", st.label())
+            .register(r);
+      }
     }
     String s = r.scrape();
     r.close();
@@ -71,14 +92,19 @@ class RealServerCollectorTest {
   void theCollectorWritesByteForByteWhatTheMicrometerGaugesWrote() {
     FakeGauges g = new FakeGauges();
     // Out of order, IPv4 and IPv6, a weight above 1, a label value that needs escaping.
-    g.servers.add(new Fake("tftp", "ftp2", "10.0.0.3", "69", 0, 0));
+    g.servers.add(new Fake("tftp", "ftp2", "10.0.0.3", "69", 0, 0, AdminState.MAINTENANCE));
     g.servers.add(new Fake("web", "w\"1\\", "2001:db8:0:0:0:0:0:7", "80", 1, 250));
     g.servers.add(new Fake("tftp", "ftp1", "10.0.0.2", "69", 1, 1));
-    g.servers.add(new Fake("dns", "ns", "192.0.2.53", "0", 1, 0));
+    g.servers.add(new Fake("dns", "ns", "192.0.2.53", "0", 1, 0, AdminState.DRAIN));
 
     String expected = micrometerScrape(g.servers);
     assertThat(expected)
         .contains("lvs_pulse_real_server_weight{address=\"2001:db8:0:0:0:0:0:7\"", "} 250.0");
+    assertThat(expected)
+        .contains(
+            "lvs_pulse_real_server_admin_state{address=\"10.0.0.3\",port=\"69\",server=\"ftp2\",state=\"maintenance\",virtual=\"tftp\"} 1.0")
+        .contains(
+            "lvs_pulse_real_server_admin_state{address=\"10.0.0.3\",port=\"69\",server=\"ftp2\",state=\"enabled\",virtual=\"tftp\"} 0.0");
     assertThat(collectorScrape(g)).isEqualTo(expected);
   }
 

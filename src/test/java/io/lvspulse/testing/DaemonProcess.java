@@ -56,19 +56,49 @@ public final class DaemonProcess implements AutoCloseable {
    */
   public static DaemonProcess start(Path logDir, List<String> runArgs)
       throws IOException, InterruptedException {
-    return start(logDir, TEST_JVM_FLAGS, runArgs);
+    return start(logDir, "run", TEST_JVM_FLAGS, runArgs);
   }
 
   /** {@link #start(Path, List)} with the daemon's JVM flags (e.g. the systemd unit's). */
   public static DaemonProcess start(Path logDir, List<String> jvmFlags, List<String> runArgs)
       throws IOException, InterruptedException {
+    return start(logDir, "run", jvmFlags, runArgs);
+  }
+
+  /**
+   * Starts {@code lvs-pulse COMMAND ARGS --listen 127.0.0.1:PORT} ({@code run} or {@code demo}) as
+   * {@link #start(Path, List)} does; the admin state, control socket and (for {@code run}) token
+   * file default to a fresh directory under {@code logDir} and no token.
+   */
+  public static DaemonProcess start(Path logDir, String command, List<String> runArgs)
+      throws IOException, InterruptedException {
+    return start(logDir, command, TEST_JVM_FLAGS, runArgs);
+  }
+
+  private static DaemonProcess start(
+      Path logDir, String command, List<String> jvmFlags, List<String> runArgs)
+      throws IOException, InterruptedException {
     int port = freeTcpPort();
     List<String> cmd = new ArrayList<>(javaCommand(jvmFlags));
-    cmd.add("run");
+    cmd.add(command);
     cmd.addAll(runArgs);
     cmd.add("--listen");
     cmd.add("127.0.0.1:" + port);
     Files.createDirectories(logDir);
+    // Never the machine's /var/lib/lvs-pulse, /run/lvs-pulse or /etc/lvs-pulse/api.token.
+    Path state = logDir.toAbsolutePath().resolve("state-" + port);
+    if (!runArgs.contains("--state-dir")) {
+      cmd.add("--state-dir");
+      cmd.add(state.toString());
+    }
+    if (!runArgs.contains("--control-socket")) {
+      cmd.add("--control-socket");
+      cmd.add(state.resolve("control.sock").toString());
+    }
+    if (command.equals("run") && !runArgs.contains("--api-token-file")) {
+      cmd.add("--api-token-file");
+      cmd.add("none");
+    }
     Path log = Files.createTempFile(logDir, "daemon-", ".log");
     Process p =
         new ProcessBuilder(cmd)
