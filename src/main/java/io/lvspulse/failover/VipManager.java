@@ -3,6 +3,7 @@ package io.lvspulse.failover;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.net.Addresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,22 @@ import org.slf4j.LoggerFactory;
  *       deactivation).
  * </ul>
  *
+ * <p>An IPv6 VIP:
+ *
+ * <ul>
+ *   <li>up: {@code sysctl -qw net/ipv6/conf/DEV/ndisc_notify=1}, then {@code ip -6 addr add
+ *       VIP/PREFIX dev DEV nodad} (no label: labels are IPv4's). {@code nodad}: duplicate address
+ *       detection would keep the VIP tentative (unusable) for a second, and fail it while the old
+ *       director still answers for it. With {@code ndisc_notify} the kernel sends one unsolicited
+ *       neighbour advertisement (override flag set) for a {@code nodad} address as it adds it
+ *       ({@code addrconf_dad_begin} → {@code addrconf_dad_completed(send_na)},
+ *       net/ipv6/addrconf.c): the IPv6 gratuitous ARP, sent by the kernel since Java cannot send
+ *       ICMPv6 and Debian's ndisc6 package has no {@code ndsend};
+ *   <li>down: {@code ip -6 addr del VIP/PREFIX dev DEV};
+ *   <li>announce: nothing more (the advertisement went out with the address); a neighbour that
+ *       missed it finds the VIP again by neighbour unreachability detection.
+ * </ul>
+ *
  * <p>Every command is prefixed with {@link Options#commandPrefix()} (empty for the daemon; {@code
  * ip netns exec NS} in tests, so the director is a network namespace).
  */
@@ -37,22 +54,29 @@ public final class VipManager {
    * @param ip the iproute2 {@code ip} program
    * @param arping the iputils {@code arping} program
    * @param timeout watchdog for each command
+   * @param sysctl the procps {@code sysctl} program (IPv6 VIPs: {@code ndisc_notify})
    */
-  public record Options(List<String> commandPrefix, String ip, String arping, Duration timeout) {
+  public record Options(
+      List<String> commandPrefix, String ip, String arping, Duration timeout, String sysctl) {
     public Options {
       commandPrefix = List.copyOf(commandPrefix);
       Objects.requireNonNull(ip);
       Objects.requireNonNull(arping);
       Objects.requireNonNull(timeout);
+      Objects.requireNonNull(sysctl);
     }
 
-    /** No prefix, {@code ip} and {@code arping} from PATH, 5 s watchdog. */
+    public Options(List<String> commandPrefix, String ip, String arping, Duration timeout) {
+      this(commandPrefix, ip, arping, timeout, "sysctl");
+    }
+
+    /** No prefix, {@code ip}, {@code arping} and {@code sysctl} from PATH, 5 s watchdog. */
     public static Options defaults() {
-      return new Options(List.of(), "ip", "arping", Duration.ofSeconds(5));
+      return new Options(List.of(), "ip", "arping", Duration.ofSeconds(5), "sysctl");
     }
 
     public Options withCommandPrefix(List<String> prefix) {
-      return new Options(prefix, ip, arping, timeout);
+      return new Options(prefix, ip, arping, timeout, sysctl);
     }
   }
 
@@ -66,8 +90,12 @@ public final class VipManager {
     this.metrics = Objects.requireNonNull(metrics);
   }
 
-  /** The full argument list of {@code ip addr add}. */
+  /** The full argument list of {@code ip addr add} ({@code ip -6 addr add ... nodad}). */
   public List<String> addCommand(Vip vip) {
+    if (!vip.ipv4()) {
+      return prefixed(
+          options.ip(), "-6", "addr", "add", vip.cidr(), "dev", vip.interfaceName(), "nodad");
+    }
     List<String> c = prefixed(options.ip(), "addr", "add", vip.cidr(), "dev", vip.interfaceName());
     vip.label()
         .ifPresent(
@@ -78,9 +106,22 @@ public final class VipManager {
     return c;
   }
 
-  /** The full argument list of {@code ip addr del}. */
+  /** The full argument list of {@code ip addr del} ({@code ip -6 addr del}). */
   public List<String> delCommand(Vip vip) {
-    return prefixed(options.ip(), "addr", "del", vip.cidr(), "dev", vip.interfaceName());
+    return vip.ipv4()
+        ? prefixed(options.ip(), "addr", "del", vip.cidr(), "dev", vip.interfaceName())
+        : prefixed(options.ip(), "-6", "addr", "del", vip.cidr(), "dev", vip.interfaceName());
+  }
+
+  /**
+   * The full argument list that makes the kernel send an unsolicited neighbour advertisement for
+   * each IPv6 address added on the VIP's interface: {@code sysctl -qw
+   * net/ipv6/conf/DEV/ndisc_notify=1} (the slash form keeps a dot in a VLAN name such as {@code
+   * bond0.100}).
+   */
+  public List<String> ndiscNotifyCommand(Vip vip) {
+    return prefixed(
+        options.sysctl(), "-qw", "net/ipv6/conf/" + vip.interfaceName() + "/ndisc_notify=1");
   }
 
   /** The full argument list of one gratuitous ARP. */
@@ -92,11 +133,23 @@ public final class VipManager {
         "1",
         "-I",
         vip.interfaceName(),
-        vip.address().getHostAddress());
+        Addresses.canonical(vip.address()));
   }
 
   /** Brings {@code vip} up; true when it is up afterwards. */
   public boolean up(Vip vip) {
+    if (!vip.ipv4()) {
+      ExecResult n = runner.run(ExecRequest.of(options.timeout(), ndiscNotifyCommand(vip)));
+      if (!n.succeeded() || !n.stderr().isBlank()) {
+        metrics.actionFailed("ndisc_notify");
+        log.warn(
+            "net.ipv6.conf.{}.ndisc_notify=1 failed, so no neighbour advertisement announces {}:"
+                + " {}",
+            vip.interfaceName(),
+            vip.cidr(),
+            n.describe());
+      }
+    }
     ExecResult r = runner.run(ExecRequest.of(options.timeout(), addCommand(vip)));
     if (r.succeeded() && r.stderr().isBlank()) {
       log.info("VIP {} up on {} ({})", vip.cidr(), vip.device(), vip.source());
@@ -130,7 +183,10 @@ public final class VipManager {
     return false;
   }
 
-  /** Sends one gratuitous ARP for {@code vip} asynchronously (IPv4 only; IPv6 VIPs are skipped). */
+  /**
+   * Sends one gratuitous ARP for {@code vip} asynchronously. An IPv6 VIP was announced by the
+   * kernel's unsolicited neighbour advertisement when it came up ({@link #up}): nothing to do.
+   */
   public CompletableFuture<Boolean> announce(Vip vip) {
     if (!vip.ipv4()) {
       return CompletableFuture.completedFuture(true);
@@ -142,14 +198,14 @@ public final class VipManager {
               if (r.succeeded()) {
                 log.debug(
                     "gratuitous ARP for {} on {}",
-                    vip.address().getHostAddress(),
+                    Addresses.canonical(vip.address()),
                     vip.interfaceName());
                 return true;
               }
               metrics.actionFailed("arp");
               log.warn(
                   "gratuitous ARP for {} on {} failed: {}",
-                  vip.address().getHostAddress(),
+                  Addresses.canonical(vip.address()),
                   vip.interfaceName(),
                   r.describe());
               return false;
