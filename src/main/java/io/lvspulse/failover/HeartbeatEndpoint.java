@@ -1,5 +1,6 @@
 package io.lvspulse.failover;
 
+import io.lvspulse.net.Addresses;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -158,7 +159,7 @@ public final class HeartbeatEndpoint implements AutoCloseable {
           RxResult.WRONG_SOURCE,
           Optional.empty(),
           from,
-          "heartbeat from " + from.getAddress().getHostAddress() + ", not from the partner");
+          "heartbeat from " + Addresses.canonical(from.getAddress()) + ", not from the partner");
       return;
     }
     HeartbeatCodec.Decoded d = codec.decode(buf, length);

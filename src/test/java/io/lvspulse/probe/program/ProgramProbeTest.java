@@ -232,4 +232,14 @@ class ProgramProbeTest {
     assertThatThrownBy(() -> new ProgramProbe(RUNNER, List.of(), Optional.empty(), TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void percent_h_becomes_the_bare_ipv6_literal_in_rfc_5952_form_as_check_tftp_expects()
+      throws Exception {
+    assertThat(
+            ProgramProbe.commandLine(
+                "/usr/lib/nagios/plugins/check_tftp --connect %h",
+                java.net.InetAddress.getByName("FD00:0:0:0:0:0:0:2"), 69))
+        .containsExactly("/usr/lib/nagios/plugins/check_tftp", "--connect", "fd00::2");
+  }
 }
