@@ -148,8 +148,11 @@ class VipManagerNetnsIT {
       Vip v = new Vip(TestConfigs.ip(vip), 128, "lan0", "virtual tftp6");
 
       assertThat(vips.up(v)).isTrue();
-      assertThat(ns.must("ip", "-n", ns.a, "-6", "addr", "show", "dev", "lan0"))
-          .contains("inet6 " + vip + "/128")
+      assertThat(ns.must("ip", "-n", ns.a, "-6", "-o", "addr", "show", "dev", "lan0").lines())
+          .filteredOn(l -> l.contains("inet6 " + vip + "/128"))
+          .singleElement()
+          .asString()
+          .contains("nodad")
           .doesNotContain("tentative");
       assertThat(vips.up(v)).as("already up counts as done").isTrue();
       assertThat(vips.announce(v).join()).isTrue();
