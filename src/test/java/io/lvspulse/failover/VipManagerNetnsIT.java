@@ -122,6 +122,8 @@ class VipManagerNetnsIT {
         "lan0",
         "nud",
         "stale");
+    // Every neighbour advertisement b sees (the link-local addresses' own ones too, once their DAD
+    // ends: ndisc_notify is per device), until the one for the VIP.
     java.nio.file.Path cap = java.nio.file.Files.createTempFile("lvsp-ipv6-na-", ".txt");
     Process tcpdump =
         new ProcessBuilder(
@@ -135,8 +137,6 @@ class VipManagerNetnsIT {
                 "-v",
                 "-i",
                 "lan0",
-                "-c",
-                "1",
                 "icmp6 and ip6[40] == 136")
             .redirectErrorStream(true)
             .redirectOutput(cap.toFile())
