@@ -178,7 +178,9 @@ public final class CheckTftpCommand implements Callable<Integer> {
       return EXIT_OK;
     }
     FailureCause c = r.cause().orElseThrow();
-    return c == FailureCause.UNKNOWN_HOST || c == FailureCause.IO_ERROR
+    return c == FailureCause.UNKNOWN_HOST
+            || c == FailureCause.IO_ERROR
+            || c == FailureCause.LOCAL_ERROR
         ? EXIT_UNKNOWN
         : EXIT_CRITICAL;
   }

@@ -1,5 +1,6 @@
 package io.lvspulse.config;
 
+import com.google.re2j.PatternSyntaxException;
 import io.lvspulse.config.Lexer.Token;
 import io.lvspulse.net.Addresses;
 import java.net.InetAddress;
@@ -8,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,11 +1,10 @@
 package io.lvspulse.config;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Every setting the health probe of one virtual service depends on, as one value ({@link
@@ -47,41 +46,28 @@ public record ProbeSpec(
     Objects.requireNonNull(protocol, "protocol");
   }
 
-  private static final Pattern POSIX_CLASS =
-      Pattern.compile(
-          "\\[:(alpha|digit|alnum|upper|lower|space|blank|punct|print|graph|cntrl|xdigit):]");
+  /** Largest regular expression accepted, in RE2 instructions (estimated before compiling). */
+  public static final long MAX_REGEX_SIZE = 100_000;
 
   /**
-   * The regular expression {@code expect} means with {@code use_regex = 1} (lvs.cf's dialect): Java
-   * regex syntax with POSIX classes such as {@code [[:digit:]]} translated, and {@code .} matching
-   * a newline (as POSIX). The parser checks every {@code expect} with this and the probes compile
+   * The regular expression {@code expect} means with {@code use_regex = 1} (lvs.cf's dialect), for
+   * RE2/J, a linear-time engine: RE2 syntax, which has POSIX ERE's operators and POSIX classes such
+   * as {@code [[:digit:]]}, with {@code .} matching a newline and {@code $} only at the end, as
+   * POSIX {@code regexec} without {@code REG_NEWLINE}. No backtracking: a pattern such as {@code
+   * (.*a){12}$} takes time linear in the reply, never exponential. Back-references and look-around
+   * (neither is POSIX ERE) are refused, and so is a pattern whose compiled form would exceed {@link
+   * #MAX_REGEX_SIZE} instructions (nested counted repetitions such as {@code
+   * ((a{100}){100}){100}}). The parser checks every {@code expect} with this and the probes compile
    * it with this, so a file the parser accepts never fails later.
    *
    * @param expect the {@code expect} text, escapes already translated ({@link Escapes#translate})
-   * @throws PatternSyntaxException when it is not a valid pattern
+   * @throws PatternSyntaxException when it is not a valid pattern, or too large
    */
   public static Pattern expectRegex(String expect) {
-    String javaRegex =
-        POSIX_CLASS
-            .matcher(expect)
-            .replaceAll(m -> Matcher.quoteReplacement(posixToJava(m.group(1))));
-    return Pattern.compile(javaRegex, Pattern.DOTALL);
-  }
-
-  private static String posixToJava(String name) {
-    return switch (name) {
-      case "alpha" -> "\\p{Alpha}";
-      case "digit" -> "\\p{Digit}";
-      case "alnum" -> "\\p{Alnum}";
-      case "upper" -> "\\p{Upper}";
-      case "lower" -> "\\p{Lower}";
-      case "space" -> "\\s\\x0B";
-      case "blank" -> "\\p{Blank}";
-      case "punct" -> "\\p{Punct}";
-      case "print" -> "\\p{Print}";
-      case "graph" -> "\\p{Graph}";
-      case "cntrl" -> "\\p{Cntrl}";
-      default -> "\\p{XDigit}";
-    };
+    if (RegexSize.estimate(expect) > MAX_REGEX_SIZE) {
+      throw new PatternSyntaxException(
+          "expression too large (more than " + MAX_REGEX_SIZE + " instructions)", expect);
+    }
+    return Pattern.compile(expect, Pattern.DOTALL);
   }
 }

@@ -32,12 +32,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While {@linkplain #setActive inactive} (a backup director) nothing is programmed; the desired
  * table is still kept current, so a takeover programs the right weights at once.
+ *
+ * <p>Nothing here waits on an exec except the worker: {@link #accept} (the monitor's thread), the
+ * /status readers ({@link #converged()}, {@link #desired()}, {@link #lastResult()}) and {@link
+ * #setActive} take only a short lock that the worker never holds while ipvsadm runs, so a hung
+ * ipvsadm cannot freeze health monitoring. The worker plans against the newest desired table at
+ * every attempt ({@link IpvsReconciler#reconcile(java.util.function.Supplier)}): a table that was
+ * superseded while ipvsadm hung is never applied.
+ *
+ * <p>Reconciles are debounced: one starts at once when the last one started at least {@code
+ * debounce} ago (a single change is applied without delay), else when that window ends, with
+ * everything that changed meanwhile (flapping servers cost at most one reconcile per window).
  */
 public final class IpvsController implements Consumer<MonitorSnapshot>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IpvsController.class);
 
+  /** The default coalescing window between two reconcile starts. */
+  public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
+
   private final IpvsReconciler reconciler;
   private final Duration fullReconcileEvery;
+  private final long debounceNanos;
   private final Object lock = new Object();
   private final Thread worker;
 
@@ -67,15 +82,35 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
   @GuardedBy("lock")
   private long appliedGeneration = -1;
 
+  /** The target the worker last handed to the reconciler, and the generation it belongs to. */
+  @GuardedBy("lock")
+  private IpvsReconciler.@Nullable Target handedOut;
+
+  @GuardedBy("lock")
+  private long handedOutGeneration = -1;
+
   @GuardedBy("lock")
   private long passes;
 
   @GuardedBy("lock")
   private CompletableFuture<Void> convergence = new CompletableFuture<>();
 
+  /** A controller with the {@linkplain #DEFAULT_DEBOUNCE default} debounce window. */
   public IpvsController(IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active) {
+    this(reconciler, fullReconcileEvery, active, DEFAULT_DEBOUNCE);
+  }
+
+  /**
+   * @param debounce least time between the starts of two reconciles (zero: none)
+   */
+  public IpvsController(
+      IpvsReconciler reconciler, Duration fullReconcileEvery, boolean active, Duration debounce) {
     this.reconciler = Objects.requireNonNull(reconciler);
     this.fullReconcileEvery = fullReconcileEvery;
+    if (debounce.isNegative()) {
+      throw new IllegalArgumentException("negative debounce: " + debounce);
+    }
+    this.debounceNanos = debounce.toNanos();
     this.active = active;
     this.worker = new Thread(this::run, "lvs-pulse-ipvs");
     this.worker.setDaemon(true);
@@ -231,41 +266,59 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     return r;
   }
 
+  /**
+   * The newest target, for the reconciler to ask before every plan (on the worker thread, during a
+   * reconcile): the lock is held only to read it.
+   */
+  private IpvsReconciler.Target newestTarget() {
+    synchronized (lock) {
+      if (handedOut == null || handedOutGeneration != generation) {
+        IpvsTable table = desired == null ? IpvsTable.EMPTY : desired;
+        handedOut = new IpvsReconciler.Target(table, new LinkedHashSet<>(everManaged));
+        handedOutGeneration = generation;
+      }
+      return handedOut;
+    }
+  }
+
   private void run() {
     long nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
+    long lastStart = System.nanoTime() - debounceNanos;
     while (true) {
-      IpvsTable table;
-      Set<ServiceKey> managed;
-      long gen;
       synchronized (lock) {
-        while (!closed && !(active && dirty) && System.nanoTime() < nextFull) {
-          long waitMs = Math.max(1, (nextFull - System.nanoTime()) / 1_000_000);
+        while (true) {
+          if (closed) {
+            return;
+          }
+          long now = System.nanoTime();
+          long windowEnds = lastStart + debounceNanos;
+          boolean periodic = now - nextFull >= 0;
+          boolean wanted = active && dirty;
+          if (periodic || (wanted && now - windowEnds >= 0)) {
+            break;
+          }
+          long until = wanted && windowEnds - nextFull < 0 ? windowEnds : nextFull;
+          long waitMs = Math.max(1, (until - now + 999_999) / 1_000_000);
           try {
             lock.wait(waitMs);
           } catch (InterruptedException e) {
             return;
           }
         }
-        if (closed) {
-          return;
-        }
         passes++;
         lock.notifyAll();
-        if (System.nanoTime() >= nextFull) {
+        if (System.nanoTime() - nextFull >= 0) {
           nextFull = System.nanoTime() + fullReconcileEvery.toNanos();
         }
+        dirty = false;
         if (!active || desired == null) {
-          dirty = false;
           continue;
         }
-        dirty = false;
-        table = desired;
-        managed = new LinkedHashSet<>(everManaged);
-        gen = generation;
       }
+      lastStart = System.nanoTime();
       IpvsReconciler.Result r;
       try {
-        r = reconciler.reconcile(table, managed);
+        r = reconciler.reconcile(this::newestTarget);
       } catch (RuntimeException e) {
         log.error("IPVS reconcile failed unexpectedly; will retry", e);
         synchronized (lock) {
@@ -275,13 +328,16 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
         continue;
       }
       synchronized (lock) {
+        IpvsReconciler.Target applied = Objects.requireNonNull(handedOut);
         if (r.converged()) {
-          appliedGeneration = gen;
+          appliedGeneration = handedOutGeneration;
           // Services that left the config were deleted by this reconcile: stop managing them
           // (unless the newest desired table wants them back).
-          for (ServiceKey k : managed) {
-            if (!table.keys().contains(k) && (desired == null || !desired.keys().contains(k))) {
+          for (ServiceKey k : applied.managed()) {
+            if (!applied.desired().keys().contains(k)
+                && (desired == null || !desired.keys().contains(k))) {
               everManaged.remove(k);
+              handedOut = null; // the next target no longer manages it
             }
           }
         } else {

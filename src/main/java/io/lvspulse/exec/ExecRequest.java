@@ -18,13 +18,17 @@ import org.jspecify.annotations.Nullable;
  * @param timeout the watchdog timeout, positive
  * @param environment variables added to (or replacing in) the JVM's environment
  * @param maxOutputBytes bytes kept from stdout and from stderr each; the rest is read and dropped
+ * @param ownProcessGroup run the command in its own session and process group ({@code setsid}), and
+ *     kill the whole group when the command ends, whatever its result: for untrusted programs
+ *     (health checks) that may leave children or daemons behind
  */
 public record ExecRequest(
     List<String> command,
     byte @Nullable [] stdin,
     Duration timeout,
     Map<String, String> environment,
-    int maxOutputBytes) {
+    int maxOutputBytes,
+    boolean ownProcessGroup) {
 
   /** Default bound on captured stdout and on captured stderr: 1 MiB each. */
   public static final int DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
@@ -45,6 +49,16 @@ public record ExecRequest(
     }
   }
 
+  /** A request that shares lvs-pulse's process group. */
+  public ExecRequest(
+      List<String> command,
+      byte @Nullable [] stdin,
+      Duration timeout,
+      Map<String, String> environment,
+      int maxOutputBytes) {
+    this(command, stdin, timeout, environment, maxOutputBytes, false);
+  }
+
   /** A request with no stdin, no extra environment and the default output bound. */
   public static ExecRequest of(Duration timeout, List<String> command) {
     return new ExecRequest(command, null, timeout, Map.of(), DEFAULT_MAX_OUTPUT_BYTES);
@@ -57,19 +71,26 @@ public record ExecRequest(
 
   /** This request with {@code bytes} on stdin. */
   public ExecRequest withStdin(byte[] bytes) {
-    return new ExecRequest(command, bytes, timeout, environment, maxOutputBytes);
+    return new ExecRequest(command, bytes, timeout, environment, maxOutputBytes, ownProcessGroup);
+  }
+
+  /**
+   * This request in its own process group, killed whole when it ends ({@link #ownProcessGroup}).
+   */
+  public ExecRequest inOwnProcessGroup() {
+    return new ExecRequest(command, stdin, timeout, environment, maxOutputBytes, true);
   }
 
   /** This request with one more environment variable. */
   public ExecRequest withEnv(String name, String value) {
     Map<String, String> env = new LinkedHashMap<>(environment);
     env.put(name, value);
-    return new ExecRequest(command, stdin, timeout, env, maxOutputBytes);
+    return new ExecRequest(command, stdin, timeout, env, maxOutputBytes, ownProcessGroup);
   }
 
   /** This request with another bound on captured output. */
   public ExecRequest withMaxOutputBytes(int bytes) {
-    return new ExecRequest(command, stdin, timeout, environment, bytes);
+    return new ExecRequest(command, stdin, timeout, environment, bytes, ownProcessGroup);
   }
 
   /** The command as one line for logs (arguments are not quoted: for humans, not for a shell). */
@@ -84,12 +105,14 @@ public record ExecRequest(
         && Arrays.equals(stdin, r.stdin)
         && timeout.equals(r.timeout)
         && environment.equals(r.environment)
-        && maxOutputBytes == r.maxOutputBytes;
+        && maxOutputBytes == r.maxOutputBytes
+        && ownProcessGroup == r.ownProcessGroup;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(command, Arrays.hashCode(stdin), timeout, environment, maxOutputBytes);
+    return Objects.hash(
+        command, Arrays.hashCode(stdin), timeout, environment, maxOutputBytes, ownProcessGroup);
   }
 
   @Override

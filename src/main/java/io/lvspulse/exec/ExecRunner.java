@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.PumpStreamHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * {@link #start} returns a future that never completes exceptionally; {@link #launch} starts a
  * long-running process (a server for a benchmark) and returns an {@link ExecProcess} handle, under
  * the same watchdog.
+ *
+ * <p>A request {@linkplain ExecRequest#ownProcessGroup in its own process group} (untrusted health
+ * check programs) runs under {@code setsid}; when the program ends, whatever its result, or its
+ * watchdog fires, the whole group is killed before the output pipes are drained, so a child left
+ * holding the pipe or a double-forked daemon neither survives nor keeps a pumper thread waiting.
+ * {@link #killProcessGroups()} kills the groups still running (at stop).
  */
 public final class ExecRunner {
   private static final Logger log = LoggerFactory.getLogger(ExecRunner.class);
@@ -40,10 +47,16 @@ public final class ExecRunner {
   /** How long to wait for the output pumps once the process has ended (a leaked grandchild). */
   private static final Duration PUMP_STOP_TIMEOUT = Duration.ofSeconds(2);
 
+  /** How setsid reports a program it cannot execute (then exit 126, or 127: not found). */
+  private static final String SETSID_FAILED = "setsid: failed to execute ";
+
   /** How long {@link #launch} waits for the process to be running. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Executor asyncExecutor;
+
+  /** The process groups of requests that are running ({@link ExecRequest#ownProcessGroup}). */
+  private final java.util.Set<Long> liveGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A runner whose {@link #start} uses its own daemon threads. */
   public ExecRunner() {
@@ -132,17 +145,35 @@ public final class ExecRunner {
     return p;
   }
 
+  /**
+   * Kills every process group of a request that is still running (SIGKILL); returns how many
+   * processes were killed. For a stop: nothing started by a probe outlives the daemon.
+   */
+  public int killProcessGroups() {
+    int killed = 0;
+    for (Long pgid : java.util.List.copyOf(liveGroups)) {
+      killed += ProcessGroups.kill(pgid);
+    }
+    return killed;
+  }
+
   /** Runs {@code request} and waits for it (at most about its timeout). */
   public ExecResult run(ExecRequest request) {
     long t0 = System.nanoTime();
-    CommandLine cl = commandLine(request);
+    boolean group = request.ownProcessGroup() && ProcessGroups.supported();
+    CommandLine cl =
+        commandLine(group ? ProcessGroups.isolated(request.command()) : request.command());
     BoundedBuffer out = new BoundedBuffer(request.maxOutputBytes());
     BoundedBuffer err = new BoundedBuffer(request.maxOutputBytes());
     byte[] in = request.stdin();
-    PumpStreamHandler streams =
+    PumpStreamHandler pumps =
         new PumpStreamHandler(out, err, new ByteArrayInputStream(in == null ? new byte[0] : in));
-    streams.setStopTimeout(PUMP_STOP_TIMEOUT);
-    TreeKillingWatchdog watchdog = new TreeKillingWatchdog(request.timeout().toMillis());
+    pumps.setStopTimeout(PUMP_STOP_TIMEOUT);
+    TreeKillingWatchdog watchdog =
+        group
+            ? new GroupTrackingWatchdog(request.timeout().toMillis())
+            : new TreeKillingWatchdog(request.timeout().toMillis());
+    ExecuteStreamHandler streams = group ? new GroupKillingStreams(pumps, watchdog) : pumps;
     DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(streams).get();
     executor.setWatchdog(watchdog);
     executor.setExitValues(null); // a non-zero status is a result, not an exception
@@ -159,6 +190,23 @@ public final class ExecRunner {
       }
     }
     boolean timedOut = watchdog.killedProcess();
+    String errText = err.text();
+    if (group && !timedOut && (exit == 126 || exit == 127) && errText.startsWith(SETSID_FAILED)) {
+      // setsid ran but could not exec the program: as Java reports a program it cannot start
+      ExecResult r =
+          new ExecResult(
+              request.command(),
+              -1,
+              false,
+              ExecResult.firstLine(errText.substring("setsid: ".length())),
+              "",
+              "",
+              false,
+              Duration.ofNanos(System.nanoTime() - t0),
+              request.timeout());
+      log.debug("{}: {}", request.display(), r.describe());
+      return r;
+    }
     ExecResult r =
         new ExecResult(
             request.command(),
@@ -175,11 +223,76 @@ public final class ExecRunner {
   }
 
   private static CommandLine commandLine(ExecRequest request) {
-    CommandLine cl = new CommandLine(request.command().get(0));
-    for (String arg : request.command().subList(1, request.command().size())) {
+    return commandLine(request.command());
+  }
+
+  private static CommandLine commandLine(java.util.List<String> command) {
+    CommandLine cl = new CommandLine(command.get(0));
+    for (String arg : command.subList(1, command.size())) {
       cl.addArgument(arg, false);
     }
     return cl;
+  }
+
+  /** The watchdog of a process-group request: tracks the group while it runs. */
+  private final class GroupTrackingWatchdog extends TreeKillingWatchdog {
+    GroupTrackingWatchdog(long timeoutMillis) {
+      super(timeoutMillis, true);
+    }
+
+    @Override
+    public synchronized void start(Process process) {
+      liveGroups.add(process.pid());
+      super.start(process);
+    }
+  }
+
+  /**
+   * The pumps of a process-group request. Commons Exec stops the stream handler once the process
+   * has ended and before it drains the pipes: the whole group is killed first, so whatever the
+   * program left behind dies and closes its ends of the pipes, and the pumper threads end.
+   */
+  private final class GroupKillingStreams implements ExecuteStreamHandler {
+    private final PumpStreamHandler pumps;
+    private final TreeKillingWatchdog watchdog;
+
+    GroupKillingStreams(PumpStreamHandler pumps, TreeKillingWatchdog watchdog) {
+      this.pumps = pumps;
+      this.watchdog = watchdog;
+    }
+
+    @Override
+    public void setProcessInputStream(OutputStream os) throws IOException {
+      pumps.setProcessInputStream(os);
+    }
+
+    @Override
+    public void setProcessOutputStream(java.io.InputStream is) {
+      pumps.setProcessOutputStream(is);
+    }
+
+    @Override
+    public void setProcessErrorStream(java.io.InputStream is) {
+      pumps.setProcessErrorStream(is);
+    }
+
+    @Override
+    public void start() {
+      pumps.start();
+    }
+
+    @Override
+    public void stop() throws IOException {
+      Process p = watchdog.started().getNow(null);
+      if (p != null) {
+        int killed = ProcessGroups.kill(p.pid());
+        liveGroups.remove(p.pid());
+        if (killed > 0) {
+          log.debug("{}: killed {} process(es) left in its process group", p.pid(), killed);
+        }
+      }
+      pumps.stop();
+    }
   }
 
   /** The JVM's environment plus the request's, or null (inherit) when it adds nothing. */

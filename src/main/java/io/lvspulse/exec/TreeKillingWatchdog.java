@@ -18,15 +18,25 @@ import org.jspecify.annotations.Nullable;
  * while the child is still alive (once it dies its children are re-parented and can no longer be
  * found) and kills all of them with SIGKILL.
  */
-final class TreeKillingWatchdog extends ExecuteWatchdog {
+class TreeKillingWatchdog extends ExecuteWatchdog {
   @GuardedBy("this")
   private @Nullable Process process;
 
   private final CompletableFuture<Process> started = new CompletableFuture<>();
+  private final boolean processGroup;
 
-  @SuppressWarnings("deprecation") // the Builder cannot be subclassed; this constructor can
   TreeKillingWatchdog(long timeoutMillis) {
+    this(timeoutMillis, false);
+  }
+
+  /**
+   * @param processGroup the process leads its own process group ({@code setsid}): a timeout kills
+   *     the whole group too
+   */
+  @SuppressWarnings("deprecation") // the Builder cannot be subclassed; this constructor can
+  TreeKillingWatchdog(long timeoutMillis, boolean processGroup) {
     super(timeoutMillis);
+    this.processGroup = processGroup;
   }
 
   @Override
@@ -58,6 +68,9 @@ final class TreeKillingWatchdog extends ExecuteWatchdog {
         h.destroyForcibly();
       }
       p.destroyForcibly();
+      if (processGroup) {
+        ProcessGroups.kill(p.pid());
+      }
     }
   }
 }

@@ -97,6 +97,20 @@ public final class StatusRenderer {
     ipvs.put("converged", s.ipvs().converged());
     ipvs.put("last_error", s.ipvs().lastError().orElse(null));
     root.put("ipvs", ipvs);
+    root.put(
+        "local_problem",
+        s.monitor()
+            .localProblem()
+            .map(
+                p -> {
+                  Map<String, Object> lp = new LinkedHashMap<>();
+                  lp.put("reason", p.reason());
+                  lp.put("since", p.since().toString());
+                  lp.put("last_seen", p.lastSeen().toString());
+                  lp.put("errors", p.errors());
+                  return lp;
+                })
+            .orElse(null));
     List<Object> virtuals = new ArrayList<>();
     for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
       VirtualService v = e.getValue().isEmpty() ? null : e.getValue().get(0).virtual();
@@ -260,6 +274,17 @@ public final class StatusRenderer {
             s.ipvs().converged()
                 ? ""
                 : s.ipvs().lastError().map(e -> "  NOT CONVERGED: " + e).orElse("  (converging)")));
+    s.monitor()
+        .localProblem()
+        .ifPresent(
+            p ->
+                sb.append(
+                    String.format(
+                        Locale.ROOT,
+                        "LOCAL PROBLEM since %s (%d errors, servers keep their state): %s%n",
+                        p.since(),
+                        p.errors(),
+                        p.reason())));
     sb.append("director:");
     director(s.director())
         .forEach(

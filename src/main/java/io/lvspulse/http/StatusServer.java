@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -15,10 +16,47 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's HTTP endpoints on the JDK's HttpServer: {@code /metrics} (Prometheus text), {@code
  * /status} (JSON; {@code ?format=text} for a table) and {@code /healthz} ({@code ok}). GET and HEAD
- * only; two worker threads.
+ * only.
+ *
+ * <p>Hostile or broken clients cannot starve it or the daemon ({@link #LIMITS}): at most {@value
+ * #MAX_CONNECTIONS} connections are open at once (more are closed as they are accepted, so a flood
+ * of idle connections cannot take the descriptors the probes need); a request must arrive whole
+ * within 5 s and a response be taken within 10 s, else the connection is closed; an idle connection
+ * is closed after 10 s; headers are bounded. The JDK server reads a request on a worker thread once
+ * its first byte arrives, so a client that sends half a request holds a worker until the 5 s bound:
+ * {@value #WORKERS} workers keep a few such clients from blocking anyone else. These are the JDK's
+ * {@code jdk.httpserver.*} and {@code sun.net.httpserver.*} system properties, read once per JVM by
+ * the first HttpServer; a value given with {@code -D} wins.
  */
 public final class StatusServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
+
+  /** Most connections open at once (the JDK's {@code jdk.httpserver.maxConnections}). */
+  public static final int MAX_CONNECTIONS = 100;
+
+  /** Worker threads that read requests and write answers. */
+  public static final int WORKERS = 8;
+
+  /** The JDK HttpServer's limits lvs-pulse sets unless the JVM was given them with {@code -D}. */
+  public static final Map<String, String> LIMITS =
+      Map.of(
+          "jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS),
+          "sun.net.httpserver.maxReqTime", "5", // seconds to receive a whole request
+          "sun.net.httpserver.maxRspTime", "10", // seconds for the client to take the answer
+          "sun.net.httpserver.idleInterval", "10", // seconds an idle connection stays open
+          "sun.net.httpserver.clockTick", "1000", // ms between two checks for idle connections
+          "sun.net.httpserver.maxIdleConnections", "16",
+          "sun.net.httpserver.maxReqHeaders", "64",
+          "sun.net.httpserver.maxReqHeaderSize", "16384");
+
+  static {
+    LIMITS.forEach(
+        (k, v) -> {
+          if (System.getProperty(k) == null) {
+            System.setProperty(k, v);
+          }
+        });
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -29,7 +67,7 @@ public final class StatusServer implements AutoCloseable {
     server = HttpServer.create(listen, 64);
     executor =
         Executors.newFixedThreadPool(
-            2,
+            WORKERS,
             r -> {
               Thread t = new Thread(r, "lvs-pulse-http");
               t.setDaemon(true);

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +29,16 @@ import org.slf4j.LoggerFactory;
  * once ipvsadm works again. The periodic reconcile also repairs drift, such as an operator's manual
  * {@code ipvsadm -d} of a managed real server; services outside the managed set are never touched.
  *
+ * <p>The plan is never stale: a caller whose desired table changes while a reconcile runs (a hung
+ * ipvsadm, its retries) passes a {@linkplain #reconcile(Supplier) source} of the newest {@link
+ * Target}; every attempt plans against the newest one after its read (the step that may hang), so
+ * an older plan is never applied after a newer one is known. A reconcile has converged when the
+ * table is as the plan it applied wanted; a target that changed meanwhile is the caller's next
+ * reconcile.
+ *
  * <p>Every backend call is counted and timed ({@link MeteredIpvsBackend}); each reconcile counts
  * {@code lvs_pulse_ipvs_reconciles_total{result="converged|failed"}}. Thread-safe (one reconcile at
- * a time).
+ * a time); {@link #lastResult()} never waits for a running reconcile.
  */
 public final class IpvsReconciler {
   private static final Logger log = LoggerFactory.getLogger(IpvsReconciler.class);
@@ -103,6 +111,23 @@ public final class IpvsReconciler {
     }
   }
 
+  /**
+   * What a reconcile aims at: the desired table of the managed services.
+   *
+   * @param desired the table wanted for the managed services
+   * @param managed the services lvs-pulse manages (a superset of the desired table's)
+   */
+  public record Target(IpvsTable desired, Set<ServiceKey> managed) {
+    public Target {
+      Objects.requireNonNull(desired, "desired");
+      managed = Set.copyOf(managed);
+      IpvsPlanner.plan(desired, IpvsTable.EMPTY, managed); // validates: desired ⊆ managed
+    }
+
+    /** Nothing desired, nothing managed. */
+    public static final Target NONE = new Target(IpvsTable.EMPTY, Set.of());
+  }
+
   private final IpvsBackend backend;
   private final RetryPolicy retry;
   private final Sleeper sleeper;
@@ -110,13 +135,10 @@ public final class IpvsReconciler {
   private final Counter failed;
 
   @GuardedBy("this")
-  private IpvsTable desired = IpvsTable.EMPTY;
+  private Supplier<Target> source = () -> Target.NONE;
 
-  @GuardedBy("this")
-  private Set<ServiceKey> managed = Set.of();
-
-  @GuardedBy("this")
-  private @Nullable Result last;
+  /** Written at the end of a reconcile, read without waiting for the next one (/status). */
+  private volatile @Nullable Result last;
 
   /**
    * @param backend the backend; calls are counted and timed in {@code registry}
@@ -145,9 +167,8 @@ public final class IpvsReconciler {
 
   /** Sets what the next reconciles aim at. */
   public synchronized void setDesired(IpvsTable desired, Set<ServiceKey> managed) {
-    IpvsPlanner.plan(desired, IpvsTable.EMPTY, managed); // validates: desired ⊆ managed
-    this.desired = desired;
-    this.managed = Set.copyOf(managed);
+    Target t = new Target(desired, managed);
+    this.source = () -> t;
   }
 
   /** Sets the desired table and reconciles at once. */
@@ -156,8 +177,18 @@ public final class IpvsReconciler {
     return reconcile();
   }
 
-  /** The last result, if any reconcile ran. */
-  public synchronized Optional<Result> lastResult() {
+  /**
+   * Reconciles towards the newest target of {@code targets}, asked again before every plan (it is
+   * called on this thread while the reconcile runs: it must not wait for anything that waits for
+   * this reconcile). Later calls of {@link #reconcile()} keep using it.
+   */
+  public synchronized Result reconcile(Supplier<Target> targets) {
+    this.source = Objects.requireNonNull(targets, "targets");
+    return reconcile();
+  }
+
+  /** The last result, if any reconcile ran; never waits for a running reconcile. */
+  public Optional<Result> lastResult() {
     return Optional.ofNullable(last);
   }
 
@@ -185,6 +216,7 @@ public final class IpvsReconciler {
     String lastError = null;
     List<IpvsCommand> remaining = List.of();
     IpvsTable actual = null;
+    Target planned = null; // the target of the last plan
     int attempt = 0;
     while (attempt < retry.maxAttempts()) {
       attempt++;
@@ -192,7 +224,10 @@ public final class IpvsReconciler {
         if (actual == null) {
           actual = backend.read();
         }
-        List<IpvsCommand> plan = IpvsPlanner.plan(desired, actual, managed);
+        // the newest plan, asked after the read: a read that hung must not apply an older one
+        Target target = source.get();
+        planned = target;
+        List<IpvsCommand> plan = IpvsPlanner.plan(target.desired(), actual, target.managed());
         if (plan.isEmpty()) {
           return finish(new Result(true, attempt, sent, List.of(), Optional.ofNullable(lastError)));
         }
@@ -207,7 +242,8 @@ public final class IpvsReconciler {
         }
         actual = null;
         actual = backend.read();
-        remaining = IpvsPlanner.plan(desired, actual, managed);
+        // verified against the plan applied: a newer target is the caller's next reconcile
+        remaining = IpvsPlanner.plan(target.desired(), actual, target.managed());
         if (remaining.isEmpty()) {
           if (applyError != null) {
             log.warn(
@@ -241,8 +277,8 @@ public final class IpvsReconciler {
         }
       }
     }
-    if (actual != null) {
-      remaining = IpvsPlanner.plan(desired, actual, managed);
+    if (actual != null && planned != null) {
+      remaining = IpvsPlanner.plan(planned.desired(), actual, planned.managed());
     }
     log.error(
         "ipvs: table not converged after {} attempt(s), will retry on the next reconcile: {}",

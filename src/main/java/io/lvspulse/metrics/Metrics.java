@@ -1,5 +1,6 @@
 package io.lvspulse.metrics;
 
+import io.lvspulse.logging.DroppingAsyncAppender;
 import io.lvspulse.monitor.ServerGauges;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
@@ -57,7 +58,19 @@ public final class Metrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(r);
     new UptimeMetrics().bindTo(r);
     new FileDescriptorMetrics().bindTo(r);
+    FunctionCounter.builder(LOG_LINES_DROPPED, DroppingAsyncAppender.class, c -> dropped())
+        .description(
+            "Log lines dropped because stdout/stderr was not read fast enough (the daemon never"
+                + " waits for its log)")
+        .register(r);
     return new Metrics(r, gc);
+  }
+
+  /** Micrometer name of the dropped-log-lines counter (Prometheus adds {@code _total}). */
+  public static final String LOG_LINES_DROPPED = "lvs_pulse_log_lines_dropped";
+
+  private static double dropped() {
+    return DroppingAsyncAppender.dropped();
   }
 
   public PrometheusMeterRegistry registry() {

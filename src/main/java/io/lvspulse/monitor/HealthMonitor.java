@@ -46,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * server whose probe settings ({@link ProbeSpec}) changed keeps its state and gets the new probe; a
  * removed server is drained (weight 0) and deleted after its virtual service's persistence time; an
  * added server starts as a new one.
+ *
+ * <p>A probe that fails for a fault of this director ({@link ProbeResult.Outcome#LOCAL_ERROR}: no
+ * descriptors, socket buffers or memory) changes no server's state: it starts or extends a {@link
+ * LocalProblem} ({@link LocalHealth}), logged once at WARN when it starts and at INFO when it ends,
+ * counted in {@value #LOCAL_ERRORS}{@code _total} and shown by the gauge {@value #LOCAL_PROBLEM}.
  */
-public final class HealthMonitor implements AutoCloseable {
+public final class HealthMonitor implements AutoCloseable, LocalHealth {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   /**
@@ -61,6 +66,15 @@ public final class HealthMonitor implements AutoCloseable {
   public static final String PROBES = "lvs_pulse_probes";
   public static final String PROBE_DURATION = "lvs_pulse_probe_duration";
   public static final String TRANSITIONS = "lvs_pulse_real_server_transitions";
+
+  /** Probes that failed for a fault of this director (no evidence about the server). */
+  public static final String LOCAL_ERRORS = "lvs_pulse_probe_local_errors";
+
+  /** 1 while a {@link LocalProblem} lasts, else 0. */
+  public static final String LOCAL_PROBLEM = "lvs_pulse_local_problem";
+
+  /** The shortest time without a local error that ends a local problem. */
+  static final Duration MIN_LOCAL_PROBLEM_HOLD = Duration.ofSeconds(10);
 
   private static final Duration[] PROBE_BUCKETS = {
     Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
@@ -83,6 +97,14 @@ public final class HealthMonitor implements AutoCloseable {
   private volatile boolean closed;
   private volatile @Nullable Thread loopThread;
   private boolean publishPending;
+
+  /** The current local problem (the loop's), and its copy for readers on other threads. */
+  private @Nullable LocalProblem localProblem;
+
+  private volatile Optional<LocalProblem> localProblemView = Optional.empty();
+  private final List<Consumer<Optional<LocalProblem>>> localProblemListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Counter localErrors;
 
   private static final class Entry {
     final ServerId id;
@@ -153,6 +175,41 @@ public final class HealthMonitor implements AutoCloseable {
               loopThread = t;
               return t;
             });
+    this.localErrors =
+        Counter.builder(LOCAL_ERRORS)
+            .description(
+                "Probes that failed for a fault of this director (descriptors, buffers, memory):"
+                    + " no server's state changed")
+            .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            LOCAL_PROBLEM, this, m -> m.localProblemView.isPresent() ? 1 : 0)
+        .description("1 while probes fail for a fault of this director (a local problem), else 0")
+        .register(registry);
+  }
+
+  @Override
+  public Optional<LocalProblem> localProblem() {
+    return localProblemView;
+  }
+
+  @Override
+  public void onLocalProblemChange(Consumer<Optional<LocalProblem>> listener) {
+    localProblemListeners.add(Objects.requireNonNull(listener));
+  }
+
+  /**
+   * How long a local problem lasts after its last local error: twice the longest probe interval of
+   * {@code config}'s active virtual services, at least 10 s.
+   */
+  public static Duration localProblemHold(LvsConfig config) {
+    Duration longest = Duration.ZERO;
+    for (VirtualService v : config.activeVirtuals()) {
+      if (v.probeInterval().compareTo(longest) > 0) {
+        longest = v.probeInterval();
+      }
+    }
+    Duration twice = longest.multipliedBy(2);
+    return twice.compareTo(MIN_LOCAL_PROBLEM_HOLD) > 0 ? twice : MIN_LOCAL_PROBLEM_HOLD;
   }
 
   /** What the kernel's table already holds at start: the weight of a server, if it is there. */
@@ -403,7 +460,7 @@ public final class HealthMonitor implements AutoCloseable {
       f =
           CompletableFuture.completedFuture(
               ProbeResult.failure(
-                  FailureCause.IO_ERROR, "probe failed to start: " + ex, Duration.ZERO));
+                  FailureCause.IO_ERROR, ex, "probe failed to start: " + ex, Duration.ZERO));
     }
     f.whenComplete(
         (r, ex) -> {
@@ -411,7 +468,10 @@ public final class HealthMonitor implements AutoCloseable {
               r != null
                   ? r
                   : ProbeResult.failure(
-                      FailureCause.IO_ERROR, "probe failed: " + ex, Duration.ZERO);
+                      FailureCause.IO_ERROR,
+                      ex == null ? new IllegalStateException("no result") : ex,
+                      "probe failed: " + ex,
+                      Duration.ZERO);
           if (!closed) {
             loop.execute(() -> onResult(name, gen, res));
           }
@@ -435,13 +495,64 @@ public final class HealthMonitor implements AutoCloseable {
         .register(registry)
         .increment();
     durationTimer(e.virtual.name()).record(r.elapsed());
+    if (r.outcome() == ProbeResult.Outcome.LOCAL_ERROR) {
+      noteLocalError(e, r, now); // no evidence about the server: it keeps its state
+      return;
+    }
     int weightBefore = e.sm.ipvsWeight();
     boolean inBefore = e.sm.inIpvs();
-    Optional<Transition> t = e.sm.onProbe(r.success(), r.message(), now);
+    Optional<Transition> t = e.sm.onProbe(r.outcome(), r.message(), now);
     t.ifPresent(tr -> logTransition(e, tr, r));
     updateGauges(e);
     if (weightBefore != e.sm.ipvsWeight() || inBefore != e.sm.inIpvs() || t.isPresent()) {
       publish();
+    }
+  }
+
+  private void noteLocalError(Entry e, ProbeResult r, Instant now) {
+    localErrors.increment();
+    LocalProblem p = localProblem;
+    if (p == null) {
+      log.warn(
+          "local problem: {} (server {}): probe results say nothing about the servers, which keep"
+              + " their state until it is over",
+          r.message(),
+          e.id);
+      setLocalProblem(new LocalProblem(r.message(), now, now, 1));
+    } else {
+      localProblem = p.seenAgain(now);
+      localProblemView = Optional.of(localProblem);
+    }
+  }
+
+  private void setLocalProblem(@Nullable LocalProblem p) {
+    localProblem = p;
+    Optional<LocalProblem> view = Optional.ofNullable(p);
+    localProblemView = view;
+    for (Consumer<Optional<LocalProblem>> l : localProblemListeners) {
+      try {
+        l.accept(view);
+      } catch (RuntimeException ex) {
+        log.error("local problem listener failed", ex);
+      }
+    }
+    publish();
+  }
+
+  private void expireLocalProblem(Instant now) {
+    LocalProblem p = localProblem;
+    if (p == null || config == null) {
+      return;
+    }
+    Duration hold = localProblemHold(config);
+    if (Duration.between(p.lastSeen(), now).compareTo(hold) >= 0) {
+      log.info(
+          "local problem over: no local error for {} s ({} local errors since {}: {})",
+          hold.toSeconds(),
+          p.errors(),
+          p.since(),
+          p.reason());
+      setLocalProblem(null);
     }
   }
 
@@ -502,6 +613,7 @@ public final class HealthMonitor implements AutoCloseable {
 
   private void tick() {
     Instant now = clock.instant();
+    expireLocalProblem(now);
     boolean changed = false;
     for (Entry e : new ArrayList<>(entries.values())) {
       if (e.draining) {
@@ -592,7 +704,12 @@ public final class HealthMonitor implements AutoCloseable {
               e.sm.consecutiveFailures(),
               e.probe.description()));
     }
-    return new MonitorSnapshot(Objects.requireNonNull(config), views, startedAt, clock.instant());
+    return new MonitorSnapshot(
+        Objects.requireNonNull(config),
+        views,
+        startedAt,
+        clock.instant(),
+        Optional.ofNullable(localProblem));
   }
 
   /** The state-machine rules of one server (Piranha's, with lvs-pulse's extension keys). */

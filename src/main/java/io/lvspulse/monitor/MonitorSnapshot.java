@@ -3,6 +3,8 @@ package io.lvspulse.monitor;
 import io.lvspulse.config.LvsConfig;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the monitor knows at one instant: the config it runs and every server it watches
@@ -12,10 +14,23 @@ import java.util.List;
  * @param servers every monitored or draining server
  * @param startedAt when the monitor started (sorry servers wait for the first probe round)
  * @param at when the snapshot was taken
+ * @param localProblem a fault of this director that keeps probes from checking servers, if any
+ *     ({@link LocalHealth})
  */
 public record MonitorSnapshot(
-    LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+    LvsConfig config,
+    List<ServerView> servers,
+    Instant startedAt,
+    Instant at,
+    Optional<LocalProblem> localProblem) {
   public MonitorSnapshot {
     servers = List.copyOf(servers);
+    Objects.requireNonNull(localProblem, "localProblem");
+  }
+
+  /** A snapshot without a local problem. */
+  public MonitorSnapshot(
+      LvsConfig config, List<ServerView> servers, Instant startedAt, Instant at) {
+    this(config, servers, startedAt, at, Optional.empty());
   }
 }

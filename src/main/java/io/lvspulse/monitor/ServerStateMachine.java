@@ -1,5 +1,6 @@
 package io.lvspulse.monitor;
 
+import io.lvspulse.probe.ProbeResult;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,6 +59,19 @@ public final class ServerStateMachine {
   /** Whether the server was adopted from the kernel and has not been probed since. */
   public boolean adopted() {
     return adopted && health == Health.UNKNOWN;
+  }
+
+  /**
+   * Applies one probe outcome. A {@link ProbeResult.Outcome#LOCAL_ERROR} (a fault of this director:
+   * no descriptors, buffers or memory) is no evidence about the server: nothing changes, not even
+   * the counts of consecutive successes and failures.
+   */
+  public Optional<Transition> onProbe(ProbeResult.Outcome outcome, String reason, Instant now) {
+    return switch (outcome) {
+      case SUCCESS -> onProbe(true, reason, now);
+      case FAILURE -> onProbe(false, reason, now);
+      case LOCAL_ERROR -> Optional.empty();
+    };
   }
 
   /** Applies one probe result; returns the health transition it caused, if any. */

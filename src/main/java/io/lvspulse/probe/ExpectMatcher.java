@@ -1,11 +1,11 @@
 package io.lvspulse.probe;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.lvspulse.config.ProbeSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,16 +20,16 @@ import org.jspecify.annotations.Nullable;
  *       over two TCP segments is not a false failure.
  *   <li>{@link Mode#ANY} ({@code expect = "*"}): any reply of at least one byte.
  *   <li>{@link Mode#REGEX} ({@code use_regex = 1}): the pattern is found anywhere in the reply
- *       (unanchored unless the pattern has anchors), as nanny's {@code regexec(REG_EXTENDED)}. Java
- *       regex syntax is used; it differs from POSIX ERE in a few ways: a backslash inside a bracket
- *       expression is an escape (POSIX: literal), Java's extra syntax ({@code \d}, lazy
- *       quantifiers, look-around) is accepted, matching is leftmost-first rather than
- *       leftmost-longest (no difference for "found or not"), and {@code $} also matches before a
- *       final line terminator. POSIX character classes such as {@code [[:digit:]]} are translated
- *       to {@code \p{Digit}} ({@link ProbeSpec#expectRegex}, the one dialect the parser checks
- *       too). {@code .} matches a newline, as in POSIX. The reply is decoded as UTF-8 (invalid
- *       bytes become U+FFFD); nanny reads at most 254 bytes once, we read until a match, EOF,
- *       {@link #MAX_REPLY_BYTES} bytes or the timeout.
+ *       (unanchored unless the pattern has anchors), as nanny's {@code regexec(REG_EXTENDED)}, with
+ *       RE2/J, a linear-time engine ({@link ProbeSpec#expectRegex}, the one dialect the parser
+ *       checks too): no pattern and no reply can make a match backtrack, so matching on the probes'
+ *       selector thread is bounded by the reply's length. RE2 syntax has POSIX ERE's operators and
+ *       classes ({@code [[:digit:]]}); it differs in that a backslash inside a bracket expression
+ *       is an escape (POSIX: literal), Perl's {@code \d} and lazy quantifiers are accepted, and
+ *       matching is leftmost-first rather than leftmost-longest (no difference for "found or not").
+ *       {@code .} matches a newline and {@code $} only the end, as in POSIX. The reply is decoded
+ *       as UTF-8 (invalid bytes become U+FFFD); nanny reads at most 254 bytes once, we read until a
+ *       match, EOF, {@link #MAX_REPLY_BYTES} bytes or the timeout.
  *   <li>{@link Mode#EXACT} (program output and the native TFTP probe's message): the whole text
  *       equals {@code expect}, as nanny's {@code strcmp}.
  * </ul>
@@ -256,11 +256,7 @@ public final class ExpectMatcher {
       return ProbeSpec.expectRegex(regex);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException(
-          "expect is not a valid regular expression: "
-              + e.getDescription()
-              + " near index "
-              + e.getIndex(),
-          e);
+          "expect is not a valid regular expression: " + e.getDescription(), e);
     }
   }
 }

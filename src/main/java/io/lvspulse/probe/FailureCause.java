@@ -18,6 +18,13 @@ public enum FailureCause {
   PROGRAM_FAILED,
   /** The host name could not be resolved. */
   UNKNOWN_HOST,
-  /** A local I/O problem (no socket, no route, too many open files, engine closed). */
-  IO_ERROR
+  /** An I/O problem on the way to the server (no route to it, a send or receive that failed). */
+  IO_ERROR,
+  /**
+   * A fault of this director, not of the server: out of file descriptors (EMFILE, ENFILE), socket
+   * buffers (ENOBUFS) or memory (ENOMEM, an OutOfMemoryError), a process that cannot be forked, an
+   * engine that is closed. Not evidence that the server is down: the monitor keeps the server's
+   * state ({@link ProbeResult.Outcome#LOCAL_ERROR}) and reports a local problem instead.
+   */
+  LOCAL_ERROR
 }

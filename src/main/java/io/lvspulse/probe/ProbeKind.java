@@ -23,7 +23,7 @@ public interface ProbeKind extends AutoCloseable {
    */
   Optional<ConfiguredProbe> tryBuild(ProbeSpec spec, RealServer server);
 
-  /** Stops the kind's engine, if it owns one (probes in flight end with IO_ERROR). */
+  /** Stops the kind's engine, if it owns one (probes in flight end with LOCAL_ERROR). */
   @Override
   default void close() {}
 

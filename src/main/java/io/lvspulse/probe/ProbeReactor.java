@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *       Handler#release} and its result is handed to the completion executor (or completed on the
  *       loop thread if the executor rejects it), so futures never complete exceptionally.
  *   <li>{@link #close} stops every loop; tasks still queued or running complete with {@link
- *       FailureCause#IO_ERROR}, and each loop closes its selector. A loop that dies of an
+ *       FailureCause#LOCAL_ERROR}, and each loop closes its selector. A loop that dies of an
  *       unexpected exception does the same and closes the reactor.
  * </ul>
  *
@@ -107,7 +107,7 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
 
   /**
    * Queues {@code task} on the next loop and returns its future. Never blocks; once the reactor is
-   * closed the future is already complete with {@link FailureCause#IO_ERROR}.
+   * closed the future is already complete with {@link FailureCause#LOCAL_ERROR}.
    */
   public CompletableFuture<ProbeResult> submit(T task) {
     CompletableFuture<ProbeResult> future = ((Task) task).future;
@@ -132,7 +132,7 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
   }
 
   private ProbeResult closedResult() {
-    return ProbeResult.failure(FailureCause.IO_ERROR, name + " is closed", Duration.ZERO);
+    return ProbeResult.localError(name + " is closed", Duration.ZERO);
   }
 
   /** Tasks queued or running. */
@@ -147,7 +147,7 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
 
   /**
    * Stops every loop and waits for them (five seconds at the most); tasks still queued or running
-   * complete with {@link FailureCause#IO_ERROR}. Called on a loop's own thread, it does not wait
+   * complete with {@link FailureCause#LOCAL_ERROR}. Called on a loop's own thread, it does not wait
    * for that loop.
    */
   @Override
@@ -378,11 +378,11 @@ public final class ProbeReactor<T extends ProbeReactor.Task> implements AutoClos
       now = reactor.nanoTime.getAsLong();
       String closed = reactor.name + " closed";
       for (T t : new ArrayList<>(active)) {
-        end(t, ProbeResult.failure(FailureCause.IO_ERROR, closed, elapsed(t)));
+        end(t, ProbeResult.localError(closed, elapsed(t)));
       }
       T t;
       while ((t = submitted.poll()) != null) {
-        end(t, ProbeResult.failure(FailureCause.IO_ERROR, closed, Duration.ZERO));
+        end(t, ProbeResult.localError(closed, Duration.ZERO));
       }
       try {
         selector.close();

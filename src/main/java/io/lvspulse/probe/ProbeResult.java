@@ -17,6 +17,19 @@ import java.util.Optional;
 public record ProbeResult(
     boolean success, String message, Duration elapsed, Optional<FailureCause> cause) {
 
+  /** What a result says about the server. */
+  public enum Outcome {
+    /** The server answered as it should. */
+    SUCCESS,
+    /** The server failed the check: evidence that it is down. */
+    FAILURE,
+    /**
+     * The check could not be made because of a fault of this director ({@link
+     * FailureCause#LOCAL_ERROR}): no evidence about the server either way.
+     */
+    LOCAL_ERROR
+  }
+
   public ProbeResult {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(elapsed, "elapsed");
@@ -37,6 +50,31 @@ public record ProbeResult(
   /** A failure with its cause. */
   public static ProbeResult failure(FailureCause cause, String message, Duration elapsed) {
     return new ProbeResult(false, message, elapsed, Optional.of(cause));
+  }
+
+  /**
+   * A fault of this director that kept the probe from checking the server ({@link
+   * FailureCause#LOCAL_ERROR}).
+   */
+  public static ProbeResult localError(String message, Duration elapsed) {
+    return failure(FailureCause.LOCAL_ERROR, message, elapsed);
+  }
+
+  /**
+   * {@link #localError} when {@code e} is a {@linkplain LocalErrors#isLocal local fault}, else a
+   * failure with {@code cause}.
+   */
+  public static ProbeResult failure(
+      FailureCause cause, Throwable e, String message, Duration elapsed) {
+    return LocalErrors.isLocal(e) ? localError(message, elapsed) : failure(cause, message, elapsed);
+  }
+
+  /** What this result says about the server. */
+  public Outcome outcome() {
+    if (success) {
+      return Outcome.SUCCESS;
+    }
+    return cause.orElseThrow() == FailureCause.LOCAL_ERROR ? Outcome.LOCAL_ERROR : Outcome.FAILURE;
   }
 
   /** True when the probe gave up because no acceptable answer came in time. */

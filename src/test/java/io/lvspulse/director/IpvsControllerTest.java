@@ -2,20 +2,29 @@ package io.lvspulse.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.IpvsCommand;
+import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsReconciler;
 import io.lvspulse.ipvs.IpvsService;
+import io.lvspulse.ipvs.IpvsTable;
+import io.lvspulse.ipvs.IpvsTimeouts;
 import io.lvspulse.ipvs.ServiceKey;
+import io.lvspulse.ipvs.SyncDaemonRole;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +55,173 @@ class IpvsControllerTest {
   private void awaitPasses(long n) {
     long target = controller.passes() + n;
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.passes() >= target);
+  }
+
+  /**
+   * A DryRunBackend whose read hangs (as an ipvsadm stuck in the kernel) while {@link #hang} is
+   * armed, until {@link #release}; it records every batch applied.
+   */
+  private static final class HangingBackend implements IpvsBackend {
+    final DryRunBackend table = new DryRunBackend();
+    final List<List<String>> applied = new CopyOnWriteArrayList<>();
+    volatile CountDownLatch gate = new CountDownLatch(0);
+    final CountDownLatch hung = new CountDownLatch(1);
+
+    void hang() {
+      gate = new CountDownLatch(1);
+    }
+
+    void release() {
+      gate.countDown();
+    }
+
+    @Override
+    public String name() {
+      return "hanging";
+    }
+
+    @Override
+    public IpvsTable read() throws IpvsException {
+      CountDownLatch g = gate;
+      if (g.getCount() > 0) {
+        hung.countDown();
+        try {
+          g.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return table.read();
+    }
+
+    @Override
+    public void apply(List<IpvsCommand> batch) throws IpvsException {
+      applied.add(batch.stream().map(IpvsCommand::line).toList());
+      table.apply(batch);
+    }
+
+    @Override
+    public void setTimeouts(IpvsTimeouts timeouts) {}
+
+    @Override
+    public void startSyncDaemon(SyncDaemonRole role, String multicastInterface, int syncId) {}
+
+    @Override
+    public void stopSyncDaemon(SyncDaemonRole role) {}
+  }
+
+  private static IpvsReconciler reconciler(IpvsBackend b) {
+    return new IpvsReconciler(
+        b,
+        new SimpleMeterRegistry(),
+        new IpvsReconciler.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)),
+        d -> {});
+  }
+
+  /** An active controller with the default debounce. */
+  private IpvsController controller(IpvsBackend b) {
+    controller = new IpvsController(reconciler(b), Duration.ofSeconds(30), true);
+    controller.start();
+    return controller;
+  }
+
+  private static MonitorSnapshot weighted(LvsConfig c, int weight) {
+    VirtualService v = c.virtuals().get(0);
+    return new MonitorSnapshot(
+        c,
+        List.of(
+            DesiredTablesTest.view(
+                v,
+                v.servers().get(0),
+                weight > 0 ? Health.UP : Health.DOWN,
+                true,
+                weight,
+                true,
+                false)),
+        DesiredTablesTest.T0,
+        DesiredTablesTest.T0);
+  }
+
+  /**
+   * Issue 9 item 4: a hung ipvsadm held the reconciler's monitor; /status asked converged(), which
+   * waited for it while holding the controller's lock, and the monitor thread then blocked in
+   * accept(): probe counters froze.
+   */
+  @Test
+  void a_hung_ipvsadm_never_blocks_status_readers_or_the_monitor() throws Exception {
+    HangingBackend b = new HangingBackend();
+    LvsConfig c = DesiredTablesTest.config(" quiesce_server = 1\n");
+    controller(b).accept(weighted(c, 5));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    b.hang();
+    controller.accept(weighted(c, 0));
+    assertThat(b.hung.await(5, TimeUnit.SECONDS))
+        .as("the reconcile reached the hung read")
+        .isTrue();
+    try {
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(2),
+          () -> {
+            assertThat(controller.converged()).isFalse();
+            assertThat(controller.lastResult()).isPresent();
+            assertThat(controller.desired()).isPresent();
+            controller.accept(weighted(c, 5)); // the monitor's publish
+            controller.accept(weighted(c, 3));
+          },
+          "a /status reader or the monitor waited on the hung ipvsadm");
+    } finally {
+      b.release();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+  }
+
+  /**
+   * Issue 9 item 4: after a hung ipvsadm recovered, the hung pass applied its own (stale) desired
+   * table: a server was set to weight 0 13 s after it was back. Only the newest plan is applied.
+   */
+  @Test
+  void a_plan_superseded_while_ipvsadm_hung_is_never_applied() throws Exception {
+    HangingBackend b = new HangingBackend();
+    LvsConfig c = DesiredTablesTest.config(" quiesce_server = 1\n");
+    controller(b).accept(weighted(c, 5));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    b.applied.clear();
+    b.hang();
+    controller.accept(weighted(c, 0)); // the server fails: weight 0 ...
+    assertThat(b.hung.await(5, TimeUnit.SECONDS)).isTrue();
+    controller.accept(weighted(c, 5)); // ... and is back while ipvsadm hangs
+    b.release();
+
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(b.applied).as("nothing to do: the newest table is what the kernel has").isEmpty();
+    assertThat(b.read().toSaveLines()).contains("-a -f 1 -r 10.0.0.2:69 -g -w 5");
+  }
+
+  /**
+   * Issue 9 item 11: under flapping, changes within the debounce window coalesce into one
+   * reconcile; the first change after a quiet period is applied at once (no window to wait out).
+   */
+  @Test
+  void changes_within_the_debounce_window_coalesce_into_one_reconcile() throws Exception {
+    HangingBackend b = new HangingBackend();
+    LvsConfig c = DesiredTablesTest.config(" quiesce_server = 1\n");
+    controller =
+        new IpvsController(reconciler(b), Duration.ofSeconds(30), true, Duration.ofMillis(500));
+    controller.start();
+    controller.accept(weighted(c, 5));
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    Thread.sleep(600); // a quiet period longer than the window
+    b.applied.clear();
+    controller.accept(weighted(c, 4)); // applied at once ...
+    await().atMost(Duration.ofMillis(400)).until(() -> b.applied.size() == 1);
+    for (int w = 3; w >= 0; w--) {
+      controller.accept(weighted(c, w)); // ... these, within the window, in one reconcile
+      Thread.sleep(20);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(controller::converged);
+    assertThat(b.applied)
+        .containsExactly(
+            List.of("-e -f 1 -r 10.0.0.2:69 -g -w 4"), List.of("-e -f 1 -r 10.0.0.2:69 -g -w 0"));
   }
 
   private static MonitorSnapshot up(LvsConfig c) {

@@ -122,6 +122,77 @@ class HealthMonitorTest {
     monitor.awaitIdle();
   }
 
+  /**
+   * Issue 9 item 3: with the descriptors exhausted every probe failed with "Cannot open UDP socket:
+   * Too many open files" and every server was quiesced. A local error keeps each server's state and
+   * is reported as a local problem (snapshot, LocalHealth, metrics) until none came for the hold.
+   */
+  @Test
+  void local_errors_keep_every_server_as_it_is_and_are_reported_as_a_local_problem()
+      throws Exception {
+    Map<String, ProbeResult> answer = new ConcurrentHashMap<>();
+    ProbeSource local =
+        (spec, rs) -> {
+          String key = rs.address().getHostAddress();
+          return new ConfiguredProbe(
+              "fake",
+              "fake " + key,
+              () ->
+                  CompletableFuture.completedFuture(
+                      answer.getOrDefault(key, ProbeResult.ok("OK", Duration.ofMillis(1)))));
+        };
+    monitor = new HealthMonitor(local, scheduler, clock, registry, published::add);
+    List<Optional<LocalProblem>> changes = new CopyOnWriteArrayList<>();
+    monitor.onLocalProblemChange(changes::add);
+    monitor.start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
+    fire("10.0.0.2");
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+
+    ProbeResult emfile =
+        ProbeResult.failure(
+            FailureCause.IO_ERROR,
+            new java.net.SocketException("Too many open files"),
+            "Cannot open UDP socket: Too many open files",
+            Duration.ZERO);
+    answer.put("10.0.0.2", emfile);
+    answer.put("10.0.0.3", emfile);
+    fire("10.0.0.2");
+    fire("10.0.0.3");
+    fire("10.0.0.2");
+
+    assertThat(emfile.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(view("10.0.0.2").health()).isEqualTo(Health.UP);
+    assertThat(view("10.0.0.2").weight()).isEqualTo(1);
+    assertThat(view("10.0.0.3").health()).isEqualTo(Health.UNKNOWN);
+    assertGauge("10.0.0.2", 1, 1);
+    MonitorSnapshot s = monitor.snapshot();
+    assertThat(s.localProblem())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.reason()).contains("Too many open files");
+              assertThat(p.errors()).isEqualTo(3);
+            });
+    assertThat(monitor.localProblem()).isPresent();
+    assertThat(registry.get(HealthMonitor.LOCAL_ERRORS).counter().count()).isEqualTo(3);
+    assertThat(registry.get(HealthMonitor.LOCAL_PROBLEM).gauge().value()).isEqualTo(1);
+    assertThat(published.get(published.size() - 1).localProblem()).isPresent();
+
+    // the fault is over: after the hold (2 x the 6 s interval, at least 10 s) it ends
+    answer.clear();
+    fire("10.0.0.2");
+    clock.advance(Duration.ofSeconds(11));
+    monitor.tickNow();
+    assertThat(monitor.localProblem()).as("11 s < the 12 s hold").isPresent();
+    clock.advance(Duration.ofSeconds(2));
+    monitor.tickNow();
+    monitor.awaitIdle();
+    assertThat(monitor.localProblem()).isEmpty();
+    assertThat(registry.get(HealthMonitor.LOCAL_PROBLEM).gauge().value()).isZero();
+    assertThat(changes).hasSize(2);
+    assertThat(changes.get(1)).isEmpty();
+    assertThat(published.get(published.size() - 1).localProblem()).isEmpty();
+  }
+
   /** Regression (issue 8): the first snapshot after a restart holds what the kernel holds. */
   @Test
   void servers_found_in_the_kernel_at_start_are_in_the_first_snapshot_at_the_kernels_weight()

@@ -2,6 +2,7 @@ package io.lvspulse.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lvspulse.probe.ProbeResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,28 @@ class ServerStateMachineTest {
   private Instant advance(long seconds) {
     now = now.plusSeconds(seconds);
     return now;
+  }
+
+  /** Issue 9 item 3: a local fault (EMFILE) is no evidence that a server is down. */
+  @Test
+  void a_local_error_changes_nothing_not_even_the_consecutive_counts() {
+    var sm = new ServerStateMachine(HealthPolicy.piranha(2, 4, true, false), now);
+    sm.onProbe(ProbeResult.Outcome.SUCCESS, "OK", advance(6));
+    sm.onProbe(ProbeResult.Outcome.SUCCESS, "OK", advance(6));
+
+    var t =
+        sm.onProbe(
+            ProbeResult.Outcome.LOCAL_ERROR,
+            "Cannot open UDP socket: Too many open files",
+            advance(6));
+
+    assertThat(t).isEmpty();
+    assertThat(sm.health()).isEqualTo(Health.UP);
+    assertThat(sm.ipvsWeight()).isEqualTo(4);
+    assertThat(sm.consecutiveSuccesses()).isEqualTo(2);
+    assertThat(sm.consecutiveFailures()).isZero();
+    assertThat(sm.onProbe(ProbeResult.Outcome.FAILURE, "timed out", advance(6)))
+        .hasValueSatisfying(tr -> assertThat(tr.to()).isEqualTo(Health.DOWN));
   }
 
   @Test

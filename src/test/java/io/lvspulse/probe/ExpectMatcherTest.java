@@ -2,10 +2,12 @@ package io.lvspulse.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lvspulse.probe.ExpectMatcher.Mode;
 import io.lvspulse.probe.ExpectMatcher.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ExpectMatcherTest {
@@ -58,10 +60,47 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void posixCharacterClassesAreTranslatedAndDotMatchesNewlineAsInPosix() {
+  void posixCharacterClassesWorkAndDotMatchesNewlineAsInPosix() {
     assertThat(ExpectMatcher.regex("^[[:digit:]]{3} [[:alpha:]]+$").matches("250 ok")).isTrue();
     assertThat(ExpectMatcher.regex("^[[:digit:]]{3}").matches("abc")).isFalse();
     assertThat(ExpectMatcher.regex("a.b").matches("a\nb")).isTrue();
+  }
+
+  /**
+   * Issue 9 item 8: {@code (.*a){12}$} against 300 x 'a' + '!' pinned the socket engine's selector
+   * thread in java.util.regex backtracking: every TCP/UDP probe stalled and SIGTERM was ignored.
+   * RE2/J decides it in time linear in the reply.
+   */
+  @Test
+  void a_pattern_that_backtracks_exponentially_in_java_regex_is_decided_at_once() {
+    ExpectMatcher m = ExpectMatcher.forSocket("(.*a){12}$", true);
+    byte[] reply = ("a".repeat(300) + "!").getBytes(StandardCharsets.US_ASCII);
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(2),
+        () -> {
+          assertThat(m.judge(reply, reply.length, true)).isEqualTo(Verdict.MISMATCH);
+          byte[] full = ("a".repeat(ExpectMatcher.MAX_REPLY_BYTES - 1) + "!").getBytes();
+          assertThat(m.judge(full, full.length, false)).isEqualTo(Verdict.MISMATCH);
+          assertThat(m.matches("a".repeat(300))).isTrue();
+        });
+  }
+
+  /** A pattern whose compiled program would take gigabytes is refused, not compiled. */
+  @Test
+  void a_pattern_too_large_to_compile_is_refused() {
+    assertThatThrownBy(() -> ExpectMatcher.regex("(((a{100}){100}){100}){100}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too large");
+    assertThat(ExpectMatcher.regex("a{100}b{200}[[:digit:]]{1000}").matches("x")).isFalse();
+  }
+
+  /** POSIX ERE, as nanny's regexec: $ is the end, and back-references are not ERE. */
+  @Test
+  void dollar_is_the_end_of_the_reply_and_back_references_are_refused() {
+    assertThat(ExpectMatcher.regex("ok$").matches("250 ok")).isTrue();
+    assertThat(ExpectMatcher.regex("ok$").matches("250 ok\n")).isFalse();
+    assertThatThrownBy(() -> ExpectMatcher.regex("(a)\\1"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

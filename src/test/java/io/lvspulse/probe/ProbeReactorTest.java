@@ -242,7 +242,7 @@ class ProbeReactorTest {
     for (CompletableFuture<ProbeResult> f : fs) {
       ProbeResult res = f.getNow(null);
       assertThat(res).isNotNull();
-      assertThat(res.cause()).contains(FailureCause.IO_ERROR);
+      assertThat(res.cause()).contains(FailureCause.LOCAL_ERROR);
       assertThat(res.message()).isEqualTo("test reactor closed");
     }
     List<Job> released = new ArrayList<>();
@@ -253,12 +253,12 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aTaskSubmittedAfterCloseCompletesAtOnceWithAnIoError() throws Exception {
+  void aTaskSubmittedAfterCloseCompletesAtOnceWithALocalError() throws Exception {
     ProbeReactor<Job> r = reactor(1, (s, j) -> {});
     r.close();
     CompletableFuture<ProbeResult> f = r.submit(new Job(1));
     assertThat(f).isDone();
-    assertThat(f.join().cause()).contains(FailureCause.IO_ERROR);
+    assertThat(f.join().cause()).contains(FailureCause.LOCAL_ERROR);
     assertThat(f.join().message()).isEqualTo("test reactor is closed");
     assertThat(r.inFlight()).isZero();
   }
@@ -276,9 +276,9 @@ class ProbeReactorTest {
     CompletableFuture<ProbeResult> running = r.submit(new Job(0));
     CompletableFuture<ProbeResult> fatal = r.submit(new Job(1));
     assertThat(running.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause())
-        .contains(FailureCause.IO_ERROR);
+        .contains(FailureCause.LOCAL_ERROR);
     assertThat(fatal.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cause())
-        .contains(FailureCause.IO_ERROR);
+        .contains(FailureCause.LOCAL_ERROR);
     assertThat(r.submit(new Job(2))).isCompletedWithValueMatching(res -> res.cause().isPresent());
     assertThat(r.inFlight()).isZero();
   }

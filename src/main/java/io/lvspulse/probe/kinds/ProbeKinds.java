@@ -65,7 +65,7 @@ public final class ProbeKinds implements ProbeSource, AutoCloseable {
     throw new IllegalArgumentException("server " + server.name() + ": no probe kind handles it");
   }
 
-  /** Closes every kind (probes in flight end with IO_ERROR). */
+  /** Closes every kind (probes in flight end with LOCAL_ERROR). */
   @Override
   public void close() {
     closeAll(kinds);

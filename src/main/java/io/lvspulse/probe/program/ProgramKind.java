@@ -21,6 +21,15 @@ public final class ProgramKind implements ProbeKind {
     return new ProgramKind(new ExecRunner());
   }
 
+  /**
+   * Kills the process groups of programs still running (a stop): nothing a check started outlives
+   * the daemon.
+   */
+  @Override
+  public void close() {
+    runner.killProcessGroups();
+  }
+
   @Override
   public Optional<ConfiguredProbe> tryBuild(ProbeSpec spec, RealServer server) {
     if (spec.sendProgram().isEmpty()) {

@@ -9,6 +9,7 @@ import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.LocalErrors;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeResult;
 import java.net.InetAddress;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Piranha's {@code send_program} check (nanny's {@code external_check}), run through {@link
- * ExecRunner}: no shell, a watchdog at the probe timeout that kills the whole process tree.
+ * ExecRunner}: no shell, a watchdog at the probe timeout that kills the whole process tree, and its
+ * own process group ({@code setsid}) that is killed when the program ends, whatever its result:
+ * children left holding its output and double-forked daemons do not outlive the probe.
  *
  * <p>Result:
  *
@@ -146,7 +149,8 @@ public final class ProgramProbe implements Probe {
   @Override
   public CompletableFuture<ProbeResult> start() {
     long t0 = System.nanoTime();
-    ExecRequest request = ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES);
+    ExecRequest request =
+        ExecRequest.of(timeout, command).withMaxOutputBytes(MAX_OUTPUT_BYTES).inOwnProcessGroup();
     CompletableFuture<ProbeResult> result;
     try {
       result =
@@ -157,6 +161,7 @@ public final class ProgramProbe implements Probe {
                   e ->
                       ProbeResult.failure(
                           FailureCause.PROGRAM_FAILED,
+                          e,
                           "could not run " + command.get(0) + ": " + e,
                           Duration.ofNanos(System.nanoTime() - t0)));
     } catch (RuntimeException e) {
@@ -186,6 +191,10 @@ public final class ProgramProbe implements Probe {
     Duration elapsed = r.duration().isNegative() ? Duration.ZERO : r.duration();
     String program = r.command().isEmpty() ? "program" : r.command().get(0);
     if (r.startFailure() != null) {
+      if (LocalErrors.isLocalMessage(r.startFailure())) {
+        // fork/exec failed for lack of descriptors, memory or processes: this host's fault
+        return ProbeResult.localError(program + ": " + r.describe(), elapsed);
+      }
       return ProbeResult.failure(
           FailureCause.PROGRAM_FAILED, program + ": " + r.describe(), elapsed);
     }

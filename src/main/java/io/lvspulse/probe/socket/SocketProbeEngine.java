@@ -3,6 +3,7 @@ package io.lvspulse.probe.socket;
 import io.lvspulse.config.Protocol;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.LocalErrors;
 import io.lvspulse.probe.ProbeReactor;
 import io.lvspulse.probe.ProbeResult;
 import java.io.IOException;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #probe} never blocks and its future never completes exceptionally; results are handed
  * to the completion executor so callers' continuations never run on the selector thread (unless
  * they pass a direct executor). {@link #close} stops the selector threads and completes the probes
- * still queued or running with {@code IO_ERROR}. The threads, queues, deadlines and close are
+ * still queued or running with {@code LOCAL_ERROR}. The threads, queues, deadlines and close are
  * {@link ProbeReactor}'s; this class is the socket side of it.
  */
 public final class SocketProbeEngine implements AutoCloseable {
@@ -115,7 +116,7 @@ public final class SocketProbeEngine implements AutoCloseable {
   }
 
   /**
-   * Stops the selector threads; probes still running complete with IO_ERROR; sockets are closed.
+   * Stops the selector threads; probes still running complete with LOCAL_ERROR; sockets are closed.
    */
   @Override
   public void close() {
@@ -368,6 +369,12 @@ public final class SocketProbeEngine implements AutoCloseable {
       } else if (e instanceof PortUnreachableException) {
         cause = FailureCause.PORT_UNREACHABLE;
         msg = "port unreachable: " + target;
+      } else if (LocalErrors.isLocal(e)) {
+        loop.end(
+            f,
+            ProbeResult.localError(
+                f.stage.verb + " " + target + " failed: " + describe(e), loop.elapsed(f)));
+        return;
       } else if (e instanceof NoRouteToHostException) {
         cause = FailureCause.IO_ERROR;
         msg = "no route to host " + target;

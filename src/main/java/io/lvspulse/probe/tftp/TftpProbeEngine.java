@@ -1,6 +1,7 @@
 package io.lvspulse.probe.tftp;
 
 import io.lvspulse.probe.FailureCause;
+import io.lvspulse.probe.LocalErrors;
 import io.lvspulse.probe.Probe;
 import io.lvspulse.probe.ProbeReactor;
 import io.lvspulse.probe.ProbeResult;
@@ -62,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * completes exceptionally and completes by the probe's deadline (plus scheduling delay). Results
  * are handed to the completion executor, so a caller's continuations never run on a selector thread
  * unless it asks for a direct executor. {@link #close} stops every shard and completes the probes
- * still queued or running with {@code IO_ERROR}. The threads, queues, timers and close are {@link
- * ProbeReactor}'s; this class is the TFTP side of it.
+ * still queued or running with {@code LOCAL_ERROR}. The threads, queues, timers and close are
+ * {@link ProbeReactor}'s; this class is the TFTP side of it.
  */
 public final class TftpProbeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TftpProbeEngine.class);
@@ -180,7 +181,7 @@ public final class TftpProbeEngine implements AutoCloseable {
     return oneSocketProbes.get();
   }
 
-  /** Stops every selector thread; probes still queued or running complete with IO_ERROR. */
+  /** Stops every selector thread; probes still queued or running complete with LOCAL_ERROR. */
   @Override
   public void close() {
     reactor.close();
@@ -249,6 +250,7 @@ public final class TftpProbeEngine implements AutoCloseable {
             f,
             ProbeResult.failure(
                 FailureCause.IO_ERROR,
+                e,
                 "Cannot open UDP socket: " + e.getMessage(),
                 loop.elapsed(f)));
         return;
@@ -311,7 +313,7 @@ public final class TftpProbeEngine implements AutoCloseable {
           t.onDatagram((InetSocketAddress) from, rx, n, f);
         }
       } catch (IOException | RuntimeException e) {
-        t.onIoError(n, "UDP receive failed: " + e);
+        t.onIoError(n, "UDP receive failed: " + e, LocalErrors.isLocal(e));
       }
       afterEvent(f);
     }
@@ -391,7 +393,8 @@ public final class TftpProbeEngine implements AutoCloseable {
         }
       } catch (IOException e) {
         if (tr != null) {
-          tr.onIoError(nanoTime.getAsLong(), "UDP send failed: " + e.getMessage());
+          tr.onIoError(
+              nanoTime.getAsLong(), "UDP send failed: " + e.getMessage(), LocalErrors.isLocal(e));
         }
       }
     }

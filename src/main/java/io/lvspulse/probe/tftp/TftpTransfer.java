@@ -141,10 +141,13 @@ final class TftpTransfer {
     }
   }
 
-  /** A local I/O error on the probe's sockets. */
-  void onIoError(long now, String what) {
+  /**
+   * An I/O error on the probe's sockets; {@code local}: a fault of this director (ENOBUFS, EMFILE),
+   * not of the server.
+   */
+  void onIoError(long now, String what, boolean local) {
     if (result == null) {
-      finish(now, FailureCause.IO_ERROR, what);
+      finish(now, local ? FailureCause.LOCAL_ERROR : FailureCause.IO_ERROR, what);
     }
   }
 

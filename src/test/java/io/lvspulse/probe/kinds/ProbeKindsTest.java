@@ -250,7 +250,7 @@ class ProbeKindsTest {
     ProbeKinds own = new ProbeKinds(List.of(sockets));
     ConfiguredProbe p = own.create(virtual("web").build().probe(), real("127.0.0.1", 9));
     own.close();
-    assertThat(run(p).cause()).contains(FailureCause.IO_ERROR);
+    assertThat(run(p).cause()).contains(FailureCause.LOCAL_ERROR);
     assertThat(sockets.engine().inFlight()).isZero();
   }
 

@@ -242,4 +242,115 @@ class ProgramProbeTest {
                 java.net.InetAddress.getByName("FD00:0:0:0:0:0:0:2"), 69))
         .containsExactly("/usr/lib/nagios/plugins/check_tftp", "--connect", "fd00::2");
   }
+
+  /**
+   * Issue 9 item 3: a fork that fails for lack of descriptors, memory or processes is a fault of
+   * this director, not of the server.
+   */
+  @Test
+  void a_program_that_cannot_be_forked_for_lack_of_resources_is_a_local_error() {
+    ProbeResult r =
+        ProgramProbe.classify(
+            new io.lvspulse.exec.ExecResult(
+                List.of("/bin/check"),
+                -1,
+                false,
+                "Cannot run program \"/bin/check\": error=24, Too many open files",
+                "",
+                "",
+                false,
+                Duration.ofMillis(1),
+                TIMEOUT),
+            Optional.empty());
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message()).contains("Too many open files");
+  }
+
+  /** Processes whose command line contains {@code marker} (a unique sleep time). */
+  private static List<ProcessHandle> running(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .toList();
+  }
+
+  private static String marker() {
+    return "7" + (System.nanoTime() % 1_000_000) + ".25";
+  }
+
+  private static void killAll(String marker) {
+    running(marker).forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /**
+   * Issue 9 item 7: a program that prints OK and exits 0 but leaves a child holding its stdout
+   * escaped the tree kill; the child lived on and a pumper thread waited on the pipe for it.
+   */
+  @Test
+  void a_child_left_holding_the_pipe_is_killed_when_the_program_ends() throws Exception {
+    String m = marker();
+    try {
+      ProbeResult r = run(probe(Optional.of("OK"), false, "sh", "-c", "sleep " + m + " & echo OK"));
+      assertThat(r.success()).isTrue();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> running(m).isEmpty());
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(2))
+          .until(
+              () ->
+                  Thread.getAllStackTraces().keySet().stream()
+                      .noneMatch(t -> t.getName().startsWith("CommonsExecStreamPumper")));
+    } finally {
+      killAll(m);
+    }
+  }
+
+  /** Issue 9 item 7: a double fork (a daemon with its own stdio) left an orphan every probe. */
+  @Test
+  void a_double_forked_process_is_killed_when_the_program_ends() throws Exception {
+    String m = marker();
+    try {
+      ProbeResult r =
+          run(
+              probe(
+                  Optional.empty(),
+                  false,
+                  "sh",
+                  "-c",
+                  "( sleep " + m + " </dev/null >/dev/null 2>&1 & ) ; echo fine"));
+      assertThat(r.success()).isTrue();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> running(m).isEmpty());
+    } finally {
+      killAll(m);
+    }
+  }
+
+  /** Issue 9 item 7: programs in flight survived a daemon stop. */
+  @Test
+  void closing_the_program_kind_kills_the_programs_in_flight() throws Exception {
+    String m = marker();
+    ExecRunner own = new ExecRunner();
+    ProgramKind kind = new ProgramKind(own);
+    try {
+      ProgramProbe p =
+          new ProgramProbe(
+              own,
+              List.of("sh", "-c", "sleep " + m + "; echo late"),
+              Optional.empty(),
+              Duration.ofSeconds(60));
+      var f = p.start();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !running(m).isEmpty());
+      kind.close();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> running(m).isEmpty());
+      assertThat(f.get(5, TimeUnit.SECONDS).success()).isFalse();
+    } finally {
+      killAll(m);
+    }
+  }
 }

@@ -348,13 +348,13 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aClosedEngineAnswersEveryProbeWithAnIoError() throws Exception {
+  void aClosedEngineAnswersEveryProbeWithALocalError() throws Exception {
     SocketProbeEngine e = new SocketProbeEngine();
     e.close();
     ProbeResult r =
         e.probe(SocketCheck.tcp(new InetSocketAddress("127.0.0.1", 9), "", Optional.empty(), LONG))
             .get(1, TimeUnit.SECONDS);
-    assertThat(r.cause()).contains(FailureCause.IO_ERROR);
+    assertThat(r.cause()).contains(FailureCause.LOCAL_ERROR);
   }
 
   @Test

@@ -103,7 +103,7 @@ class TftpProbeEngineShardsTest {
     engine.close();
     for (CompletableFuture<ProbeResult> f : fs) {
       ProbeResult r = f.get(1, TimeUnit.SECONDS);
-      assertThat(r.cause()).contains(FailureCause.IO_ERROR);
+      assertThat(r.cause()).contains(FailureCause.LOCAL_ERROR);
       assertThat(r.message()).isEqualTo("TFTP engine closed");
     }
     assertThat(engine.selectorThreadList()).hasSize(3).noneMatch(Thread::isAlive);
@@ -113,7 +113,7 @@ class TftpProbeEngineShardsTest {
         engine
             .probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(1)))
             .get(1, TimeUnit.SECONDS);
-    assertThat(after.cause()).contains(FailureCause.IO_ERROR);
+    assertThat(after.cause()).contains(FailureCause.LOCAL_ERROR);
   }
 
   @Test
@@ -133,7 +133,7 @@ class TftpProbeEngineShardsTest {
     submitter.join(5000);
     assertThat(fs).hasSize(2000);
     for (CompletableFuture<ProbeResult> f : fs) {
-      assertThat(f.get(1, TimeUnit.SECONDS).cause()).contains(FailureCause.IO_ERROR);
+      assertThat(f.get(1, TimeUnit.SECONDS).cause()).contains(FailureCause.LOCAL_ERROR);
     }
     assertThat(engine.inFlight()).isZero();
   }

@@ -261,9 +261,9 @@ class TftpProbeEngineTest {
     Thread.sleep(50);
     engine.close();
     ProbeResult r = f.get(1, TimeUnit.SECONDS);
-    assertThat(r.cause()).contains(FailureCause.IO_ERROR);
+    assertThat(r.cause()).contains(FailureCause.LOCAL_ERROR);
     assertThat(engine.probe(connect(silent)).get(1, TimeUnit.SECONDS).cause())
-        .contains(FailureCause.IO_ERROR);
+        .contains(FailureCause.LOCAL_ERROR);
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().startsWith("lvs-pulse-tftp-engine") && t.isAlive());
   }
