@@ -165,9 +165,7 @@ class DualStackTftpThroughIpvsIT {
 
     config = out.resolve("lvs.cf");
     Files.writeString(config, config(List.of("rs1", "rs2"), 1));
-    director = lab.director("ds");
-    director.must("ip", "addr", "add", "10.0.0.1/24", "dev", "eth0");
-    director.must("ip", "-6", "addr", "add", "fd00:10::1/64", "dev", "eth0", "nodad");
+    director = lab.director("ds", "10.0.0.1/24", "fd00:10::1/64");
     director.must("ip", "addr", "add", VIP4 + "/32", "dev", "eth0");
     director.must("ip", "-6", "addr", "add", VIP6 + "/128", "dev", "eth0", "nodad");
     DaemonProcess.Exit rules =
