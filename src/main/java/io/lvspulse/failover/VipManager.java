@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings VIPs up and down with iproute2 and announces them with iputils {@code arping}, every
- * command an argument list through {@link ExecRunner} under a watchdog, exit code and stderr
- * checked.
+ * Brings VIPs up and down with iproute2 and announces them with iputils {@code arping} (IPv6: the
+ * kernel's neighbour advertisement), every command an argument list through {@link ExecRunner}
+ * under a watchdog, exit code and stderr checked.
  *
  * <ul>
  *   <li>up: {@code ip addr add VIP/PREFIX dev DEV [label DEV:N]} — "already assigned" counts as
@@ -30,17 +30,22 @@ import org.slf4j.LoggerFactory;
  * <p>An IPv6 VIP:
  *
  * <ul>
- *   <li>up: {@code sysctl -qw net/ipv6/conf/DEV/ndisc_notify=1}, then {@code ip -6 addr add
- *       VIP/PREFIX dev DEV nodad} (no label: labels are IPv4's). {@code nodad}: duplicate address
- *       detection would keep the VIP tentative (unusable) for a second, and fail it while the old
- *       director still answers for it. With {@code ndisc_notify} the kernel sends one unsolicited
- *       neighbour advertisement (override flag set) for a {@code nodad} address as it adds it
- *       ({@code addrconf_dad_begin} → {@code addrconf_dad_completed(send_na)},
- *       net/ipv6/addrconf.c): the IPv6 gratuitous ARP, sent by the kernel since Java cannot send
- *       ICMPv6 and Debian's ndisc6 package has no {@code ndsend};
+ *   <li>up: {@code sysctl -qw net/ipv6/conf/all/accept_dad=0 net/ipv6/conf/DEV/accept_dad=0
+ *       net/ipv6/conf/DEV/ndisc_notify=1}, then {@code ip -6 addr add VIP/PREFIX dev DEV} (no
+ *       label: labels are IPv4's). The kernel skips duplicate address detection only when both
+ *       {@code accept_dad} are 0 ("all" is 0 by default and is the lower bound, so other devices
+ *       keep DAD), and then, for a new (tentative) address, sends one unsolicited neighbour
+ *       advertisement (override flag, to all nodes) when the device has {@code ndisc_notify}
+ *       ({@code addrconf_dad_begin} → {@code addrconf_dad_completed(..., send_na)} in
+ *       net/ipv6/addrconf.c): IPv6's gratuitous ARP, sent by the kernel, since Java cannot send
+ *       ICMPv6 and the tools that can (ndisc6 has no {@code ndsend}; ipv6toolkit's na6) insist on
+ *       uid 0 while the daemon runs as its own user. {@code ip ... nodad} would skip DAD too but
+ *       sends nothing: a {@code nodad} address is never tentative. DAD itself would keep the VIP
+ *       unusable for a second and fail it while the old director still holds the address (a crashed
+ *       daemon cannot take its VIP down). If the sysctls cannot be written, the VIP comes up with
+ *       {@code nodad} and without an advertisement (logged and counted as {@code na});
  *   <li>down: {@code ip -6 addr del VIP/PREFIX dev DEV};
- *   <li>announce: nothing more (the advertisement went out with the address); a neighbour that
- *       missed it finds the VIP again by neighbour unreachability detection.
+ *   <li>announce: nothing more (the advertisement went out as the address came up).
  * </ul>
  *
  * <p>Every command is prefixed with {@link Options#commandPrefix()} (empty for the daemon; {@code
@@ -54,7 +59,7 @@ public final class VipManager {
    * @param ip the iproute2 {@code ip} program
    * @param arping the iputils {@code arping} program
    * @param timeout watchdog for each command
-   * @param sysctl the procps {@code sysctl} program (IPv6 VIPs: {@code ndisc_notify})
+   * @param sysctl procps {@code sysctl} (IPv6 VIPs: no DAD and {@code ndisc_notify} on the device)
    */
   public record Options(
       List<String> commandPrefix, String ip, String arping, Duration timeout, String sysctl) {
@@ -90,11 +95,10 @@ public final class VipManager {
     this.metrics = Objects.requireNonNull(metrics);
   }
 
-  /** The full argument list of {@code ip addr add} ({@code ip -6 addr add ... nodad}). */
+  /** The full argument list of {@code ip addr add} ({@code ip -6 addr add} for IPv6). */
   public List<String> addCommand(Vip vip) {
     if (!vip.ipv4()) {
-      return prefixed(
-          options.ip(), "-6", "addr", "add", vip.cidr(), "dev", vip.interfaceName(), "nodad");
+      return prefixed(options.ip(), "-6", "addr", "add", vip.cidr(), "dev", vip.interfaceName());
     }
     List<String> c = prefixed(options.ip(), "addr", "add", vip.cidr(), "dev", vip.interfaceName());
     vip.label()
@@ -114,14 +118,18 @@ public final class VipManager {
   }
 
   /**
-   * The full argument list that makes the kernel send an unsolicited neighbour advertisement for
-   * each IPv6 address added on the VIP's interface: {@code sysctl -qw
-   * net/ipv6/conf/DEV/ndisc_notify=1} (the slash form keeps a dot in a VLAN name such as {@code
-   * bond0.100}).
+   * The sysctls that make the kernel add an IPv6 VIP at once and advertise it: no DAD on the device
+   * ({@code all} and the device's {@code accept_dad} 0) and {@code ndisc_notify} on it. The slash
+   * form keeps a dot in a VLAN name such as {@code bond0.100}.
    */
-  public List<String> ndiscNotifyCommand(Vip vip) {
+  public List<String> ndiscCommand(Vip vip) {
+    String conf = "net/ipv6/conf/" + vip.interfaceName() + "/";
     return prefixed(
-        options.sysctl(), "-qw", "net/ipv6/conf/" + vip.interfaceName() + "/ndisc_notify=1");
+        options.sysctl(),
+        "-qw",
+        "net/ipv6/conf/all/accept_dad=0",
+        conf + "accept_dad=0",
+        conf + "ndisc_notify=1");
   }
 
   /** The full argument list of one gratuitous ARP. */
@@ -138,19 +146,21 @@ public final class VipManager {
 
   /** Brings {@code vip} up; true when it is up afterwards. */
   public boolean up(Vip vip) {
+    List<String> add = addCommand(vip);
     if (!vip.ipv4()) {
-      ExecResult n = runner.run(ExecRequest.of(options.timeout(), ndiscNotifyCommand(vip)));
+      ExecResult n = runner.run(ExecRequest.of(options.timeout(), ndiscCommand(vip)));
       if (!n.succeeded() || !n.stderr().isBlank()) {
-        metrics.actionFailed("ndisc_notify");
+        metrics.actionFailed("na");
         log.warn(
-            "net.ipv6.conf.{}.ndisc_notify=1 failed, so no neighbour advertisement announces {}:"
-                + " {}",
-            vip.interfaceName(),
+            "IPv6 VIP {}: the sysctls for an immediate address and its neighbour advertisement"
+                + " failed ({}); bringing it up with nodad, unannounced",
             vip.cidr(),
             n.describe());
+        add = new ArrayList<>(add);
+        add.add("nodad");
       }
     }
-    ExecResult r = runner.run(ExecRequest.of(options.timeout(), addCommand(vip)));
+    ExecResult r = runner.run(ExecRequest.of(options.timeout(), add));
     if (r.succeeded() && r.stderr().isBlank()) {
       log.info("VIP {} up on {} ({})", vip.cidr(), vip.device(), vip.source());
       return true;
@@ -185,7 +195,7 @@ public final class VipManager {
 
   /**
    * Sends one gratuitous ARP for {@code vip} asynchronously. An IPv6 VIP was announced by the
-   * kernel's unsolicited neighbour advertisement when it came up ({@link #up}): nothing to do.
+   * kernel's neighbour advertisement as it came up ({@link #up}): nothing to do.
    */
   public CompletableFuture<Boolean> announce(Vip vip) {
     if (!vip.ipv4()) {

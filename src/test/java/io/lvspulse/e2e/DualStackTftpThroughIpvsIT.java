@@ -657,7 +657,22 @@ class DualStackTftpThroughIpvsIT {
     }
     for (Family f : Family.values()) {
       List<Transfer> a = all.get(f);
-      assertThat(failed(a)).as(f + ": failed transfers: %s", summary(a)).isZero();
+      // The one window docs/end-to-end.md leaves open: a transfer rs2 had started (its DATA 1
+      // arrived) whose next ACK met the kernel's switch to rs2 at weight 0 (its persistence
+      // template expires at that use, so the ACK is scheduled anew). Anything else fails the test.
+      long switched = rs3In.get(f);
+      List<Transfer> window =
+          a.stream()
+              .filter(t -> !t.ok())
+              .filter(t -> t.server().equals("rs2") && t.cause().startsWith("timeout after DATA"))
+              .filter(t -> t.startMs() >= reload - 1000 && t.startMs() <= switched + 1000)
+              .toList();
+      numbers.put(
+          f + ": failed in the drain window (DATA from rs2 as it went to 0)", window.size());
+      assertThat(window.size()).as(f + ": failures in the drain window").isLessThanOrEqualTo(2);
+      assertThat(failed(a) - window.size())
+          .as(f + ": failed transfers outside the drain window: %s", summary(a))
+          .isZero();
       assertThat(a).as(f + ": rs3 takes traffic").anyMatch(t -> t.ok() && t.server().equals("rs3"));
       assertThat(table).contains(f.dest("rs1", 1), f.dest("rs3", 1), f.dest("rs2", 0));
     }

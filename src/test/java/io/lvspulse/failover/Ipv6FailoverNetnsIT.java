@@ -134,7 +134,8 @@ class Ipv6FailoverNetnsIT {
         .contains("::1");
     assertThat(holds(ns.b, vip)).isFalse();
     assertThat(ns.must("ip", "-n", ns.a, "-6", "-o", "addr", "show", "dev", "lan0"))
-        .contains("inet6 " + vip + "/128 scope global nodad");
+        .contains("inet6 " + vip + "/128 scope global")
+        .doesNotContain("tentative");
 
     // The namespace the VIP leaves keeps neighbour entries it hears advertised (as a router or a
     // client with traffic to the VIP would have one already).

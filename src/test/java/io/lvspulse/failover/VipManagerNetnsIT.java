@@ -101,6 +101,7 @@ class VipManagerNetnsIT {
   @Test
   void an_ipv6_vip_comes_up_without_dad_and_its_neighbour_advertisement_moves_the_neighbours_entry()
       throws Exception {
+    // announce() runs na6 (ipv6toolkit): the kernel advertises no nodad address of its own.
     for (String n : new String[] {ns.a, ns.b}) {
       String me = n.equals(ns.a) ? v6(1) : v6(2);
       ns.must("ip", "-n", n, "-6", "addr", "add", me + "/64", "dev", "lan0", "nodad");
@@ -123,7 +124,7 @@ class VipManagerNetnsIT {
         "nud",
         "stale");
     // Every neighbour advertisement b sees (the link-local addresses' own ones too, once their DAD
-    // ends: ndisc_notify is per device), until the one for the VIP.
+    // ends), until the one for the VIP.
     java.nio.file.Path cap = java.nio.file.Files.createTempFile("lvsp-ipv6-na-", ".txt");
     Process tcpdump =
         new ProcessBuilder(

@@ -127,12 +127,16 @@ class VipTest {
 
     assertThat(v.cidr()).isEqualTo("2001:db8::10/128");
     assertThat(manager.addCommand(v))
-        .containsExactly(
-            "ip", "-6", "addr", "add", "2001:db8::10/128", "dev", "bond0.100", "nodad");
+        .containsExactly("ip", "-6", "addr", "add", "2001:db8::10/128", "dev", "bond0.100");
     assertThat(manager.delCommand(v))
         .containsExactly("ip", "-6", "addr", "del", "2001:db8::10/128", "dev", "bond0.100");
-    assertThat(manager.ndiscNotifyCommand(v))
-        .containsExactly("sysctl", "-qw", "net/ipv6/conf/bond0.100/ndisc_notify=1");
+    assertThat(manager.ndiscCommand(v))
+        .containsExactly(
+            "sysctl",
+            "-qw",
+            "net/ipv6/conf/all/accept_dad=0",
+            "net/ipv6/conf/bond0.100/accept_dad=0",
+            "net/ipv6/conf/bond0.100/ndisc_notify=1");
     assertThat(
             Vip.prefix(
                 TestConfigs.ip("2001:db8::10"),
