@@ -506,8 +506,8 @@ public final class Keys {
             "a VIP and a device, e.g. 203.0.113.10 eth0:1 or 2001:db8::10 eth0")
         .piranha(
             "The VIP and the alias device the active director brings it up on (with gratuitous"
-                + " ARP; an IPv6 VIP, an extension, as VIP/128 nodad with an unsolicited neighbour"
-                + " advertisement); required when active, fwmark services included; a virtual"
+                + " ARP; an IPv6 VIP, an extension, as VIP/128 without DAD, with an unsolicited"
+                + " neighbour advertisement); required when active, fwmark services included; a virtual"
                 + " service is one address family.")
         .sets((b, x) -> b.address = Optional.of(x))
         .writesIfSet(v -> v.address().map(a -> ip(a.address()) + " " + word(a.device())));
