@@ -133,8 +133,10 @@ class Ipv6FailoverNetnsIT {
     assertThat(primary.status().partner().map(io.lvspulse.net.Addresses::canonical))
         .contains("::1");
     assertThat(holds(ns.b, vip)).isFalse();
-    assertThat(ns.must("ip", "-n", ns.a, "-6", "-o", "addr", "show", "dev", "lan0"))
-        .contains("inet6 " + vip + "/128 scope global")
+    assertThat(ns.must("ip", "-n", ns.a, "-6", "-o", "addr", "show", "dev", "lan0").lines())
+        .filteredOn(l -> l.contains("inet6 " + vip + "/128 scope global"))
+        .singleElement()
+        .asString()
         .doesNotContain("tentative");
 
     // The namespace the VIP leaves keeps neighbour entries it hears advertised (as a router or a
