@@ -7,8 +7,10 @@ import io.lvspulse.monitor.Admin;
 import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.HealthMonitor;
 import io.lvspulse.monitor.ServerId;
+import io.lvspulse.net.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,12 +137,12 @@ public final class AdminService implements AdminControl {
 
   /** Applies a change the partner director relayed (never relayed back); false if unknown here. */
   public synchronized boolean applyFromPartner(ServerId id, AdminState state, InetAddress from) {
-    Optional<Admin> a = monitor.setAdmin(id, state, "partner " + from.getHostAddress());
+    Optional<Admin> a = monitor.setAdmin(id, state, "partner " + Addresses.canonical(from));
     if (a.isEmpty()) {
       log.warn(
           "partner {} set server {} to {}: no such server here (do both directors have the same"
               + " lvs.cf?)",
-          from.getHostAddress(),
+          Addresses.canonical(from),
           id,
           state.label());
       return false;
@@ -218,10 +220,12 @@ public final class AdminService implements AdminControl {
     }
     List<RealServer> matches = new ArrayList<>();
     for (RealServer rs : v.servers()) {
+      String canonical = Addresses.canonical(rs.address());
       if (rs.name().equals(server)
+          || canonical.equals(server)
           || rs.address().getHostAddress().equals(server)
-          || (rs.address().getHostAddress() + ":" + rs.port()).equals(server)
-          || ("[" + rs.address().getHostAddress() + "]:" + rs.port()).equals(server)) {
+          || (canonical + ":" + rs.port()).equals(server)
+          || Addresses.canonical(new InetSocketAddress(rs.address(), rs.port())).equals(server)) {
         matches.add(rs);
       }
     }

@@ -3,6 +3,7 @@ package io.lvspulse.admin;
 import io.lvspulse.monitor.Admin;
 import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.ServerId;
+import io.lvspulse.net.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -169,7 +170,7 @@ public final class AdminStateFile {
       Admin a = e.getValue();
       sb.append(escape(id.virtual()))
           .append('\t')
-          .append(id.address().getAddress().getHostAddress())
+          .append(Addresses.canonical(id.address().getAddress()))
           .append('\t')
           .append(id.address().getPort())
           .append('\t')

@@ -6,8 +6,8 @@
  * io.lvspulse.admin.ControlSocket}, {@link io.lvspulse.admin.ControlClient}) and the HTTP API's
  * token ({@link io.lvspulse.admin.ApiToken}).
  *
- * <p>Imports {@code config} and {@code monitor} only; the HTTP API ({@code http}) and the partner
- * relay ({@code failover}, wired by the daemon) sit on top of it.
+ * <p>Imports {@code config}, {@code monitor} and {@code net} only; the HTTP API ({@code http}) and
+ * the partner relay ({@code failover}, wired by the daemon) sit on top of it.
  */
 @NullMarked
 package io.lvspulse.admin;

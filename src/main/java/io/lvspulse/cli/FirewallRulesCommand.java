@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code firewall-rules FILE [--format iptables|nft]}: the fwmark mangle rules of an lvs.cf. */
+/**
+ * {@code firewall-rules FILE [--format iptables|ip6tables|nft]}: the fwmark mangle rules of an
+ * lvs.cf.
+ */
 @Command(
     name = "firewall-rules",
     mixinStandardHelpOptions = true,
@@ -21,7 +24,9 @@ import picocli.CommandLine.Spec;
       "packets of its protocol to its VIP, on its port and on 1024:65535, get its fwmark",
       "(the TFTP-behind-LVS recipe). Install them on both directors.",
       "  iptables (default): iptables-restore input; load with 'iptables-restore --noflush < FILE'.",
-      "  nft: an 'nft -f FILE' script with its own table 'ip lvs_pulse', replaced atomically."
+      "  ip6tables: the same for the IPv6 VIPs; load with 'ip6tables-restore --noflush < FILE'.",
+      "  nft: an 'nft -f FILE' script with its own table 'ip lvs_pulse' (and 'ip6 lvs_pulse'",
+      "  for IPv6 VIPs), replaced atomically."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:rules printed", "1:the lvs.cf has errors", "2:usage error"})
@@ -30,6 +35,7 @@ public final class FirewallRulesCommand implements Callable<Integer> {
   /** Output formats. */
   public enum Format {
     iptables,
+    ip6tables,
     nft
   }
 
@@ -42,7 +48,10 @@ public final class FirewallRulesCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "iptables",
-      description = "iptables or nft (default: ${DEFAULT-VALUE})")
+      description = {
+        "iptables (the IPv4 VIPs), ip6tables (the IPv6 VIPs) or nft (both: table ip lvs_pulse,",
+        "and table ip6 lvs_pulse when there are IPv6 VIPs). Default: ${DEFAULT-VALUE}"
+      })
   Format format;
 
   @Option(
@@ -84,9 +93,11 @@ public final class FirewallRulesCommand implements Callable<Integer> {
     }
     err.flush();
     out.print(
-        format == Format.nft
-            ? FirewallRules.nft(pc.config(), options, file.toString())
-            : FirewallRules.iptables(pc.config(), options, file.toString()));
+        switch (format) {
+          case nft -> FirewallRules.nft(pc.config(), options, file.toString());
+          case ip6tables -> FirewallRules.ip6tables(pc.config(), options, file.toString());
+          case iptables -> FirewallRules.iptables(pc.config(), options, file.toString());
+        });
     out.flush();
     return 0;
   }

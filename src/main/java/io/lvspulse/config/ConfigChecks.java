@@ -2,10 +2,13 @@ package io.lvspulse.config;
 
 import com.google.re2j.PatternSyntaxException;
 import io.lvspulse.config.Lexer.Token;
+import io.lvspulse.net.Addresses;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -107,8 +110,15 @@ final class ConfigChecks {
           globalKeys.get("service"),
           "'service = fos': lvs-pulse runs LVS only; the failover" + " blocks are ignored");
     }
+    checkDirectorFamilies(gs);
+    checkMaskFamily(
+        globalKeys.get("nat_nmask"),
+        "nat_nmask",
+        gs.natNetmask(),
+        gs.natRouter().map(NatRouter::address),
+        "the nat_router address");
     checkEcmp(config);
-    Map<Integer, VirtualBlock> fwmarks = new HashMap<>();
+    Map<String, VirtualBlock> fwmarks = new HashMap<>();
     Map<String, VirtualBlock> endpoints = new HashMap<>();
     Map<InetAddress, Integer> vipDevices = new HashMap<>(); // VIP -> index of its first virtual
     for (int i = 0; i < virtuals.size(); i++) {
@@ -119,12 +129,15 @@ final class ConfigChecks {
         continue;
       }
       if (v.active() && v.isFwmark()) {
-        VirtualBlock other = fwmarks.putIfAbsent(v.fwmark(), blk);
+        // IPVS keys a fwmark service by mark and address family: -f 1 and -f 1 -6 are two.
+        String family = v.vip().map(Addresses::family).orElse("IPv4");
+        VirtualBlock other = fwmarks.putIfAbsent(v.fwmark() + " " + family, blk);
         if (other != null) {
           err(
               posOf(blk, "fwmark"),
               "fwmark "
                   + v.fwmark()
+                  + (family.equals("IPv6") ? " (IPv6)" : "")
                   + " is already used by "
                   + other.label()
                   + " (line "
@@ -134,8 +147,8 @@ final class ConfigChecks {
       }
       if (v.active() && !v.isFwmark() && v.address().isPresent()) {
         String ep =
-            v.address().get().address().getHostAddress()
-                + ":"
+            Addresses.canonical(v.address().get().address())
+                + " "
                 + v.protocol().keyword()
                 + ":"
                 + v.port();
@@ -145,7 +158,7 @@ final class ConfigChecks {
               posOf(blk, "port"),
               blk.label()
                   + " uses the same VIP, protocol and port ("
-                  + v.address().get().address().getHostAddress()
+                  + Addresses.canonical(v.address().get().address())
                   + " "
                   + v.protocol().keyword()
                   + " "
@@ -167,7 +180,7 @@ final class ConfigChecks {
             warn(
                 posOf(blk, "address"),
                 "VIP "
-                    + va.address().getHostAddress()
+                    + Addresses.canonical(va.address())
                     + " is on device "
                     + va.device()
                     + " here but on "
@@ -290,6 +303,78 @@ final class ConfigChecks {
     }
   }
 
+  /**
+   * The heartbeat goes from one director's address to the other's, so {@code primary} and {@code
+   * backup} (and their private addresses) are of one address family.
+   */
+  private void checkDirectorFamilies(GlobalSettings gs) {
+    String[][] pairs = {{"primary", "backup"}, {"primary_private", "backup_private"}};
+    for (String[] pair : pairs) {
+      Optional<InetAddress> p = pair[0].equals("primary") ? gs.primary() : gs.primaryPrivate();
+      Optional<InetAddress> b = pair[0].equals("primary") ? gs.backup() : gs.backupPrivate();
+      if (p.isEmpty() || b.isEmpty() || Addresses.ipv6(p.get()) == Addresses.ipv6(b.get())) {
+        continue;
+      }
+      Token t = globalKeys.getOrDefault(pair[1], globalKeys.get(pair[0]));
+      if (t == null) {
+        t = globalKeys.getOrDefault("backup", globalKeys.get("primary"));
+      }
+      if (t != null) {
+        err(
+            t,
+            "'"
+                + pair[1]
+                + "' ("
+                + Addresses.canonical(b.get())
+                + ") is "
+                + Addresses.family(b.get())
+                + " but '"
+                + pair[0]
+                + "' ("
+                + Addresses.canonical(p.get())
+                + ") is "
+                + Addresses.family(p.get())
+                + ": the heartbeat goes between the two, so both must be of one address family");
+      }
+    }
+  }
+
+  /**
+   * A netmask key ({@code vip_nmask}, {@code pmask}, {@code nat_nmask}) has the family of the
+   * address it applies to: a dotted netmask for IPv4, a prefix length for IPv6.
+   */
+  private void checkMaskFamily(
+      @Nullable Token at,
+      String key,
+      Optional<InetAddress> mask,
+      Optional<InetAddress> address,
+      String what) {
+    if (at == null || mask.isEmpty() || address.isEmpty()) {
+      return;
+    }
+    boolean v6Mask = Addresses.ipv6(mask.get());
+    if (v6Mask == Addresses.ipv6(address.get())) {
+      return;
+    }
+    err(
+        at,
+        v6Mask
+            ? "'"
+                + key
+                + "' is a prefix length, which is for IPv6, but "
+                + what
+                + " ("
+                + Addresses.canonical(address.get())
+                + ") is IPv4: write a dotted netmask such as 255.255.255.0"
+            : "'"
+                + key
+                + "' is a dotted IPv4 netmask, but "
+                + what
+                + " ("
+                + Addresses.canonical(address.get())
+                + ") is IPv6: write a prefix length such as 64");
+  }
+
   private void checkVirtual(GlobalSettings gs, VirtualBlock blk, VirtualService v) {
     if (blk.hadError) {
       return;
@@ -360,6 +445,31 @@ final class ConfigChecks {
           posOf(blk, "probe_timeout"),
           "'probe_timeout' is longer than 'timeout' (the probe" + " interval)");
     }
+    if (v.vip().isPresent()
+        && v.sorryServer().isPresent()
+        && Addresses.ipv6(v.vip().get()) != Addresses.ipv6(v.sorryServer().get())) {
+      err(
+          posOf(blk, "sorry_server"),
+          "'sorry_server' ("
+              + Addresses.canonical(v.sorryServer().get())
+              + ") is "
+              + Addresses.family(v.sorryServer().get())
+              + " but the VIP of "
+              + blk.label()
+              + " ("
+              + Addresses.canonical(v.vip().get())
+              + ") is "
+              + Addresses.family(v.vip().get())
+              + ": a virtual service is one address family");
+    }
+    checkMaskFamily(
+        blk.keys.get("vip_nmask"),
+        "vip_nmask",
+        v.vipNetmask(),
+        v.vip(),
+        "the VIP of " + blk.label());
+    checkMaskFamily(
+        blk.keys.get("pmask"), "pmask", v.pmask(), v.vip(), "the VIP of " + blk.label());
     if (v.pmask().isPresent() && v.persistent().isZero()) {
       warn(posOf(blk, "pmask"), "'pmask' has no effect without 'persistent'");
     }
@@ -370,7 +480,7 @@ final class ConfigChecks {
         continue;
       }
       RealServer rs = v.servers().get(idx++);
-      String key = rs.address().getHostAddress() + ":" + rs.port();
+      String key = Addresses.canonical(new InetSocketAddress(rs.address(), rs.port()));
       ServerBlock first = seen.putIfAbsent(key, sb);
       Token at = sb.keys.getOrDefault("address", sb.opener);
       if (first != null) {
@@ -386,6 +496,23 @@ final class ConfigChecks {
                 + first.opener.line()
                 + ") in "
                 + blk.label());
+      }
+      if (v.vip().isPresent() && Addresses.ipv6(v.vip().get()) != Addresses.ipv6(rs.address())) {
+        err(
+            at,
+            "server '"
+                + sb.name
+                + "' ("
+                + Addresses.canonical(rs.address())
+                + ") is "
+                + Addresses.family(rs.address())
+                + " but the VIP of "
+                + blk.label()
+                + " ("
+                + Addresses.canonical(v.vip().get())
+                + ") is "
+                + Addresses.family(v.vip().get())
+                + ": a virtual service is one address family");
       }
       if (v.sorryServer().isPresent() && v.sorryServer().get().equals(rs.address())) {
         warn(at, sb.label() + " is also the sorry_server of " + blk.label());

@@ -1,5 +1,7 @@
 package io.lvspulse.config;
 
+import io.lvspulse.net.Addresses;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,7 +168,7 @@ public final class Keys {
   }
 
   private static Optional<InetAddress> set(InetAddress a) {
-    return CNumbers.toLong(a) == 0 ? Optional.empty() : Optional.of(a);
+    return Addresses.isUnspecified(a) ? Optional.empty() : Optional.of(a);
   }
 
   // ---------------------------------------------------------------- writer forms
@@ -180,7 +182,12 @@ public final class Keys {
   }
 
   private static String ip(InetAddress a) {
-    return a.getHostAddress();
+    return Addresses.canonical(a);
+  }
+
+  /** A dotted netmask as Piranha writes it; an IPv6 one as its prefix length (64). */
+  private static String mask(InetAddress m) {
+    return m instanceof Inet6Address ? num(Addresses.prefixLength(m)) : m.getHostAddress();
   }
 
   private static String secs(Duration d) {
@@ -227,14 +234,14 @@ public final class Keys {
         .sets((g, x) -> g.serialNo = x)
         .writes(g -> num(g.serialNo()));
     global("primary")
-        .takes(NON_ZERO_HOST, "an IPv4 address or host name")
+        .takes(NON_ZERO_HOST, "an IPv4 or IPv6 address, or a host name")
         .piranha(
             "Public address of the primary director: a director that holds it is the primary"
                 + " (as pulse), and the backup sends its heartbeats there.")
         .sets((g, x) -> g.primary = Optional.of(x))
         .writesIfSet(g -> g.primary().map(Keys::ip));
     global("primary_private")
-        .takes(NON_ZERO_HOST, "an IPv4 address or host name")
+        .takes(NON_ZERO_HOST, "an IPv4 or IPv6 address, or a host name")
         .piranha("Second heartbeat path to and from the primary.")
         .byDefault("the value of primary")
         .sets((g, x) -> g.primaryPrivate = Optional.of(x))
@@ -249,12 +256,12 @@ public final class Keys {
         .sets((g, x) -> g.primaryShared = x)
         .writesIfSet(g -> g.primaryShared().map(Keys::word));
     global("backup")
-        .takes(HOST, "an IPv4 address or host name")
+        .takes(HOST, "an IPv4 or IPv6 address, or a host name")
         .piranha("Public address of the backup director; the primary sends its heartbeats there.")
         .sets((g, x) -> g.backup = Optional.of(x))
         .writesIfSet(g -> g.backup().map(Keys::ip));
     global("backup_private")
-        .takes(NON_ZERO_HOST, "an IPv4 address or host name")
+        .takes(NON_ZERO_HOST, "an IPv4 or IPv6 address, or a host name")
         .piranha("Second heartbeat path to and from the backup.")
         .byDefault("the value of backup")
         .sets((g, x) -> g.backupPrivate = Optional.of(x))
@@ -324,17 +331,17 @@ public final class Keys {
     global("nat_router")
         .takes(
             new Type<>(2, v -> v.address(true).map(a -> new NatRouter(a, v.token(1).text()))),
-            "an IPv4 address and a device, e.g. 10.0.0.254 eth1:1")
+            "an address and a device, e.g. 10.0.0.254 eth1:1")
         .piranha(
             "NAT: the real servers' gateway address, brought up on the device by the active"
                 + " director.")
         .sets((g, x) -> g.natRouter = Optional.of(x))
         .writesIfSet(g -> g.natRouter().map(r -> ip(r.address()) + " " + word(r.device())));
     global("nat_nmask")
-        .takes(NETMASK, "a netmask such as 255.255.255.0")
+        .takes(NETMASK, "a netmask such as 255.255.255.0, or a prefix length (IPv6)")
         .piranha("Netmask of nat_router.")
         .sets((g, x) -> g.natNetmask = x)
-        .writesIfSet(g -> g.natNetmask().map(Keys::ip));
+        .writesIfSet(g -> g.natNetmask().map(Keys::mask));
     global("service")
         .takes(keyword(ServiceType.values()), "lvs or fos")
         .piranha("lvs-pulse runs LVS; fos gets a warning and the failover blocks are ignored.")
@@ -515,19 +522,23 @@ public final class Keys {
                   }
                   return a.map(x -> new VirtualAddress(x, dev));
                 }),
-            "a VIP and a device, e.g. 203.0.113.10 eth0:1")
+            "a VIP and a device, e.g. 203.0.113.10 eth0:1 or 2001:db8::10 eth0")
         .piranha(
             "The VIP and the alias device the active director brings it up on (with gratuitous"
-                + " ARP); required when active, fwmark services included.")
+                + " ARP; an IPv6 VIP, an extension, as VIP/128 without DAD, with an unsolicited"
+                + " neighbour advertisement); required when active, fwmark services included; a virtual"
+                + " service is one address family.")
         .sets((b, x) -> b.address = Optional.of(x))
         .writesIfSet(v -> v.address().map(a -> ip(a.address()) + " " + word(a.device())));
     virtual("vip_nmask")
-        .takes(NETMASK, "a netmask such as 255.255.255.0")
-        .piranha("Netmask used when bringing the VIP up.")
+        .takes(NETMASK, "a netmask such as 255.255.255.0, or a prefix length (IPv6)")
+        .piranha(
+            "Netmask used when bringing the VIP up; for an IPv6 VIP a prefix length (default"
+                + " 128).")
         .sets((b, x) -> b.vipNetmask = x)
-        .writesIfSet(v -> v.vipNetmask().map(Keys::ip));
+        .writesIfSet(v -> v.vipNetmask().map(Keys::mask));
     virtual("sorry_server")
-        .takes(one(v -> v.address(false).map(Keys::set)), "a dotted IPv4 address")
+        .takes(one(v -> v.address(false).map(Keys::set)), "an IPv4 or IPv6 address (no host name)")
         .piranha(
             "Added with weight 1 while no real server of the service is healthy; removed when"
                 + " one returns.")
@@ -536,8 +547,9 @@ public final class Keys {
     virtual("fwmark")
         .takes(integer(0, Integer.MAX_VALUE), "a firewall mark (integer, 0 = none)")
         .piranha(
-            "Non-zero: the IPVS service is -f MARK instead of VIP:PORT, and firewall-rules"
-                + " marks its traffic; two active virtual services cannot share a mark.")
+            "Non-zero: the IPVS service is -f MARK (-f MARK -6 for an IPv6 VIP) instead of"
+                + " VIP:PORT, and firewall-rules marks its traffic; two active virtual services of"
+                + " one address family cannot share a mark.")
         .sets((b, x) -> b.fwmark = x)
         .writes(v -> num(v.fwmark()));
     virtual("port")
@@ -581,15 +593,15 @@ public final class Keys {
                     v.netmask()
                         .map(
                             m ->
-                                CNumbers.toLong(m) == 0xffffffffL
+                                Addresses.prefixLength(m) == m.getAddress().length * 8
                                     ? Optional.<InetAddress>empty()
                                     : set(m))),
-            "a netmask such as 255.255.255.0")
+            "a netmask such as 255.255.255.0, or a prefix length (IPv6)")
         .piranha(
             "Persistence netmask (ipvsadm -M) when persistent is set; 255.255.255.255 means"
-                + " none, as in Piranha.")
+                + " none, as in Piranha; for an IPv6 VIP a prefix length (128 means none).")
         .sets((b, x) -> b.pmask = x)
-        .writesIfSet(v -> v.pmask().map(Keys::ip));
+        .writesIfSet(v -> v.pmask().map(Keys::mask));
     virtual("send")
         .takes(STRING, "a quoted string")
         .piranha(
@@ -693,7 +705,7 @@ public final class Keys {
         .sets((b, x) -> b.stopCmd = x)
         .writesIfSet(v -> v.stopCmd().map(Keys::quoted));
     virtual("master")
-        .takes(HOST, "an IPv4 address or host name")
+        .takes(HOST, "an IPv4 or IPv6 address, or a host name")
         .piranha("FOS only; parsed, ignored.")
         .sets((b, x) -> b.master = Optional.of(x))
         .writesIfSet(v -> v.master().map(Keys::ip));
@@ -743,12 +755,12 @@ public final class Keys {
                     v.address(true)
                         .filter(
                             a -> {
-                              if (CNumbers.toLong(a) == 0) {
-                                v.error("server 'address' must not be 0.0.0.0");
+                              if (Addresses.isUnspecified(a)) {
+                                v.error("server 'address' must not be " + Addresses.canonical(a));
                               }
-                              return CNumbers.toLong(a) != 0;
+                              return !Addresses.isUnspecified(a);
                             })),
-            "an IPv4 address or host name")
+            "an IPv4 or IPv6 address, or a host name")
         .piranha("The real server: probe target and ipvsadm -r IP:PORT.")
         .byDefault("required")
         .sets((s, x) -> s.address = x)

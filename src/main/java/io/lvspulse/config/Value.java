@@ -2,7 +2,9 @@ package io.lvspulse.config;
 
 import io.lvspulse.config.Keys.Spec;
 import io.lvspulse.config.Lexer.Token;
+import io.lvspulse.net.Addresses;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
@@ -26,6 +28,9 @@ final class Value {
     final Report report;
     final HostResolver resolver;
     final ServiceNames services;
+
+    /** True once the file's first IPv6 address has been warned about. */
+    boolean ipv6Warned;
 
     /** Host names resolved once per parse. */
     final Map<String, InetAddress> resolved = new HashMap<>();
@@ -221,11 +226,15 @@ final class Value {
   }
 
   /**
-   * An IPv4 address ({@code inet_aton} forms, a non-canonical one with a warning) or, when {@code
-   * allowNames}, a host name resolved once per parse to its first IPv4 address.
+   * An IPv4 address ({@code inet_aton} forms, a non-canonical one with a warning), an IPv6 literal
+   * (an lvs-pulse extension, see {@link #ipv6Literal}) or, when {@code allowNames}, a host name
+   * resolved once per parse to its first IPv4 address.
    */
   Optional<InetAddress> address(boolean allowNames) {
     String s = text();
+    if (s.indexOf(':') >= 0 || s.startsWith("[")) {
+      return ipv6Literal(s);
+    }
     InetAddress a = CNumbers.inetAton(s);
     if (a != null) {
       if (!a.getHostAddress().equals(s)) {
@@ -248,7 +257,9 @@ final class Value {
               + "' is not a valid IPv4 address for '"
               + key()
               + "'"
-              + (allowNames ? "" : " (a dotted quad such as 10.0.0.1 is required here)"));
+              + (allowNames
+                  ? ""
+                  : " (an address such as 10.0.0.1 or 2001:db8::1 is required here)"));
       return Optional.empty();
     }
     InetAddress cached = ctx.resolved.get(s);
@@ -270,18 +281,145 @@ final class Value {
     }
   }
 
-  /** An address or host name that is not 0.0.0.0. */
+  /**
+   * An IPv6 literal (RFC 4291 text forms; an lvs-pulse extension): without brackets, without a zone
+   * ({@code %eth0}), neither IPv4-mapped ({@code ::ffff:192.0.2.1}: write the IPv4 address) nor
+   * link-local (it needs a zone) nor multicast. The first IPv6 address of a file gets a warning
+   * that Piranha cannot read the file any more.
+   */
+  private Optional<InetAddress> ipv6Literal(String s) {
+    if (s.startsWith("[") || s.endsWith("]")) {
+      String bare = s.replace("[", "").replace("]", "");
+      error(
+          "'"
+              + s
+              + "' for '"
+              + key()
+              + "': write an IPv6 address without brackets, as in '"
+              + key()
+              + " = "
+              + bare
+              + "'");
+      return Optional.empty();
+    }
+    if (s.indexOf('%') >= 0) {
+      error(
+          "'"
+              + s
+              + "' for '"
+              + key()
+              + "': a zone (%"
+              + s.substring(s.indexOf('%') + 1)
+              + ") is not allowed; use a global or unique-local (fd00::/8) address");
+      return Optional.empty();
+    }
+    InetAddress a = null;
+    if (s.matches("[0-9A-Fa-f:.]{2,45}")) {
+      try {
+        a = InetAddress.getByName(s); // a literal: no name lookup for these characters
+      } catch (UnknownHostException e) {
+        a = null;
+      }
+    }
+    if (a == null) {
+      error("'" + s + "' is not a valid IPv6 address for '" + key() + "'");
+      return Optional.empty();
+    }
+    if (a instanceof Inet4Address) {
+      error(
+          "'"
+              + s
+              + "' for '"
+              + key()
+              + "' is an IPv4-mapped IPv6 address; write the IPv4 address "
+              + a.getHostAddress());
+      return Optional.empty();
+    }
+    if (a.isLinkLocalAddress()) {
+      error(
+          "'"
+              + s
+              + "' for '"
+              + key()
+              + "' is link-local (fe80::/10), which needs a zone; use a global or unique-local"
+              + " (fd00::/8) address");
+      return Optional.empty();
+    }
+    if (a.isMulticastAddress()) {
+      error("'" + s + "' for '" + key() + "' is a multicast address");
+      return Optional.empty();
+    }
+    if (!ctx.ipv6Warned) {
+      ctx.ipv6Warned = true;
+      warn(
+          "'"
+              + key()
+              + " = "
+              + s
+              + "': IPv6 addresses are an lvs-pulse extension; Piranha reads IPv4 only, so this"
+              + " file no longer works with Piranha");
+    }
+    return Optional.of(a);
+  }
+
+  /** An address or host name that is not 0.0.0.0 (or ::). */
   Optional<InetAddress> nonZeroHost() {
     Optional<InetAddress> a = address(true);
-    if (a.isPresent() && CNumbers.toLong(a.get()) == 0) {
-      error("'" + key() + "' must not be 0.0.0.0");
+    if (a.isPresent() && Addresses.isUnspecified(a.get())) {
+      error("'" + key() + "' must not be " + Addresses.canonical(a.get()));
       return Optional.empty();
     }
     return a;
   }
 
-  /** A dotted netmask whose one bits are contiguous. */
+  /**
+   * A netmask: a dotted one ({@code inet_aton} form) whose one bits are contiguous, as Piranha; or,
+   * as an lvs-pulse extension for IPv6 addresses, a prefix length 1..128 (returned as the IPv6
+   * netmask of that length, e.g. 64 as {@code ffff:ffff:ffff:ffff::}) or an IPv6 netmask. Which
+   * family the address it applies to has is checked later ({@link ConfigChecks}).
+   */
   Optional<InetAddress> netmask() {
+    String s = text();
+    if (s.matches("[1-9][0-9]{0,2}")) {
+      int n = Integer.parseInt(s);
+      if (n <= 128) {
+        return Optional.of(Addresses.netmask(n, true));
+      }
+      error(
+          "bad netmask '"
+              + s
+              + "' for '"
+              + key()
+              + "': a prefix length (IPv6) is between 1 and 128, found "
+              + n);
+      return Optional.empty();
+    }
+    if (s.indexOf(':') >= 0) {
+      InetAddress m = null;
+      if (s.matches("[0-9A-Fa-f:]{2,39}")) {
+        try {
+          m = InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+          m = null;
+        }
+      }
+      if (!(m instanceof Inet6Address) || Addresses.prefixLength(m) < 0) {
+        error(
+            "bad netmask '"
+                + s
+                + "' for '"
+                + key()
+                + "': expected a prefix length such as 64 (or an IPv6 netmask such as"
+                + " ffff:ffff:ffff:ffff::)");
+        return Optional.empty();
+      }
+      return Optional.of(m);
+    }
+    return dottedNetmask();
+  }
+
+  /** A dotted netmask whose one bits are contiguous. */
+  private Optional<InetAddress> dottedNetmask() {
     InetAddress a = CNumbers.inetAton(text());
     if (a == null) {
       error(

@@ -6,7 +6,7 @@
  * as {@code FILE:LINE:COL: error: MESSAGE}, and the canonical writer ({@link
  * io.lvspulse.config.LvsConfigWriter}).
  *
- * <p>This package imports nothing else of lvs-pulse.
+ * <p>This package imports only {@code net} (how addresses are printed).
  */
 @NullMarked
 package io.lvspulse.config;

@@ -6,6 +6,7 @@ import io.lvspulse.config.LvsConfigParser;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.ProbeSource;
 import io.lvspulse.probe.kinds.ProbeKinds;
@@ -120,7 +121,7 @@ public final class Demo implements AutoCloseable {
   }
 
   private static String key(RealServer rs) {
-    return rs.address().getHostAddress() + ":" + rs.port();
+    return Addresses.canonical(new java.net.InetSocketAddress(rs.address(), rs.port()));
   }
 
   private static InetAddress loopback(int last) {

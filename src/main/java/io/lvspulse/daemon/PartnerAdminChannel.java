@@ -6,6 +6,7 @@ import io.lvspulse.failover.AdminRelayCodec;
 import io.lvspulse.failover.HeartbeatEndpoint;
 import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.ServerId;
+import io.lvspulse.net.Addresses;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -135,7 +136,7 @@ final class PartnerAdminChannel implements PartnerRelay, AutoCloseable {
     } else if (m instanceof AdminRelayCodec.Rejected r) {
       log.warn(
           "admin relay datagram from {} rejected: {}",
-          from.getAddress().getHostAddress(),
+          Addresses.canonical(from.getAddress()),
           r.reason());
     }
   }
@@ -144,7 +145,10 @@ final class PartnerAdminChannel implements PartnerRelay, AutoCloseable {
     ServerId id = ServerId.of(c.virtual(), c.server().getAddress(), c.server().getPort());
     AdminState s = state(c.state());
     log.info(
-        "partner {} asks: server {} admin {}", from.getAddress().getHostAddress(), id, s.label());
+        "partner {} asks: server {} admin {}",
+        Addresses.canonical(from.getAddress()),
+        id,
+        s.label());
     if (service.applyFromPartner(id, s, from.getAddress())) {
       endpoint.sendAdmin(codec.ack(c), from);
     }

@@ -7,7 +7,7 @@ import io.lvspulse.ipvs.ForwardingMethod;
 import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsService;
 import io.lvspulse.ipvs.ServiceKey;
-import java.net.Inet6Address;
+import io.lvspulse.net.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,7 +35,8 @@ public final class ConfigTables {
   /** The IPVS key of a virtual service, which must be {@linkplain #inIpvs in IPVS}. */
   public static ServiceKey key(VirtualService v) {
     if (v.isFwmark()) {
-      boolean v6 = v.vip().map(a -> a instanceof Inet6Address).orElse(false);
+      // IPVS keys a fwmark service by mark and family: the VIP's family decides -6.
+      boolean v6 = v.vip().map(Addresses::ipv6).orElse(false);
       return v6
           ? ServiceKey.fwmark6(Integer.toUnsignedLong(v.fwmark()))
           : ServiceKey.fwmark(Integer.toUnsignedLong(v.fwmark()));
@@ -62,7 +63,12 @@ public final class ConfigTables {
       s = s.withPersistence(Duration.ofSeconds(v.persistentSeconds()));
       Optional<InetAddress> mask = v.pmask();
       if (mask.isPresent()) {
-        s = s.withPersistenceMask(mask.get().getHostAddress());
+        // ipvsadm -M: a dotted netmask for IPv4, a prefix length for IPv6 (-M 64)
+        s =
+            s.withPersistenceMask(
+                Addresses.ipv6(mask.get())
+                    ? Integer.toString(Addresses.prefixLength(mask.get()))
+                    : mask.get().getHostAddress());
       }
     }
     return s;

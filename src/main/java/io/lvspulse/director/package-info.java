@@ -8,8 +8,8 @@
  * io.lvspulse.director.KernelAdoption}) and the IPVS sysctl policy ({@link
  * io.lvspulse.director.SysctlCheck}).
  *
- * <p>Imports {@code config}, {@code monitor} and {@code ipvs} only; {@code ipvs} knows nothing of
- * health or config.
+ * <p>Imports {@code config}, {@code monitor}, {@code ipvs} and {@code net} only; {@code ipvs} knows
+ * nothing of health or config.
  *
  * <p>Threads: a field shared between threads names its lock with {@code @GuardedBy} (Error Prone's
  * annotation); a field one thread owns says so in a comment ({@code // Scheduler thread only.}).

@@ -7,6 +7,7 @@ import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.firewall.FirewallInstaller;
 import io.lvspulse.ipvs.IpvsBackend;
 import io.lvspulse.ipvs.SyncDaemonRole;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.time.MonotonicClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -655,7 +656,7 @@ public final class Failover implements AutoCloseable {
       return opt.map(Failover::show).orElse("unset");
     }
     if (o instanceof InetAddress a) {
-      return a.getHostAddress();
+      return Addresses.canonical(a);
     }
     return String.valueOf(o);
   }
@@ -663,7 +664,7 @@ public final class Failover implements AutoCloseable {
   private static String addresses(List<InetAddress> list) {
     List<String> s = new ArrayList<>();
     for (InetAddress a : list) {
-      s.add(a.getHostAddress());
+      s.add(Addresses.canonical(a));
     }
     return String.join(", ", s);
   }

@@ -1,5 +1,6 @@
 package io.lvspulse.failover;
 
+import io.lvspulse.net.Addresses;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -113,7 +114,7 @@ public final class HeartbeatEndpoint implements AutoCloseable {
                   + e.getMessage(),
               e);
         }
-        Thread t = new Thread(() -> ep.receiveLoop(s), "heartbeat-rx-" + a.getHostAddress());
+        Thread t = new Thread(() -> ep.receiveLoop(s), "heartbeat-rx-" + Addresses.canonical(a));
         t.setDaemon(true);
         paths.add(new Path(to, s, t));
       }

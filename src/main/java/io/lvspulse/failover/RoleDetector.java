@@ -1,6 +1,7 @@
 package io.lvspulse.failover;
 
 import io.lvspulse.config.GlobalSettings;
+import io.lvspulse.net.Addresses;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ public final class RoleDetector {
     for (InetAddress a : distinct(pub, priv)) {
       String nif = table.get(a);
       if (nif != null) {
-        out.add(a.getHostAddress() + " is on " + nif);
+        out.add(Addresses.canonical(a) + " is on " + nif);
       }
     }
     return out;
@@ -126,7 +127,7 @@ public final class RoleDetector {
     }
     List<String> out = new ArrayList<>();
     for (InetAddress a : s) {
-      out.add(a.getHostAddress());
+      out.add(Addresses.canonical(a));
     }
     return String.join(", ", out);
   }

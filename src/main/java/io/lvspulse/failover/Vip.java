@@ -6,6 +6,7 @@ import io.lvspulse.config.NatRouter;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.VirtualAddress;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.net.Addresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
     int max = address instanceof Inet4Address ? 32 : 128;
     if (prefixLength < 0 || prefixLength > max) {
       throw new IllegalArgumentException(
-          "prefix /" + prefixLength + " for " + address.getHostAddress());
+          "prefix /" + prefixLength + " for " + Addresses.canonical(address));
     }
   }
 
@@ -55,10 +56,10 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
 
   /** {@code VIP/PREFIX}. */
   public String cidr() {
-    return address.getHostAddress() + "/" + prefixLength;
+    return Addresses.cidr(address, prefixLength);
   }
 
-  /** IPv4 (gratuitous ARP applies). */
+  /** IPv4 (gratuitous ARP applies; an IPv6 VIP is announced by a neighbour advertisement). */
   public boolean ipv4() {
     return address instanceof Inet4Address;
   }
@@ -83,7 +84,7 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
           && (first.prefixLength() != vip.prefixLength() || !first.device().equals(vip.device()))) {
         log.warn(
             "VIP {} of {} is also in {} with another device or netmask: using {} dev {}",
-            a.getHostAddress(),
+            Addresses.canonical(a),
             vip.source(),
             first.source(),
             first.cidr(),
@@ -101,27 +102,23 @@ public record Vip(InetAddress address, int prefixLength, String device, String s
   }
 
   /**
-   * The prefix length of {@code netmask}; the host prefix (/32, /128) when absent, 0.0.0.0 or not
-   * contiguous.
+   * The prefix length of {@code netmask}; the host prefix (/32, /128) when absent, 0.0.0.0, of the
+   * other family or not contiguous.
    */
   static int prefix(InetAddress address, Optional<InetAddress> netmask) {
-    int max = address instanceof Inet4Address ? 32 : 128;
+    int max = Addresses.hostPrefix(address);
     if (netmask.isEmpty()
-        || !(netmask.get() instanceof Inet4Address)
-        || !(address instanceof Inet4Address)) {
+        || Addresses.ipv6(netmask.get()) != Addresses.ipv6(address)
+        || Addresses.isUnspecified(netmask.get())) {
       return max;
     }
-    byte[] b = netmask.get().getAddress();
-    int m = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-    if (m == 0) {
-      return max;
-    }
-    int len = Integer.bitCount(m);
-    if (m != (int) (0xffffffffL << (32 - len))) {
+    int len = Addresses.prefixLength(netmask.get());
+    if (len < 0) {
       log.warn(
-          "netmask {} of {} is not contiguous: using /32",
-          netmask.get().getHostAddress(),
-          address.getHostAddress());
+          "netmask {} of {} is not contiguous: using /{}",
+          Addresses.canonical(netmask.get()),
+          Addresses.canonical(address),
+          max);
       return max;
     }
     return len;

@@ -9,7 +9,8 @@
  * active_cmd}, fwmark rules, the IPVS sync daemon). {@link io.lvspulse.failover.Failover} puts them
  * together behind a small API the daemon hosts.
  *
- * <p>Imports {@code config}, {@code exec}, {@code firewall}, {@code ipvs} and {@code time} only.
+ * <p>Imports {@code config}, {@code exec}, {@code firewall}, {@code ipvs}, {@code net} and {@code
+ * time} only.
  *
  * <p>Threads: a field shared between threads names its lock with {@code @GuardedBy} (Error Prone's
  * annotation); a field one thread owns says so in a comment ({@code // Scheduler thread only.}).

@@ -2,6 +2,7 @@ package io.lvspulse.firewall;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.net.Addresses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,7 @@ public final class FirewallRules {
    * One marking rule.
    *
    * @param virtual the virtual service name
-   * @param vip the VIP, dotted quad
+   * @param vip the VIP, a dotted quad or an IPv6 address in RFC 5952 form
    * @param iface the interface packets arrive on ({@code address} device without {@code :N}), or
    *     empty when rules do not match the interface
    * @param protocol {@code tcp} or {@code udp}
@@ -37,6 +38,11 @@ public final class FirewallRules {
     public Rule {
       Objects.requireNonNull(virtual);
       ports = List.copyOf(ports);
+    }
+
+    /** True for an IPv6 VIP (ip6tables, nft {@code ip6}). */
+    public boolean ipv6() {
+      return vip.indexOf(':') >= 0;
     }
   }
 
@@ -67,7 +73,7 @@ public final class FirewallRules {
       out.add(
           new Rule(
               v.name(),
-              v.address().get().address().getHostAddress(),
+              Addresses.canonical(v.address().get().address()),
               matchInterface ? v.address().get().interfaceName() : "",
               v.protocol().keyword(),
               ports,
@@ -83,22 +89,40 @@ public final class FirewallRules {
    * it once with {@code iptables -t mangle -A PREROUTING -j CHAIN}.
    */
   public static String iptables(LvsConfig config, Options options, String source) {
+    return xtables(config, options, source, false);
+  }
+
+  /** {@code ip6tables-restore} input for the mangle table: {@link #iptables} for the IPv6 VIPs. */
+  public static String ip6tables(LvsConfig config, Options options, String source) {
+    return xtables(config, options, source, true);
+  }
+
+  private static String xtables(LvsConfig config, Options options, String source, boolean v6) {
     StringBuilder o = new StringBuilder();
     String chain = options.chain();
+    String tool = v6 ? "ip6tables" : "iptables";
     boolean own = !chain.equals("PREROUTING");
     o.append("# lvs-pulse firewall-rules ")
         .append(oneLine(source))
-        .append(": mark the traffic of every active fwmark virtual service\n");
+        .append(": mark the traffic of every active fwmark virtual service")
+        .append(v6 ? " with an IPv6 VIP" : "")
+        .append('\n');
     if (own) {
-      o.append("# Load (and re-load) with: iptables-restore --noflush < THIS_FILE\n")
+      o.append("# Load (and re-load) with: ")
+          .append(tool)
+          .append("-restore --noflush < THIS_FILE\n")
           .append("#   the chain ")
           .append(chain)
           .append(" is emptied and refilled each time;\n")
-          .append("#   hook it into PREROUTING once: iptables -t mangle -A PREROUTING -j ")
+          .append("#   hook it into PREROUTING once: ")
+          .append(tool)
+          .append(" -t mangle -A PREROUTING -j ")
           .append(chain)
           .append('\n');
     } else {
-      o.append("# Load once at boot with: iptables-restore --noflush < THIS_FILE\n")
+      o.append("# Load once at boot with: ")
+          .append(tool)
+          .append("-restore --noflush < THIS_FILE\n")
           .append(
               "#   (--noflush keeps the other mangle rules; loading it twice adds the rules twice:\n")
           .append("#   use --chain NAME for a re-loadable chain, or --format nft)\n");
@@ -107,13 +131,20 @@ public final class FirewallRules {
     if (own) {
       o.append(':').append(chain).append(" - [0:0]\n");
     }
-    List<Rule> rules = rules(config, options);
+    List<Rule> all = rules(config, options);
+    List<Rule> rules = all.stream().filter(r -> r.ipv6() == v6).toList();
     if (rules.isEmpty()) {
-      o.append("# no active fwmark virtual service: nothing to mark\n");
+      o.append("# no active fwmark virtual service")
+          .append(v6 ? " with an IPv6 VIP" : "")
+          .append(": nothing to mark\n");
+    }
+    if (!v6 && rules.size() < all.size()) {
+      o.append(
+          "# IPv6 VIPs are marked by ip6tables: lvs-pulse firewall-rules --format ip6tables\n");
     }
     for (Rule r : rules) {
       for (String port : r.ports()) {
-        o.append("-A ").append(chain).append(" -d ").append(r.vip()).append("/32");
+        o.append("-A ").append(chain).append(" -d ").append(r.vip()).append(v6 ? "/128" : "/32");
         if (!r.iface().isEmpty()) {
           o.append(" -i ").append(r.iface());
         }
@@ -138,30 +169,62 @@ public final class FirewallRules {
   /**
    * An {@code nft -f} script with its own table {@code ip lvs_pulse}: it creates the table if
    * missing, deletes it and defines it again, all in one atomic transaction, so running it again
-   * replaces the rules and touches no other table.
+   * replaces the rules and touches no other table. The rules of IPv6 VIPs go into a second table,
+   * {@code ip6 lvs_pulse}, replaced the same way in the same transaction; a config without IPv6
+   * VIPs does not mention it (a kernel without IPv6 has no {@code ip6} family).
    */
   public static String nft(LvsConfig config, Options options, String source) {
+    List<Rule> all = rules(config, options);
+    StringBuilder o = new StringBuilder(nftTable(all, source, false));
+    if (all.stream().anyMatch(Rule::ipv6)) {
+      o.append(nftTable(all, source, true));
+    }
+    return o.toString();
+  }
+
+  /** True when the config has a rule for an IPv6 VIP (so {@link #nft} has an {@code ip6} table). */
+  public static boolean hasIpv6(LvsConfig config, Options options) {
+    return rules(config, options).stream().anyMatch(Rule::ipv6);
+  }
+
+  private static String nftTable(List<Rule> all, String source, boolean v6) {
+    String family = v6 ? "ip6" : "ip";
     StringBuilder o = new StringBuilder();
-    o.append("#!/usr/sbin/nft -f\n")
-        .append("# lvs-pulse firewall-rules ")
-        .append(oneLine(source))
-        .append(": mark the traffic of every active fwmark virtual service\n")
-        .append("# Apply (and re-apply) with: nft -f THIS_FILE\n")
-        .append("#   the table ip ")
-        .append(NFT_TABLE)
-        .append(" is replaced atomically; other tables are untouched\n")
-        .append("table ip ")
+    if (!v6) {
+      o.append("#!/usr/sbin/nft -f\n")
+          .append("# lvs-pulse firewall-rules ")
+          .append(oneLine(source))
+          .append(": mark the traffic of every active fwmark virtual service\n")
+          .append("# Apply (and re-apply) with: nft -f THIS_FILE\n")
+          .append("#   the table ip ")
+          .append(NFT_TABLE)
+          .append(" is replaced atomically; other tables are untouched\n");
+    } else {
+      o.append("# IPv6 VIPs: the table ip6 ")
+          .append(NFT_TABLE)
+          .append(", replaced in the same transaction\n");
+    }
+    o.append("table ")
+        .append(family)
+        .append(' ')
         .append(NFT_TABLE)
         .append('\n')
-        .append("delete table ip ")
+        .append("delete table ")
+        .append(family)
+        .append(' ')
         .append(NFT_TABLE)
         .append('\n')
-        .append("table ip ")
+        .append("table ")
+        .append(family)
+        .append(' ')
         .append(NFT_TABLE)
         .append(" {\n")
         .append("\tchain prerouting {\n")
         .append("\t\ttype filter hook prerouting priority mangle; policy accept;\n");
-    for (Rule r : rules(config, options)) {
+    for (Rule r : all) {
+      if (r.ipv6() != v6) {
+        continue;
+      }
       o.append("\t\t");
       if (!r.iface().isEmpty()) {
         o.append("iifname \"").append(r.iface()).append("\" ");
@@ -170,7 +233,7 @@ public final class FirewallRules {
       for (String p : r.ports()) {
         ports.add(p.replace(':', '-'));
       }
-      o.append("ip daddr ")
+      o.append(v6 ? "ip6 daddr " : "ip daddr ")
           .append(r.vip())
           .append(' ')
           .append(r.protocol())
@@ -192,6 +255,11 @@ public final class FirewallRules {
    */
   public static String nftRemove() {
     return "table ip " + NFT_TABLE + "\ndelete table ip " + NFT_TABLE + "\n";
+  }
+
+  /** The {@code nft -f} script that removes the {@code ip6} table of {@link #nft}. */
+  public static String nftRemoveIpv6() {
+    return "table ip6 " + NFT_TABLE + "\ndelete table ip6 " + NFT_TABLE + "\n";
   }
 
   /** Block names may hold any characters; keep comments inside the rule syntax. */

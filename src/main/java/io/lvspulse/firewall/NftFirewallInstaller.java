@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -65,14 +67,32 @@ public final class NftFirewallInstaller implements FirewallInstaller {
    */
   public static NftFirewallInstaller forRules(
       ExecRunner runner, List<String> commandPrefix, FirewallRules.Options options, String source) {
-    return new NftFirewallInstaller(
-        runner,
-        commandPrefix,
-        "nft",
-        DEFAULT_TIMEOUT,
-        cfg -> FirewallRules.nft(cfg, options, source),
-        cfg -> FirewallRules.nftRemove());
+    // The ip6 table exists only while a config has IPv6 VIPs (a kernel without IPv6 has no ip6
+    // family): a config without them drops the table an earlier one installed, and so does remove.
+    AtomicBoolean ip6Installed = new AtomicBoolean();
+    NftFirewallInstaller installer =
+        new NftFirewallInstaller(
+            runner,
+            commandPrefix,
+            "nft",
+            DEFAULT_TIMEOUT,
+            cfg -> {
+              String script = FirewallRules.nft(cfg, options, source);
+              return FirewallRules.hasIpv6(cfg, options) || !ip6Installed.get()
+                  ? script
+                  : script + FirewallRules.nftRemoveIpv6();
+            },
+            cfg ->
+                FirewallRules.hasIpv6(cfg, options) || ip6Installed.get()
+                    ? FirewallRules.nftRemove() + FirewallRules.nftRemoveIpv6()
+                    : FirewallRules.nftRemove());
+    installer.afterInstall = cfg -> ip6Installed.set(FirewallRules.hasIpv6(cfg, options));
+    installer.afterRemove = () -> ip6Installed.set(false);
+    return installer;
   }
+
+  private Consumer<LvsConfig> afterInstall = cfg -> {};
+  private Runnable afterRemove = () -> {};
 
   /** The argument list run (the script goes to its stdin). */
   public List<String> command() {
@@ -82,11 +102,13 @@ public final class NftFirewallInstaller implements FirewallInstaller {
   @Override
   public void install(LvsConfig config) throws FirewallException {
     run("install", installScript.apply(config));
+    afterInstall.accept(config);
   }
 
   @Override
   public void remove(LvsConfig config) throws FirewallException {
     run("remove", removeScript.apply(config));
+    afterRemove.run();
   }
 
   private void run(String what, String script) throws FirewallException {

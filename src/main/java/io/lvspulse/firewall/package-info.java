@@ -6,7 +6,7 @@
  * {@code nft -f -} through the exec runner), which failover calls on activation ({@code
  * manage_firewall = 1}).
  *
- * <p>Imports {@code config} and {@code exec} only.
+ * <p>Imports {@code config}, {@code exec} and {@code net} only.
  */
 @NullMarked
 package io.lvspulse.firewall;

@@ -5,6 +5,7 @@ import io.lvspulse.admin.AdminReply;
 import io.lvspulse.admin.ApiToken;
 import io.lvspulse.admin.PartnerRelay;
 import io.lvspulse.monitor.AdminState;
+import io.lvspulse.net.Addresses;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -96,7 +97,7 @@ public final class AdminApi {
     }
     AdminReply a =
         control.change(
-            virtual, server, state.get(), "http " + r.remote().getAddress().getHostAddress());
+            virtual, server, state.get(), "http " + Addresses.canonical(r.remote().getAddress()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", a.status().label());
     m.put("server", a.server().map(Object::toString).orElse(null));
@@ -111,7 +112,7 @@ public final class AdminApi {
   /** Empty when the request carries the configured token; otherwise the 401 or 403 answer. */
   private Optional<WebResponse> authorize(WebRequest r) {
     Optional<String> h = r.header("Authorization");
-    String who = r.remote().getAddress().getHostAddress();
+    String who = Addresses.canonical(r.remote().getAddress());
     if (h.isEmpty() || !h.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
       log.warn("http API: request from {} without a bearer token: refused (401)", who);
       return Optional.of(

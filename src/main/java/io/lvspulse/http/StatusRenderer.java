@@ -13,8 +13,8 @@ import io.lvspulse.monitor.AdminState;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerEvent;
 import io.lvspulse.monitor.ServerView;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ProbeResult;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,11 +175,11 @@ public final class StatusRenderer {
       vm.put("name", e.getKey());
       if (v != null) {
         vm.put("service", serviceText(v));
-        vm.put("vip", v.vip().map(a -> a.getHostAddress()).orElse(null));
+        vm.put("vip", v.vip().map(Addresses::canonical).orElse(null));
         vm.put("scheduler", v.scheduler().keyword());
         vm.put("persistent_seconds", v.persistentSeconds());
         vm.put("quiesce_server", v.quiesceServer());
-        vm.put("sorry_server", v.sorryServer().map(a -> a.getHostAddress()).orElse(null));
+        vm.put("sorry_server", v.sorryServer().map(Addresses::canonical).orElse(null));
       }
       vm.put("on_sorry_server", s.ipvs().onSorryServer().contains(e.getKey()));
       List<Object> servers = new ArrayList<>();
@@ -253,7 +253,7 @@ public final class StatusRenderer {
       m.put("role", st.role().label());
       m.put("role_reason", st.roleReason());
       m.put("active", st.active());
-      m.put("partner", st.partner().map(InetAddress::getHostAddress).orElse(null));
+      m.put("partner", st.partner().map(Addresses::canonical).orElse(null));
       m.put("partner_state", st.partnerState().name().toLowerCase(Locale.ROOT));
       m.put("last_heard", st.lastHeard().map(Instant::toString).orElse(null));
       m.put("last_transition", st.lastTransitionReason());
@@ -273,7 +273,7 @@ public final class StatusRenderer {
     RealServer rs = sv.server();
     m.put("key", sv.id().toString());
     m.put("name", rs.name());
-    m.put("address", rs.address().getHostAddress());
+    m.put("address", Addresses.canonical(rs.address()));
     m.put("port", rs.port());
     m.put("state", sv.draining() ? "draining" : sv.health().label());
     m.put("in_ipvs", sv.effectiveInIpvs());
@@ -437,7 +437,9 @@ public final class StatusRenderer {
                 "no active real server"));
       }
       for (ServerView sv : e.getValue()) {
-        String addr = sv.server().address().getHostAddress() + ":" + sv.server().port();
+        String addr =
+            Addresses.canonical(
+                new java.net.InetSocketAddress(sv.server().address(), sv.server().port()));
         String weight = sv.effectiveInIpvs() ? Integer.toString(sv.effectiveWeight()) : "-";
         String rtt =
             sv.lastResult()

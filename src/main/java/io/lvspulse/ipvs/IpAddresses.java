@@ -1,6 +1,6 @@
 package io.lvspulse.ipvs;
 
-import java.net.Inet4Address;
+import io.lvspulse.net.Addresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,44 +71,7 @@ public final class IpAddresses {
 
   /** The address as ipvsadm prints it: dotted quad, or compressed IPv6 (RFC 5952). */
   public static String format(InetAddress a) {
-    if (a instanceof Inet4Address) {
-      return a.getHostAddress();
-    }
-    byte[] b = a.getAddress();
-    int[] w = new int[8];
-    for (int i = 0; i < 8; i++) {
-      w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLen = 1;
-    for (int i = 0; i < 8; ) {
-      if (w[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && w[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(w[i]));
-    }
-    return sb.toString();
+    return Addresses.canonical(a);
   }
 
   /** {@code 10.0.0.2:69} or {@code [2001:db8::10]:443}. */

@@ -15,7 +15,10 @@ import java.util.List;
  * <p>Addresses and ports are hexadecimal; the persistence timeout is in kernel ticks (jiffies), so
  * the caller passes the kernel's {@code CONFIG_HZ} (100 in the UML test guest, 250 in Debian's
  * amd64 kernel, 1000 in RHEL's). A firewall-mark service line does not say its address family: it
- * is taken as IPv6 only when one of its real servers is an IPv6 address.
+ * is taken as IPv6 when one of its real servers is an IPv6 address, or when its mark was already
+ * seen on an IPv4 line (one mark is one service per family). An IPv6 persistence mask is a prefix
+ * length that the kernel prints through {@code ntohl} ({@code %08X}): 64 is {@code 40000000} on a
+ * little-endian host (checked on the lab guest's 6.1 kernel), {@code 00000040} on a big-endian one.
  */
 public final class ProcNetIpVsParser {
   private ProcNetIpVsParser() {}
@@ -49,11 +52,16 @@ public final class ProcNetIpVsParser {
       }
     }
     IpvsTable.Builder b = IpvsTable.builder();
+    java.util.Set<ServiceKey> seen = new java.util.HashSet<>();
     for (Svc svc : svcs) {
       ServiceKey key;
       try {
         boolean v6Dests = svc.dests().stream().anyMatch(d -> d.length > 1 && d[1].startsWith("["));
         key = key(svc.f(), v6Dests);
+        if (key instanceof ServiceKey.Fwmark fw && !fw.ipv6() && !seen.add(key)) {
+          key = ServiceKey.fwmark6(fw.mark()); // the second line of a mark is the other family
+        }
+        seen.add(key);
         String[] f = svc.f();
         if (f.length < 3) {
           throw new IllegalArgumentException("no scheduler");
@@ -66,7 +74,9 @@ public final class ProcNetIpVsParser {
           long ticks = Long.parseLong(f[4]);
           s = s.withPersistence(Duration.ofSeconds(Math.max(1, ticks / hz)));
           long m = Long.parseLong(f[5], 16);
-          s = s.withPersistenceMask(key.ipv6() ? Long.toString(m) : v4(m).getHostAddress());
+          s =
+              s.withPersistenceMask(
+                  key.ipv6() ? Long.toString(prefixLength(m)) : v4(m).getHostAddress());
         }
         b.service(s);
       } catch (IllegalArgumentException e) {
@@ -93,6 +103,18 @@ public final class ProcNetIpVsParser {
       }
     }
     return b.build();
+  }
+
+  /** An IPv6 prefix length as {@code ntohl} printed it, on a host of either byte order. */
+  private static long prefixLength(long printed) {
+    if (printed <= 128) {
+      return printed;
+    }
+    long swapped = Integer.toUnsignedLong(Integer.reverseBytes((int) printed));
+    if (swapped > 128) {
+      throw new IllegalArgumentException("bad IPv6 persistence mask " + Long.toHexString(printed));
+    }
+    return swapped;
   }
 
   private static ServiceKey key(String[] f, boolean v6Dests) {

@@ -3,8 +3,8 @@
  * parse), the planner that diffs desired against actual, the backends ({@code ipvsadm}, dry-run)
  * and the reconciler.
  *
- * <p>Imports {@code exec} only: it knows nothing of lvs.cf or health ({@code director} turns those
- * into an {@link io.lvspulse.ipvs.IpvsTable}).
+ * <p>Imports {@code exec} and {@code net} only: it knows nothing of lvs.cf or health ({@code
+ * director} turns those into an {@link io.lvspulse.ipvs.IpvsTable}).
  */
 @NullMarked
 package io.lvspulse.ipvs;

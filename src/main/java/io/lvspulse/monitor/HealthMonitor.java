@@ -6,6 +6,7 @@ import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.logging.LogSafe;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
@@ -588,7 +589,8 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
             spec);
     entries.put(e.key, e);
     e.gauge =
-        gauges.add(e.key, v.name(), rs.name(), rs.address().getHostAddress(), portLabel(rs.port()));
+        gauges.add(
+            e.key, v.name(), rs.name(), Addresses.canonical(rs.address()), portLabel(rs.port()));
     updateGauges(e);
     return e;
   }

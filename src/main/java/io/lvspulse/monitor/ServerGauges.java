@@ -22,7 +22,7 @@ public interface ServerGauges {
     /** The real server's block name. */
     String server();
 
-    /** The real server's address, as {@link java.net.InetAddress#getHostAddress()} writes it. */
+    /** The real server's address, in RFC 5952 form for IPv6 ({@code io.lvspulse.net.Addresses}). */
     String address();
 
     /** The real server's port, in decimal. */

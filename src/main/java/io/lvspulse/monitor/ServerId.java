@@ -1,5 +1,6 @@
 package io.lvspulse.monitor;
 
+import io.lvspulse.net.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -16,11 +17,7 @@ public record ServerId(String virtual, InetSocketAddress address) implements Com
   /** {@code virtual/10.0.0.2:69} — the job name in Quartz and the label in logs. */
   @Override
   public String toString() {
-    String host = address.getAddress().getHostAddress();
-    if (host.indexOf(':') >= 0) {
-      host = "[" + host + "]";
-    }
-    return virtual + "/" + host + ":" + address.getPort();
+    return virtual + "/" + Addresses.canonical(address);
   }
 
   @Override

@@ -405,4 +405,110 @@ class LvsConfigParserTest {
             "t.cf:6:1: error: 'virtual' inside virtual 'web' (opened at line 1): a '}' is missing before it",
             "t.cf:7:17: error: unknown scheduler 'bogus': expected one of lc rr wlc wrr lblc lblcr dh sh sed nq mh");
   }
+
+  static final String DUAL =
+      "primary = fd00::1\n"
+          + "backup = fd00::2\n"
+          + "backup_active = 1\n"
+          + "network = direct\n"
+          + "virtual tftp4 {\n"
+          + "    active = 1\n"
+          + "    address = 203.0.113.10 eth0:1\n"
+          + "    fwmark = 1\n"
+          + "    port = 69\n"
+          + "    protocol = udp\n"
+          + "    send_program = \"/usr/lib/nagios/plugins/check_tftp --connect %h\"\n"
+          + "    server rs1 {\n"
+          + "        address = 10.0.0.2\n"
+          + "        active = 1\n"
+          + "    }\n"
+          + "}\n"
+          + "virtual tftp6 {\n"
+          + "    active = 1\n"
+          + "    address = 2001:DB8:0:0::10 eth0\n"
+          + "    vip_nmask = 64\n"
+          + "    fwmark = 1\n"
+          + "    port = 69\n"
+          + "    protocol = udp\n"
+          + "    persistent = 45\n"
+          + "    pmask = 56\n"
+          + "    sorry_server = fd00::99\n"
+          + "    send_program = \"/usr/lib/nagios/plugins/check_tftp --connect %h\"\n"
+          + "    server rs1 {\n"
+          + "        address = fd00:0::0002\n"
+          + "        active = 1\n"
+          + "    }\n"
+          + "}\n";
+
+  @Test
+  void a_dual_stack_file_parses_with_one_warning_that_piranha_cannot_read_it() throws Exception {
+    ParsedConfig pc = parse(DUAL);
+    assertThat(pc.warnings())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:1:11: warning: 'primary = fd00::1': IPv6 addresses are an lvs-pulse extension;"
+                + " Piranha reads IPv4 only, so this file no longer works with Piranha");
+    GlobalSettings g = pc.config().global();
+    assertThat(g.primary()).contains(InetAddress.getByName("fd00::1"));
+    VirtualService v6 = pc.config().virtual("tftp6").orElseThrow();
+    assertThat(v6.vip()).contains(InetAddress.getByName("2001:db8::10"));
+    assertThat(v6.vipNetmask()).contains(InetAddress.getByName("ffff:ffff:ffff:ffff::"));
+    assertThat(v6.pmask()).contains(InetAddress.getByName("ffff:ffff:ffff:ff00::"));
+    assertThat(v6.sorryServer()).contains(InetAddress.getByName("fd00::99"));
+    assertThat(v6.servers().get(0).address()).isEqualTo(InetAddress.getByName("fd00::2"));
+  }
+
+  @Test
+  void one_fwmark_may_serve_both_families_but_not_two_virtuals_of_one_family() throws Exception {
+    assertThat(parse(DUAL).config().activeVirtuals()).hasSize(2);
+    String twoV6 =
+        DUAL.replace("virtual tftp4", "virtual x")
+            .replace("203.0.113.10 eth0:1", "2001:db8::11 eth0")
+            .replace("10.0.0.2", "fd00::3");
+    assertThat(reject(twoV6).errors())
+        .extracting(Diagnostic::toString)
+        .containsExactly(
+            "t.cf:21:14: error: fwmark 1 (IPv6) is already used by virtual 'x' (line 5)");
+  }
+
+  @Test
+  void the_writer_prints_ipv6_addresses_in_rfc_5952_form_and_netmasks_as_prefix_lengths()
+      throws Exception {
+    String text = LvsConfigWriter.write(parse(DUAL).config());
+    assertThat(text)
+        .contains(
+            "primary = fd00::1\n",
+            "address = 2001:db8::10 eth0\n",
+            "vip_nmask = 64\n",
+            "pmask = 56\n",
+            "sorry_server = fd00::99\n",
+            "address = fd00::2\n")
+        .doesNotContain("0:0", "DB8");
+    assertThat(parse(text).config()).isEqualTo(parse(DUAL).config());
+  }
+
+  @Test
+  void a_prefix_length_of_128_for_pmask_means_no_mask_as_all_ones_does_for_ipv4() throws Exception {
+    VirtualService v =
+        parse(DUAL.replace("pmask = 56", "pmask = 128")).config().virtual("tftp6").orElseThrow();
+    assertThat(v.pmask()).isEmpty();
+  }
+
+  @Test
+  void an_ipv6_prefix_such_as_2001_db8_colon_colon_is_not_taken_for_the_unspecified_address()
+      throws Exception {
+    // A value whose low 64 bits are zero is not "::" (a 32-bit test took it for 0.0.0.0).
+    VirtualService v =
+        parse(DUAL.replace("sorry_server = fd00::99", "sorry_server = fd00:99::"))
+            .config()
+            .virtual("tftp6")
+            .orElseThrow();
+    assertThat(v.sorryServer()).contains(InetAddress.getByName("fd00:99::"));
+    assertThat(
+            parse(DUAL.replace("primary = fd00::1", "primary = fd00:1::"))
+                .config()
+                .global()
+                .primary())
+        .contains(InetAddress.getByName("fd00:1::"));
+  }
 }

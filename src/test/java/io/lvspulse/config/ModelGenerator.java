@@ -51,6 +51,31 @@ final class ModelGenerator {
     return s[r.nextInt(s.length)];
   }
 
+  /** An address of the family of {@code v6} (an IPv6 one is global or unique-local). */
+  private InetAddress ip(boolean v6) {
+    if (!v6) {
+      return ip();
+    }
+    byte[] b = new byte[16];
+    r.nextBytes(b);
+    b[0] = r.nextBoolean() ? (byte) 0xfd : 0x20;
+    if (r.nextBoolean()) {
+      java.util.Arrays.fill(b, 2, 14, (byte) 0); // a compressible form: fd12::abcd
+    }
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A netmask of the family of {@code v6}: an IPv6 one is written as a prefix length. */
+  private InetAddress mask(boolean allowFull, boolean v6) {
+    return v6
+        ? io.lvspulse.net.Addresses.netmask(1 + r.nextInt(allowFull ? 128 : 127), true)
+        : mask(allowFull);
+  }
+
   private InetAddress ip() {
     byte[] b = new byte[4];
     r.nextBytes(b);
@@ -101,11 +126,12 @@ final class ModelGenerator {
   GlobalSettings global() {
     GlobalSettings.Builder g = GlobalSettings.builder();
     g.serialNo = r.nextInt(100) - 10;
-    g.primary = maybe(ip());
-    g.primaryPrivate = g.primary.isPresent() ? maybe(ip()) : Optional.empty();
+    boolean v6 = r.nextInt(3) == 0; // the directors' family: heartbeats need one
+    g.primary = maybe(ip(v6));
+    g.primaryPrivate = g.primary.isPresent() ? maybe(ip(v6)) : Optional.empty();
     g.primaryShared = maybe(word());
-    g.backup = maybe(ip());
-    g.backupPrivate = g.backup.isPresent() ? maybe(ip()) : Optional.empty();
+    g.backup = maybe(ip(v6));
+    g.backupPrivate = g.backup.isPresent() ? maybe(ip(v6)) : Optional.empty();
     g.backupShared = maybe(word());
     g.backupActive = r.nextBoolean();
     g.heartbeat = r.nextBoolean();
@@ -119,8 +145,9 @@ final class ModelGenerator {
             ? Duration.ofSeconds(1 + r.nextInt(30))
             : Duration.ofMillis(50 + r.nextInt(9000));
     g.network = pick(Network.values());
-    g.natRouter = maybe(new NatRouter(ip(), word()));
-    g.natNetmask = maybe(mask(true));
+    boolean natV6 = r.nextInt(3) == 0;
+    g.natRouter = maybe(new NatRouter(ip(natV6), word()));
+    g.natNetmask = g.natRouter.isPresent() ? maybe(mask(true, natV6)) : Optional.empty();
     g.service = pick(ServiceType.values());
     g.debugLevel = word();
     g.rshCommand = pick("rsh", "ssh", "/usr/bin/ssh -l root");
@@ -160,18 +187,19 @@ final class ModelGenerator {
   VirtualService virtual(String name, int index) {
     VirtualService.Builder b = VirtualService.builder(name);
     b.active = r.nextBoolean();
+    boolean v6 = r.nextInt(3) == 0; // a virtual service is one address family
     b.address =
         b.active
-            ? Optional.of(new VirtualAddress(ip(), word()))
-            : maybe(new VirtualAddress(ip(), word()));
-    b.vipNetmask = maybe(mask(true));
-    b.sorryServer = maybe(ip());
+            ? Optional.of(new VirtualAddress(ip(v6), word()))
+            : maybe(new VirtualAddress(ip(v6), word()));
+    b.vipNetmask = maybe(mask(true, v6));
+    b.sorryServer = maybe(ip(v6));
     b.fwmark = r.nextBoolean() ? 0 : 1 + index;
     b.port = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(65535);
     b.protocol = pick(Protocol.values());
     b.scheduler = pick(Scheduler.values());
     b.persistent = Duration.ofSeconds(r.nextBoolean() || b.port == 0 ? 1 + r.nextInt(3600) : 0);
-    b.pmask = maybe(mask(false));
+    b.pmask = maybe(mask(false, v6));
     b.send = maybe(text());
     b.expect = maybe(text());
     b.useRegex = r.nextBoolean();
@@ -201,7 +229,7 @@ final class ModelGenerator {
       servers.add(
           new RealServer(
               uniqueName(names, "rs"),
-              ip(),
+              ip(v6),
               r.nextBoolean(),
               r.nextInt(RealServer.MAX_WEIGHT + 1),
               r.nextBoolean() ? b.port : r.nextInt(65536)));

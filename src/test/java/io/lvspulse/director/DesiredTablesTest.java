@@ -162,4 +162,58 @@ class DesiredTablesTest {
     assertThat(DesiredTables.build(snap).table().toSaveLines())
         .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:69 -g -w 0");
   }
+
+  /**
+   * IPVS keys a fwmark service by mark and family: the dual-stack example's two virtual services
+   * share mark 1 and must stay two services, each with its own real servers, through the desired
+   * table, the planner's -R batch and the ipvsadm -S -n parser.
+   */
+  @Test
+  void one_mark_in_both_families_is_two_services_from_config_to_batch_and_back() throws Exception {
+    LvsConfig c =
+        new LvsConfigParser()
+            .parse(java.nio.file.Path.of("etc/examples/tftp-dual-stack.lvs.cf"))
+            .config();
+    IpvsTable want = DesiredTables.allHealthy(c, RealServer::weight);
+    assertThat(want.toSaveLines())
+        .containsExactly(
+            "-A -f 1 -s wlc -p 45",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
+            "-A -f 1 -6 -s wlc -p 45 -M 64",
+            "-a -f 1 -6 -r [2001:db8:1::2]:69 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::3]:69 -g -w 1");
+    var plan =
+        io.lvspulse.ipvs.IpvsPlanner.plan(want, IpvsTable.EMPTY, java.util.Set.copyOf(want.keys()));
+    assertThat(plan.stream().map(io.lvspulse.ipvs.IpvsCommand::line))
+        .containsExactly(
+            "-A -f 1 -s wlc -p 45",
+            "-A -f 1 -6 -s wlc -p 45 -M 64",
+            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::2]:69 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::3]:69 -g -w 1");
+    IpvsTable back =
+        io.lvspulse.ipvs.IpvsadmSaveParser.parse(String.join("\n", want.toSaveLines()) + "\n");
+    assertThat(back.keys())
+        .containsExactly(
+            io.lvspulse.ipvs.ServiceKey.fwmark(1), io.lvspulse.ipvs.ServiceKey.fwmark6(1));
+    assertThat(io.lvspulse.ipvs.IpvsPlanner.plan(want, back, java.util.Set.copyOf(want.keys())))
+        .isEmpty();
+    // Quiescing the IPv6 rs1 is one -e on the IPv6 service; the IPv4 service is untouched.
+    IpvsTable.Builder b = IpvsTable.builder();
+    for (IpvsTable.Entry e : want.entries()) {
+      b.service(e.service());
+      for (var d : e.destinations().values()) {
+        boolean v6rs1 =
+            d.address().getAddress().equals(java.net.InetAddress.getByName("2001:db8:1::2"));
+        b.destination(e.service().key(), v6rs1 ? d.withWeight(0) : d);
+      }
+    }
+    assertThat(
+            io.lvspulse.ipvs.IpvsPlanner.plan(b.build(), back, java.util.Set.copyOf(want.keys()))
+                .stream()
+                .map(io.lvspulse.ipvs.IpvsCommand::line))
+        .containsExactly("-e -f 1 -6 -r [2001:db8:1::2]:69 -g -w 0");
+  }
 }

@@ -146,6 +146,34 @@ class EcmpTablesTest {
   }
 
   @Test
+  void the_canonical_order_puts_ipv4_first_then_ipv6_by_unsigned_address() {
+    List<InetSocketAddress> l =
+        new ArrayList<>(
+            List.of(
+                new InetSocketAddress("fd00::2", 69),
+                new InetSocketAddress("8000::1", 69),
+                new InetSocketAddress("7fff:ffff::1", 69),
+                new InetSocketAddress("2001:db8::10", 69),
+                new InetSocketAddress("2001:db8::3", 69),
+                new InetSocketAddress("192.168.0.2", 69),
+                new InetSocketAddress("10.0.0.2", 69)));
+    l.sort(EcmpTables.CANONICAL);
+    // Unsigned: fd00:: and 8000:: after 7fff::, whatever their sign as bytes or 32-bit words.
+    // ipvsadm's own sort (ipvs_cmp_dests: ntohl(a) - ntohl(b) as an int) is not a total order
+    // when the first differing words are 2^31 or more apart, so -L -n may print these in another
+    // order; the kernel's list (-L -n --nosort) is what lvs-pulse keeps canonical.
+    assertThat(l.stream().map(io.lvspulse.net.Addresses::canonical))
+        .containsExactly(
+            "10.0.0.2:69",
+            "192.168.0.2:69",
+            "[2001:db8::3]:69",
+            "[2001:db8::10]:69",
+            "[7fff:ffff::1]:69",
+            "[8000::1]:69",
+            "[fd00::2]:69");
+  }
+
+  @Test
   void every_server_is_in_the_table_at_its_configured_weight_when_up_and_at_0_otherwise()
       throws Exception {
     LvsConfig c = config(List.of("10.0.0.2", "10.0.0.3", "10.0.0.4"), "");

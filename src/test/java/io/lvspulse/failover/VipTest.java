@@ -111,4 +111,38 @@ class VipTest {
     assertThat(inNs.addCommand(v)).startsWith("ip", "netns", "exec", "d1", "ip", "addr", "add");
     assertThat(inNs.arpCommand(v)).startsWith("ip", "netns", "exec", "d1", "arping");
   }
+
+  @Test
+  void an_ipv6_vip_comes_up_as_a_host_address_without_dad_and_in_rfc_5952_form() {
+    LvsConfig c =
+        TestConfigs.pair(
+            "fd00::1",
+            "fd00::2",
+            539,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(TestConfigs.virtual("tftp6", "2001:DB8:0:0::10", "bond0.100:1", 1)),
+            g -> {});
+    Vip v = Vip.of(c).get(0);
+
+    assertThat(v.cidr()).isEqualTo("2001:db8::10/128");
+    assertThat(manager.addCommand(v))
+        .containsExactly("ip", "-6", "addr", "add", "2001:db8::10/128", "dev", "bond0.100");
+    assertThat(manager.delCommand(v))
+        .containsExactly("ip", "-6", "addr", "del", "2001:db8::10/128", "dev", "bond0.100");
+    assertThat(manager.ndiscCommand(v))
+        .containsExactly(
+            "sysctl",
+            "-qw",
+            "net/ipv6/conf/all/accept_dad=0",
+            "net/ipv6/conf/bond0.100/accept_dad=0",
+            "net/ipv6/conf/bond0.100/ndisc_notify=1");
+    assertThat(
+            Vip.prefix(
+                TestConfigs.ip("2001:db8::10"),
+                Optional.of(TestConfigs.ip("ffff:ffff:ffff:ffff::"))))
+        .isEqualTo(64);
+    assertThat(Vip.prefix(TestConfigs.ip("2001:db8::10"), Optional.of(TestConfigs.ip("255.0.0.0"))))
+        .isEqualTo(128);
+  }
 }

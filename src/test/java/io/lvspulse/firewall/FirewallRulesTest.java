@@ -85,4 +85,54 @@ class FirewallRulesTest {
         .isEqualTo("table ip lvs_pulse\ndelete table ip lvs_pulse\n");
     assertThat(nft).contains("table ip " + FirewallRules.NFT_TABLE + " {\n");
   }
+
+  static LvsConfig dualStack() throws Exception {
+    VirtualService v4 = fwmark("tftp4", "203.0.113.10", 1, 69, Protocol.UDP, true);
+    VirtualService.Builder b =
+        fwmark("tftp6", "2001:DB8:0::10", 1, 69, Protocol.UDP, true).toBuilder();
+    b.address = Optional.of(new VirtualAddress(InetAddress.getByName("2001:db8::10"), "eth0"));
+    return config(v4, b.build());
+  }
+
+  @Test
+  void an_ipv6_vip_is_marked_by_ip6tables_and_not_by_iptables() throws Exception {
+    FirewallRules.Options o = FirewallRules.Options.defaults();
+    assertThat(FirewallRules.iptables(dualStack(), o, "lvs.cf"))
+        .contains(
+            "# IPv6 VIPs are marked by ip6tables: lvs-pulse firewall-rules --format ip6tables\n",
+            "-A PREROUTING -d 203.0.113.10/32 -i bond0 -p udp -m udp --dport 69")
+        .doesNotContain("2001:db8");
+    assertThat(FirewallRules.ip6tables(dualStack(), o, "lvs.cf"))
+        .isEqualTo(
+            "# lvs-pulse firewall-rules lvs.cf: mark the traffic of every active fwmark virtual"
+                + " service with an IPv6 VIP\n"
+                + "# Load once at boot with: ip6tables-restore --noflush < THIS_FILE\n"
+                + "#   (--noflush keeps the other mangle rules; loading it twice adds the rules"
+                + " twice:\n"
+                + "#   use --chain NAME for a re-loadable chain, or --format nft)\n"
+                + "*mangle\n"
+                + "-A PREROUTING -d 2001:db8::10/128 -i eth0 -p udp -m udp --dport 69 -m comment"
+                + " --comment \"lvs-pulse tftp6\" -j MARK --set-mark 1\n"
+                + "-A PREROUTING -d 2001:db8::10/128 -i eth0 -p udp -m udp --dport 1024:65535 -m"
+                + " comment --comment \"lvs-pulse tftp6\" -j MARK --set-mark 1\n"
+                + "COMMIT\n");
+  }
+
+  @Test
+  void the_nft_script_puts_ipv6_vips_into_an_ip6_table_in_the_same_transaction() throws Exception {
+    String nft = FirewallRules.nft(dualStack(), FirewallRules.Options.defaults(), "lvs.cf");
+    assertThat(nft)
+        .contains(
+            "\t\tiifname \"bond0\" ip daddr 203.0.113.10 udp dport { 69, 1024-65535 } meta mark"
+                + " set 1 comment \"lvs-pulse tftp4\"\n",
+            "table ip6 lvs_pulse\ndelete table ip6 lvs_pulse\ntable ip6 lvs_pulse {\n",
+            "\t\tiifname \"eth0\" ip6 daddr 2001:db8::10 udp dport { 69, 1024-65535 } meta mark"
+                + " set 1 comment \"lvs-pulse tftp6\"\n");
+    assertThat(nft.indexOf("table ip6")).isGreaterThan(nft.indexOf("tftp4"));
+    // An IPv4-only config does not mention ip6: a kernel without IPv6 has no ip6 family.
+    assertThat(
+            FirewallRules.nft(
+                config(dualStack().virtuals().get(0)), FirewallRules.Options.defaults(), "x"))
+        .doesNotContain("ip6");
+  }
 }

@@ -93,4 +93,49 @@ class NftFirewallInstallerNetnsIT {
     assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset"))
         .doesNotContain("lvsp_test");
   }
+
+  @Test
+  void the_daemons_installer_fills_an_ip6_table_for_ipv6_vips_and_drops_it_when_they_go()
+      throws Exception {
+    LvsConfig dual =
+        TestConfigs.pair(
+            "192.0.2.1",
+            "192.0.2.2",
+            539,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(
+                TestConfigs.virtual("tftp4", ns.address(100), "lan0:1", 1),
+                TestConfigs.virtual("tftp6", "fd00:6::100", "lan0", 1)),
+            g -> {});
+    LvsConfig v4only =
+        TestConfigs.pair(
+            "192.0.2.1",
+            "192.0.2.2",
+            539,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            List.of(TestConfigs.virtual("tftp4", ns.address(100), "lan0:1", 1)),
+            g -> {});
+    NftFirewallInstaller fw =
+        NftFirewallInstaller.forRules(
+            new ExecRunner(), NetNs.prefix(ns.a), FirewallRules.Options.defaults(), "lvs.cf");
+
+    fw.install(dual);
+    fw.install(dual); // replaced, not doubled
+    String ruleset = ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset");
+    assertThat(ruleset)
+        .contains("table ip lvs_pulse", "table ip6 lvs_pulse")
+        .contains("ip6 daddr fd00:6::100 udp dport { 69, 1024-65535 } meta mark set 0x00000001");
+    assertThat(ruleset.split("ip6 daddr", -1)).hasSize(2);
+
+    fw.install(v4only); // a reload that removes the IPv6 VIP drops the ip6 table
+    ruleset = ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset");
+    assertThat(ruleset).contains("table ip lvs_pulse").doesNotContain("ip6");
+
+    fw.install(dual);
+    fw.remove(dual);
+    assertThat(ns.must("ip", "netns", "exec", ns.a, "nft", "list", "ruleset"))
+        .doesNotContain("lvs_pulse");
+  }
 }

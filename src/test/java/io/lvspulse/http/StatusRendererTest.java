@@ -94,4 +94,68 @@ class StatusRendererTest {
                 + " last_transition_at=2026-11-26T00:00:05Z authenticated=false local_problem=null"
                 + " partner_problem=null\n");
   }
+
+  /**
+   * One fwmark in both families: /status keeps the two services apart (-f 1 and -f 1 -6), shows
+   * each server's weight from its own family's service, and prints IPv6 addresses in RFC 5952 form.
+   */
+  @Test
+  void a_dual_stack_cluster_shows_each_family_s_service_and_canonical_addresses() throws Exception {
+    var config =
+        new LvsConfigParser()
+            .parse(java.nio.file.Path.of("etc/examples/tftp-dual-stack.lvs.cf"))
+            .config();
+    List<io.lvspulse.monitor.ServerView> views = new java.util.ArrayList<>();
+    for (var v : config.virtuals()) {
+      for (var rs : v.servers()) {
+        views.add(
+            new io.lvspulse.monitor.ServerView(
+                io.lvspulse.monitor.ServerId.of(v.name(), rs.address(), rs.port()),
+                v,
+                rs,
+                io.lvspulse.monitor.Health.UP,
+                true,
+                1,
+                false,
+                Optional.empty(),
+                T0,
+                Optional.empty(),
+                Optional.empty(),
+                0,
+                0,
+                "fake"));
+      }
+    }
+    // The IPv6 service has rs1 at weight 0, the IPv4 one at 1: each row must show its own.
+    var desired = io.lvspulse.ipvs.IpvsTable.builder();
+    for (var v : config.virtuals()) {
+      var svc = io.lvspulse.director.ConfigTables.service(v);
+      desired.service(svc);
+      for (var rs : v.servers()) {
+        boolean v6rs1 = v.name().equals("tftp6") && rs.name().equals("rs1");
+        desired.destination(
+            svc.key(),
+            io.lvspulse.director.ConfigTables.destination(
+                rs, config.global().network(), v6rs1 ? 0 : 1));
+      }
+    }
+    var s =
+        new StatusRenderer.Status(
+            "dev",
+            "/etc/lvs.cf",
+            T0,
+            new StatusRenderer.Director.Standalone(true),
+            new StatusRenderer.IpvsInfo(
+                "dry-run", true, true, Optional.of(desired.build()), Optional.empty(), List.of()),
+            new MonitorSnapshot(config, views, T0, T0));
+    String json = StatusRenderer.json(s);
+    Object root = MiniJson.parse(json);
+    assertThat(MiniJson.at(root, "virtuals", 0, "service")).isEqualTo("-f 1");
+    assertThat(MiniJson.at(root, "virtuals", 1, "service")).isEqualTo("-f 1 -6");
+    assertThat(MiniJson.at(root, "virtuals", 1, "vip")).isEqualTo("2001:db8::10");
+    assertThat(MiniJson.at(root, "virtuals", 0, "servers", 0, "ipvs_weight")).isEqualTo(1L);
+    assertThat(MiniJson.at(root, "virtuals", 1, "servers", 0, "ipvs_weight")).isEqualTo(0L);
+    assertThat(json).contains("\"2001:db8:1::2\"").doesNotContain("0:0:0");
+    assertThat(StatusRenderer.text(s)).contains("[2001:db8:1::2]:69").doesNotContain("0:0:0");
+  }
 }

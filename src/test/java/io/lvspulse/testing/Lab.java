@@ -91,10 +91,15 @@ public final class Lab {
     return r.stdout().strip();
   }
 
-  /** A new director NAME (a stale one of that name is removed first). */
-  public Director director(String name) {
+  /**
+   * A new director NAME (a stale one of that name is removed first), its eth0 addressed {@code
+   * cidrs} (IPv4 or IPv6; an IPv6 address is added with {@code nodad}).
+   */
+  public Director director(String name, String... cidrs) {
     RUNNER.run(ExecRequest.of(CMD_TIMEOUT, lab(dir, "director", "del", name)));
-    must("director", "add", name);
+    List<String> a = new ArrayList<>(List.of("director", "add", name));
+    a.addAll(List.of(cidrs));
+    must(a.toArray(String[]::new));
     return new Director(name, Path.of(must("director", "ipvsadm", name)));
   }
 

@@ -6,6 +6,7 @@ import io.lvspulse.config.RealServer;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.LocalErrors;
@@ -117,7 +118,7 @@ public final class ProgramProbe implements Probe {
       }
       argv.add(
           switch (token) {
-            case "%h" -> host.getHostAddress();
+            case "%h" -> Addresses.canonical(host); // check_tftp wants the bare literal
             case "%p" -> Integer.toString(port);
             default -> token;
           });

@@ -4,6 +4,7 @@ import io.lvspulse.config.Escapes;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.Protocol;
 import io.lvspulse.config.RealServer;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ExpectMatcher;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,6 @@ public record SocketCheck(
   }
 
   static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    return Addresses.canonical(a);
   }
 }

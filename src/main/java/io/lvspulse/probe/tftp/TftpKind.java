@@ -3,6 +3,7 @@ package io.lvspulse.probe.tftp;
 import io.lvspulse.config.Escapes;
 import io.lvspulse.config.ProbeSpec;
 import io.lvspulse.config.RealServer;
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.ConfiguredProbe;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.ExpectingProbe;
@@ -79,8 +80,7 @@ public final class TftpKind implements ProbeKind {
   /** {@code tftp connect 10.0.0.2:69} or {@code tftp get 10.0.0.2:69 pxelinux.0 (26828 bytes)}. */
   static String describe(TftpCheck check) {
     InetSocketAddress a = check.server();
-    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-    String target = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    String target = Addresses.canonical(a);
     if (check.mode() instanceof TftpCheck.Get g) {
       return "tftp get " + target + " " + g.filename() + " (" + g.expectedSize() + " bytes)";
     }

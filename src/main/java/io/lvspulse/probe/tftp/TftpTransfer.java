@@ -1,5 +1,6 @@
 package io.lvspulse.probe.tftp;
 
+import io.lvspulse.net.Addresses;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
 import java.net.InetSocketAddress;
@@ -425,8 +426,7 @@ final class TftpTransfer {
   }
 
   static String hostPort(InetSocketAddress a) {
-    String h = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-    return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    return Addresses.canonical(a);
   }
 
   private static String describe(TftpPacket p) {

@@ -233,6 +233,16 @@ class ProgramProbeTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void percent_h_becomes_the_bare_ipv6_literal_in_rfc_5952_form_as_check_tftp_expects()
+      throws Exception {
+    assertThat(
+            ProgramProbe.commandLine(
+                "/usr/lib/nagios/plugins/check_tftp --connect %h",
+                java.net.InetAddress.getByName("FD00:0:0:0:0:0:0:2"), 69))
+        .containsExactly("/usr/lib/nagios/plugins/check_tftp", "--connect", "fd00::2");
+  }
+
   /**
    * Issue 9 item 3: a fork that fails for lack of descriptors, memory or processes is a fault of
    * this director, not of the server.

@@ -208,7 +208,11 @@ class SocketProbeEngineTest {
     volatile boolean closed;
 
     UdpPeer(boolean echo) throws IOException {
-      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      this(echo, "127.0.0.1");
+    }
+
+    UdpPeer(boolean echo, String host) throws IOException {
+      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
       socket.setSoTimeout(50);
       thread =
           new Thread(
@@ -440,5 +444,35 @@ class SocketProbeEngineTest {
           "%d concurrent TCP probes: %d ms wall, peak threads +%d%n",
           n, wall.toMillis(), peak - threadsBefore);
     }
+  }
+
+  // --- IPv6 --------------------------------------------------------------------------------------
+
+  @Test
+  void over_ipv6_tcp_send_and_expect_reach_the_server_on_the_ipv6_loopback() throws Exception {
+    try (TcpPeer peer = new TcpPeer(TcpPeer.replies("220 ready\r\n"), "::1")) {
+      ProbeResult r = run(tcp(peer, "HELO probe\n", ExpectMatcher.prefix("220"), LONG));
+      assertThat(r.success()).as(r.message()).isTrue();
+      assertThat(SocketCheck.tcp(peer.address(), "", Optional.empty(), LONG).describe())
+          .contains("[::1]:" + peer.address().getPort());
+    }
+  }
+
+  @Test
+  void over_ipv6_a_udp_echo_matches_and_a_closed_port_is_port_unreachable() throws Exception {
+    try (UdpPeer peer = new UdpPeer(true, "::1")) {
+      ProbeResult r =
+          run(
+              SocketCheck.udp(
+                  peer.address(), "ping\n", Optional.of(ExpectMatcher.prefix("ping")), LONG));
+      assertThat(r.success()).as(r.message()).isTrue();
+    }
+    int port;
+    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+      port = free.getLocalPort();
+    }
+    ProbeResult closed =
+        run(SocketCheck.udp(new InetSocketAddress("::1", port), "ping\n", Optional.empty(), LONG));
+    assertThat(closed.cause()).contains(FailureCause.PORT_UNREACHABLE);
   }
 }

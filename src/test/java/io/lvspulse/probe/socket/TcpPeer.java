@@ -39,7 +39,12 @@ final class TcpPeer implements AutoCloseable {
   }
 
   TcpPeer(Behaviour behaviour) throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    this(behaviour, "127.0.0.1");
+  }
+
+  /** A peer on {@code host} ({@code ::1} for IPv6). */
+  TcpPeer(Behaviour behaviour, String host) throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getByName(host));
     acceptor =
         new Thread(
             () -> {

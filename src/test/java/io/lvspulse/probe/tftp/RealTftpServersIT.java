@@ -104,16 +104,21 @@ class RealTftpServersIT {
   }
 
   private Server hpa(String name) throws Exception {
+    return hpa(name, "127.0.0.1");
+  }
+
+  /** tftpd-hpa on {@code host}: {@code -a [::1]:PORT} for IPv6. */
+  private Server hpa(String name, String host) throws Exception {
     Path bin = Peers.inTftpd();
-    int port = freeUdpPort("127.0.0.1");
+    int port = freeUdpPort(host);
     return start(
         name,
-        new InetSocketAddress("127.0.0.1", port),
+        new InetSocketAddress(host, port),
         List.of(
             bin.toString(),
             "-L",
             "-a",
-            "127.0.0.1:" + port,
+            (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port,
             "-s",
             "-u",
             "nobody",
@@ -144,12 +149,16 @@ class RealTftpServersIT {
   }
 
   private Server dnsmasq() throws Exception {
-    Path bin = Peers.dnsmasq();
-    String addr =
-        "127.0.0."
-            + (100 + (int) (ProcessHandle.current().pid() % 100)); // dnsmasq only serves port 69
-    return start(
+    return dnsmasq(
         "dnsmasq",
+        "127.0.0."
+            + (100 + (int) (ProcessHandle.current().pid() % 100))); // dnsmasq only serves port 69
+  }
+
+  private Server dnsmasq(String name, String addr) throws Exception {
+    Path bin = Peers.dnsmasq();
+    return start(
+        name,
         new InetSocketAddress(addr, 69),
         List.of(
             bin.toString(),
@@ -203,12 +212,16 @@ class RealTftpServersIT {
     return switch (name) {
       case "tftpd-hpa" -> hpa();
       case "atftpd" -> atftpd();
+      // IPv6: tftpd-hpa and dnsmasq serve [::1]; atftpd 0.8.0 binds 0.0.0.0 even when told
+      // --bind-address ::1 (it has no IPv6 socket), so it is not in the IPv6 list.
+      case "tftpd-hpa [::1]" -> hpa(name, "::1");
+      case "dnsmasq [::1]" -> dnsmasq(name, "::1");
       default -> dnsmasq();
     };
   }
 
   static Stream<String> kinds() {
-    return Stream.of("tftpd-hpa", "atftpd", "dnsmasq");
+    return Stream.of("tftpd-hpa", "atftpd", "dnsmasq", "tftpd-hpa [::1]", "dnsmasq [::1]");
   }
 
   @ParameterizedTest
@@ -271,5 +284,15 @@ class RealTftpServersIT {
         probe(TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(6)));
     assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
     assertThat(r.elapsed()).isLessThan(Duration.ofMillis(500));
+  }
+
+  @Test
+  void over_ipv6_a_stopped_server_is_port_unreachable_at_once() throws Exception {
+    Server s = hpa("tftpd-hpa [::1] (to be stopped)", "::1");
+    assertThat(probe(TftpCheck.connect(s.address(), TIMEOUT)).success()).isTrue();
+    stop(s.process());
+    ProbeResult r = probe(TftpCheck.connect(s.address(), TIMEOUT));
+    assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
+    assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(1));
   }
 }

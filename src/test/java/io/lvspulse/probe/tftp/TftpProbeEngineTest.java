@@ -267,4 +267,66 @@ class TftpProbeEngineTest {
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().startsWith("lvs-pulse-tftp-engine") && t.isAlive());
   }
+
+  // ---- the same over IPv6: RRQ to [::1]:PORT, TID locking, ICMPv6 port unreachable
+
+  @Test
+  void over_ipv6_an_error_from_a_new_port_of_the_server_is_success() throws Exception {
+    ScriptedServer s =
+        server(
+            "::1",
+            (srv, req, from) ->
+                ScriptedServer.send(
+                    srv.newSocket("::1"), from, new TftpPacket.Error(1, "File not found")));
+    ProbeResult r = run(connect(s));
+    assertThat(r.success()).as(r.message()).isTrue();
+    assertThat(s.received().get(0)).isEqualTo(TftpCodecTestBytes.CONNECT_RRQ);
+    assertThat(TftpKind.describe(TftpCheck.connect(s.address(), TIMEOUT)))
+        .isEqualTo("tftp connect [::1]:" + s.address().getPort());
+  }
+
+  @Test
+  void over_ipv6_data_from_another_port_after_locking_on_the_tid_gets_error_five_and_is_ignored()
+      throws Exception {
+    AtomicInteger errorsToStray = new AtomicInteger();
+    ScriptedServer s =
+        server(
+            "::1",
+            (srv, req, from) -> {
+              if (req[1] != 1) {
+                return;
+              }
+              DatagramSocket tid = srv.newSocket("::1");
+              DatagramSocket stray = srv.newSocket("::1");
+              stray.setSoTimeout(300);
+              ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
+              ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
+              var p = new java.net.DatagramPacket(new byte[100], 100);
+              stray.receive(p);
+              if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
+                  .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
+                errorsToStray.incrementAndGet();
+              }
+              tid.setSoTimeout(300);
+              tid.receive(p);
+              ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
+            });
+    TftpCheck c =
+        TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT).withBlockSize(0);
+    assertThat(run(c).message()).startsWith("OK - Received 600 bytes");
+    assertThat(errorsToStray).hasValue(1);
+  }
+
+  @Test
+  void over_ipv6_a_port_with_nothing_listening_fails_fast_on_icmpv6_port_unreachable()
+      throws Exception {
+    int port;
+    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+      port = free.getLocalPort();
+    }
+    TftpCheck c = TftpCheck.connect(new InetSocketAddress("::1", port), Duration.ofSeconds(5));
+    ProbeResult r = engine.probe(c).get(6, TimeUnit.SECONDS);
+    assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
+    assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(1));
+  }
 }
