@@ -234,7 +234,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void anActiveControllerProgramsTheDesiredTable() throws Exception {
+  void an_active_controller_programs_the_desired_table() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(backend.read().toSaveLines())
@@ -242,7 +242,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void anInactiveDirectorProgramsNothingUntilItBecomesActive() throws Exception {
+  void an_inactive_director_programs_nothing_until_it_becomes_active() throws Exception {
     controller(false).accept(up(DesiredTablesTest.config("")));
     awaitPasses(2); // the worker woke up (periodic pass) and chose not to program
     assertThat(backend.read().serviceCount()).isZero();
@@ -252,7 +252,8 @@ class IpvsControllerTest {
   }
 
   @Test
-  void servicesNotManagedByLvsPulseAreNeverTouchedAndDriftIsRepaired() throws Exception {
+  void services_not_managed_by_lvs_pulse_are_never_touched_and_drift_is_repaired()
+      throws Exception {
     backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(77), "rr"))));
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
@@ -267,7 +268,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void aVirtualServiceRemovedFromTheConfigIsDeletedOnceThenForgotten() throws Exception {
+  void a_virtual_service_removed_from_the_config_is_deleted_once_then_forgotten() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     LvsConfig empty = new LvsConfigParser().parse("e.cf", "network = direct\n").config();
@@ -281,7 +282,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void withdrawDeletesEveryManagedServiceAndStopsProgramming() throws Exception {
+  void withdraw_deletes_every_managed_service_and_stops_programming() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(controller.withdraw().converged()).isTrue();

@@ -194,7 +194,7 @@ class DaemonRealIpvsIT {
   }
 
   @Test
-  void theDaemonProgramsTheKernelQuiescesAFailedServerAndRepairsAnOperatorsDeletion()
+  void the_daemon_programs_the_kernel_quiesces_a_failed_server_and_repairs_an_operators_deletion()
       throws Exception {
     addForeignService();
     tftpd("127.0.0.21");
@@ -244,7 +244,7 @@ class DaemonRealIpvsIT {
   }
 
   @Test
-  void cleanupOnStopDeletesOnlyTheManagedService() throws Exception {
+  void cleanup_on_stop_deletes_only_the_managed_service() throws Exception {
     addForeignService();
     tftpd("127.0.0.21");
     Path cfg = dir.resolve("lvs.cf");

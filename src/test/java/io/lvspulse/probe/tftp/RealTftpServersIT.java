@@ -226,7 +226,8 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void theConnectCheckCallsEachServerAliveWhateverItsErrorText(String kind) throws Exception {
+  void the_connect_check_calls_each_server_alive_whatever_its_error_text(String kind)
+      throws Exception {
     Server s = serverNamed(kind);
     ProbeResult r = probe(TftpCheck.connect(s.address(), TIMEOUT));
     assertThat(r.success()).as(r.message()).isTrue();
@@ -235,7 +236,8 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void getSucceedsWithTheRightSizeAndDigestAtEveryBlockSize(String kind) throws Exception {
+  void get_succeeds_with_the_right_size_and_digest_at_every_block_size(String kind)
+      throws Exception {
     Server s = serverNamed(kind);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
     for (int blksize : new int[] {0, 8 * 64, 1428, 8192}) {
@@ -254,7 +256,7 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void getFailsWithTheWrongSizeAndWithAMissingFile(String kind) throws Exception {
+  void get_fails_with_the_wrong_size_and_with_a_missing_file(String kind) throws Exception {
     Server s = serverNamed(kind);
     ProbeResult r = probe(TftpCheck.get(s.address(), "hello.txt", 601, Optional.empty(), TIMEOUT));
     assertThat(r.message()).isEqualTo("File size mismatch: expected 601 bytes, got 600 bytes");
@@ -265,7 +267,7 @@ class RealTftpServersIT {
   }
 
   @Test
-  void aStoppedServerFailsWithinTheTimeoutNotAfterTwentyFiveSeconds() throws Exception {
+  void a_stopped_server_fails_within_the_timeout_not_after_twenty_five_seconds() throws Exception {
     Server s = hpa("tftpd-hpa (to be stopped)"); // a separate instance
     assertThat(probe(TftpCheck.connect(s.address(), TIMEOUT)).success()).isTrue();
     stop(s.process());
@@ -278,7 +280,7 @@ class RealTftpServersIT {
   }
 
   @Test
-  void aPortWithNothingListeningFailsFast() throws Exception {
+  void a_port_with_nothing_listening_fails_fast() throws Exception {
     int port = freeUdpPort("127.0.0.1");
     ProbeResult r =
         probe(TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(6)));
