@@ -19,6 +19,7 @@ import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.ipvs.SyncDaemonRole;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
+import io.lvspulse.testing.Pause;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -210,13 +211,13 @@ class IpvsControllerTest {
     controller.start();
     controller.accept(weighted(c, 5));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
-    Thread.sleep(600); // a quiet period longer than the window
+    Pause.pace(Duration.ofMillis(600), "a quiet period longer than the 500 ms debounce window");
     b.applied.clear();
     controller.accept(weighted(c, 4)); // applied at once ...
     await().atMost(Duration.ofMillis(400)).until(() -> b.applied.size() == 1);
     for (int w = 3; w >= 0; w--) {
       controller.accept(weighted(c, w)); // ... these, within the window, in one reconcile
-      Thread.sleep(20);
+      Pause.pace(Duration.ofMillis(20), "changes 20 ms apart, all within one debounce window");
     }
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(b.applied)

@@ -2,6 +2,7 @@ package io.lvspulse.probe.program;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ProgramProbeTest {
@@ -155,13 +157,19 @@ class ProgramProbeTest {
             Duration.ofMillis(500));
     long t0 = System.nanoTime();
     var future = p.start();
-    boolean sawSleep = false;
-    for (int i = 0; i < 40 && !sawSleep && !future.isDone(); i++) {
-      sawSleep = sleepers(marker) > 0;
-      if (!sawSleep) {
-        Thread.sleep(10);
-      }
-    }
+    AtomicBoolean seen = new AtomicBoolean();
+    await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              if (sleepers(marker) > 0) {
+                seen.set(true);
+              }
+              return seen.get() || future.isDone();
+            });
+    boolean sawSleep = seen.get();
     ProbeResult r = future.get(5, TimeUnit.SECONDS);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertThat(sawSleep).as("the sleep child was running during the probe").isTrue();
@@ -169,10 +177,11 @@ class ProgramProbeTest {
     assertThat(r.timedOut()).isTrue();
     assertThat(ms).isLessThan(1500L);
     // the kill is SIGKILL and synchronous, but give the kernel a moment to reap
-    for (int i = 0; i < 50 && sleepers(marker) > 0; i++) {
-      Thread.sleep(20);
-    }
-    assertThat(sleepers(marker)).as("sleep processes left").isZero();
+    await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(sleepers(marker)).as("sleep processes left").isZero());
   }
 
   private static long sleepers(String marker) {

@@ -7,6 +7,7 @@ import io.lvspulse.config.VirtualService;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.testing.Pause;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -101,10 +102,11 @@ class SocketProbeEngineTest {
               OutputStream out = s.getOutputStream();
               out.write('2');
               out.flush();
-              TcpPeer.sleep(150);
+              Pause.pace(
+                  Duration.ofMillis(150), "the rest of the reply arrives in a later segment");
               out.write("20 ok\r\n".getBytes(StandardCharsets.UTF_8));
               out.flush();
-              TcpPeer.sleep(200);
+              Pause.pace(Duration.ofMillis(200), "the peer keeps the connection open a while");
               s.close();
             })) {
       ProbeResult r = run(tcp(peer, "", ExpectMatcher.prefix("220 ok"), LONG));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -185,18 +186,22 @@ class RealTftpServersIT {
             .start();
     Server s = new Server(name, addr, p);
     servers.add(s);
-    // ready when it answers (bounded: 50 tries of up to 100 ms)
-    for (int i = 0; i < 50; i++) {
-      ProbeResult r = probe(TftpCheck.connect(addr, Duration.ofMillis(100)));
-      if (r.success()) {
-        return s;
-      }
-      assertThat(p.isAlive())
-          .as(name + " exited with " + (p.isAlive() ? "" : p.exitValue()))
-          .isTrue();
-      Thread.sleep(20);
-    }
-    throw new AssertionError(name + " did not answer within 5 s");
+    // ready when it answers
+    Waits.until(
+        name + " answers",
+        Duration.ofSeconds(6),
+        Duration.ofMillis(20),
+        () -> {
+          if (probe(TftpCheck.connect(addr, Duration.ofMillis(100))).success()) {
+            return true;
+          }
+          assertThat(p.isAlive())
+              .as(name + " exited with " + (p.isAlive() ? "" : p.exitValue()))
+              .isTrue();
+          return false;
+        },
+        () -> name + " did not answer within 6 s");
+    return s;
   }
 
   private ProbeResult probe(TftpCheck c) throws Exception {

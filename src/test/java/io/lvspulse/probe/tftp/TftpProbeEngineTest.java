@@ -1,6 +1,7 @@
 package io.lvspulse.probe.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
@@ -220,7 +221,8 @@ class TftpProbeEngineTest {
     for (int i = 0; i < 3; i++) {
       flooded.add(engine.probe(connect(hostile)));
     }
-    Thread.sleep(100); // let the flood start
+    // the flood has started: the hostile server's script runs right after it got the first RRQ
+    await().atMost(Duration.ofSeconds(5)).until(() -> !hostile.received().isEmpty());
     long t0 = System.nanoTime();
     List<CompletableFuture<ProbeResult>> others = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -259,7 +261,8 @@ class TftpProbeEngineTest {
     ScriptedServer silent = server("127.0.0.1", (srv, req, from) -> {});
     CompletableFuture<ProbeResult> f =
         engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30)));
-    Thread.sleep(50);
+    // in flight: its RRQ reached the server
+    await().atMost(Duration.ofSeconds(5)).until(() -> !silent.received().isEmpty());
     engine.close();
     ProbeResult r = f.get(1, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.LOCAL_ERROR);
