@@ -76,6 +76,12 @@ class EcmpThroughIpvsIT {
       IntStream.rangeClosed(100, 249).mapToObj(i -> "10.0.2." + i).toList();
   static final int TIMEOUT_S = 2;
 
+  /**
+   * The wlc comparison's withdrawal phase asserts nothing (it measures what pair-mode programming
+   * loses, for docs/ecmp.md): it runs with {@code -De2e.ecmp.wlc-withdrawal=true} only.
+   */
+  static final boolean WLC_WITHDRAWAL = Boolean.getBoolean("e2e.ecmp.wlc-withdrawal");
+
   private @Nullable Lab lab;
   private final Map<String, Lab.Director> directors = new LinkedHashMap<>();
   private final Map<String, Lab.Host> servers = new LinkedHashMap<>();
@@ -148,10 +154,10 @@ class EcmpThroughIpvsIT {
     assertIdenticalTables("ECMP start");
 
     // 1. Steady state.
-    List<Transfer> steady = run("ecmp-steady", Duration.ofSeconds(15), at -> {});
+    List<Transfer> steady = run("ecmp-steady", Duration.ofSeconds(10), at -> {});
     Map<String, Set<String>> serversByClient = serversByClient();
     long spread = directorsByClient().values().stream().filter(s -> s.size() > 1).count();
-    numbers.put("ECMP steady state (15 s)", summary(steady));
+    numbers.put("ECMP steady state (10 s)", summary(steady));
     numbers.put("ECMP steady: failed", failed(steady) + "/" + steady.size());
     numbers.put(
         "ECMP steady: client addresses whose flows reached 2+ directors",
@@ -171,14 +177,14 @@ class EcmpThroughIpvsIT {
     List<Transfer> withdrawal =
         run(
             "ecmp-withdrawal",
-            Duration.ofSeconds(20),
+            Duration.ofSeconds(14),
             at -> {
-              sleepUntil(at + 6_000);
+              sleepUntil(at + 4_000);
               route(List.of("ecd2", "ecd3"));
-              sleepUntil(at + 13_000);
+              sleepUntil(at + 9_000);
               route(DIRECTORS);
             });
-    numbers.put("ECMP director withdrawn at 6 s, back at 13 s", summary(withdrawal));
+    numbers.put("ECMP director withdrawn at 4 s, back at 9 s", summary(withdrawal));
     numbers.put("ECMP withdrawal: failed", failed(withdrawal) + "/" + withdrawal.size());
     assertThat(failed(withdrawal)).as("ECMP withdrawal: %s", summary(withdrawal)).isZero();
 
@@ -188,9 +194,9 @@ class EcmpThroughIpvsIT {
     List<Transfer> death =
         run(
             "ecmp-server-death",
-            Duration.ofSeconds(20),
+            Duration.ofSeconds(15),
             at -> {
-              sleepUntil(at + 6_000);
+              sleepUntil(at + 4_000);
               killAt[0] = System.currentTimeMillis();
               tftpds.get("rs1").destroyForcibly();
               quiescedAt[0] =
@@ -200,7 +206,7 @@ class EcmpThroughIpvsIT {
                       t -> t.contains(dest("rs1", 0)));
             });
     List<Transfer> afterDetection = between(death, quiescedAt[0] + 1000, Long.MAX_VALUE);
-    numbers.put("ECMP rs1 killed at 6 s", summary(death));
+    numbers.put("ECMP rs1 killed at 4 s", summary(death));
     numbers.put("ECMP server death: detection (all three directors)", s(quiescedAt[0] - killAt[0]));
     numbers.put("ECMP server death: failed", failed(death) + "/" + death.size());
     numbers.put(
@@ -216,15 +222,15 @@ class EcmpThroughIpvsIT {
     List<Transfer> restart =
         run(
             "ecmp-daemon-restart",
-            Duration.ofSeconds(20),
+            Duration.ofSeconds(16),
             at -> {
-              sleepUntil(at + 5_000);
+              sleepUntil(at + 4_000);
               Process p = daemons.get("ecd2");
               p.destroyForcibly();
               p.waitFor(10, TimeUnit.SECONDS);
               startDaemon("ecd2", List.of());
             });
-    numbers.put("ECMP lvs-pulse of ecd2 kill -9 + restart at 5 s", summary(restart));
+    numbers.put("ECMP lvs-pulse of ecd2 kill -9 + restart at 4 s", summary(restart));
     numbers.put("ECMP daemon restart: failed", failed(restart) + "/" + restart.size());
     assertThat(failed(restart)).as("ECMP daemon restart: %s", summary(restart)).isZero();
     assertIdenticalTables("after a daemon restart");
@@ -239,7 +245,7 @@ class EcmpThroughIpvsIT {
     assertThat(order.stream().filter(x -> x.startsWith("->")).map(x -> x.split(" ")[1]))
         .as("the kernel's list, head first, in the canonical order")
         .containsExactly("10.0.0.31:69", "10.0.0.32:69", "10.0.0.33:69");
-    List<Transfer> three = run("ecmp-three-servers", Duration.ofSeconds(12), at -> {});
+    List<Transfer> three = run("ecmp-three-servers", Duration.ofSeconds(8), at -> {});
     numbers.put("ECMP with rs3", summary(three));
     assertThat(failed(three)).isZero();
 
@@ -257,27 +263,30 @@ class EcmpThroughIpvsIT {
                 && t.contains(dest("rs1", 1))
                 && t.contains(dest("rs2", 1))
                 && t.stream().noneMatch(x -> x.contains("10.0.0.33")));
-    List<Transfer> wlc = run("wlc-steady", Duration.ofSeconds(15), at -> {});
-    numbers.put("wlc -p 45 on 3 directors, steady state (15 s)", summary(wlc));
+    List<Transfer> wlc = run("wlc-steady", Duration.ofSeconds(10), at -> {});
+    numbers.put("wlc -p 45 on 3 directors, steady state (10 s)", summary(wlc));
     numbers.put("wlc -p 45 steady: failed", failed(wlc) + "/" + wlc.size());
     numbers.put(
         "wlc -p 45 steady: client addresses that two directors sent to different real servers",
         serversByClient().values().stream().filter(s -> s.size() > 1).count());
-    List<Transfer> wlcWithdrawal =
-        run(
-            "wlc-withdrawal",
-            Duration.ofSeconds(20),
-            at -> {
-              sleepUntil(at + 6_000);
-              route(List.of("ecd2", "ecd3"));
-              sleepUntil(at + 13_000);
-              route(DIRECTORS);
-            });
-    numbers.put("wlc -p 45, director withdrawn at 6 s, back at 13 s", summary(wlcWithdrawal));
-    numbers.put("wlc -p 45 withdrawal: failed", failed(wlcWithdrawal) + "/" + wlcWithdrawal.size());
     assertThat(failed(wlc))
         .as("with wlc each director decides alone: the ACKs of some transfers reach another server")
         .isPositive();
+    if (WLC_WITHDRAWAL) {
+      List<Transfer> wlcWithdrawal =
+          run(
+              "wlc-withdrawal",
+              Duration.ofSeconds(14),
+              at -> {
+                sleepUntil(at + 4_000);
+                route(List.of("ecd2", "ecd3"));
+                sleepUntil(at + 9_000);
+                route(DIRECTORS);
+              });
+      numbers.put("wlc -p 45, director withdrawn at 4 s, back at 9 s", summary(wlcWithdrawal));
+      numbers.put(
+          "wlc -p 45 withdrawal: failed", failed(wlcWithdrawal) + "/" + wlcWithdrawal.size());
+    }
   }
 
   // ---- the network ----------------------------------------------------------------------------
