@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code lvs-pulse bench ipvs}: N weight changes as ONE {@code ipvsadm -R} batch (what lvs-pulse
  * does) versus N separate ipvsadm executions (what Piranha's nanny does), against a local fake
- * ipvsadm and against the real IPVS kernel of the lab's UML guest. Prints a Markdown table.
+ * ipvsadm and against the real IPVS kernel of a lab director. Prints a Markdown table.
  *
  * <p>A standalone command: attach it to the {@code bench} parent as a subcommand.
  */
@@ -210,7 +210,7 @@ public final class IpvsBenchCommand implements Callable<Integer> {
             new IpvsCommand.AddService(IpvsService.of(key, "wlc")),
             new IpvsCommand.AddDestination(key, d)));
     try {
-      Row r = measure("real IPVS kernel (UML guest via ipvsadm-vm)", vm, vmChanges);
+      Row r = measure("real IPVS kernel (a lab director)", vm, vmChanges);
       int last = 1 + (vmChanges - 1) % 100;
       int weight =
           backend
