@@ -100,7 +100,8 @@ public final class AdminService implements AdminControl {
     } catch (NotFound e) {
       return AdminReply.error(AdminReply.Status.NOT_FOUND, e.getMessage());
     } catch (IllegalArgumentException e) {
-      return AdminReply.error(AdminReply.Status.BAD_REQUEST, e.getMessage());
+      return AdminReply.error(
+          AdminReply.Status.BAD_REQUEST, Objects.requireNonNullElse(e.getMessage(), e.toString()));
     }
     Optional<Admin> before =
         monitor.adminStates().entrySet().stream()
@@ -191,6 +192,12 @@ public final class AdminService implements AdminControl {
   private static final class NotFound extends Exception {
     NotFound(String message) {
       super(message);
+    }
+
+    /** The message every constructor takes: never null. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,12 +59,12 @@ public final class IpvsBenchCommand implements Callable<Integer> {
       description =
           "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else /sbin/ipvsadm); a lab"
               + " director's: $(lab/bin/lab director ipvsadm NAME)")
-  Path vmIpvsadm;
+  @Nullable Path vmIpvsadm;
 
   @Option(
       names = "--fake-ipvsadm",
       description = "the local double (default: a generated script that reads stdin and exits 0)")
-  Path fakeIpvsadm;
+  @Nullable Path fakeIpvsadm;
 
   @Option(
       names = "--repeat",

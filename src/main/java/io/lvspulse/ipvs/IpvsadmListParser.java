@@ -3,6 +3,7 @@ package io.lvspulse.ipvs;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Parses the connection counters out of {@code ipvsadm -L -n}:
@@ -55,7 +56,8 @@ public final class IpvsadmListParser {
           out.put(key(f), current);
         }
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(i + 1, line, e.getMessage());
+        throw new IpvsParseException(
+            i + 1, line, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
     }
     return new IpvsConnections(out);

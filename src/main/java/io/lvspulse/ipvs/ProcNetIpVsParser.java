@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Parses {@code /proc/net/ip_vs}: the fallback when {@code ipvsadm -S -n} cannot be read.
@@ -80,7 +81,8 @@ public final class ProcNetIpVsParser {
         }
         b.service(s);
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(svc.line(), svc.text(), e.getMessage());
+        throw new IpvsParseException(
+            svc.line(), svc.text(), Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
       for (int j = 0; j < svc.dests().size(); j++) {
         String[] d = svc.dests().get(j);
@@ -98,7 +100,10 @@ public final class ProcNetIpVsParser {
               };
           b.destination(key, new IpvsDestination(hexSocket(d[1]), m, Integer.parseInt(d[3])));
         } catch (IllegalArgumentException e) {
-          throw new IpvsParseException(svc.destLines().get(j), String.join(" ", d), e.getMessage());
+          throw new IpvsParseException(
+              svc.destLines().get(j),
+              String.join(" ", d),
+              Objects.requireNonNullElse(e.getMessage(), e.toString()));
         }
       }
     }
