@@ -32,10 +32,7 @@ public final class IpvsadmListParser {
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       String s = line.strip();
-      if (s.isEmpty()
-          || s.startsWith("IP Virtual Server version")
-          || s.startsWith("Prot LocalAddress:Port")
-          || s.startsWith("-> RemoteAddress:Port")) {
+      if (ProcNetIpVsParser.isHeader(s)) {
         continue;
       }
       String[] f = s.split("\\s+");

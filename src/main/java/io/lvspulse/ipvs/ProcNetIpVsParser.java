@@ -24,6 +24,17 @@ import java.util.Objects;
 public final class ProcNetIpVsParser {
   private ProcNetIpVsParser() {}
 
+  /**
+   * Whether a stripped line of a listing ({@code /proc/net/ip_vs}, {@code ipvsadm -L -n}) is empty
+   * or one of its headers.
+   */
+  static boolean isHeader(String stripped) {
+    return stripped.isEmpty()
+        || stripped.startsWith("IP Virtual Server version")
+        || stripped.startsWith("Prot LocalAddress:Port")
+        || stripped.startsWith("-> RemoteAddress:Port");
+  }
+
   /** Parses the file's text. */
   public static IpvsTable parse(String text, int hz) throws IpvsParseException {
     if (hz <= 0) {
@@ -35,10 +46,7 @@ public final class ProcNetIpVsParser {
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       String s = line.trim();
-      if (s.isEmpty()
-          || s.startsWith("IP Virtual Server version")
-          || s.startsWith("Prot LocalAddress:Port")
-          || s.startsWith("-> RemoteAddress:Port")) {
+      if (isHeader(s)) {
         continue;
       }
       String[] f = s.split("\\s+");
