@@ -122,7 +122,7 @@ public final class AdminService implements AdminControl {
         .append(unchanged ? "already " : "")
         .append(state.label())
         .append(" (")
-        .append(describe(after.get()))
+        .append(after.get().action())
         .append("); ")
         .append(partner.advice());
     saveError.ifPresent(
@@ -176,17 +176,6 @@ public final class AdminService implements AdminControl {
       lastSaveError = why;
       return Optional.of(why);
     }
-  }
-
-  private static String describe(Admin a) {
-    return switch (a.state()) {
-      case ENABLED -> "back to the health rules";
-      case DRAIN -> "weight 0, existing clients finish";
-      case MAINTENANCE ->
-          a.drainedAt().isPresent()
-              ? "out of IPVS, probes go on"
-              : "weight 0 until drained, then out of IPVS; probes go on";
-    };
   }
 
   private static final class NotFound extends Exception {
