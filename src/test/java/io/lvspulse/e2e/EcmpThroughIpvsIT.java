@@ -212,7 +212,11 @@ class EcmpThroughIpvsIT {
     numbers.put(
         "ECMP server death: failed after detection + 1 s",
         failed(afterDetection) + "/" + afterDetection.size());
-    assertThat(failed(between(death, 0, killAt[0]))).isZero();
+    // Before the kill, but not in its last packet timeout (1 s): a transfer whose RRQ was on its
+    // way to rs1 when it died is the kill's, not steady state's (seen once: started 0.2 s before).
+    assertThat(failed(between(death, 0, killAt[0] - 1000)))
+        .as("before the kill: %s", summary(between(death, 0, killAt[0] - 1000)))
+        .isZero();
     assertThat(failed(afterDetection)).as("after detection: %s", summary(afterDetection)).isZero();
     assertIdenticalTables("rs1 dead");
     startTftpd("rs1");
