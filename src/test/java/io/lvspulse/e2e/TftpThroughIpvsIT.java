@@ -290,7 +290,8 @@ class TftpThroughIpvsIT {
   }
 
   static String dest(String server, int weight) {
-    return "-a -f 1 -r " + RIP.get(server) + ":69 -g -w " + weight;
+    // a fwmark direct-routing server is RIP:0 (docs/ipvs.md#firewall-mark-real-servers-have-port-0)
+    return "-a -f 1 -r " + RIP.get(server) + ":0 -g -w " + weight;
   }
 
   /** Polls the table until {@code p}; returns the epoch millis it first held. */
@@ -327,8 +328,8 @@ class TftpThroughIpvsIT {
     startDaemon();
     if (!STEER) {
       director.must("ipvsadm", "-A", "-f", "1", "-s", "wlc", "-p", "45");
-      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs1") + ":69", "-g", "-w", "1");
-      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs2") + ":69", "-g", "-w", "1");
+      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs1") + ":0", "-g", "-w", "1");
+      director.must("ipvsadm", "-a", "-f", "1", "-r", RIP.get("rs2") + ":0", "-g", "-w", "1");
     }
     awaitTable(
         "both servers at weight 1",
