@@ -95,7 +95,7 @@ class DrainingForwardingTest {
     }
     monitor.awaitIdle();
     IpvsTable kernel = DesiredTables.build(monitor.snapshot()).table();
-    assertThat(kernel.toSaveLines()).contains("-a -f 1 -r 10.0.0.3:69 -g -w 1");
+    assertThat(kernel.toSaveLines()).contains("-a -f 1 -r 10.0.0.3:0 -g -w 1");
 
     // The new file lost its global section: network falls back to Piranha's default, nat.
     monitor.reload(config("", server("a", "10.0.0.2")));
@@ -115,12 +115,12 @@ class DrainingForwardingTest {
             .iterator()
             .next()
             .destinations()
-            .get(new InetSocketAddress(InetAddress.getByName("10.0.0.3"), 69));
+            .get(new InetSocketAddress(InetAddress.getByName("10.0.0.3"), 0));
     assertThat(dest.method()).isEqualTo(ForwardingMethod.ROUTE);
     assertThat(dest.weight()).isZero();
     List<String> plan =
         IpvsPlanner.plan(desired, kernel, kernel.keys()).stream().map(IpvsCommand::line).toList();
-    assertThat(plan).contains("-e -f 1 -r 10.0.0.3:69 -g -w 0");
+    assertThat(plan).contains("-e -f 1 -r 10.0.0.3:0 -g -w 0");
     assertThat(plan).noneMatch(l -> l.contains("10.0.0.3") && l.contains(" -m "));
   }
 }
