@@ -141,11 +141,12 @@ public final class IpvsReconciler {
   private volatile @Nullable Result last;
 
   /**
-   * @param backend the backend; calls are counted and timed in {@code registry}
+   * @param backend the backend; calls are counted and timed in {@code registry} (once: a backend
+   *     already counted there is not wrapped again)
    */
   public IpvsReconciler(
       IpvsBackend backend, MeterRegistry registry, RetryPolicy retry, Sleeper sleeper) {
-    this.backend = new MeteredIpvsBackend(backend, registry);
+    this.backend = MeteredIpvsBackend.of(backend, registry);
     this.retry = retry;
     this.sleeper = sleeper;
     this.converged =

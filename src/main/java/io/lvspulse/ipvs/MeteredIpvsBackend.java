@@ -18,6 +18,7 @@ public final class MeteredIpvsBackend implements IpvsBackend {
   public static final String DURATION = "lvs_pulse_ipvsadm_duration";
 
   private final IpvsBackend delegate;
+  private final MeterRegistry registry;
   private final Counter ok;
   private final Counter failed;
   private final Counter timeout;
@@ -25,11 +26,23 @@ public final class MeteredIpvsBackend implements IpvsBackend {
 
   public MeteredIpvsBackend(IpvsBackend delegate, MeterRegistry registry) {
     this.delegate = delegate;
+    this.registry = registry;
     this.ok = counter(registry, "ok");
     this.failed = counter(registry, "failed");
     this.timeout = counter(registry, "timeout");
     this.duration =
         Timer.builder(DURATION).description("Time spent in ipvsadm calls").register(registry);
+  }
+
+  /**
+   * {@code backend} counted in {@code registry}: itself when it is already counted there (wrapping
+   * it again would count every call twice), else a new {@code MeteredIpvsBackend}.
+   */
+  public static IpvsBackend of(IpvsBackend backend, MeterRegistry registry) {
+    if (backend instanceof MeteredIpvsBackend m && m.registry == registry) {
+      return m;
+    }
+    return new MeteredIpvsBackend(backend, registry);
   }
 
   private static Counter counter(MeterRegistry r, String result) {

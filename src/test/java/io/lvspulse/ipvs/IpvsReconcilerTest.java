@@ -65,6 +65,25 @@ class IpvsReconcilerTest {
   }
 
   @Test
+  void a_backend_already_metered_in_the_registry_is_counted_once_per_call() throws Exception {
+    // Regression: the daemon hands the reconciler a metered backend; wrapping it again counted
+    // every ipvsadm call twice in lvs_pulse_ipvsadm_commands_total.
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    IpvsReconciler twice =
+        new IpvsReconciler(
+            new MeteredIpvsBackend(new DryRunBackend(), r),
+            r,
+            IpvsReconciler.RetryPolicy.DEFAULT,
+            sleeps::add);
+
+    assertThat(twice.reconcile(tftp(dr("10.0.0.2:69", 1)), Set.of(TFTP)).converged()).isTrue();
+
+    assertThat(r.get(MeteredIpvsBackend.COMMANDS).tag("result", "ok").counter().count())
+        .isEqualTo(3); // read, apply, verify
+    assertThat(r.get(MeteredIpvsBackend.DURATION).timer().count()).isEqualTo(3);
+  }
+
+  @Test
   void a_converged_table_costs_one_read_and_no_apply() throws Exception {
     IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
     reconciler.reconcile(desired, Set.of(TFTP));
