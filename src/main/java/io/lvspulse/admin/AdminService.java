@@ -100,7 +100,8 @@ public final class AdminService implements AdminControl {
     } catch (NotFound e) {
       return AdminReply.error(AdminReply.Status.NOT_FOUND, e.getMessage());
     } catch (IllegalArgumentException e) {
-      return AdminReply.error(AdminReply.Status.BAD_REQUEST, e.getMessage());
+      return AdminReply.error(
+          AdminReply.Status.BAD_REQUEST, Objects.requireNonNullElse(e.getMessage(), e.toString()));
     }
     Optional<Admin> before =
         monitor.adminStates().entrySet().stream()
@@ -121,7 +122,7 @@ public final class AdminService implements AdminControl {
         .append(unchanged ? "already " : "")
         .append(state.label())
         .append(" (")
-        .append(describe(after.get()))
+        .append(after.get().action())
         .append("); ")
         .append(partner.advice());
     saveError.ifPresent(
@@ -177,20 +178,15 @@ public final class AdminService implements AdminControl {
     }
   }
 
-  private static String describe(Admin a) {
-    return switch (a.state()) {
-      case ENABLED -> "back to the health rules";
-      case DRAIN -> "weight 0, existing clients finish";
-      case MAINTENANCE ->
-          a.drainedAt().isPresent()
-              ? "out of IPVS, probes go on"
-              : "weight 0 until drained, then out of IPVS; probes go on";
-    };
-  }
-
   private static final class NotFound extends Exception {
     NotFound(String message) {
       super(message);
+    }
+
+    /** The message every constructor takes: never null. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 

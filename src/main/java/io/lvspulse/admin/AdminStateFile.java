@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -191,7 +192,8 @@ public final class AdminStateFile {
    * the directory). The file is created 0640.
    */
   public static void write(Path file, Map<ServerId, Admin> states) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
+    Path dir =
+        Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file has a parent directory");
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     byte[] bytes = format(states).getBytes(StandardCharsets.UTF_8);
     try {

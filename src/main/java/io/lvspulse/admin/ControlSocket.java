@@ -88,6 +88,9 @@ public final class ControlSocket implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(control);
     Path dir = path.toAbsolutePath().getParent();
+    if (dir == null) {
+      throw new IOException(path + " is the root directory, not a socket path");
+    }
     Optional<GroupPrincipal> g = lookupGroup(path, group);
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(

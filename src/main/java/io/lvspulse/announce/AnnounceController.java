@@ -479,7 +479,7 @@ public final class AnnounceController implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
-      log.error("announce: {}", e.getCause().toString());
+      log.error("announce: {}", Objects.requireNonNullElse(e.getCause(), e).toString());
     } catch (TimeoutException e) {
       log.warn("announce: the routing daemon did not finish within {} ms", timeout.toMillis());
     }

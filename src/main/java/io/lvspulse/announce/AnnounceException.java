@@ -1,5 +1,7 @@
 package io.lvspulse.announce;
 
+import java.util.Objects;
+
 /**
  * The routing daemon could not be asked or did not do what was asked: it is down or restarting,
  * timed out, refused the command, or lacks the VIP's protocol. Always a result to report and retry,
@@ -14,5 +16,11 @@ public final class AnnounceException extends Exception {
 
   public AnnounceException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /** The message every constructor takes: never null. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code lvs-pulse bench ipvs}: N weight changes as ONE {@code ipvsadm -R} batch (what lvs-pulse
  * does) versus N separate ipvsadm executions (what Piranha's nanny does), against a local fake
- * ipvsadm and against the real IPVS kernel of the lab's UML guest. Prints a Markdown table.
+ * ipvsadm and against the real IPVS kernel of a lab director. Prints a Markdown table.
  *
  * <p>A standalone command: attach it to the {@code bench} parent as a subcommand.
  */
@@ -58,12 +59,12 @@ public final class IpvsBenchCommand implements Callable<Integer> {
       description =
           "ipvsadm for the real kernel (default: env LVS_PULSE_IPVSADM, else /sbin/ipvsadm); a lab"
               + " director's: $(lab/bin/lab director ipvsadm NAME)")
-  Path vmIpvsadm;
+  @Nullable Path vmIpvsadm;
 
   @Option(
       names = "--fake-ipvsadm",
       description = "the local double (default: a generated script that reads stdin and exits 0)")
-  Path fakeIpvsadm;
+  @Nullable Path fakeIpvsadm;
 
   @Option(
       names = "--repeat",
@@ -210,7 +211,7 @@ public final class IpvsBenchCommand implements Callable<Integer> {
             new IpvsCommand.AddService(IpvsService.of(key, "wlc")),
             new IpvsCommand.AddDestination(key, d)));
     try {
-      Row r = measure("real IPVS kernel (UML guest via ipvsadm-vm)", vm, vmChanges);
+      Row r = measure("real IPVS kernel (a lab director)", vm, vmChanges);
       int last = 1 + (vmChanges - 1) % 100;
       int weight =
           backend

@@ -22,11 +22,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TFTP benchmark: RTT against a real tftpd-hpa, then rounds of N servers probed at once,
@@ -54,7 +56,7 @@ public final class TftpBench {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final com.sun.management.OperatingSystemMXBean os =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-  private Path script;
+  private @Nullable Path script; // check_tftp --connect, while run() runs
   private final ExecRunner runner = new ExecRunner();
 
   public TftpBench(Settings s, PrintWriter out) {
@@ -352,7 +354,8 @@ public final class TftpBench {
    */
   private boolean fork(String host, int port) throws IOException, InterruptedException {
     Process p =
-        new ProcessBuilder("bash", script.toString(), host, Integer.toString(port))
+        new ProcessBuilder(
+                "bash", Objects.requireNonNull(script).toString(), host, Integer.toString(port))
             .redirectErrorStream(true)
             .start();
     byte[] o = p.getInputStream().readAllBytes();

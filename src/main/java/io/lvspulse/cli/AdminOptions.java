@@ -5,6 +5,7 @@ import io.lvspulse.daemon.DaemonOptions;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,7 +40,7 @@ final class AdminOptions {
           "the HTTP API's bearer token, a file only its owner can read (default:"
               + " $CREDENTIALS_DIRECTORY/api.token under systemd, else /etc/lvs-pulse/api.token;"
               + " a missing file or none: the API is off and the page read-only)")
-  String apiTokenFile;
+  @Nullable String apiTokenFile;
 
   /** The options as the daemon takes them. */
   DaemonOptions.Admin toOptions() {
@@ -51,14 +52,14 @@ final class AdminOptions {
         path(stateDir), path(controlSocket), tokenFile(apiTokenFile, env));
   }
 
-  static Optional<Path> path(String s) {
+  static Optional<Path> path(@Nullable String s) {
     return s == null || s.equals("none") || s.isBlank()
         ? Optional.empty()
         : Optional.of(Path.of(s));
   }
 
   /** The token file: as given, else systemd's credential, else {@link ApiToken#DEFAULT_FILE}. */
-  static Optional<Path> tokenFile(String given, Map<String, String> env) {
+  static Optional<Path> tokenFile(@Nullable String given, Map<String, String> env) {
     if (given != null) {
       return path(given);
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,7 +98,7 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--selector-threads",
         description = "Selector threads of the engine (default: one per CPU, at most 4).")
-    Integer selectorThreads;
+    @Nullable Integer selectorThreads;
 
     @Override
     public Integer call() throws Exception {
@@ -131,13 +132,13 @@ public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Option(names = "--jar", description = "The shaded jar to run (default: this one).")
-    Path jar;
+    @Nullable Path jar;
 
     @Option(
         names = "--jvm-flags",
         split = " ",
         description = "JVM flags of the daemon (default: the systemd unit's JAVA_OPTS).")
-    List<String> jvmFlags;
+    @Nullable List<String> jvmFlags;
 
     @Option(
         names = "--in-tftpd",

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,7 +48,7 @@ public final class CheckTftpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--connect", paramLabel = "HOST", description = "Connect check of HOST.")
-  String connect;
+  @Nullable String connect;
 
   @Option(
       names = "--get",
@@ -55,7 +56,7 @@ public final class CheckTftpCommand implements Callable<Integer> {
       paramLabel = "HOST FILENAME SIZE",
       hideParamSyntax = true,
       description = "Fetch FILENAME from HOST and expect SIZE bytes.")
-  List<String> get;
+  @Nullable List<String> get;
 
   @Option(
       names = {"-p", "--port"},
@@ -71,7 +72,7 @@ public final class CheckTftpCommand implements Callable<Integer> {
   BigDecimal timeoutSeconds;
 
   @Option(names = "--sha256", paramLabel = "HEX", description = "With --get: expected SHA-256.")
-  String sha256;
+  @Nullable String sha256;
 
   @Option(
       names = "--blksize",

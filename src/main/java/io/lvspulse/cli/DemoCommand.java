@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
       description =
           "where the demo keeps its admin state file and its API token (default: a new temporary"
               + " directory, so a demo never touches /var/lib/lvs-pulse)")
-  Path stateDir;
+  @Nullable Path stateDir;
 
   @Option(
       names = "--control-socket",

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -117,7 +118,12 @@ public final class Keys {
   private static final InVirtual SERVER_DEFAULTS =
       new InVirtual(
           VIRTUAL_DEFAULTS,
-          new RealServer("", CNumbers.inetAton("0.0.0.0"), false, 1, VirtualService.DEFAULT_PORT));
+          new RealServer(
+              "",
+              Objects.requireNonNull(CNumbers.inetAton("0.0.0.0")),
+              false,
+              1,
+              VirtualService.DEFAULT_PORT));
 
   private static final Map<String, Key<GlobalSettings.Builder, GlobalSettings, ?>> GLOBAL_KEYS =
       new LinkedHashMap<>();

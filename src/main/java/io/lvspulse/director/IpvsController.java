@@ -232,6 +232,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
     }
   }
 
+  @GuardedBy("lock")
   private boolean convergedNow() {
     return appliedGeneration == generation
         && reconciler.lastResult().map(IpvsReconciler.Result::converged).orElse(false);
@@ -242,6 +243,7 @@ public final class IpvsController implements Consumer<MonitorSnapshot>, AutoClos
    * desired table, a failed reconcile), starts a new one. Call under the lock after anything {@link
    * #converged()} reads has changed.
    */
+  @GuardedBy("lock")
   private void updateConvergence() {
     if (convergedNow()) {
       convergence.complete(null);

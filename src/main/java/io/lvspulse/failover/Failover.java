@@ -386,8 +386,10 @@ public final class Failover implements AutoCloseable {
     if (stopped) {
       return;
     }
-    Duration keepalive = config.global().keepalive();
-    Duration period = keepalive.compareTo(options.maxTick()) < 0 ? keepalive : options.maxTick();
+    // A quarter of keepalive: the deadline is checked at most keepalive/4 late (with keepalive 0.2
+    // and deadtime 0.8, a tick of keepalive let detection take up to 1.0 s).
+    Duration quarter = config.global().keepalive().dividedBy(4);
+    Duration period = quarter.compareTo(options.maxTick()) < 0 ? quarter : options.maxTick();
     tick = scheduler.schedule(period, this::onTick);
   }
 

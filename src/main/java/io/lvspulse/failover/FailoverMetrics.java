@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -79,7 +80,7 @@ public final class FailoverMetrics {
   }
 
   void received(RxResult r) {
-    received.get(r).increment();
+    Objects.requireNonNull(received.get(r), "a counter for every RxResult").increment();
   }
 
   void failover() {

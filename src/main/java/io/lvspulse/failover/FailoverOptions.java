@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param listenPort local heartbeat port; empty = {@code heartbeat_port}
  * @param partnerPort the partner's heartbeat port; empty = {@code heartbeat_port}
  * @param maxTick the longest time between two checks of the deadline and the links (the tick is
- *     {@code min(keepalive, maxTick)})
+ *     {@code min(keepalive / 4, maxTick)})
  */
 public record FailoverOptions(
     Optional<Role> role,

@@ -118,6 +118,7 @@ public final class DryRunBackend implements IpvsBackend {
     record("ipvsadm --stop-daemon " + role.arg());
   }
 
+  @GuardedBy("this")
   private void record(String line) {
     if (commandLog.size() >= COMMAND_LOG_LIMIT) {
       commandLog.removeFirst();

@@ -1,5 +1,7 @@
 package io.lvspulse.ipvs;
 
+import java.util.Objects;
+
 /** A backend operation failed; {@link #kind()} tells a timeout from other failures. */
 public final class IpvsException extends Exception {
   /** Why the operation failed. */
@@ -30,5 +32,11 @@ public final class IpvsException extends Exception {
 
   public Kind kind() {
     return kind;
+  }
+
+  /** The message every constructor takes: never null. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 }

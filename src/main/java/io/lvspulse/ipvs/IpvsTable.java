@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -249,7 +250,7 @@ public final class IpvsTable {
       } else if (!exists) {
         return "Service not defined";
       } else if (command instanceof IpvsCommand.AddDestination c) {
-        var m = dests.get(key);
+        var m = destinationsOf(key);
         if (m.containsKey(c.destination().address())) {
           return "Destination already exists";
         }
@@ -262,23 +263,28 @@ public final class IpvsTable {
           m.put(c.destination().address(), c.destination());
         }
       } else if (command instanceof IpvsCommand.EditDestination c) {
-        var m = dests.get(key);
+        var m = destinationsOf(key);
         if (!m.containsKey(c.destination().address())) {
           return "No such destination";
         }
         m.put(c.destination().address(), c.destination());
       } else if (command instanceof IpvsCommand.DeleteDestination c) {
-        if (dests.get(key).remove(c.address()) == null) {
+        if (destinationsOf(key).remove(c.address()) == null) {
           return "No such destination";
         }
       }
       return null;
     }
 
+    /** The real servers of a service that exists: services and dests always have the same keys. */
+    private Map<InetSocketAddress, IpvsDestination> destinationsOf(ServiceKey key) {
+      return Objects.requireNonNull(dests.get(key), "no destination map for an existing service");
+    }
+
     /** The table. */
     public IpvsTable build() {
       Map<ServiceKey, Entry> m = new LinkedHashMap<>();
-      services.forEach((k, s) -> m.put(k, new Entry(s, dests.get(k))));
+      services.forEach((k, s) -> m.put(k, new Entry(s, destinationsOf(k))));
       return new IpvsTable(m, addWeights);
     }
   }

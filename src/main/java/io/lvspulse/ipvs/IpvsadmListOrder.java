@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +58,8 @@ public final class IpvsadmListOrder {
           current.add(IpAddresses.parseSocketAddress(d.group(1)));
         }
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(i + 1, line, e.getMessage());
+        throw new IpvsParseException(
+            i + 1, line, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
     }
     return out;
@@ -92,7 +94,8 @@ public final class IpvsadmListOrder {
                 + " (the table changed between the two reads)");
       }
       for (InetSocketAddress a : o) {
-        b.destination(key, e.destinations().get(a));
+        b.destination(
+            key, Objects.requireNonNull(e.destinations().get(a))); // same set: checked above
       }
     }
     return b.build();

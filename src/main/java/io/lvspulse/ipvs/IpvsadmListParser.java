@@ -3,6 +3,7 @@ package io.lvspulse.ipvs;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Parses the connection counters out of {@code ipvsadm -L -n}:
@@ -31,10 +32,7 @@ public final class IpvsadmListParser {
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       String s = line.strip();
-      if (s.isEmpty()
-          || s.startsWith("IP Virtual Server version")
-          || s.startsWith("Prot LocalAddress:Port")
-          || s.startsWith("-> RemoteAddress:Port")) {
+      if (ProcNetIpVsParser.isHeader(s)) {
         continue;
       }
       String[] f = s.split("\\s+");
@@ -55,7 +53,8 @@ public final class IpvsadmListParser {
           out.put(key(f), current);
         }
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(i + 1, line, e.getMessage());
+        throw new IpvsParseException(
+            i + 1, line, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
     }
     return new IpvsConnections(out);

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -41,7 +42,8 @@ public final class IpvsadmSaveParser {
           throw new IllegalArgumentException(err);
         }
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(i + 1, line, e.getMessage());
+        throw new IpvsParseException(
+            i + 1, line, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
     }
     return b.build();

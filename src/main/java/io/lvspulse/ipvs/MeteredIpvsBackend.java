@@ -57,6 +57,20 @@ public final class MeteredIpvsBackend implements IpvsBackend {
     T run() throws IpvsException;
   }
 
+  @FunctionalInterface
+  private interface Action {
+    void run() throws IpvsException;
+  }
+
+  private void meteredRun(Action action) throws IpvsException {
+    Boolean unused =
+        metered(
+            () -> {
+              action.run();
+              return true;
+            });
+  }
+
   private <T> T metered(Call<T> call) throws IpvsException {
     long t0 = System.nanoTime();
     try {
@@ -83,11 +97,7 @@ public final class MeteredIpvsBackend implements IpvsBackend {
 
   @Override
   public void apply(List<IpvsCommand> batch) throws IpvsException {
-    metered(
-        () -> {
-          delegate.apply(batch);
-          return null;
-        });
+    meteredRun(() -> delegate.apply(batch));
   }
 
   @Override
@@ -97,29 +107,17 @@ public final class MeteredIpvsBackend implements IpvsBackend {
 
   @Override
   public void setTimeouts(IpvsTimeouts timeouts) throws IpvsException {
-    metered(
-        () -> {
-          delegate.setTimeouts(timeouts);
-          return null;
-        });
+    meteredRun(() -> delegate.setTimeouts(timeouts));
   }
 
   @Override
   public void startSyncDaemon(SyncDaemonRole role, String iface, int syncId) throws IpvsException {
-    metered(
-        () -> {
-          delegate.startSyncDaemon(role, iface, syncId);
-          return null;
-        });
+    meteredRun(() -> delegate.startSyncDaemon(role, iface, syncId));
   }
 
   @Override
   public void stopSyncDaemon(SyncDaemonRole role) throws IpvsException {
-    metered(
-        () -> {
-          delegate.stopSyncDaemon(role);
-          return null;
-        });
+    meteredRun(() -> delegate.stopSyncDaemon(role));
   }
 
   @Override
@@ -129,10 +127,6 @@ public final class MeteredIpvsBackend implements IpvsBackend {
 
   @Override
   public void enableSysctls() throws IpvsException {
-    metered(
-        () -> {
-          delegate.enableSysctls();
-          return null;
-        });
+    meteredRun(() -> delegate.enableSysctls());
   }
 }

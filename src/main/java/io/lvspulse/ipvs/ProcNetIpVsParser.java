@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Parses {@code /proc/net/ip_vs}: the fallback when {@code ipvsadm -S -n} cannot be read.
@@ -23,6 +24,17 @@ import java.util.List;
 public final class ProcNetIpVsParser {
   private ProcNetIpVsParser() {}
 
+  /**
+   * Whether a stripped line of a listing ({@code /proc/net/ip_vs}, {@code ipvsadm -L -n}) is empty
+   * or one of its headers.
+   */
+  static boolean isHeader(String stripped) {
+    return stripped.isEmpty()
+        || stripped.startsWith("IP Virtual Server version")
+        || stripped.startsWith("Prot LocalAddress:Port")
+        || stripped.startsWith("-> RemoteAddress:Port");
+  }
+
   /** Parses the file's text. */
   public static IpvsTable parse(String text, int hz) throws IpvsParseException {
     if (hz <= 0) {
@@ -34,10 +46,7 @@ public final class ProcNetIpVsParser {
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       String s = line.trim();
-      if (s.isEmpty()
-          || s.startsWith("IP Virtual Server version")
-          || s.startsWith("Prot LocalAddress:Port")
-          || s.startsWith("-> RemoteAddress:Port")) {
+      if (isHeader(s)) {
         continue;
       }
       String[] f = s.split("\\s+");
@@ -80,7 +89,8 @@ public final class ProcNetIpVsParser {
         }
         b.service(s);
       } catch (IllegalArgumentException e) {
-        throw new IpvsParseException(svc.line(), svc.text(), e.getMessage());
+        throw new IpvsParseException(
+            svc.line(), svc.text(), Objects.requireNonNullElse(e.getMessage(), e.toString()));
       }
       for (int j = 0; j < svc.dests().size(); j++) {
         String[] d = svc.dests().get(j);
@@ -98,7 +108,10 @@ public final class ProcNetIpVsParser {
               };
           b.destination(key, new IpvsDestination(hexSocket(d[1]), m, Integer.parseInt(d[3])));
         } catch (IllegalArgumentException e) {
-          throw new IpvsParseException(svc.destLines().get(j), String.join(" ", d), e.getMessage());
+          throw new IpvsParseException(
+              svc.destLines().get(j),
+              String.join(" ", d),
+              Objects.requireNonNullElse(e.getMessage(), e.toString()));
         }
       }
     }

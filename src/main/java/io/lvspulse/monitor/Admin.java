@@ -55,6 +55,18 @@ public record Admin(AdminState state, Instant since, String by, Optional<Instant
     return new Admin(state, since, by, Optional.of(at));
   }
 
+  /** What this state does, in the words of the log and the CLI's reply. */
+  public String action() {
+    return switch (state) {
+      case ENABLED -> "back to the health rules";
+      case DRAIN -> "weight 0, existing clients finish";
+      case MAINTENANCE ->
+          drainedAt.isPresent()
+              ? "out of IPVS, probes go on"
+              : "weight 0 until drained, then out of IPVS; probes go on";
+    };
+  }
+
   /** In maintenance and still in IPVS at weight 0, waiting for its connections to end. */
   public boolean awaitingDrain() {
     return state == AdminState.MAINTENANCE && drainedAt.isEmpty();

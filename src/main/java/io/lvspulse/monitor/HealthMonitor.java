@@ -363,7 +363,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
               before.state().label(),
               after.state().label(),
               by,
-              adminAction(e));
+              e.admin.action());
           remember(
               new ServerEvent(
                   e.id,
@@ -554,20 +554,8 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
           a.state().label(),
           a.since(),
           a.by(),
-          adminAction(e));
+          e.admin.action());
     }
-  }
-
-  private static String adminAction(Entry e) {
-    Admin a = e.admin;
-    return switch (a.state()) {
-      case ENABLED -> "back to the health rules";
-      case DRAIN -> "weight 0, existing clients finish";
-      case MAINTENANCE ->
-          a.drainedAt().isPresent()
-              ? "out of IPVS, probes go on"
-              : "weight 0 until drained, then out of IPVS";
-    };
   }
 
   private void remember(ServerEvent ev) {
@@ -781,7 +769,7 @@ public final class HealthMonitor implements AutoCloseable, LocalHealth {
       action = tr.from() == Health.UNKNOWN ? "not added to IPVS" : "removed from IPVS";
     }
     if (e.admin.state() != AdminState.ENABLED) {
-      action += "; admin " + e.admin.state().label() + ": " + adminAction(e);
+      action += "; admin " + e.admin.state().label() + ": " + e.admin.action();
     }
     String rtt =
         r.success() ? String.format(Locale.ROOT, " in %.1f ms", r.elapsed().toNanos() / 1e6) : "";

@@ -89,24 +89,9 @@ public record ServerView(
         Admin.enabled(since));
   }
 
-  /** A view of a server whose admin state is the default (enabled since {@code since}). */
-  public ServerView(
-      ServerId id,
-      VirtualService virtual,
-      RealServer server,
-      Health health,
-      boolean inIpvs,
-      int weight,
-      boolean draining,
-      Optional<Instant> drainUntil,
-      Instant since,
-      Optional<ProbeResult> lastResult,
-      Optional<Instant> lastProbeAt,
-      int consecutiveSuccesses,
-      int consecutiveFailures,
-      String probe,
-      Optional<Network> drainNetwork) {
-    this(
+  /** This view with the operator's admin state {@code a}. */
+  public ServerView withAdmin(Admin a) {
+    return new ServerView(
         id,
         virtual,
         server,
@@ -122,43 +107,7 @@ public record ServerView(
         consecutiveFailures,
         probe,
         drainNetwork,
-        Admin.enabled(since));
-  }
-
-  /** A view of a server that is not draining (no {@code drainNetwork}). */
-  public ServerView(
-      ServerId id,
-      VirtualService virtual,
-      RealServer server,
-      Health health,
-      boolean inIpvs,
-      int weight,
-      boolean draining,
-      Optional<Instant> drainUntil,
-      Instant since,
-      Optional<ProbeResult> lastResult,
-      Optional<Instant> lastProbeAt,
-      int consecutiveSuccesses,
-      int consecutiveFailures,
-      String probe,
-      Admin admin) {
-    this(
-        id,
-        virtual,
-        server,
-        health,
-        inIpvs,
-        weight,
-        draining,
-        drainUntil,
-        since,
-        lastResult,
-        lastProbeAt,
-        consecutiveSuccesses,
-        consecutiveFailures,
-        probe,
-        Optional.empty(),
-        admin);
+        a);
   }
 
   /** Whether the server belongs in IPVS now: the health rules, the admin state and a reload. */

@@ -113,6 +113,14 @@ class ControlSocketTest {
   }
 
   @Test
+  void the_root_directory_as_socket_path_is_refused_with_a_message() {
+    // regression: Path.of("/").getParent() is null, which was a NullPointerException
+    assertThatThrownBy(() -> ControlSocket.open(Path.of("/"), control, "no-such-group"))
+        .isInstanceOf(IOException.class)
+        .hasMessage("/ is the root directory, not a socket path");
+  }
+
+  @Test
   void a_stale_socket_is_replaced_but_a_live_one_or_a_file_is_not() throws Exception {
     Files.createDirectories(sock().getParent());
     try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

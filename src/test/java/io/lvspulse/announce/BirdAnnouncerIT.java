@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lvspulse.testing.BirdProcess;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.NetNs;
+import io.lvspulse.testing.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,15 +113,12 @@ class BirdAnnouncerIT {
   }
 
   static long await(String what, Duration max, BooleanSupplier cond) throws InterruptedException {
-    long t0 = System.nanoTime();
-    long deadline = t0 + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (cond.getAsBoolean()) {
-        return (System.nanoTime() - t0) / 1_000_000;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("timed out after " + max + " waiting for: " + what);
+    return Waits.until(
+        what,
+        max,
+        Duration.ofMillis(20),
+        cond::getAsBoolean,
+        () -> "timed out after " + max + " waiting for: " + what);
   }
 
   private BirdAnnouncer announcer(Duration timeout) {

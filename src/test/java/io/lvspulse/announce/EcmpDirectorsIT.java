@@ -10,6 +10,7 @@ import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.EcmpLab;
 import io.lvspulse.testing.MiniJson;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,11 +175,11 @@ class EcmpDirectorsIT {
       assertThat(s).containsEntry("state", "down").containsEntry("in_ipvs", true);
       assertThat(d.log()).doesNotContain("ipvsadm -d ");
     }
-    long steady = System.nanoTime() + INTERVAL.multipliedBy(FALL + 2).toNanos();
-    while (System.nanoTime() < steady) {
-      assertThat(l.nextHops(VIP)).isEqualTo(all);
-      Thread.sleep(100);
-    }
+    Waits.holds(
+        "all routes stay",
+        INTERVAL.multipliedBy(FALL + 2),
+        Duration.ofMillis(100),
+        () -> assertThat(l.nextHops(VIP)).isEqualTo(all));
     startServer(1, root);
     await(
         "every director has " + rs1 + " up again",
@@ -225,11 +226,14 @@ class EcmpDirectorsIT {
     measure(
         "announce --drain -> next hop gone (the CLI's JVM start and its 2-interval wait included)",
         (System.nanoTime() - dr) / 1_000_000);
-    long stays = System.nanoTime() + INTERVAL.multipliedBy(RISE + 3).toNanos();
-    while (System.nanoTime() < stays) {
-      assertThat(l.nextHops(VIP)).as("a drained director stays withdrawn").isEqualTo(without1);
-      Thread.sleep(100);
-    }
+    Waits.holds(
+        "a drained director stays withdrawn",
+        INTERVAL.multipliedBy(RISE + 3),
+        Duration.ofMillis(100),
+        () ->
+            assertThat(l.nextHops(VIP))
+                .as("a drained director stays withdrawn")
+                .isEqualTo(without1));
     assertThat(d1.vip()).containsEntry("reason", "drained");
     long ud = System.nanoTime();
     DaemonProcess.Exit undrain = d1.announceCli("--undrain");
@@ -244,11 +248,14 @@ class EcmpDirectorsIT {
     Director d3 = directors.get(2);
     d3.kill9();
     long killed = System.nanoTime();
-    long hold = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    while (System.nanoTime() < hold) {
-      assertThat(l.nextHops(VIP)).as("BIRD still announces for a killed lvs-pulse").isEqualTo(all);
-      Thread.sleep(100);
-    }
+    Waits.holds(
+        "BIRD still announces for a killed lvs-pulse",
+        Duration.ofSeconds(2),
+        Duration.ofMillis(100),
+        () ->
+            assertThat(l.nextHops(VIP))
+                .as("BIRD still announces for a killed lvs-pulse")
+                .isEqualTo(all));
     long w = System.nanoTime();
     DaemonProcess.Exit withdraw = d3.announceCli("--withdraw-all");
     assertThat(withdraw.code()).as(withdraw.output()).isZero();
@@ -371,22 +378,19 @@ class EcmpDirectorsIT {
   /** Waits for {@code cond}, checking {@code invariant} at every poll; returns the ms it took. */
   static long awaitWhile(String what, Duration max, BooleanSupplier cond, Runnable invariant)
       throws InterruptedException {
-    long t0 = System.nanoTime();
-    long deadline = t0 + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      invariant.run();
-      boolean ok;
-      try {
-        ok = cond.getAsBoolean();
-      } catch (RuntimeException e) {
-        ok = false; // not there yet (starting, restarting)
-      }
-      if (ok) {
-        return (System.nanoTime() - t0) / 1_000_000;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("timed out after " + max + " waiting until " + what);
+    return Waits.until(
+        what,
+        max,
+        Duration.ofMillis(50),
+        () -> {
+          invariant.run();
+          try {
+            return cond.getAsBoolean();
+          } catch (RuntimeException e) {
+            return false; // not there yet (starting, restarting)
+          }
+        },
+        () -> "timed out after " + max + " waiting until " + what);
   }
 
   @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.lvspulse.announce;
 
+import io.lvspulse.testing.Pause;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -9,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -76,7 +78,7 @@ public final class FakeBird implements AutoCloseable {
     try (c) {
       String g = greeting;
       if (g == null) {
-        Thread.sleep(Long.MAX_VALUE);
+        Pause.forever("a frozen BIRD: accepts the connection, never greets");
       }
       send(c, g);
       StringBuilder line = new StringBuilder();
@@ -94,7 +96,7 @@ public final class FakeBird implements AutoCloseable {
           commands.add(cmd);
           String a = answer.apply(cmd);
           if (a.equals(HANG)) {
-            Thread.sleep(Long.MAX_VALUE);
+            Pause.forever("a frozen BIRD: reads the command, never answers");
           }
           if (a.startsWith(CLOSE)) {
             send(c, a.substring(CLOSE.length()));
@@ -119,7 +121,7 @@ public final class FakeBird implements AutoCloseable {
         c.write(out);
       }
       if (chunk < b.length) {
-        Thread.sleep(1);
+        Pause.pace(Duration.ofMillis(1), "the answer arrives in pieces, one chunk per read");
       }
     }
   }

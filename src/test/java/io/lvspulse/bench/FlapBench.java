@@ -1,5 +1,6 @@
 package io.lvspulse.bench;
 
+import io.lvspulse.testing.Pause;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -100,7 +102,9 @@ public final class FlapBench {
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .start();
       try {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup + seconds));
+        Pause.pace(
+            Duration.ofSeconds(warmup + seconds),
+            "the daemon runs for the bench's warm-up and measured time");
       } finally {
         p.destroy();
         if (!p.waitFor(20, TimeUnit.SECONDS)) {

@@ -18,7 +18,7 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void aValidFileExitsZeroWithAOneLineSummaryAndWarningsOnStderr() {
+  void a_valid_file_exits_zero_with_a_one_line_summary_and_warnings_on_stderr() {
     CliRun r = CliRun.of("check-config", "etc/lvs.cf");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
@@ -30,7 +30,7 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void aFileWithoutWarningsPrintsNothingOnStderr() throws Exception {
+  void a_file_without_warnings_prints_nothing_on_stderr() throws Exception {
     Path f =
         write(
             "ok.cf",
@@ -63,7 +63,7 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void anInvalidFileExitsOneAndPrintsEveryErrorOnStderr() throws Exception {
+  void an_invalid_file_exits_one_and_prints_every_error_on_stderr() throws Exception {
     Path f = write("bad.cf", "keepalive = x\nvirtual w {\n scheduler = fo\n}\n");
     CliRun r = CliRun.of("check-config", f.toString());
     assertThat(r.exit()).isEqualTo(1);
@@ -78,7 +78,7 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void everySharedInvalidExampleExitsOneAtItsLine() throws Exception {
+  void every_shared_invalid_example_exits_one_at_its_line() throws Exception {
     Path dir = Examples.file("invalid");
     try (var s = Files.list(dir)) {
       for (Path f : s.sorted().toList()) {
@@ -91,7 +91,7 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void aMissingFileIsAnErrorNotACrash() {
+  void a_missing_file_is_an_error_not_a_crash() {
     CliRun r = CliRun.of("check-config", "/nonexistent/lvs.cf");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
@@ -99,14 +99,14 @@ class CheckConfigCommandTest {
   }
 
   @Test
-  void noFileOrTooManyArgumentsIsAUsageErrorWithExitTwo() {
+  void no_file_or_too_many_arguments_is_a_usage_error_with_exit_two() {
     assertThat(CliRun.of("check-config").exit()).isEqualTo(2);
     assertThat(CliRun.of("check-config", "a", "b").exit()).isEqualTo(2);
     assertThat(CliRun.of("check-config", "--bogus", "a").exit()).isEqualTo(2);
   }
 
   @Test
-  void helpDescribesTheCommandAndExitsZero() {
+  void help_describes_the_command_and_exits_zero() {
     CliRun r = CliRun.of("check-config", "--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out())

@@ -72,20 +72,20 @@ class CheckTftpCommandTest {
   }
 
   @Test
-  void aServerThatAnswersIsOkWithExitZeroAndPerfdata() {
+  void a_server_that_answers_is_ok_with_exit_zero_and_perfdata() {
     assertThat(run("--connect", "127.0.0.1", "-p", port())).isZero();
     assertThat(out.toString()).matches("OK - answer from server \\| time=\\d+\\.\\d{6}s\\R");
   }
 
   @Test
-  void aMissingFileInGetModeIsCriticalWithCheckTftpsMessage() {
+  void a_missing_file_in_get_mode_is_critical_with_check_tftps_message() {
     assertThat(run("--get", "127.0.0.1", "pxelinux.0", "26828", "--port", port(), "--blksize", "0"))
         .isEqualTo(2);
     assertThat(out.toString()).startsWith("Server answered: file pxelinux.0 not found | time=");
   }
 
   @Test
-  void aSilentServerIsCriticalTransferTimedOutAfterTheTimeout() {
+  void a_silent_server_is_critical_transfer_timed_out_after_the_timeout() {
     try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       long t0 = System.nanoTime();
       assertThat(
@@ -105,14 +105,14 @@ class CheckTftpCommandTest {
   }
 
   @Test
-  void anUnknownHostIsUnknownExitThreeNotZeroAsInCheckTftp() {
+  void an_unknown_host_is_unknown_exit_three_not_zero_as_in_check_tftp() {
     assertThat(run("--connect", "no-such-host.invalid")).isEqualTo(3);
     assertThat(out.toString())
         .isEqualTo("Unknown host no-such-host.invalid" + System.lineSeparator());
   }
 
   @Test
-  void badUsageExitsFive() {
+  void bad_usage_exits_five() {
     assertThat(run()).isEqualTo(5);
     assertThat(run("--connect", "127.0.0.1", "--get", "127.0.0.1", "f", "1")).isEqualTo(5);
     assertThat(run("--get", "127.0.0.1", "f")).isEqualTo(5);
@@ -125,7 +125,7 @@ class CheckTftpCommandTest {
   }
 
   @Test
-  void helpExitsZero() {
+  void help_exits_zero() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString()).contains("--connect", "--get");
   }

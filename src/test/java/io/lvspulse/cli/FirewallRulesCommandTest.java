@@ -11,7 +11,7 @@ class FirewallRulesCommandTest {
   @TempDir Path tmp;
 
   @Test
-  void theTftpClusterGetsTheTwoMangleRulesOfTheWriteUp() {
+  void the_tftp_cluster_gets_the_two_mangle_rules_of_the_write_up() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf");
     assertThat(r.exit()).isZero();
     assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList())
@@ -24,7 +24,7 @@ class FirewallRulesCommandTest {
   }
 
   @Test
-  void theNftFormatReplacesItsOwnTable() {
+  void the_nft_format_replaces_its_own_table() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf", "--format", "nft");
     assertThat(r.exit()).isZero();
     assertThat(r.out().lines().filter(l -> !l.startsWith("#")).toList())
@@ -40,7 +40,7 @@ class FirewallRulesCommandTest {
   }
 
   @Test
-  void aChainOptionDeclaresAReloadableChain() {
+  void a_chain_option_declares_a_reloadable_chain() {
     CliRun r = CliRun.of("firewall-rules", "etc/lvs.cf", "--chain", "LVS_PULSE", "--any-interface");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
@@ -51,7 +51,7 @@ class FirewallRulesCommandTest {
   }
 
   @Test
-  void anInvalidConfigExitsOneWithItsErrors() throws Exception {
+  void an_invalid_config_exits_one_with_its_errors() throws Exception {
     Path f = tmp.resolve("bad.cf");
     Files.writeString(f, "virtual x {\n");
     CliRun r = CliRun.of("firewall-rules", f.toString());
@@ -61,7 +61,7 @@ class FirewallRulesCommandTest {
   }
 
   @Test
-  void aConfigWithoutFwmarkServicesPrintsAnEmptyRuleSetAndWarns() throws Exception {
+  void a_config_without_fwmark_services_prints_an_empty_rule_set_and_warns() throws Exception {
     Path f = tmp.resolve("web.cf");
     Files.writeString(
         f,
@@ -75,21 +75,21 @@ class FirewallRulesCommandTest {
   }
 
   @Test
-  void badFormatOrChainIsAUsageError() {
+  void bad_format_or_chain_is_a_usage_error() {
     assertThat(CliRun.of("firewall-rules", "etc/lvs.cf", "--format", "pf").exit()).isEqualTo(2);
     assertThat(CliRun.of("firewall-rules", "etc/lvs.cf", "--chain", "a b").exit()).isEqualTo(2);
     assertThat(CliRun.of("firewall-rules").exit()).isEqualTo(2);
   }
 
   @Test
-  void helpExplainsBothFormats() {
+  void help_explains_both_formats() {
     CliRun r = CliRun.of("firewall-rules", "--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("--format", "iptables-restore --noflush", "nft -f");
   }
 
   @Test
-  void theTopLevelHelpListsBothCommands() {
+  void the_top_level_help_lists_both_commands() {
     CliRun r = CliRun.of("--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("check-config", "firewall-rules");

@@ -16,7 +16,7 @@ class ListenOptionTest {
   }
 
   @Test
-  void anIpv4AndABracketedIpv6AddressWithAPortAreAccepted() {
+  void an_ipv4_and_a_bracketed_ipv6_address_with_a_port_are_accepted() {
     StringWriter err = new StringWriter();
     assertThat(option("127.0.0.1:9539").address(new PrintWriter(err), "run"))
         .contains(new InetSocketAddress("127.0.0.1", 9539));
@@ -26,7 +26,7 @@ class ListenOptionTest {
   }
 
   @Test
-  void aBadValueIsReportedOnceWithTheCommandsNameAndGivesNoAddress() {
+  void a_bad_value_is_reported_once_with_the_commands_name_and_gives_no_address() {
     StringWriter err = new StringWriter();
     PrintWriter pw = new PrintWriter(err, true);
     assertThat(option("9539").address(pw, "demo")).isEmpty();
@@ -40,7 +40,7 @@ class ListenOptionTest {
   }
 
   @Test
-  void runAndDemoBothOfferListenWithTheSameDefault() {
+  void run_and_demo_both_offer_listen_with_the_same_default() {
     for (Object command : new Object[] {new RunCommand(), new DemoCommand()}) {
       CommandLine cl = new CommandLine(command);
       assertThat(cl.getCommandSpec().findOption("--listen").defaultValue())

@@ -26,7 +26,8 @@ class PlanCommandTest {
   }
 
   @Test
-  void theExampleConfigPlansExactlyTheLinesPiranhasLvsdAndNannyWouldAddWithoutTheFlush() {
+  void
+      the_example_config_plans_exactly_the_lines_piranhas_lvsd_and_nanny_would_add_without_the_flush() {
     Run r = run("plan", Path.of("etc/lvs.cf").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines())
@@ -37,7 +38,8 @@ class PlanCommandTest {
   }
 
   @Test
-  void theOneLineTftpExampleGivesTheSameTableAsPiranhaAddsWithNatForwardingByDefault() {
+  void
+      the_one_line_tftp_example_gives_the_same_table_as_piranha_adds_with_nat_forwarding_by_default() {
     Run r = run("plan", Examples.file("valid/tftp-one-line.lvs.cf").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     // No global `network` in that file: Piranha's default is nat, so -m.
@@ -49,7 +51,7 @@ class PlanCommandTest {
   }
 
   @Test
-  void nonFwmarkServicesUseProtocolAndVipAndPmaskOnlyWithPersistence() {
+  void non_fwmark_services_use_protocol_and_vip_and_pmask_only_with_persistence() {
     Run r = run("plan", Examples.file("valid/nat-web.lvs.cf").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines())
@@ -62,7 +64,7 @@ class PlanCommandTest {
   }
 
   @Test
-  void inactiveServersAndVirtualsAreLeftOutAndTunnelUsesDashI(@TempDir Path dir)
+  void inactive_servers_and_virtuals_are_left_out_and_tunnel_uses_dash_i(@TempDir Path dir)
       throws IOException {
     Path f = dir.resolve("t.cf");
     Files.writeString(
@@ -107,7 +109,8 @@ class PlanCommandTest {
   }
 
   @Test
-  void anInvalidConfigExitsOneWithItsErrorsAndPrintsNoPlan(@TempDir Path dir) throws IOException {
+  void an_invalid_config_exits_one_with_its_errors_and_prints_no_plan(@TempDir Path dir)
+      throws IOException {
     Path f = dir.resolve("bad.cf");
     Files.writeString(f, "virtual v {\n  active = 1\n  scheduler = fair\n}\n");
     Run r = run("plan", f.toString());

@@ -26,13 +26,13 @@ class InvalidCorpusTest {
   }
 
   @Test
-  void theCorpusHasAtLeastFortyFiles() throws IOException {
+  void the_corpus_has_at_least_forty_files() throws IOException {
     assertThat(files().count()).isGreaterThanOrEqualTo(40);
   }
 
   @ParameterizedTest
   @MethodSource("files")
-  void eachBrokenFileIsRejectedWithItsExactMessage(Path file) throws IOException {
+  void each_broken_file_is_rejected_with_its_exact_message(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
     String first = text.lines().findFirst().orElseThrow();
     assertThat(first).startsWith("# expect: ");

@@ -29,7 +29,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void anEmptyFileGivesPiranhasGlobalDefaults() throws Exception {
+  void an_empty_file_gives_piranhas_global_defaults() throws Exception {
     GlobalSettings g = parse("").config().global();
     assertThat(g).isEqualTo(GlobalSettings.defaults());
     assertThat(g.network()).isEqualTo(Network.NAT);
@@ -48,7 +48,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void aBareVirtualGetsPiranhasDefaultsAndServersDefaultToInactive() throws Exception {
+  void a_bare_virtual_gets_piranhas_defaults_and_servers_default_to_inactive() throws Exception {
     VirtualService v =
         parse("virtual x {\n server s {\n address = 10.0.0.1\n }\n}\n").config().virtuals().get(0);
     assertThat(v.active()).isFalse();
@@ -68,7 +68,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void privateHeartbeatAddressesDefaultToThePublicOnes() throws Exception {
+  void private_heartbeat_addresses_default_to_the_public_ones() throws Exception {
     GlobalSettings g = parse("primary = 192.0.2.1\nbackup = 192.0.2.2\n").config().global();
     assertThat(g.primaryPrivate()).isEqualTo(g.primary());
     assertThat(g.backupPrivate()).isEqualTo(g.backup());
@@ -77,7 +77,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void aServerTakesTheVirtualPortInForceAtItsServerLine() throws Exception {
+  void a_server_takes_the_virtual_port_in_force_at_its_server_line() throws Exception {
     String text =
         "virtual x {\n port = 21\n server a {\n address = 10.0.0.1\n }\n port = 22\n"
             + " server b {\n address = 10.0.0.2\n }\n}\n";
@@ -94,7 +94,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void reentryCountIsFloorOfReentryOverTimeoutAndAtLeastOne() throws Exception {
+  void reentry_count_is_floor_of_reentry_over_timeout_and_at_least_one() throws Exception {
     VirtualService v =
         parse(V + "    timeout = 6\n    reentry = 15\n" + S + "}\n").config().virtuals().get(0);
     assertThat(v.reentryCount()).isEqualTo(2);
@@ -108,7 +108,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void probeTimeoutExtensionAcceptsSecondsAndMilliseconds() throws Exception {
+  void probe_timeout_extension_accepts_seconds_and_milliseconds() throws Exception {
     VirtualService v =
         parse(V + "    timeout = 6\n    probe_timeout = 1500ms\n" + S + "}\n")
             .config()
@@ -121,7 +121,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void crlfAndBareCrEndLinesLikePiranha() throws Exception {
+  void crlf_and_bare_cr_end_lines_like_piranha() throws Exception {
     String unix = V + S + "}\n";
     LvsConfig a = parse(unix).config();
     assertThat(parse(unix.replace("\n", "\r\n")).config()).isEqualTo(a);
@@ -131,7 +131,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void hashStartsACommentOnlyWhereADirectiveCouldStart() throws Exception {
+  void hash_starts_a_comment_only_where_a_directive_could_start() throws Exception {
     ParsedConfig pc =
         parse(
             "keepalive = 3 # three seconds\n"
@@ -144,7 +144,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void quotesAreStrippedForBothQuoteKindsAndKeepBlanks() throws Exception {
+  void quotes_are_stripped_for_both_quote_kinds_and_keep_blanks() throws Exception {
     VirtualService v =
         parse(V + "    send = 'GET / \"x\"'\n    expect = \"it's\"\n" + S + "}\n")
             .config()
@@ -155,7 +155,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void numbersAreReadLikeStrtolBaseZeroWithAWarningForOctal() throws Exception {
+  void numbers_are_read_like_strtol_base_zero_with_a_warning_for_octal() throws Exception {
     ParsedConfig pc = parse("keepalive = 0x3\ndeadtime = 010\nserial_no = -4\n");
     assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofSeconds(3));
     assertThat(pc.config().global().deadtime()).isEqualTo(Duration.ofSeconds(8));
@@ -167,7 +167,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void hostNamesAreResolvedOnceAndServiceNamesGivePorts() throws Exception {
+  void host_names_are_resolved_once_and_service_names_give_ports() throws Exception {
     ParsedConfig pc =
         parse(
             "primary = director1\nheartbeat_port = pulse\n"
@@ -181,7 +181,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void portTftpWorksForAUdpVirtualUnlikePiranha() throws Exception {
+  void port_tftp_works_for_a_udp_virtual_unlike_piranha() throws Exception {
     ParsedConfig pc =
         parse(V + "    protocol = udp\n    send = \"x\"\n    port = tftp\n" + S + "}\n");
     assertThat(pc.config().virtuals().get(0).port()).isEqualTo(69);
@@ -194,7 +194,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void pmaskOfAllOnesMeansNoMaskAsInPiranha() throws Exception {
+  void pmask_of_all_ones_means_no_mask_as_in_piranha() throws Exception {
     VirtualService v =
         parse(V + "    persistent = 30\n    pmask = 255.255.255.255\n" + S + "}\n")
             .config()
@@ -210,7 +210,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void inetAtonShortFormsAreAcceptedWithAWarning() throws Exception {
+  void inet_aton_short_forms_are_accepted_with_a_warning() throws Exception {
     ParsedConfig pc = parse("primary = 10.1\n");
     assertThat(pc.config().global().primary()).contains(InetAddress.getByName("10.0.0.1"));
     assertThat(pc.warnings())
@@ -220,7 +220,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void schedulersSedAndNqAreAcceptedAsExtensions() throws Exception {
+  void schedulers_sed_and_nq_are_accepted_as_extensions() throws Exception {
     assertThat(
             parse(V + "    scheduler = sed\n" + S + "}\n").config().virtuals().get(0).scheduler())
         .isEqualTo(Scheduler.SED);
@@ -230,20 +230,20 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void syncdIdIsMaskedToAByteWithAWarning() throws Exception {
+  void syncd_id_is_masked_to_a_byte_with_a_warning() throws Exception {
     ParsedConfig pc = parse("syncd_id = 300\n");
     assertThat(pc.config().global().syncdId()).isEqualTo(44);
     assertThat(pc.warnings()).hasSize(1);
   }
 
   @Test
-  void reentryZeroMeansTheDefault180AsNanny() throws Exception {
+  void reentry_zero_means_the_default_180_as_nanny() throws Exception {
     assertThat(parse(V + "    reentry = 0\n" + S + "}\n").config().virtuals().get(0).reentry())
         .isEqualTo(Duration.ofSeconds(180));
   }
 
   @Test
-  void everyErrorOfTheFileIsReportedInFileOrder() {
+  void every_error_of_the_file_is_reported_in_file_order() {
     ConfigException e =
         reject("keepalive = x\nfoo = 1\nvirtual a {\n  scheduler = maglev\n  weight = 2\n}\n}\n");
     assertThat(e.errors())
@@ -260,7 +260,8 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void theFlattenedFormAcceptsSeveralBlocksAndTrailingDirectivesOnOneLine() throws Exception {
+  void the_flattened_form_accepts_several_blocks_and_trailing_directives_on_one_line()
+      throws Exception {
     LvsConfig c =
         parse(
                 "network = direct virtual a { active = 1 address = 203.0.113.1 eth0:1 "
@@ -301,7 +302,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void operatorMistakesGiveWarnings() throws Exception {
+  void operator_mistakes_give_warnings() throws Exception {
     List<String> w =
         warnings(
             "keepalive = 5\ndeadtime = 5\n"
@@ -323,7 +324,8 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void directRoutingCannotRemapPortsSoADifferentServerPortIsAWarning() throws Exception {
+  void direct_routing_cannot_remap_ports_so_a_different_server_port_is_a_warning()
+      throws Exception {
     List<String> w =
         warnings(
             "network = direct\n"
@@ -335,14 +337,14 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void aUdpVirtualWithNothingToSendIsWarnedAbout() throws Exception {
+  void a_udp_virtual_with_nothing_to_send_is_warned_about() throws Exception {
     assertThat(warnings(V + "    protocol = udp\n" + S + "}\n"))
         .containsExactly(
             "t.cf:4:16: warning: UDP virtual 'web' has neither 'send' nor 'send_program': the probe sends nothing, so no UDP server can ever answer it");
   }
 
   @Test
-  void aKeySetTwiceWarnsAndTheLastValueWins() throws Exception {
+  void a_key_set_twice_warns_and_the_last_value_wins() throws Exception {
     ParsedConfig pc = parse("keepalive = 1\nkeepalive = 3\n");
     assertThat(pc.config().global().keepalive()).isEqualTo(Duration.ofSeconds(3));
     assertThat(pc.warnings())
@@ -352,7 +354,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void failoverBlocksAreKeptApartFromVirtuals() throws Exception {
+  void failover_blocks_are_kept_apart_from_virtuals() throws Exception {
     LvsConfig c =
         parse("failover ftp {\n    active = 1\n    dirs = [ /a /b ]\n    master = 192.0.2.9\n}\n")
             .config();
@@ -362,7 +364,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void theSourceMapTellsWhereBlocksAndKeysWere() throws Exception {
+  void the_source_map_tells_where_blocks_and_keys_were() throws Exception {
     SourceMap m = parse(V + S + "}\n").sourceMap();
     assertThat(m.virtual("web")).contains(new SourceMap.Position(1, 1));
     assertThat(m.server("web", "a")).contains(new SourceMap.Position(4, 5));
@@ -372,20 +374,20 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void modelsWithEqualValuesAreEqualWhereverTheyWereWritten() throws Exception {
+  void models_with_equal_values_are_equal_wherever_they_were_written() throws Exception {
     LvsConfig a = parse(V + S + "}\n").config();
     LvsConfig b = parse("\n\n" + V.replace("    ", "\t") + S + "}\n").config();
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
   }
 
   @Test
-  void escapesAreTranslatedLikeNannysConvertStr() {
+  void escapes_are_translated_like_nannys_convert_str() {
     assertThat(Escapes.translate("GET / HTTP/1.0\\r\\n\\r\\n")).isEqualTo("GET / HTTP/1.0\r\n\r\n");
     assertThat(Escapes.translate("a\\tb\\\\c\\'\\\"\\q\\")).isEqualTo("a\tb\\c'\"\\q\\");
   }
 
   @Test
-  void keyNamesHaveEditDistanceSuggestions() {
+  void key_names_have_edit_distance_suggestions() {
     assertThat(Keys.suggest(Keys.Section.VIRTUAL, "quiesce_sever")).contains("quiesce_server");
     assertThat(Keys.suggest(Keys.Section.VIRTUAL, "schduler")).contains("scheduler");
     assertThat(Keys.suggest(Keys.Section.GLOBAL, "keepalvie")).contains("keepalive");
@@ -393,7 +395,7 @@ class LvsConfigParserTest {
   }
 
   @Test
-  void aMissingBraceIsReportedOnceAndLaterBlocksAreStillChecked() {
+  void a_missing_brace_is_reported_once_and_later_blocks_are_still_checked() {
     ConfigException e =
         reject(
             V

@@ -126,7 +126,7 @@ class ParserFuzzTest {
   }
 
   @Test
-  void tenThousandMutatedFilesNeverBreakTheParser() throws Exception {
+  void ten_thousand_mutated_files_never_break_the_parser() throws Exception {
     System.out.println(
         "ParserFuzzTest seed: " + SEED + " (rerun with -Dlvspulse.seed=" + SEED + ")");
     List<String> corpus = corpus();

@@ -29,7 +29,7 @@ class RoundTripTest {
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
-  void aRandomModelWrittenAndParsedBackIsEqual(long seed) throws Exception {
+  void a_random_model_written_and_parsed_back_is_equal(long seed) throws Exception {
     LvsConfig model = new ModelGenerator(seed).config();
     String text = LvsConfigWriter.write(model);
     ParsedConfig back;
@@ -66,7 +66,7 @@ class RoundTripTest {
 
   @ParameterizedTest
   @MethodSource("examples")
-  void everyValidFileSurvivesParseWriteParse(Path file) throws Exception {
+  void every_valid_file_survives_parse_write_parse(Path file) throws Exception {
     LvsConfig first = TestParsers.parser().parse(file).config();
     String text = LvsConfigWriter.write(first);
     LvsConfig second = TestParsers.parser().parse("written", text).config();
@@ -74,7 +74,7 @@ class RoundTripTest {
   }
 
   @Test
-  void theWriterPrintsTheTftpVirtualCanonically() throws Exception {
+  void the_writer_prints_the_tftp_virtual_canonically() throws Exception {
     String oneLine =
         "network = direct\n"
             + "virtual tftp { active = 1 address = 203.0.113.10 eth0:1 vip_nmask = 255.255.255.0 fwmark = 1 port = 69 persistent = 45 expect = \"OK - answer from server\" use_regex = 0 send_program = \"/usr/local/bin/check_tftp --connect %h\" load_monitor = none scheduler = wlc protocol = udp timeout = 6 reentry = 15 quiesce_server = 1 server ftp1 { address = 10.0.0.2 active = 1 weight = 1 } server ftp2 { address = 10.0.0.3 active = 1 weight = 1 }\n"
@@ -106,7 +106,7 @@ class RoundTripTest {
   }
 
   @Test
-  void mostRandomModelsAreValidSoTheRoundTripReallyRuns() throws Exception {
+  void most_random_models_are_valid_so_the_round_trip_really_runs() throws Exception {
     int clean = 0;
     for (long seed : seeds().toArray()) {
       try {
@@ -120,7 +120,7 @@ class RoundTripTest {
   }
 
   @Test
-  void aValueWithBothQuoteKindsCannotBeWritten() {
+  void a_value_with_both_quote_kinds_cannot_be_written() {
     VirtualService.Builder b = VirtualService.builder("x");
     b.expect = java.util.Optional.of("it's \"quoted\"");
     LvsConfig c = new LvsConfig(GlobalSettings.defaults(), List.of(b.build()), List.of());

@@ -50,14 +50,14 @@ class SharedExamplesTest {
 
   @ParameterizedTest
   @MethodSource("valid")
-  void everyValidExampleParses(Path file) throws Exception {
+  void every_valid_example_parses(Path file) throws Exception {
     ParsedConfig pc = PARSER.parse(file);
     assertThat(pc.config().virtuals()).isNotEmpty();
   }
 
   @ParameterizedTest
   @MethodSource("invalid")
-  void everyInvalidExampleIsRejectedAtItsLineAndColumn(Path file) throws Exception {
+  void every_invalid_example_is_rejected_at_its_line_and_column(Path file) throws Exception {
     String first = Files.readAllLines(file).get(0);
     assertThat(first).startsWith("# expect-error-line: ");
     int line = Integer.parseInt(first.substring("# expect-error-line: ".length()).trim());
@@ -73,7 +73,7 @@ class SharedExamplesTest {
   }
 
   @Test
-  void theInvalidExamplesGiveTheseExactMessages() throws Exception {
+  void the_invalid_examples_give_these_exact_messages() throws Exception {
     Map<String, String> expected =
         Map.of(
             "bad-netmask.lvs.cf",
@@ -95,7 +95,7 @@ class SharedExamplesTest {
   }
 
   @Test
-  void theOneLineTftpBlockGivesExactlyTheMultiLineModel() throws Exception {
+  void the_one_line_tftp_block_gives_exactly_the_multi_line_model() throws Exception {
     VirtualService one =
         PARSER.parse(examples().resolve("valid/tftp-one-line.lvs.cf")).config().virtuals().get(0);
     VirtualService pair =
@@ -120,7 +120,7 @@ class SharedExamplesTest {
   }
 
   @Test
-  void theQuirksExampleReadsHexOctalAndSingleQuotesAsPiranhaDoes() throws Exception {
+  void the_quirks_example_reads_hex_octal_and_single_quotes_as_piranha_does() throws Exception {
     ParsedConfig pc = PARSER.parse(examples().resolve("valid/defaults-and-quirks.lvs.cf"));
     GlobalSettings g = pc.config().global();
     assertThat(g.keepalive()).isEqualTo(Duration.ofSeconds(2));
@@ -147,7 +147,7 @@ class SharedExamplesTest {
   }
 
   @Test
-  void anUnreadableFileIsAConfigErrorNotAnIoException() {
+  void an_unreadable_file_is_a_config_error_not_an_io_exception() {
     assertThatThrownBy(() -> PARSER.parse(Path.of("/nonexistent/lvs.cf")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("/nonexistent/lvs.cf:1:1: error: cannot read the file: no such file");

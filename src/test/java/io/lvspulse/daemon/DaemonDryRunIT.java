@@ -95,7 +95,8 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void bothRealServersGoUpAndAreAddedToTheFwmarkServiceAtWeightOne() throws Exception {
+  void both_real_servers_go_up_and_are_added_to_the_fwmark_service_at_weight_one()
+      throws Exception {
     tftpd("127.0.0.2");
     tftpd("127.0.0.3");
     DaemonProcess d = daemon(TftpClusterConfig.example(BOTH));
@@ -131,8 +132,9 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void aStoppedServerIsQuiescedWithinTimeoutPlusOneProbeAndReturnsAfterTheReentryCount()
-      throws Exception {
+  void
+      a_stopped_server_is_quiesced_within_timeout_plus_one_probe_and_returns_after_the_reentry_count()
+          throws Exception {
     tftpd("127.0.0.2");
     TftpdHpa ftp2 = tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH);
@@ -191,7 +193,7 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void aHungServerIsQuiescedWhenItsProbeTimesOut() throws Exception {
+  void a_hung_server_is_quiesced_when_its_probe_times_out() throws Exception {
     tftpd("127.0.0.2");
     TftpdHpa ftp2 = tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH);
@@ -214,7 +216,7 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void aSighupWithABrokenConfigKeepsTheRunningConfigAndIsCounted() throws Exception {
+  void a_sighup_with_a_broken_config_keeps_the_running_config_and_is_counted() throws Exception {
     tftpd("127.0.0.2");
     TftpdHpa ftp2 = tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH);
@@ -268,8 +270,9 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void aSighupThatRemovesAServerDrainsItForThePersistenceTimeAndOneThatAddsItBackRestoresIt()
-      throws Exception {
+  void
+      a_sighup_that_removes_a_server_drains_it_for_the_persistence_time_and_one_that_adds_it_back_restores_it()
+          throws Exception {
     tftpd("127.0.0.2");
     tftpd("127.0.0.3");
     TftpClusterConfig cfg = TftpClusterConfig.example(BOTH).withPersistent(3);
@@ -319,7 +322,7 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void anInvalidConfigAtStartExitsOneWithFileLineAndColumn() throws Exception {
+  void an_invalid_config_at_start_exits_one_with_file_line_and_column() throws Exception {
     config = dir.resolve("broken.lvs.cf");
     Files.writeString(
         config,
@@ -342,7 +345,7 @@ class DaemonDryRunIT {
   }
 
   @Test
-  void theIpvsadmBackendOnAHostWithoutIpvsExitsOneNamingDryRun() throws Exception {
+  void the_ipvsadm_backend_on_a_host_without_ipvs_exits_one_naming_dry_run() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeFalse(
         Files.exists(Path.of("/proc/net/ip_vs")),
         "this host's kernel has IPVS: the no-IPVS start-up check cannot be shown here");

@@ -20,7 +20,7 @@ class DemoTftpServerTest {
   }
 
   @Test
-  void theDemoServerAnswersLikeTftpdHpaAndGoesDownAndUpOnRequest() throws Exception {
+  void the_demo_server_answers_like_tftpd_hpa_and_goes_down_and_up_on_request() throws Exception {
     try (TftpProbeEngine engine = new TftpProbeEngine();
         DemoTftpServer server = new DemoTftpServer(ADDR)) {
       server.start();
@@ -40,7 +40,7 @@ class DemoTftpServerTest {
   }
 
   @Test
-  void theDemoOnlyEverListensOnLoopback() {
+  void the_demo_only_ever_listens_on_loopback() {
     assertThatThrownBy(() -> new DemoTftpServer(new InetSocketAddress("10.0.0.2", 69)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("loopback");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.testing.DaemonProcess;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -116,14 +117,22 @@ class StalledOutputIT {
         .ignoreExceptions()
         .until(() -> dropped(get(http, base + "/metrics")) > 0);
     // The pipes are full and lines are being dropped: every endpoint still answers at once.
-    for (int i = 0; i < 5; i++) {
-      assertThat(get(http, base + "/healthz")).isEqualTo("ok\n");
-      assertThat(get(http, base + "/status")).contains("\"noisy\"");
-      Thread.sleep(500);
-    }
+    Waits.holds(
+        "every endpoint answers while the pipes are full",
+        Duration.ofMillis(2500),
+        Duration.ofMillis(500),
+        () -> {
+          assertThat(get(http, base + "/healthz")).isEqualTo("ok\n");
+          assertThat(get(http, base + "/status")).contains("\"noisy\"");
+        });
+    // and lines are still being dropped, not written
     double before = dropped(get(http, base + "/metrics"));
-    Thread.sleep(2000);
-    assertThat(dropped(get(http, base + "/metrics"))).isGreaterThan(before);
+    Waits.until(
+        "more lines dropped than " + before,
+        Duration.ofSeconds(20),
+        Duration.ofMillis(500),
+        () -> dropped(get(http, base + "/metrics")) > before,
+        () -> "no more lines dropped than " + before + " within 20 s");
 
     DaemonProcess.signal("TERM", daemon.pid());
     assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.testing.Commands;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -211,17 +213,20 @@ class DebInstallIT {
   private static Commands.Result dpkgRaw(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("dpkg"));
     cmd.addAll(List.of(args));
-    Commands.Result r = null;
-    for (int attempt = 0; attempt < 60; attempt++) {
-      r =
-          Commands.run(
-              TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"), Set.of(), List.copyOf(cmd));
-      if (r.code() == 0 || !(r.stderr().contains("lock") && r.stderr().contains("dpkg"))) {
-        return r;
-      }
-      Thread.sleep(5000);
-    }
-    return r;
+    AtomicReference<Commands.Result> last = new AtomicReference<>();
+    Waits.until(
+        "dpkg runs without waiting for its lock",
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(5),
+        () -> {
+          Commands.Result r =
+              Commands.run(
+                  TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"), Set.of(), List.copyOf(cmd));
+          last.set(r);
+          return r.code() == 0 || !(r.stderr().contains("lock") && r.stderr().contains("dpkg"));
+        },
+        () -> "another apt or dpkg held dpkg's lock for 5 min: " + last.get().describe());
+    return last.get();
   }
 
   private static boolean installed() throws Exception {

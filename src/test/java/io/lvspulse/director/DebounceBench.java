@@ -15,6 +15,7 @@ import io.lvspulse.ipvs.SyncDaemonRole;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
 import io.lvspulse.monitor.ServerView;
+import io.lvspulse.testing.Pause;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class DebounceBench {
 
     private static void spin() {
       try {
-        Thread.sleep(EXEC_NANOS / 1_000_000);
+        Pause.pace(Duration.ofNanos(EXEC_NANOS), "a simulated ipvsadm run");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -105,7 +106,11 @@ public final class DebounceBench {
     SlowBackend b = new SlowBackend();
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
     IpvsReconciler r =
-        new IpvsReconciler(b, reg, IpvsReconciler.RetryPolicy.DEFAULT, d -> Thread.sleep(1));
+        new IpvsReconciler(
+            b,
+            reg,
+            IpvsReconciler.RetryPolicy.DEFAULT,
+            d -> Pause.pace(Duration.ofMillis(1), "a short retry back-off"));
     try (IpvsController c = new IpvsController(r, Duration.ofSeconds(30), true, window)) {
       c.start();
       VirtualService v = config.virtuals().get(0);
@@ -125,14 +130,14 @@ public final class DebounceBench {
         up[i] = !up[i];
         c.accept(snapshot(config, v, up));
         changes++;
-        Thread.sleep(12);
+        Pause.pace(Duration.ofMillis(12), "83 changes/s, the flapping rate measured");
       }
       c.awaitConverged(Duration.ofSeconds(10));
       double reconcileCount = reconciles(reg) - reconcilesBefore;
       // 2. a single change after a quiet second: time until its batch is applied
       List<Double> latencies = new ArrayList<>();
       for (int k = 0; k < 20; k++) {
-        Thread.sleep(1000);
+        Pause.pace(Duration.ofSeconds(1), "a quiet second before a single change");
         up[k] = !up[k];
         long t0 = System.nanoTime();
         long seen = b.applies.get();

@@ -19,21 +19,21 @@ class DesiredTablesAdminTest {
 
   private static ServerView with(ServerView v, Admin a) {
     return new ServerView(
-        v.id(),
-        v.virtual(),
-        v.server(),
-        v.health(),
-        v.inIpvs(),
-        v.weight(),
-        v.draining(),
-        v.drainUntil(),
-        v.since(),
-        v.lastResult(),
-        v.lastProbeAt(),
-        v.consecutiveSuccesses(),
-        v.consecutiveFailures(),
-        v.probe(),
-        a);
+            v.id(),
+            v.virtual(),
+            v.server(),
+            v.health(),
+            v.inIpvs(),
+            v.weight(),
+            v.draining(),
+            v.drainUntil(),
+            v.since(),
+            v.lastResult(),
+            v.lastProbeAt(),
+            v.consecutiveSuccesses(),
+            v.consecutiveFailures(),
+            v.probe())
+        .withAdmin(a);
   }
 
   private static Admin admin(AdminState s, boolean drained) {

@@ -60,7 +60,7 @@ class DesiredTablesTest {
   }
 
   @Test
-  void upServersAreDestinationsAtTheirWeightAndQuiescedOnesAtZero() throws Exception {
+  void up_servers_are_destinations_at_their_weight_and_quiesced_ones_at_zero() throws Exception {
     LvsConfig c = config(" quiesce_server = 1\n");
     VirtualService v = c.virtuals().get(0);
     var snap =
@@ -89,7 +89,7 @@ class DesiredTablesTest {
   }
 
   @Test
-  void theServiceExistsEvenBeforeAnyServerIsHealthy() throws Exception {
+  void the_service_exists_even_before_any_server_is_healthy() throws Exception {
     LvsConfig c = config("");
     VirtualService v = c.virtuals().get(0);
     var snap =
@@ -102,8 +102,9 @@ class DesiredTablesTest {
   }
 
   @Test
-  void theSorryServerServesAtWeightOneWhenEveryProbedServerIsDownAndLeavesWhenOneIsUp()
-      throws Exception {
+  void
+      the_sorry_server_serves_at_weight_one_when_every_probed_server_is_down_and_leaves_when_one_is_up()
+          throws Exception {
     LvsConfig c = config(" sorry_server = 10.0.0.99\n");
     VirtualService v = c.virtuals().get(0);
     var allDown =
@@ -132,7 +133,8 @@ class DesiredTablesTest {
   }
 
   @Test
-  void theSorryServerWaitsForTheFirstProbeRoundInsteadOfFlappingAtStart() throws Exception {
+  void the_sorry_server_waits_for_the_first_probe_round_instead_of_flapping_at_start()
+      throws Exception {
     LvsConfig c = config(" sorry_server = 10.0.0.99\n");
     VirtualService v = c.virtuals().get(0);
     List<ServerView> unprobed =
@@ -152,7 +154,7 @@ class DesiredTablesTest {
   }
 
   @Test
-  void aDrainingServerOfARemovedVirtualKeepsItsServiceAtWeightZero() throws Exception {
+  void a_draining_server_of_a_removed_virtual_keeps_its_service_at_weight_zero() throws Exception {
     LvsConfig old = config(" persistent = 30\n");
     VirtualService v = old.virtuals().get(0);
     LvsConfig now = new LvsConfigParser().parse("n.cf", "network = direct\n").config();

@@ -55,21 +55,21 @@ class DrainWatcherTest {
     ServerView up = DesiredTablesTest.view(v, v.servers().get(0), Health.UP, true, 1, true, false);
     ServerView m =
         new ServerView(
-            up.id(),
-            up.virtual(),
-            up.server(),
-            up.health(),
-            up.inIpvs(),
-            up.weight(),
-            false,
-            Optional.empty(),
-            T0,
-            up.lastResult(),
-            up.lastProbeAt(),
-            1,
-            0,
-            "fake",
-            new Admin(AdminState.MAINTENANCE, T0, "test", Optional.empty()));
+                up.id(),
+                up.virtual(),
+                up.server(),
+                up.health(),
+                up.inIpvs(),
+                up.weight(),
+                false,
+                Optional.empty(),
+                T0,
+                up.lastResult(),
+                up.lastProbeAt(),
+                1,
+                0,
+                "fake")
+            .withAdmin(new Admin(AdminState.MAINTENANCE, T0, "test", Optional.empty()));
     return new MonitorSnapshot(c, List.of(m), T0, T0);
   }
 

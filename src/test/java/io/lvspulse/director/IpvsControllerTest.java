@@ -19,6 +19,7 @@ import io.lvspulse.ipvs.ServiceKey;
 import io.lvspulse.ipvs.SyncDaemonRole;
 import io.lvspulse.monitor.Health;
 import io.lvspulse.monitor.MonitorSnapshot;
+import io.lvspulse.testing.Pause;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -210,13 +211,13 @@ class IpvsControllerTest {
     controller.start();
     controller.accept(weighted(c, 5));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
-    Thread.sleep(600); // a quiet period longer than the window
+    Pause.pace(Duration.ofMillis(600), "a quiet period longer than the 500 ms debounce window");
     b.applied.clear();
     controller.accept(weighted(c, 4)); // applied at once ...
     await().atMost(Duration.ofMillis(400)).until(() -> b.applied.size() == 1);
     for (int w = 3; w >= 0; w--) {
       controller.accept(weighted(c, w)); // ... these, within the window, in one reconcile
-      Thread.sleep(20);
+      Pause.pace(Duration.ofMillis(20), "changes 20 ms apart, all within one debounce window");
     }
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(b.applied)
@@ -234,7 +235,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void anActiveControllerProgramsTheDesiredTable() throws Exception {
+  void an_active_controller_programs_the_desired_table() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(backend.read().toSaveLines())
@@ -242,7 +243,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void anInactiveDirectorProgramsNothingUntilItBecomesActive() throws Exception {
+  void an_inactive_director_programs_nothing_until_it_becomes_active() throws Exception {
     controller(false).accept(up(DesiredTablesTest.config("")));
     awaitPasses(2); // the worker woke up (periodic pass) and chose not to program
     assertThat(backend.read().serviceCount()).isZero();
@@ -252,7 +253,8 @@ class IpvsControllerTest {
   }
 
   @Test
-  void servicesNotManagedByLvsPulseAreNeverTouchedAndDriftIsRepaired() throws Exception {
+  void services_not_managed_by_lvs_pulse_are_never_touched_and_drift_is_repaired()
+      throws Exception {
     backend.apply(List.of(new IpvsCommand.AddService(IpvsService.of(ServiceKey.fwmark(77), "rr"))));
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
@@ -267,7 +269,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void aVirtualServiceRemovedFromTheConfigIsDeletedOnceThenForgotten() throws Exception {
+  void a_virtual_service_removed_from_the_config_is_deleted_once_then_forgotten() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     LvsConfig empty = new LvsConfigParser().parse("e.cf", "network = direct\n").config();
@@ -281,7 +283,7 @@ class IpvsControllerTest {
   }
 
   @Test
-  void withdrawDeletesEveryManagedServiceAndStopsProgramming() throws Exception {
+  void withdraw_deletes_every_managed_service_and_stops_programming() throws Exception {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(controller.withdraw().converged()).isTrue();

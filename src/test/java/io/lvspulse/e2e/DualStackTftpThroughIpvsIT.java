@@ -17,6 +17,7 @@ import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -306,20 +308,31 @@ class DualStackTftpThroughIpvsIT {
   }
 
   long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> last = List.of();
-    while (System.nanoTime() < deadline) {
-      last = table();
-      if (p.test(last)) {
-        return System.currentTimeMillis();
-      }
-      if (daemon != null && !daemon.isAlive()) {
-        throw new AssertionError("lvs-pulse exited:\n" + logs());
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "the table never showed " + what + " within " + timeout + "; last " + last + "\n" + logs());
+    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
+    Waits.until(
+        "the table shows " + what,
+        timeout,
+        Duration.ofMillis(100),
+        () -> {
+          last.set(table());
+          if (p.test(last.get())) {
+            return true;
+          }
+          if (daemon != null && !daemon.isAlive()) {
+            throw new AssertionError("lvs-pulse exited:\n" + logs());
+          }
+          return false;
+        },
+        () ->
+            "the table never showed "
+                + what
+                + " within "
+                + timeout
+                + "; last "
+                + last.get()
+                + "\n"
+                + logs());
+    return System.currentTimeMillis();
   }
 
   /** Polls until each family's {@code p} holds; the epoch millis each first held. */

@@ -15,6 +15,7 @@ import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
+import io.lvspulse.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -479,25 +481,26 @@ class EcmpThroughIpvsIT {
   private long awaitTables(
       String what, Duration timeout, java.util.function.Predicate<List<String>> p)
       throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, List<String>> last = new TreeMap<>();
-    while (System.nanoTime() < deadline) {
-      boolean all = true;
-      for (String d : DIRECTORS) {
-        List<String> t = save(d);
-        last.put(d, t);
-        all &= p.test(t);
-        Process daemon = daemons.get(d);
-        if (daemon != null && !daemon.isAlive()) {
-          throw new AssertionError("lvs-pulse of " + d + " exited; see " + dir);
-        }
-      }
-      if (all) {
-        return System.currentTimeMillis();
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("not " + what + " within " + timeout + ": " + last);
+    Map<String, List<String>> last = new ConcurrentSkipListMap<>();
+    Waits.until(
+        what,
+        timeout,
+        Duration.ofMillis(200),
+        () -> {
+          boolean all = true;
+          for (String d : DIRECTORS) {
+            List<String> t = save(d);
+            last.put(d, t);
+            all &= p.test(t);
+            Process daemon = daemons.get(d);
+            if (daemon != null && !daemon.isAlive()) {
+              throw new AssertionError("lvs-pulse of " + d + " exited; see " + dir);
+            }
+          }
+          return all;
+        },
+        () -> "not " + what + " within " + timeout + ": " + last);
+    return System.currentTimeMillis();
   }
 
   /** Asserts the three directors have the same table and list order; returns that order. */

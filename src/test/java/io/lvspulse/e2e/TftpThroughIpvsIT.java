@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
+import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -296,20 +299,31 @@ class TftpThroughIpvsIT {
 
   /** Polls the table until {@code p}; returns the epoch millis it first held. */
   long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> last = List.of();
-    while (System.nanoTime() < deadline) {
-      last = table();
-      if (p.test(last)) {
-        return System.currentTimeMillis();
-      }
-      if (daemon != null && !daemon.isAlive()) {
-        throw new AssertionError("lvs-pulse exited:\n" + logs());
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "the table never showed " + what + " within " + timeout + "; last " + last + "\n" + logs());
+    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
+    Waits.until(
+        "the table shows " + what,
+        timeout,
+        Duration.ofMillis(100),
+        () -> {
+          last.set(table());
+          if (p.test(last.get())) {
+            return true;
+          }
+          if (daemon != null && !daemon.isAlive()) {
+            throw new AssertionError("lvs-pulse exited:\n" + logs());
+          }
+          return false;
+        },
+        () ->
+            "the table never showed "
+                + what
+                + " within "
+                + timeout
+                + "; last "
+                + last.get()
+                + "\n"
+                + logs());
+    return System.currentTimeMillis();
   }
 
   String logs() throws IOException {
@@ -365,7 +379,7 @@ class TftpThroughIpvsIT {
   static void sleepUntil(long epochMs) throws InterruptedException {
     long d = epochMs - System.currentTimeMillis();
     if (d > 0) {
-      Thread.sleep(d);
+      Pause.pace(Duration.ofMillis(d), "the scenario's next event on the running load's timeline");
     }
   }
 

@@ -13,9 +13,11 @@ import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,14 +306,13 @@ class TwoDirectorTftpIT {
   }
 
   static long await(String what, Duration max, BooleanSupplier c) throws InterruptedException {
-    long end = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < end) {
-      if (c.getAsBoolean()) {
-        return System.currentTimeMillis();
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("timed out after " + max + " waiting until " + what);
+    Waits.until(
+        what,
+        max,
+        Duration.ofMillis(50),
+        c::getAsBoolean,
+        () -> "timed out after " + max + " waiting until " + what);
+    return System.currentTimeMillis();
   }
 
   /** The server of each sticky client's last good transfer that ended before {@code t}. */
@@ -367,7 +368,7 @@ class TwoDirectorTftpIT {
                 String.join(",", STICKY),
                 String.join(",", FRESH)));
     long t0 = System.currentTimeMillis();
-    Thread.sleep(10_000);
+    Pause.pace(Duration.ofSeconds(10), "ten seconds of load before the first takeover");
     List<Takeover> takeovers = new ArrayList<>();
 
     // 1. kill -9 of the active lvs-pulse (fo1): fo2 takes over after deadtime.
@@ -502,7 +503,7 @@ class TwoDirectorTftpIT {
     long event = System.currentTimeMillis();
     action.run();
     long moved = await(what + ": the VIP on " + to.name, Duration.ofSeconds(90), to::holdsVip);
-    Thread.sleep(1000);
+    Pause.pace(Duration.ofSeconds(1), "a second of load through the new active director");
     long[] after = to.connections();
     Files.writeString(
         dir.resolve(slug + "-after-" + to.name + ".txt"),
@@ -523,9 +524,14 @@ class TwoDirectorTftpIT {
         back.name + " hears " + active.name,
         Duration.ofSeconds(90),
         () -> "running".equals(back.dir("partner_state")));
-    Thread.sleep(2000);
-    assertThat(back.holdsVip()).as(back.name + " stays passive (no failback)").isFalse();
-    assertThat(active.holdsVip()).isTrue();
+    Waits.holds(
+        back.name + " stays passive (no failback)",
+        Duration.ofSeconds(2),
+        Duration.ofMillis(100),
+        () -> {
+          assertThat(back.holdsVip()).as(back.name + " stays passive (no failback)").isFalse();
+          assertThat(active.holdsVip()).isTrue();
+        });
     assertThat(back.dir("active")).isEqualTo(false);
   }
 

@@ -6,7 +6,9 @@ import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -119,17 +122,18 @@ class FailoverFaultsIT {
     Director p = start("primary", Mode.PLAIN, List.of());
     Director b = start("backup", Mode.PLAIN, List.of());
     awaitPaired(p, b);
-    long t0 = System.nanoTime();
-    long end = t0 + SOAK.toNanos();
-    long polls = 0;
-    while (System.nanoTime() < end) {
-      Thread.sleep(Math.min(2000, SOAK.toMillis()));
-      assertThat(b.failovers()).as("false takeovers by the backup").isZero();
-      assertThat(p.failovers()).as("transitions of the primary").isEqualTo(1);
-      polls++;
-    }
+    AtomicLong polls = new AtomicLong();
+    Waits.holds(
+        "no false takeover",
+        SOAK,
+        Duration.ofMillis(Math.min(2000, SOAK.toMillis())),
+        () -> {
+          assertThat(b.failovers()).as("false takeovers by the backup").isZero();
+          assertThat(p.failovers()).as("transitions of the primary").isEqualTo(1);
+          polls.incrementAndGet();
+        });
     numbers.put("watched normal heartbeats for", SOAK);
-    numbers.put("false takeovers", b.failovers() + " (checked " + polls + " times)");
+    numbers.put("false takeovers", b.failovers() + " (checked " + polls.get() + " times)");
     numbers.put("load average", loadAverage());
 
     long kill = System.nanoTime();
@@ -161,11 +165,18 @@ class FailoverFaultsIT {
     for (String offset : List.of("+" + step, "-" + step)) {
       Files.writeString(bClock, offset + "\n");
       Files.writeString(pClock, offset + "\n");
-      Thread.sleep(deadtime.multipliedBy(2).plusMillis(1500).toMillis()); // libfaketime caches 1 s
-      assertThat(b.failovers()).as("backup transitions after a %s s step", offset).isZero();
-      assertThat(p.failovers()).as("primary transitions after a %s s step", offset).isEqualTo(1);
-      assertThat(pair.holdsVip(p)).isTrue();
-      assertThat(pair.holdsVip(b)).isFalse();
+      Waits.holds(
+          "no transition after a " + offset + " s step",
+          deadtime.multipliedBy(2).plusMillis(1500), // libfaketime caches 1 s
+          Duration.ofMillis(250),
+          () -> {
+            assertThat(b.failovers()).as("backup transitions after a %s s step", offset).isZero();
+            assertThat(p.failovers())
+                .as("primary transitions after a %s s step", offset)
+                .isEqualTo(1);
+            assertThat(pair.holdsVip(p)).isTrue();
+            assertThat(pair.holdsVip(b)).isFalse();
+          });
       numbers.put("step " + offset + " s: transitions (primary, backup)", "1, 0");
     }
   }
@@ -251,11 +262,16 @@ class FailoverFaultsIT {
     numbers.put("restarted primary's /status up -> backup hears it", ms(heard - t0));
     numbers.put("backup heartbeats rejected as handshake", b.received("handshake"));
     numbers.put("backup heartbeats rejected as replay", b.received("replay"));
-    Thread.sleep(deadtime.multipliedBy(2).toMillis());
+    Waits.holds(
+        "no failback to the restarted primary",
+        deadtime.multipliedBy(2),
+        Duration.ofMillis(200),
+        () -> {
+          assertThat(pair.holdsVip(b)).isTrue();
+          assertThat(pair.holdsVip(p)).isFalse();
+        });
     assertThat(b.director("partner_state")).isEqualTo("stopped");
     assertThat(p2.director("partner_state")).isEqualTo("running");
-    assertThat(pair.holdsVip(b)).isTrue();
-    assertThat(pair.holdsVip(p)).isFalse();
   }
 
   /**
@@ -271,9 +287,14 @@ class FailoverFaultsIT {
     awaitPaired(p, b);
 
     pair.cut("eth0");
-    Thread.sleep(DEADTIME.multipliedBy(3).toMillis());
-    assertThat(b.failovers()).as("one path cut: the backup stays passive").isZero();
-    assertThat(b.director("partner_state")).isEqualTo("running");
+    Waits.holds(
+        "one path cut changes nothing",
+        DEADTIME.multipliedBy(3),
+        Duration.ofMillis(100),
+        () -> {
+          assertThat(b.failovers()).as("one path cut: the backup stays passive").isZero();
+          assertThat(b.director("partner_state")).isEqualTo("running");
+        });
     numbers.put("public path cut for 3 deadtimes: backup transitions", b.failovers());
 
     long cut = System.nanoTime();
@@ -284,7 +305,7 @@ class FailoverFaultsIT {
     numbers.put("both paths cut -> split brain (both hold the VIP)", ms(split - cut));
     assertThat(p.metric("lvs_pulse_partner_active")).isZero(); // silent, not "active"
 
-    Thread.sleep(1000);
+    Pause.pace(Duration.ofSeconds(1), "the split brain lasts a second before the paths heal");
     long restore = System.nanoTime();
     pair.restore("eth0");
     pair.restore("eth1");
@@ -296,8 +317,11 @@ class FailoverFaultsIT {
     numbers.put("paths back -> one director holds the VIP", ms(healed - restore));
     assertThat(Duration.ofNanos(healed - restore)).isLessThanOrEqualTo(DEADTIME);
     assertThat(pair.holdsVip(p)).as("the backup yielded to the primary").isTrue();
-    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
-    assertThat(pair.holdsVip(p) ^ pair.holdsVip(b)).isTrue();
+    Waits.holds(
+        "one director holds the VIP",
+        DEADTIME.multipliedBy(2),
+        Duration.ofMillis(100),
+        () -> assertThat(pair.holdsVip(p) ^ pair.holdsVip(b)).isTrue());
     assertThat(b.metric("lvs_pulse_partner_active")).isEqualTo(1.0);
     assertThat(b.metric("lvs_pulse_director_active")).isZero();
   }
@@ -325,9 +349,14 @@ class FailoverFaultsIT {
         "the primary is healthy again",
         Duration.ofSeconds(30),
         () -> p.director("local_problem") == null);
-    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
-    assertThat(pair.holdsVip(b)).as("no failback").isTrue();
-    assertThat(pair.holdsVip(p)).isFalse();
+    Waits.holds(
+        "no failback",
+        DEADTIME.multipliedBy(2),
+        Duration.ofMillis(100),
+        () -> {
+          assertThat(pair.holdsVip(b)).as("no failback").isTrue();
+          assertThat(pair.holdsVip(p)).isFalse();
+        });
   }
 
   /**
@@ -349,9 +378,14 @@ class FailoverFaultsIT {
         "the primary has a local problem too",
         Duration.ofSeconds(60),
         () -> p.director("local_problem") != null);
-    Thread.sleep(DEADTIME.multipliedBy(3).toMillis());
-    assertThat(pair.holdsVip(p)).as("the primary keeps the VIP").isTrue();
-    assertThat(pair.holdsVip(b)).isFalse();
+    Waits.holds(
+        "the primary keeps the VIP",
+        DEADTIME.multipliedBy(3),
+        Duration.ofMillis(100),
+        () -> {
+          assertThat(pair.holdsVip(p)).as("the primary keeps the VIP").isTrue();
+          assertThat(pair.holdsVip(b)).isFalse();
+        });
     assertThat(p.director("last_transition")).asString().startsWith("keeping the VIPs");
     numbers.put("both unhealthy: the VIP stays on", "primary");
     // the backup recovers: the primary hands over at once
@@ -383,8 +417,11 @@ class FailoverFaultsIT {
         "the primary's link problem clears",
         Duration.ofSeconds(10),
         () -> p.director("local_problem") == null);
-    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
-    assertThat(pair.holdsVip(b)).as("no failback").isTrue();
+    Waits.holds(
+        "no failback",
+        DEADTIME.multipliedBy(2),
+        Duration.ofMillis(100),
+        () -> assertThat(pair.holdsVip(b)).as("no failback").isTrue());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -502,18 +539,19 @@ class FailoverFaultsIT {
 
   /** Polls every 20 ms; returns System.nanoTime when {@code condition} first held. */
   static long awaitNanos(String what, Duration max, BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < end) {
-      try {
-        if (condition.getAsBoolean()) {
-          return System.nanoTime();
-        }
-      } catch (Unreachable e) {
-        // starting
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("timed out after " + max + " waiting until " + what);
+    Waits.until(
+        what,
+        max,
+        Duration.ofMillis(20),
+        () -> {
+          try {
+            return condition.getAsBoolean();
+          } catch (Unreachable e) {
+            return false; // starting
+          }
+        },
+        () -> "timed out after " + max + " waiting until " + what);
+    return System.nanoTime();
   }
 
   static final class Unreachable extends RuntimeException {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.config.LvsConfig;
 import io.lvspulse.ipvs.DryRunBackend;
+import io.lvspulse.testing.Waits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -338,9 +340,11 @@ class FailoverPairTest {
         .until(() -> primary.status().partnerProblem().isPresent());
     assertThat(primary.status().partnerProblem()).contains("ipvs: IPVS cannot be programmed");
     primary.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
-    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
-    assertThat(primary.status().active()).as("both unhealthy: the VIP stays").isTrue();
-    assertThat(backup.status().active()).isFalse();
+    holdsForTwoDeadtimes(
+        () -> {
+          assertThat(primary.status().active()).as("both unhealthy: the VIP stays").isTrue();
+          assertThat(backup.status().active()).isFalse();
+        });
     assertThat(primary.status().lastTransitionReason()).startsWith("keeping the VIPs");
 
     backup.setLocalProblem("ipvs", Optional.empty());
@@ -371,9 +375,11 @@ class FailoverPairTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> primary.status().partnerState() == PartnerState.DEAD);
     primary.setLocalProblem("ipvs", Optional.of("IPVS cannot be programmed"));
-    Thread.sleep(DEADTIME.multipliedBy(2).toMillis());
-    assertThat(primary.status().active()).as("the partner is silent: keep the VIPs").isTrue();
-    assertThat(backup.status().active()).isFalse();
+    holdsForTwoDeadtimes(
+        () -> {
+          assertThat(primary.status().active()).as("the partner is silent: keep the VIPs").isTrue();
+          assertThat(backup.status().active()).isFalse();
+        });
 
     backup.setLocalProblem("ipvs", Optional.empty()); // heard again, healthy: it takes over
     await().atMost(Duration.ofSeconds(5)).until(() -> backup.status().active());
@@ -410,5 +416,10 @@ class FailoverPairTest {
     }
     assertThat(n).isBetween(7, 13); // one per keepalive, not two
     assertThat(backup.status().partnerAddresses()).containsExactly(TestConfigs.ip("127.0.0.1"));
+  }
+
+  /** {@code check} holds at every poll for two deadtimes, the time a takeover would need. */
+  private static void holdsForTwoDeadtimes(ThrowingRunnable check) {
+    Waits.holds("no takeover", DEADTIME.multipliedBy(2), Duration.ofMillis(50), check);
   }
 }

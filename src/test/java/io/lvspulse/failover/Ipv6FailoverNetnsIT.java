@@ -139,8 +139,11 @@ class Ipv6FailoverNetnsIT {
         .asString()
         .doesNotContain("tentative");
 
-    // The namespace the VIP leaves keeps neighbour entries it hears advertised (as a router or a
-    // client with traffic to the VIP would have one already).
+    // The namespace the VIP leaves plays the LAN's router: it creates a neighbour entry from an
+    // advertisement it hears (accept_untracked_na, which the kernel honours only on an interface
+    // that forwards; a client with traffic to the VIP has an entry already, which the NA's override
+    // flag updates).
+    ns.must("ip", "netns", "exec", ns.a, "sysctl", "-qw", "net.ipv6.conf.lan0.forwarding=1");
     ns.must(
         "ip", "netns", "exec", ns.a, "sysctl", "-qw", "net.ipv6.conf.lan0.accept_untracked_na=1");
     long t0 = System.nanoTime();

@@ -69,7 +69,7 @@ class FirewallRulesIT {
   }
 
   @Test
-  void theNftScriptLoadsTwiceInAFreshNamespaceAndLeavesOneRule() throws Exception {
+  void the_nft_script_loads_twice_in_a_fresh_namespace_and_leaves_one_rule() throws Exception {
     Path f = rules("--format", "nft");
     Out o =
         run(
@@ -88,7 +88,7 @@ class FirewallRulesIT {
   }
 
   @Test
-  void theIptablesRulesLoadWithNoflushAndAChainReloadReplacesIt() throws Exception {
+  void the_iptables_rules_load_with_noflush_and_a_chain_reload_replaces_it() throws Exception {
     Path plain = rules();
     Out o =
         run(

@@ -44,7 +44,8 @@ class FirewallRulesTest {
   }
 
   @Test
-  void onlyActiveFwmarkVirtualsGetRulesAndAHighPortIsCoveredByTheRange() throws Exception {
+  void only_active_fwmark_virtuals_get_rules_and_a_high_port_is_covered_by_the_range()
+      throws Exception {
     LvsConfig c =
         config(
             fwmark("tftp", "203.0.113.10", 1, 69, Protocol.UDP, true),
@@ -61,7 +62,7 @@ class FirewallRulesTest {
   }
 
   @Test
-  void aSingleRangeIsWrittenWithoutABraceSetInNft() throws Exception {
+  void a_single_range_is_written_without_a_brace_set_in_nft() throws Exception {
     String nft =
         FirewallRules.nft(
             config(fwmark("alt", "203.0.113.13", 7, 8069, Protocol.TCP, true)),
@@ -73,7 +74,7 @@ class FirewallRulesTest {
   }
 
   @Test
-  void oddBlockNamesCannotBreakOutOfTheComment() throws Exception {
+  void odd_block_names_cannot_break_out_of_the_comment() throws Exception {
     assertThat(FirewallRules.safe("a\" -j ACCEPT #")).isEqualTo("a__-j_ACCEPT__");
   }
 

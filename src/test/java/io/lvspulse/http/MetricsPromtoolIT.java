@@ -24,7 +24,8 @@ class MetricsPromtoolIT {
   @TempDir Path dir;
 
   @Test
-  void theMetricsOfARunningDaemonPassPromtoolAndNameEveryRequiredSeries() throws Exception {
+  void the_metrics_of_a_running_daemon_pass_promtool_and_name_every_required_series()
+      throws Exception {
     Path promtool =
         Peers.requireExecutable(
             "promtool (Debian package prometheus)",

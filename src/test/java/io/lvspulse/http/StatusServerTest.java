@@ -1,12 +1,15 @@
 package io.lvspulse.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +85,8 @@ class StatusServerTest {
     for (int i = 0; i < 4; i++) {
       slowClient();
     }
-    Thread.sleep(200); // the server has read their first bytes
+    // the server has read their first bytes: four workers are inside an exchange, reading
+    await().atMost(Duration.ofSeconds(5)).until(() -> workersInAnExchange() >= 4);
     for (int i = 0; i < 10; i++) {
       assertThat(get("/healthz")).as("answer %d", i).isEqualTo("HTTP/1.1 200 OK");
     }
@@ -126,12 +130,28 @@ class StatusServerTest {
         s.close(); // refused or the listen queue is full: no descriptor held by the server
       }
     }
-    Thread.sleep(500);
-    long serverSide = openFds() - before - connected;
     assertThat(connected).isGreaterThan(StatusServer.MAX_CONNECTIONS);
-    assertThat(serverSide)
-        .as("descriptors the server holds for %d connected clients", connected)
-        .isLessThanOrEqualTo(StatusServer.MAX_CONNECTIONS + 5);
+    int clientSide = connected;
+    // while it accepts (and closes) what is beyond the limit, for half a second
+    Waits.holds(
+        "the server holds at most its limit of descriptors",
+        Duration.ofMillis(500),
+        Duration.ofMillis(50),
+        () ->
+            assertThat(openFds() - before - clientSide)
+                .as("descriptors the server holds for %d connected clients", clientSide)
+                .isLessThanOrEqualTo(StatusServer.MAX_CONNECTIONS + 5));
+  }
+
+  /** Worker threads of the status server that are handling a request. */
+  private static long workersInAnExchange() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().equals("lvs-pulse-http") && e.getKey().isAlive())
+        .filter(
+            e ->
+                java.util.Arrays.stream(e.getValue())
+                    .anyMatch(f -> f.getClassName().endsWith("ServerImpl$Exchange")))
+        .count();
   }
 
   private static long openFds() throws IOException {

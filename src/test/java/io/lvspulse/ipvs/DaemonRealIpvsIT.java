@@ -6,6 +6,7 @@ import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.TftpClusterConfig;
 import io.lvspulse.testing.TftpdHpa;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -125,34 +127,41 @@ class DaemonRealIpvsIT {
 
   private List<String> awaitRules(int mark, String what, Predicate<List<String>> p)
       throws Exception {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    List<String> last = List.of();
-    while (System.nanoTime() < deadline) {
-      last = rules(mark);
-      if (p.test(last)) {
-        return last;
-      }
-      for (AutoCloseable c : started) {
-        if (c instanceof DaemonProcess d) {
-          d.assertAlive();
-        }
-      }
-      Thread.sleep(200);
-    }
+    AtomicReference<List<String>> seen = new AtomicReference<>(List.of());
+    Waits.until(
+        "kernel table shows " + what,
+        CONVERGE,
+        Duration.ofMillis(200),
+        () -> {
+          seen.set(rules(mark));
+          if (p.test(seen.get())) {
+            return true;
+          }
+          for (AutoCloseable c : started) {
+            if (c instanceof DaemonProcess d) {
+              d.assertAlive();
+            }
+          }
+          return false;
+        },
+        () -> timedOut(what, seen.get()));
+    return seen.get();
+  }
+
+  private String timedOut(String what, List<String> last) {
     String logs =
         started.stream()
             .filter(c -> c instanceof DaemonProcess)
             .map(c -> ((DaemonProcess) c).log())
             .reduce("", String::concat);
-    throw new AssertionError(
-        "kernel table never showed "
-            + what
-            + " within "
-            + CONVERGE
-            + "; last: "
-            + last
-            + "\nlog:\n"
-            + logs);
+    return "kernel table never showed "
+        + what
+        + " within "
+        + CONVERGE
+        + "; last: "
+        + last
+        + "\nlog:\n"
+        + logs;
   }
 
   private void assertForeignUntouched() throws Exception {
@@ -194,7 +203,7 @@ class DaemonRealIpvsIT {
   }
 
   @Test
-  void theDaemonProgramsTheKernelQuiescesAFailedServerAndRepairsAnOperatorsDeletion()
+  void the_daemon_programs_the_kernel_quiesces_a_failed_server_and_repairs_an_operators_deletion()
       throws Exception {
     addForeignService();
     tftpd("127.0.0.21");
@@ -244,7 +253,7 @@ class DaemonRealIpvsIT {
   }
 
   @Test
-  void cleanupOnStopDeletesOnlyTheManagedService() throws Exception {
+  void cleanup_on_stop_deletes_only_the_managed_service() throws Exception {
     addForeignService();
     tftpd("127.0.0.21");
     Path cfg = dir.resolve("lvs.cf");

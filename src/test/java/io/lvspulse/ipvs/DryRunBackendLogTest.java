@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class DryRunBackendLogTest {
   @Test
-  void theCommandLogKeepsOnlyTheNewestLines() {
+  void the_command_log_keeps_only_the_newest_lines() {
     DryRunBackend b = new DryRunBackend();
     int n = DryRunBackend.COMMAND_LOG_LIMIT + 500;
     for (int i = 1; i <= n; i++) {

@@ -7,6 +7,7 @@ import io.lvspulse.testing.MiniJson;
 import io.lvspulse.testing.PrometheusServer;
 import io.lvspulse.testing.TftpClusterConfig;
 import io.lvspulse.testing.TftpdHpa;
+import io.lvspulse.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,8 +121,11 @@ class PrometheusAlertsIT {
       names.add(MiniJson.at(s, "metric", "server"));
     }
     assertThat(names).containsExactlyInAnyOrder("ftp1", "ftp2");
-    Thread.sleep(2 * SHORT_FOR.toMillis());
-    assertThat(prom.alerts()).as("a healthy director raises nothing").isEmpty();
+    Waits.holds(
+        "a healthy director raises nothing",
+        SHORT_FOR.multipliedBy(2),
+        Duration.ofSeconds(1),
+        () -> assertThat(prom.alerts()).as("a healthy director raises nothing").isEmpty());
 
     // Every dashboard query runs in Prometheus; the real-server panels have data.
     for (String q : dashboardQueries()) {
@@ -220,23 +225,24 @@ class PrometheusAlertsIT {
   /** Polls {@code call} every 500 ms until {@code done}, at most {@link #WITHIN}. */
   private <T> T await(PrometheusServer prom, String what, Call<T> call, Predicate<T> done)
       throws Exception {
-    long deadline = System.nanoTime() + WITHIN.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = call.get();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError(
-        "not seen within "
-            + WITHIN
-            + ": "
-            + what
-            + "; last: "
-            + last
-            + "\nprometheus log:\n"
-            + prom.log());
+    AtomicReference<T> last = new AtomicReference<>();
+    Waits.until(
+        what,
+        WITHIN,
+        Duration.ofMillis(500),
+        () -> {
+          last.set(call.get());
+          return done.test(last.get());
+        },
+        () ->
+            "not seen within "
+                + WITHIN
+                + ": "
+                + what
+                + "; last: "
+                + last.get()
+                + "\nprometheus log:\n"
+                + prom.log());
+    return last.get();
   }
 }

@@ -89,7 +89,7 @@ class RealServerCollectorTest {
   }
 
   @Test
-  void theCollectorWritesByteForByteWhatTheMicrometerGaugesWrote() {
+  void the_collector_writes_byte_for_byte_what_the_micrometer_gauges_wrote() {
     FakeGauges g = new FakeGauges();
     // Out of order, IPv4 and IPv6, a weight above 1, a label value that needs escaping.
     g.servers.add(new Fake("tftp", "ftp2", "10.0.0.3", "69", 0, 0, AdminState.MAINTENANCE));
@@ -109,14 +109,14 @@ class RealServerCollectorTest {
   }
 
   @Test
-  void withNoServersNeitherFamilyIsWrittenAsWithMicrometer() {
+  void with_no_servers_neither_family_is_written_as_with_micrometer() {
     assertThat(collectorScrape(new FakeGauges()))
         .isEqualTo(micrometerScrape(List.of()))
         .doesNotContain("lvs_pulse_real_server");
   }
 
   @Test
-  void eachScrapeReadsTheCurrentValues() {
+  void each_scrape_reads_the_current_values() {
     FakeGauges g = new FakeGauges();
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     r.getPrometheusRegistry().register(new RealServerCollector(g));
@@ -174,7 +174,7 @@ class RealServerCollectorTest {
   }
 
   @Test
-  void aServerRemovedByReloadDisappearsFromTheDaemonsScrape() throws Exception {
+  void a_server_removed_by_reload_disappears_from_the_daemons_scrape() throws Exception {
     try (Metrics metrics = Metrics.create();
         HealthMonitor monitor =
             new HealthMonitor(

@@ -50,7 +50,7 @@ class HealthMonitorBurstTest {
   }
 
   @Test
-  void aBurstOfTransitionsIsPublishedAsOneSnapshotNotOnePerServer() throws Exception {
+  void a_burst_of_transitions_is_published_as_one_snapshot_not_one_per_server() throws Exception {
     ManualScheduler scheduler = new ManualScheduler(new MutableClock());
     ProbeSource ok =
         (spec, server) ->

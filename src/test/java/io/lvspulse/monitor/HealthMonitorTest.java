@@ -216,8 +216,9 @@ class HealthMonitorTest {
   }
 
   @Test
-  void everyActiveServerGetsOneScheduleAtTheTimeoutIntervalWithFirstRunsSpreadOverIt()
-      throws Exception {
+  void
+      every_active_server_gets_one_schedule_at_the_timeout_interval_with_first_runs_spread_over_it()
+          throws Exception {
     start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3") + server("c", "10.0.0.4"), ""));
     assertThat(scheduler.intervals)
         .hasSize(3)
@@ -227,8 +228,9 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aServerEntersOnItsFirstSuccessQuiescesOnOneFailureAndReturnsAfterTheReentryCount()
-      throws Exception {
+  void
+      a_server_enters_on_its_first_success_quiesces_on_one_failure_and_returns_after_the_reentry_count()
+          throws Exception {
     start(config(server("a", "10.0.0.2"), ""));
     assertThat(view("10.0.0.2").inIpvs()).isFalse();
 
@@ -272,7 +274,8 @@ class HealthMonitorTest {
   }
 
   @Test
-  void theListenerHearsOfEveryChangeThatMattersToIpvsButNotOfUnchangedProbes() throws Exception {
+  void the_listener_hears_of_every_change_that_matters_to_ipvs_but_not_of_unchanged_probes()
+      throws Exception {
     start(config(server("a", "10.0.0.2"), ""));
     int afterStart = published.size();
     fire("10.0.0.2");
@@ -285,7 +288,7 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aReloadKeepsTheStateOfUnchangedServersAndAddsNewOnes() throws Exception {
+  void a_reload_keeps_the_state_of_unchanged_servers_and_adds_new_ones() throws Exception {
     start(config(server("a", "10.0.0.2"), ""));
     fire("10.0.0.2");
     monitor.reload(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
@@ -295,7 +298,7 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aReloadThatChangesTheCheckKeepsStateButReplacesTheProbe() throws Exception {
+  void a_reload_that_changes_the_check_keeps_state_but_replaces_the_probe() throws Exception {
     start(config(server("a", "10.0.0.2"), ""));
     fire("10.0.0.2");
     int created = probes.created.size();
@@ -306,7 +309,8 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aServerRemovedByReloadDrainsAtWeightZeroUntilThePersistenceTimeThenGoes() throws Exception {
+  void a_server_removed_by_reload_drains_at_weight_zero_until_the_persistence_time_then_goes()
+      throws Exception {
     start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
     fire("10.0.0.2");
     fire("10.0.0.3");
@@ -333,14 +337,14 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aServerThatWasNeverInIpvsIsDeletedAtOnceWhenRemoved() throws Exception {
+  void a_server_that_was_never_in_ipvs_is_deleted_at_once_when_removed() throws Exception {
     start(config(server("a", "10.0.0.2") + server("b", "10.0.0.3"), ""));
     monitor.reload(config(server("a", "10.0.0.2"), ""));
     assertThat(monitor.snapshot().servers()).hasSize(1);
   }
 
   @Test
-  void slowStartTicksRampTheWeightAndPublishEachStep() throws Exception {
+  void slow_start_ticks_ramp_the_weight_and_publish_each_step() throws Exception {
     start(config(" server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n", ""));
     fire("10.0.0.9");
     assertThat(view("10.0.0.9").weight()).isEqualTo(2);
@@ -352,7 +356,7 @@ class HealthMonitorTest {
   }
 
   @Test
-  void slowStartZeroEntersAtFullWeight() throws Exception {
+  void slow_start_zero_enters_at_full_weight() throws Exception {
     start(
         config(
             " server big {\n  address = 10.0.0.9\n  active = 1\n  weight = 64\n }\n",
@@ -362,7 +366,7 @@ class HealthMonitorTest {
   }
 
   @Test
-  void aProbeThatThrowsIsAFailureNotACrash() throws Exception {
+  void a_probe_that_throws_is_a_failure_not_a_crash() throws Exception {
     ProbeSource throwing =
         (spec, rs) ->
             new ConfiguredProbe(

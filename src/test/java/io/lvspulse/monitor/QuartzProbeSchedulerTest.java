@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class QuartzProbeSchedulerTest {
   @Test
-  void everyTriggerFiresItsOwnCallbackThroughTheOneSharedJob() throws Exception {
+  void every_trigger_fires_its_own_callback_through_the_one_shared_job() throws Exception {
     AtomicInteger a = new AtomicInteger();
     AtomicInteger b = new AtomicInteger();
     try (QuartzProbeScheduler s = new QuartzProbeScheduler()) {
@@ -27,7 +27,7 @@ class QuartzProbeSchedulerTest {
   }
 
   @Test
-  void reschedulingANameReplacesItsTriggerInsteadOfAddingASecondOne() throws Exception {
+  void rescheduling_a_name_replaces_its_trigger_instead_of_adding_a_second_one() throws Exception {
     AtomicInteger first = new AtomicInteger();
     AtomicInteger second = new AtomicInteger();
     try (QuartzProbeScheduler s = new QuartzProbeScheduler()) {

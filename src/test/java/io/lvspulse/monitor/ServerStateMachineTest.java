@@ -41,7 +41,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void aServerIsOutOfIpvsUntilItsFirstSuccessAndThenEntersAtOnce() {
+  void a_server_is_out_of_ipvs_until_its_first_success_and_then_enters_at_once() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(2, 1, false, true), now);
     assertThat(sm.health()).isEqualTo(Health.UNKNOWN);
     assertThat(sm.inIpvs()).isFalse();
@@ -60,7 +60,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void oneFailureTakesAnUpServerOutAndWithoutQuiesceItLeavesIpvs() {
+  void one_failure_takes_an_up_server_out_and_without_quiesce_it_leaves_ipvs() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(2, 5, false, false), now);
     sm.onProbe(true, "ok", advance(6));
 
@@ -72,7 +72,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void quiesceKeepsAFailedServerAtWeightZeroOnlyAfterItWasAddedOnce() {
+  void quiesce_keeps_a_failed_server_at_weight_zero_only_after_it_was_added_once() {
     var neverAdded = new ServerStateMachine(HealthPolicy.piranha(2, 5, true, false), now);
     neverAdded.onProbe(false, "port unreachable", advance(6));
     assertThat(neverAdded.health()).isEqualTo(Health.DOWN);
@@ -86,7 +86,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void aDownServerComesBackAfterTheReentryCountOfConsecutiveSuccesses() {
+  void a_down_server_comes_back_after_the_reentry_count_of_consecutive_successes() {
     // The TFTP example: timeout 6, reentry 15 -> 2 consecutive successes.
     var sm = new ServerStateMachine(HealthPolicy.piranha(15 / 6, 1, true, true), now);
     sm.onProbe(true, "ok", advance(6));
@@ -101,7 +101,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void aServerThatFailsFromTheStartNeedsTheFullReentryCount() {
+  void a_server_that_fails_from_the_start_needs_the_full_reentry_count() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(3, 1, false, true), now);
     sm.onProbe(false, "port unreachable", advance(6));
     assertThat(sm.onProbe(true, "ok", advance(6))).isEmpty();
@@ -110,7 +110,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void slowStartRampsAsNannyDoesFromWeightShiftedByFiveDoublingEveryStep() {
+  void slow_start_ramps_as_nanny_does_from_weight_shifted_by_five_doubling_every_step() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 100, false, true), now);
     sm.onProbe(true, "ok", now);
     List<Integer> weights = new ArrayList<>();
@@ -125,7 +125,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void rampDoesNotStepBeforeTheStepHasPassed() {
+  void ramp_does_not_step_before_the_step_has_passed() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 64, false, true), now);
     sm.onProbe(true, "ok", now);
     assertThat(sm.ipvsWeight()).isEqualTo(2);
@@ -135,7 +135,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void withoutSlowStartAServerEntersAtItsConfiguredWeight() {
+  void without_slow_start_a_server_enters_at_its_configured_weight() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 100, false, false), now);
     sm.onProbe(true, "ok", now);
     assertThat(sm.ipvsWeight()).isEqualTo(100);
@@ -143,7 +143,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void weightZeroIsKeptAsZeroAndNeverRamps() {
+  void weight_zero_is_kept_as_zero_and_never_ramps() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 0, false, true), now);
     sm.onProbe(true, "ok", now);
     assertThat(sm.inIpvs()).isTrue();
@@ -152,7 +152,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void aFailureDuringTheRampRestartsTheRampFromTheBottomOnReentry() {
+  void a_failure_during_the_ramp_restarts_the_ramp_from_the_bottom_on_reentry() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 64, true, true), now);
     sm.onProbe(true, "ok", now);
     sm.onTick(advance(20));
@@ -165,7 +165,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void aFallThresholdAboveOneNeedsThatManyConsecutiveFailures() {
+  void a_fall_threshold_above_one_needs_that_many_consecutive_failures() {
     var policy = new HealthPolicy(1, 3, 1, false, false, Duration.ofSeconds(20));
     var sm = new ServerStateMachine(policy, now);
     sm.onProbe(true, "ok", now);
@@ -177,7 +177,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void reconfiguringKeepsHealthAndMovesToTheNewWeight() {
+  void reconfiguring_keeps_health_and_moves_to_the_new_weight() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(2, 10, false, false), now);
     sm.onProbe(true, "ok", now);
     sm.reconfigure(HealthPolicy.piranha(2, 4, false, false), advance(5));
@@ -191,7 +191,7 @@ class ServerStateMachineTest {
   }
 
   @Test
-  void consecutiveCountersSaturateInsteadOfOverflowing() {
+  void consecutive_counters_saturate_instead_of_overflowing() {
     var sm = new ServerStateMachine(HealthPolicy.piranha(1, 1, false, false), now);
     for (int i = 0; i < 5; i++) {
       sm.onProbe(true, "ok", advance(1));

@@ -17,7 +17,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void aPrefixMatchesWhenTheFirstBytesEqualExpect() {
+  void a_prefix_matches_when_the_first_bytes_equal_expect() {
     ExpectMatcher m = ExpectMatcher.prefix("HTTP");
     assertThat(judge(m, "HTTP/1.0 200 OK", false)).isEqualTo(Verdict.MATCH);
     assertThat(judge(m, "HTTP", true)).isEqualTo(Verdict.MATCH);
@@ -26,7 +26,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void aShortPrefixWaitsForMoreUntilTheReplyEndsThenFails() {
+  void a_short_prefix_waits_for_more_until_the_reply_ends_then_fails() {
     ExpectMatcher m = ExpectMatcher.prefix("HTTP");
     assertThat(judge(m, "HT", false)).isEqualTo(Verdict.NEED_MORE);
     assertThat(judge(m, "HT", true)).isEqualTo(Verdict.MISMATCH);
@@ -37,7 +37,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void starMeansAnyReplyOfAtLeastOneByteWithOrWithoutRegex() {
+  void star_means_any_reply_of_at_least_one_byte_with_or_without_regex() {
     for (boolean regex : new boolean[] {false, true}) {
       ExpectMatcher m = ExpectMatcher.forSocket("*", regex);
       assertThat(m.mode()).isEqualTo(Mode.ANY);
@@ -48,7 +48,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void aRegexIsFoundAnywhereAndAnchorsWork() {
+  void a_regex_is_found_anywhere_and_anchors_work() {
     ExpectMatcher m = ExpectMatcher.forSocket("200 (OK|Fine)", true);
     assertThat(m.mode()).isEqualTo(Mode.REGEX);
     assertThat(judge(m, "HTTP/1.1 200 OK\r\n", false)).isEqualTo(Verdict.MATCH);
@@ -60,7 +60,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void posixCharacterClassesWorkAndDotMatchesNewlineAsInPosix() {
+  void posix_character_classes_work_and_dot_matches_newline_as_in_posix() {
     assertThat(ExpectMatcher.regex("^[[:digit:]]{3} [[:alpha:]]+$").matches("250 ok")).isTrue();
     assertThat(ExpectMatcher.regex("^[[:digit:]]{3}").matches("abc")).isFalse();
     assertThat(ExpectMatcher.regex("a.b").matches("a\nb")).isTrue();
@@ -104,21 +104,21 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void anInvalidRegexIsRejectedWithAClearMessage() {
+  void an_invalid_regex_is_rejected_with_a_clear_message() {
     assertThatThrownBy(() -> ExpectMatcher.regex("(unclosed"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a valid regular expression");
   }
 
   @Test
-  void aRegexReplyIsDecidedAtTheReadLimit() {
+  void a_regex_reply_is_decided_at_the_read_limit() {
     ExpectMatcher m = ExpectMatcher.regex("never");
     byte[] big = new byte[ExpectMatcher.MAX_REPLY_BYTES];
     assertThat(m.judge(big, big.length, false)).isEqualTo(Verdict.MISMATCH);
   }
 
   @Test
-  void exactOutputMustBeTheWholeText() {
+  void exact_output_must_be_the_whole_text() {
     ExpectMatcher m = ExpectMatcher.forOutput("OK - answer from server", false);
     assertThat(m.mode()).isEqualTo(Mode.EXACT);
     assertThat(m.matches("OK - answer from server")).isTrue();
@@ -130,7 +130,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void onlyOneTrailingNewlineIsRemoved() {
+  void only_one_trailing_newline_is_removed() {
     assertThat(ExpectMatcher.stripOneTrailingNewline("OK\n")).isEqualTo("OK");
     assertThat(ExpectMatcher.stripOneTrailingNewline("OK\n\n")).isEqualTo("OK\n");
     assertThat(ExpectMatcher.stripOneTrailingNewline("OK"))
@@ -140,7 +140,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void nonAsciiExpectIsComparedAsUtf8Bytes() {
+  void non_ascii_expect_is_compared_as_utf8_bytes() {
     ExpectMatcher m = ExpectMatcher.prefix("é");
     assertThat(judge(m, "été", true)).isEqualTo(Verdict.MATCH);
     byte[] half = {(byte) 0xC3};
@@ -148,7 +148,7 @@ class ExpectMatcherTest {
   }
 
   @Test
-  void printableEscapesControlCharactersAndBoundsLength() {
+  void printable_escapes_control_characters_and_bounds_length() {
     assertThat(ExpectMatcher.printable("a\r\n\u0001", 80)).isEqualTo("a\\r\\n\\x01");
     assertThat(ExpectMatcher.printable("x".repeat(100), 10)).isEqualTo("xxxxxxxxxx...");
   }

@@ -13,7 +13,7 @@ class ExpectingProbeTest {
   }
 
   @Test
-  void expectingProbePassesFailuresThroughUntouched() throws Exception {
+  void expecting_probe_passes_failures_through_untouched() throws Exception {
     ProbeResult failure =
         ProbeResult.failure(FailureCause.TIMEOUT, "no answer", Duration.ofSeconds(1));
     ExpectingProbe p =

@@ -113,7 +113,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aTimerArmedByBeginFiresOnceWhenDueAndTheTaskEndsReleased() throws Exception {
+  void a_timer_armed_by_begin_fires_once_when_due_and_the_task_ends_released() throws Exception {
     ProbeReactor<Job> r = reactor(1, (s, j) -> s.loop.armTimer(j, s.loop.now() + 20_000_000L));
     Job job = new Job(1);
     ProbeResult res = r.submit(job).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -125,7 +125,8 @@ class ProbeReactorTest {
   }
 
   @Test
-  void anEarlierTimerReplacesALaterOneAndTheLaterEntryIsSkippedAsStale() throws Exception {
+  void an_earlier_timer_replaces_a_later_one_and_the_later_entry_is_skipped_as_stale()
+      throws Exception {
     ProbeReactor<Job> r =
         reactor(
             1,
@@ -141,7 +142,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aLoopStartsAtMostOneBatchOfQueuedTasksBetweenTwoSelects() throws Exception {
+  void a_loop_starts_at_most_one_batch_of_queued_tasks_between_two_selects() throws Exception {
     Pipe pipe = Pipe.open();
     toClose.add(pipe.sink());
     toClose.add(pipe.source());
@@ -192,7 +193,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void tasksAreAssignedRoundRobinToEveryLoop() throws Exception {
+  void tasks_are_assigned_round_robin_to_every_loop() throws Exception {
     ProbeReactor<Job> r = reactor(3, (s, j) -> s.loop.end(j, ProbeResult.ok("ok", Duration.ZERO)));
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -207,7 +208,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void closeFailsRunningAndQueuedTasksWithAnIoErrorReleasesThemAndStopsEveryThread()
+  void close_fails_running_and_queued_tasks_with_an_io_error_releases_them_and_stops_every_thread()
       throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
     ProbeReactor<Job> r =
@@ -253,7 +254,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aTaskSubmittedAfterCloseCompletesAtOnceWithALocalError() throws Exception {
+  void a_task_submitted_after_close_completes_at_once_with_a_local_error() throws Exception {
     ProbeReactor<Job> r = reactor(1, (s, j) -> {});
     r.close();
     CompletableFuture<ProbeResult> f = r.submit(new Job(1));
@@ -264,7 +265,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aLoopThatDiesFailsItsTasksAndClosesTheReactor() throws Exception {
+  void a_loop_that_dies_fails_its_tasks_and_closes_the_reactor() throws Exception {
     ProbeReactor<Job> r =
         reactor(
             1,
@@ -284,7 +285,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void aResultTheExecutorRejectsIsCompletedOnTheLoopThreadInstead() throws Exception {
+  void a_result_the_executor_rejects_is_completed_on_the_loop_thread_instead() throws Exception {
     AtomicInteger rejected = new AtomicInteger();
     ProbeReactor<Job> r =
         reactor(
@@ -300,7 +301,7 @@ class ProbeReactorTest {
   }
 
   @Test
-  void zeroThreadsIsRejected() {
+  void zero_threads_is_rejected() {
     assertThatThrownBy(() -> reactor(0, (s, j) -> {})).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -81,20 +81,23 @@ public final class BirdProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "bird in " + netns + " exited with " + process.exitValue() + ":\n" + log());
-      }
-      try (BirdControl c = new BirdControl(socket, Duration.ofSeconds(1))) {
-        c.command("show status");
-        return;
-      } catch (AnnounceException e) {
-        Thread.sleep(50);
-      }
-    }
-    throw new AssertionError("bird in " + netns + " did not answer within 15 s:\n" + log());
+    Waits.until(
+        "bird in " + netns + " answers",
+        Duration.ofSeconds(15),
+        Duration.ofMillis(50),
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "bird in " + netns + " exited with " + process.exitValue() + ":\n" + log());
+          }
+          try (BirdControl c = new BirdControl(socket, Duration.ofSeconds(1))) {
+            c.command("show status");
+            return true;
+          } catch (AnnounceException e) {
+            return false;
+          }
+        },
+        () -> "bird in " + netns + " did not answer within 15 s:\n" + log());
   }
 
   /** Runs one birdc command over the socket. */

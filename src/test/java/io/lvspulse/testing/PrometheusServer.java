@@ -104,23 +104,25 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   private void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "prometheus exited with " + process.exitValue() + " before it was ready:\n" + log());
-      }
-      try {
-        HttpResponse<String> r = send("/-/ready");
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("prometheus was not ready within " + READY_TIMEOUT + ":\n" + log());
+    Waits.until(
+        "prometheus is ready",
+        READY_TIMEOUT,
+        Duration.ofMillis(200),
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "prometheus exited with "
+                    + process.exitValue()
+                    + " before it was ready:\n"
+                    + log());
+          }
+          try {
+            return send("/-/ready").statusCode() == 200;
+          } catch (IOException e) {
+            return false; // not listening yet
+          }
+        },
+        () -> "prometheus was not ready within " + READY_TIMEOUT + ":\n" + log());
   }
 
   private HttpResponse<String> send(String pathAndQuery) throws IOException, InterruptedException {

@@ -119,13 +119,16 @@ public final class TftpLoad {
 
   private static boolean ping(String host, long waitMs) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + waitMs;
-    try (DatagramChannel ch = DatagramChannel.open()) {
+    try (DatagramChannel ch = DatagramChannel.open();
+        Selector selector = Selector.open()) {
       ch.configureBlocking(false);
+      ch.register(selector, SelectionKey.OP_READ);
       ByteBuffer rrq = new TftpPacket.Rrq("lvs-pulse-e2e-ping", "octet").encode();
       ByteBuffer in = ByteBuffer.allocate(1024);
       while (System.currentTimeMillis() < deadline) {
         ch.send(rrq.duplicate(), new InetSocketAddress(host, 69));
-        Thread.sleep(20);
+        selector.select(20); // an answer, or 20 ms and the RRQ goes again
+        selector.selectedKeys().clear();
         in.clear();
         if (ch.receive(in) != null) {
           in.flip();

@@ -1,6 +1,5 @@
 package io.lvspulse.testing;
 
-import io.lvspulse.probe.ProbeResult;
 import io.lvspulse.probe.tftp.TftpCheck;
 import io.lvspulse.probe.tftp.TftpProbeEngine;
 import java.io.IOException;
@@ -12,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,23 +78,26 @@ public final class TftpdHpa implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     try (TftpProbeEngine engine = new TftpProbeEngine()) {
-      for (int i = 0; i < 100; i++) {
-        if (!process.isAlive()) {
-          throw new AssertionError("in.tftpd on " + bind + " exited with " + process.exitValue());
-        }
-        ProbeResult r =
-            engine
-                .probe(TftpCheck.connect(address, Duration.ofMillis(100)))
-                .get(5, TimeUnit.SECONDS);
-        if (r.success()) {
-          return;
-        }
-        Thread.sleep(50);
-      }
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IOException("probing in.tftpd on " + bind + ": " + e, e);
+      Waits.until(
+          "in.tftpd on " + bind + " answers",
+          Duration.ofSeconds(15),
+          Duration.ofMillis(50),
+          () -> {
+            if (!process.isAlive()) {
+              throw new AssertionError(
+                  "in.tftpd on " + bind + " exited with " + process.exitValue());
+            }
+            try {
+              return engine
+                  .probe(TftpCheck.connect(address, Duration.ofMillis(100)))
+                  .get(5, TimeUnit.SECONDS)
+                  .success();
+            } catch (ExecutionException | TimeoutException e) {
+              throw new IOException("probing in.tftpd on " + bind + ": " + e, e);
+            }
+          },
+          () -> "in.tftpd on " + bind + " did not answer within 15 s");
     }
-    throw new AssertionError("in.tftpd on " + bind + " did not answer within 10 s");
   }
 
   /** Fails clearly when something else already serves this address and port. */

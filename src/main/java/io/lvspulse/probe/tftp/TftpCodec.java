@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes TFTP packets. Every input gives a {@link DecodeResult}: either a packet or the reason it
@@ -147,7 +148,7 @@ public final class TftpCodec {
   }
 
   /** Reads name/value pairs to the end of the buffer; returns null or a rejection reason. */
-  private static String readOptions(ByteBuffer b, Map<String, String> out) {
+  private static @Nullable String readOptions(ByteBuffer b, Map<String, String> out) {
     Set<String> seen = new HashSet<>();
     while (b.hasRemaining()) {
       String k = readString(b);
@@ -173,7 +174,7 @@ public final class TftpCodec {
   }
 
   /** Reads a NUL-terminated ISO-8859-1 string, or returns null when there is no NUL. */
-  private static String readString(ByteBuffer b) {
+  private static @Nullable String readString(ByteBuffer b) {
     int start = b.position();
     int nul = indexOfNul(b, start);
     if (nul < 0) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TFTP packet (RFC 1350, with the option extension of RFC 2347). Values are validated on
@@ -193,7 +194,7 @@ public sealed interface TftpPacket
     }
 
     /** The value of option {@code name} (case-insensitive), or null. */
-    public String option(String name) {
+    public @Nullable String option(String name) {
       for (Map.Entry<String, String> e : options.entrySet()) {
         if (e.getKey().equalsIgnoreCase(name)) {
           return e.getValue();

@@ -238,8 +238,9 @@ public final class TftpProbeEngine implements AutoCloseable {
           server.getAddress() instanceof Inet6Address
               ? StandardProtocolFamily.INET6
               : StandardProtocolFamily.INET;
+      DatagramChannel rxc;
       try {
-        DatagramChannel rxc = DatagramChannel.open(fam);
+        rxc = DatagramChannel.open(fam);
         openChannels.incrementAndGet();
         f.rx = rxc;
         rxc.configureBlocking(false);
@@ -256,7 +257,7 @@ public final class TftpProbeEngine implements AutoCloseable {
         return;
       }
       if (detectPortUnreachable && openChannels.get() < channelBudget) {
-        openConnected(f, fam, server);
+        openConnected(f, rxc, fam, server);
       }
       if (f.conn == null) {
         oneSocketProbes.incrementAndGet();
@@ -268,8 +269,8 @@ public final class TftpProbeEngine implements AutoCloseable {
     }
 
     /** The optional connected channel; on failure the probe runs on its receiving channel alone. */
-    private void openConnected(Flight f, ProtocolFamily fam, InetSocketAddress server) {
-      DatagramChannel rxc = f.rx;
+    private void openConnected(
+        Flight f, DatagramChannel rxc, ProtocolFamily fam, InetSocketAddress server) {
       DatagramChannel cc = null;
       try {
         int port = ((InetSocketAddress) rxc.getLocalAddress()).getPort();

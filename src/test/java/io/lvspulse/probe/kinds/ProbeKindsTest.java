@@ -62,7 +62,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void aCheckTftpSendProgramAtAnyPathGetsTheNativeTftpProbe() throws Exception {
+  void a_check_tftp_send_program_at_any_path_gets_the_native_tftp_probe() throws Exception {
     for (String path :
         new String[] {
           "/usr/local/bin/check_tftp", "/opt/nagios/libexec/check_tftp", "check_tftp"
@@ -81,7 +81,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void anyOtherSendProgramIsRunAsAProgram() throws Exception {
+  void any_other_send_program_is_run_as_a_program() throws Exception {
     VirtualService.Builder b = virtual("dns");
     b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
     ConfiguredProbe p = probeFor(b.build(), real("10.3.0.1", 53));
@@ -95,7 +95,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void withoutSendProgramTheSocketProbeIsUsedWithNannysDefaults() throws Exception {
+  void without_send_program_the_socket_probe_is_used_with_nannys_defaults() throws Exception {
     ConfiguredProbe web = probeFor(virtual("web").build(), real("10.2.0.11", 80));
     assertThat(web.kind()).isEqualTo("tcp");
     assertThat(web.description()).isEqualTo("tcp 10.2.0.11:80 send/expect (nanny HTTP default)");
@@ -110,7 +110,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void badProbeSettingsAreRefusedWithTheServerNamed() throws Exception {
+  void bad_probe_settings_are_refused_with_the_server_named() throws Exception {
     VirtualService.Builder regex = virtual("web");
     regex.expect = Optional.of("(HTTP");
     regex.useRegex = true;
@@ -125,7 +125,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void theSocketProbeRunsAgainstARealPeer() throws Exception {
+  void the_socket_probe_runs_against_a_real_peer() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       CompletableFuture<String> request = new CompletableFuture<>();
       Thread t =
@@ -218,7 +218,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void theNativeTftpMessageIsMatchedAgainstExpectUnchanged() throws Exception {
+  void the_native_tftp_message_is_matched_against_expect_unchanged() throws Exception {
     try (TftpErrorResponder server = new TftpErrorResponder()) {
       ProbeResult ok = run(tftpProbe(server.port(), Optional.of("OK - answer from server")));
       assertThat(ok.success()).as(ok.message()).isTrue();
@@ -234,7 +234,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void aFailedTftpProbeKeepsItsCauseWhateverExpectSays() throws Exception {
+  void a_failed_tftp_probe_keeps_its_cause_whatever_expect_says() throws Exception {
     int port;
     try (DatagramSocket s =
         new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
@@ -245,7 +245,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void closingTheKindsStopsTheirEngines() throws Exception {
+  void closing_the_kinds_stops_their_engines() throws Exception {
     SocketKind sockets = SocketKind.open();
     ProbeKinds own = new ProbeKinds(List.of(sockets));
     ConfiguredProbe p = own.create(virtual("web").build().probe(), real("127.0.0.1", 9));
@@ -255,7 +255,7 @@ class ProbeKindsTest {
   }
 
   @Test
-  void aSpecNoKindHandlesIsRefusedWithTheServerNamed() throws Exception {
+  void a_spec_no_kind_handles_is_refused_with_the_server_named() throws Exception {
     try (ProbeKinds socketsOnly = new ProbeKinds(List.of(SocketKind.open()))) {
       VirtualService.Builder dns = virtual("dns");
       dns.sendProgram = Optional.of("/bin/true %h");

@@ -2,6 +2,7 @@ package io.lvspulse.probe.program;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ProgramProbeTest {
@@ -42,7 +44,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void outputEqualToExpectAfterItsTrailingNewlineIsASuccess() throws Exception {
+  void output_equal_to_expect_after_its_trailing_newline_is_a_success() throws Exception {
     ProbeResult r =
         runService(
             "echo OK - answer from server", Optional.of("OK - answer from server"), false, 69);
@@ -51,7 +53,8 @@ class ProgramProbeTest {
   }
 
   @Test
-  void onlyOneTrailingNewlineIsCutAndOutputWithoutOneKeepsItsLastCharacter() throws Exception {
+  void only_one_trailing_newline_is_cut_and_output_without_one_keeps_its_last_character()
+      throws Exception {
     // printf without a newline: nanny would cut the "c"; we compare "abc"
     assertThat(runService("printf abc", Optional.of("abc"), false, 1).success()).isTrue();
     // two newlines: one is cut, "abc\n" is not "abc"
@@ -62,7 +65,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void differentOutputIsAnUnexpectedReply() throws Exception {
+  void different_output_is_an_unexpected_reply() throws Exception {
     ProbeResult r =
         runService(
             "echo OK - answer from elsewhere", Optional.of("OK - answer from server"), false, 69);
@@ -71,7 +74,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void exactPercentTokensAreReplacedAndEmbeddedOnesAreNot() throws Exception {
+  void exact_percent_tokens_are_replaced_and_embedded_ones_are_not() throws Exception {
     InetAddress h = InetAddress.getByName("10.3.0.7");
     assertThat(ProgramProbe.commandLine("/bin/check -H %h -p %p host=%h %hx %h", h, 8053))
         .containsExactly(
@@ -82,7 +85,8 @@ class ProgramProbeTest {
   }
 
   @Test
-  void repeatedSpacesAreOneSeparatorAsWithStrtokAndTabsAreNotSeparators() throws Exception {
+  void repeated_spaces_are_one_separator_as_with_strtok_and_tabs_are_not_separators()
+      throws Exception {
     InetAddress h = InetAddress.getByName("10.0.0.1");
     assertThat(ProgramProbe.commandLine("  prog   a  %h ", h, 1))
         .containsExactly("prog", "a", "10.0.0.1");
@@ -99,7 +103,7 @@ class ProgramProbeTest {
    * equals {@code expect} does not save a non-zero exit.
    */
   @Test
-  void aNonZeroExitIsAFailureEvenWhenTheOutputEqualsExpect() throws Exception {
+  void a_non_zero_exit_is_a_failure_even_when_the_output_equals_expect() throws Exception {
     ProbeResult critical =
         run(
             probe(
@@ -124,14 +128,14 @@ class ProgramProbeTest {
   }
 
   @Test
-  void aProgramKilledByASignalIsAFailure() throws Exception {
+  void a_program_killed_by_a_signal_is_a_failure() throws Exception {
     ProbeResult r = run(probe(Optional.of("OK"), false, "sh", "-c", "kill -9 $$"));
     assertThat(r.cause()).contains(FailureCause.PROGRAM_FAILED);
     assertThat(r.message()).contains("signal 9");
   }
 
   @Test
-  void aProgramThatCannotBeStartedIsAFailure() throws Exception {
+  void a_program_that_cannot_be_started_is_a_failure() throws Exception {
     ProbeResult r = run(probe(Optional.of("OK"), false, "/nonexistent/lvs-pulse-check"));
     assertThat(r.cause()).contains(FailureCause.PROGRAM_FAILED);
     assertThat(r.message()).contains("could not start");
@@ -143,7 +147,7 @@ class ProgramProbeTest {
    * survives (Commons Exec's own watchdog would leave it running and wait for it).
    */
   @Test
-  void aHungProgramTimesOutQuicklyAndNoChildSurvives() throws Exception {
+  void a_hung_program_times_out_quickly_and_no_child_survives() throws Exception {
     String marker = "5." + ThreadLocalRandom.current().nextInt(100, 1000);
     ProgramProbe p =
         new ProgramProbe(
@@ -153,13 +157,19 @@ class ProgramProbeTest {
             Duration.ofMillis(500));
     long t0 = System.nanoTime();
     var future = p.start();
-    boolean sawSleep = false;
-    for (int i = 0; i < 40 && !sawSleep && !future.isDone(); i++) {
-      sawSleep = sleepers(marker) > 0;
-      if (!sawSleep) {
-        Thread.sleep(10);
-      }
-    }
+    AtomicBoolean seen = new AtomicBoolean();
+    await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              if (sleepers(marker) > 0) {
+                seen.set(true);
+              }
+              return seen.get() || future.isDone();
+            });
+    boolean sawSleep = seen.get();
     ProbeResult r = future.get(5, TimeUnit.SECONDS);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertThat(sawSleep).as("the sleep child was running during the probe").isTrue();
@@ -167,10 +177,11 @@ class ProgramProbeTest {
     assertThat(r.timedOut()).isTrue();
     assertThat(ms).isLessThan(1500L);
     // the kill is SIGKILL and synchronous, but give the kernel a moment to reap
-    for (int i = 0; i < 50 && sleepers(marker) > 0; i++) {
-      Thread.sleep(20);
-    }
-    assertThat(sleepers(marker)).as("sleep processes left").isZero();
+    await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(sleepers(marker)).as("sleep processes left").isZero());
   }
 
   private static long sleepers(String marker) {
@@ -187,7 +198,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void withUseRegexTheOutputIsMatchedByARegexAsAnExtension() throws Exception {
+  void with_use_regex_the_output_is_matched_by_a_regex_as_an_extension() throws Exception {
     assertThat(
             runService("echo OK - 3 answers", Optional.of("^OK - [0-9]+ answers$"), true, 1)
                 .success())
@@ -200,7 +211,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void withoutExpectExitZeroIsUpAndAnythingElseIsDown() throws Exception {
+  void without_expect_exit_zero_is_up_and_anything_else_is_down() throws Exception {
     ProbeResult up = run(probe(Optional.empty(), false, "sh", "-c", "echo fine"));
     assertThat(up.success()).isTrue();
     assertThat(up.message()).isEqualTo("fine");
@@ -209,7 +220,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void theMessageIsTheFirstNonBlankStdoutLineBounded() throws Exception {
+  void the_message_is_the_first_non_blank_stdout_line_bounded() throws Exception {
     ProbeResult r =
         run(probe(Optional.empty(), false, "sh", "-c", "echo; echo '  first  '; echo second"));
     assertThat(r.message()).isEqualTo("first");
@@ -219,7 +230,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void describeShowsTheCommandAfterSubstitution() throws Exception {
+  void describe_shows_the_command_after_substitution() throws Exception {
     VirtualService.Builder b = VirtualService.builder("dns");
     b.sendProgram = Optional.of("/usr/lib/nagios/plugins/check_dns -H example.org -s %h");
     RealServer rs = new RealServer("r", InetAddress.getByName("10.3.0.1"), true, 1, 53);
@@ -228,7 +239,7 @@ class ProgramProbeTest {
   }
 
   @Test
-  void aBlankSendProgramIsRefused() {
+  void a_blank_send_program_is_refused() {
     assertThatThrownBy(() -> new ProgramProbe(RUNNER, List.of(), Optional.empty(), TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -18,7 +18,7 @@ class SocketCheckTest {
   }
 
   @Test
-  void aPort80ServiceWithNothingConfiguredGetsNannysHttpDefault() throws Exception {
+  void a_port_80_service_with_nothing_configured_gets_nannys_http_default() throws Exception {
     SocketCheck c =
         SocketCheck.forSpec(VirtualService.builder("web").build().probe(), server(8080));
     assertThat(c.send()).isEqualTo("GET / HTTP/1.0\r\n\r\n");
@@ -28,7 +28,7 @@ class SocketCheckTest {
   }
 
   @Test
-  void theHttpDefaultDependsOnTheVirtualPortAndOnNothingBeingSet() throws Exception {
+  void the_http_default_depends_on_the_virtual_port_and_on_nothing_being_set() throws Exception {
     VirtualService.Builder b = VirtualService.builder("ssh");
     b.port = 22;
     SocketCheck c = SocketCheck.forSpec(b.build().probe(), server(22));
@@ -45,7 +45,7 @@ class SocketCheckTest {
   }
 
   @Test
-  void sendAndExpectGetNannysEscapeTranslation() throws Exception {
+  void send_and_expect_get_nannys_escape_translation() throws Exception {
     VirtualService.Builder b = VirtualService.builder("smtp");
     b.port = 25;
     b.send = Optional.of("HELO lvs\\r\\n");
@@ -57,7 +57,7 @@ class SocketCheckTest {
   }
 
   @Test
-  void useRegexAndUdpAndProbeTimeoutAreTakenFromTheVirtualService() throws Exception {
+  void use_regex_and_udp_and_probe_timeout_are_taken_from_the_virtual_service() throws Exception {
     VirtualService.Builder b = VirtualService.builder("dns");
     b.port = 53;
     b.protocol = Protocol.UDP;
@@ -74,7 +74,7 @@ class SocketCheckTest {
   }
 
   @Test
-  void anInvalidRegexIsRefused() throws Exception {
+  void an_invalid_regex_is_refused() throws Exception {
     VirtualService.Builder b = VirtualService.builder("bad");
     b.expect = Optional.of("([");
     b.useRegex = true;

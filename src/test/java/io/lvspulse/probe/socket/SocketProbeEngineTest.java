@@ -7,6 +7,7 @@ import io.lvspulse.config.VirtualService;
 import io.lvspulse.probe.ExpectMatcher;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
+import io.lvspulse.testing.Pause;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,8 @@ class SocketProbeEngineTest {
   // --- TCP ---------------------------------------------------------------------------------------
 
   @Test
-  void aTcpReplyThatStartsWithExpectIsASuccessAndTheSendBytesReachTheServer() throws Exception {
+  void a_tcp_reply_that_starts_with_expect_is_a_success_and_the_send_bytes_reach_the_server()
+      throws Exception {
     try (TcpPeer peer = TcpPeer.recording("\n", "220 ready\r\n")) {
       ProbeResult r = run(tcp(peer, "HELO probe\n", ExpectMatcher.prefix("220"), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
@@ -73,7 +75,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aTcpReplyWithADifferentPrefixIsAnUnexpectedReply() throws Exception {
+  void a_tcp_reply_with_a_different_prefix_is_an_unexpected_reply() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.replies("500 go away\r\n"))) {
       ProbeResult r = run(tcp(peer, "", ExpectMatcher.prefix("220"), LONG));
       assertThat(r.cause()).contains(FailureCause.UNEXPECTED_REPLY);
@@ -82,7 +84,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aReplyShorterThanExpectFollowedByCloseIsAFailureAsInNanny() throws Exception {
+  void a_reply_shorter_than_expect_followed_by_close_is_a_failure_as_in_nanny() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.replies("22"))) {
       ProbeResult r = run(tcp(peer, "", ExpectMatcher.prefix("220 "), LONG));
       assertThat(r.cause()).contains(FailureCause.UNEXPECTED_REPLY);
@@ -93,17 +95,18 @@ class SocketProbeEngineTest {
 
   /** nanny reads once and would fail here; we read until expect's length is there. */
   @Test
-  void aReplySplitOverTwoSegmentsStillMatches() throws Exception {
+  void a_reply_split_over_two_segments_still_matches() throws Exception {
     try (TcpPeer peer =
         new TcpPeer(
             s -> {
               OutputStream out = s.getOutputStream();
               out.write('2');
               out.flush();
-              TcpPeer.sleep(150);
+              Pause.pace(
+                  Duration.ofMillis(150), "the rest of the reply arrives in a later segment");
               out.write("20 ok\r\n".getBytes(StandardCharsets.UTF_8));
               out.flush();
-              TcpPeer.sleep(200);
+              Pause.pace(Duration.ofMillis(200), "the peer keeps the connection open a while");
               s.close();
             })) {
       ProbeResult r = run(tcp(peer, "", ExpectMatcher.prefix("220 ok"), LONG));
@@ -113,7 +116,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aRegexIsFoundAnywhereInTheReply() throws Exception {
+  void a_regex_is_found_anywhere_in_the_reply() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.replies("junk before HTTP/1.1 200 OK\r\n"))) {
       ProbeResult r = run(tcp(peer, "", ExpectMatcher.regex("HTTP/1\\.[01] 2[0-9]{2}"), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
@@ -125,7 +128,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aRegexThatNeverMatchesAnOpenConnectionTimesOut() throws Exception {
+  void a_regex_that_never_matches_an_open_connection_times_out() throws Exception {
     try (TcpPeer peer =
         new TcpPeer(
             s -> {
@@ -140,7 +143,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void starAcceptsAnyReplyOfAtLeastOneByte() throws Exception {
+  void star_accepts_any_reply_of_at_least_one_byte() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.replies("x"))) {
       ProbeResult r = run(tcp(peer, "ping\n", ExpectMatcher.forSocket("*", false), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
@@ -153,7 +156,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aRefusedConnectionFailsAtOnceAsConnectionRefused() throws Exception {
+  void a_refused_connection_fails_at_once_as_connection_refused() throws Exception {
     InetSocketAddress closed = new InetSocketAddress("127.0.0.1", TcpPeer.closedPort());
     ProbeResult r = run(SocketCheck.tcp(closed, "", Optional.empty(), LONG));
     assertThat(r.cause()).contains(FailureCause.CONNECTION_REFUSED);
@@ -161,7 +164,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aServerThatAcceptsButNeverAnswersTimesOutAtTheProbeTimeout() throws Exception {
+  void a_server_that_accepts_but_never_answers_times_out_at_the_probe_timeout() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.silent())) {
       long t0 = System.nanoTime();
       ProbeResult r = run(tcp(peer, "GET / HTTP/1.0\r\n\r\n", ExpectMatcher.prefix("HTTP"), SHORT));
@@ -174,7 +177,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void withoutSendAndExpectTheTcpConnectAloneIsTheCheck() throws Exception {
+  void without_send_and_expect_the_tcp_connect_alone_is_the_check() throws Exception {
     try (TcpPeer peer = new TcpPeer(TcpPeer.silent())) {
       ProbeResult r = run(SocketCheck.tcp(peer.address(), "", Optional.empty(), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
@@ -183,7 +186,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void nannysHttpDefaultSendsGetAndExpectsHttpOnAPort80Service() throws Exception {
+  void nannys_http_default_sends_get_and_expects_http_on_a_port_80_service() throws Exception {
     try (TcpPeer peer =
         TcpPeer.recording("\r\n\r\n", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi")) {
       VirtualService vs = VirtualService.builder("web").build(); // port 80 by default, nothing set
@@ -251,7 +254,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aUdpEchoOfTheSentBytesMatchesExpect() throws Exception {
+  void a_udp_echo_of_the_sent_bytes_matches_expect() throws Exception {
     try (UdpPeer peer = new UdpPeer(true)) {
       ProbeResult r =
           run(
@@ -267,7 +270,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void udpWithoutExpectNeedsOneDatagramOfAnyContent() throws Exception {
+  void udp_without_expect_needs_one_datagram_of_any_content() throws Exception {
     try (UdpPeer peer = new UdpPeer(true)) {
       ProbeResult r = run(SocketCheck.udp(peer.address(), "x", Optional.empty(), LONG));
       assertThat(r.success()).as(r.message()).isTrue();
@@ -276,7 +279,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aClosedUdpPortIsPortUnreachableLongBeforeTheTimeout() throws Exception {
+  void a_closed_udp_port_is_port_unreachable_long_before_the_timeout() throws Exception {
     int port;
     try (DatagramSocket s =
         new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
@@ -293,7 +296,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aSilentUdpServerTimesOut() throws Exception {
+  void a_silent_udp_server_times_out() throws Exception {
     try (UdpPeer peer = new UdpPeer(false)) {
       ProbeResult r =
           run(
@@ -307,7 +310,7 @@ class SocketProbeEngineTest {
   // --- engine ------------------------------------------------------------------------------------
 
   @Test
-  void everySocketIsClosedWhateverTheOutcome() throws Exception {
+  void every_socket_is_closed_whatever_the_outcome() throws Exception {
     Path fds = Path.of("/proc/self/fd");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd");
     try (TcpPeer ok = new TcpPeer(TcpPeer.replies("220 ok\r\n"));
@@ -348,7 +351,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void aClosedEngineAnswersEveryProbeWithALocalError() throws Exception {
+  void a_closed_engine_answers_every_probe_with_a_local_error() throws Exception {
     SocketProbeEngine e = new SocketProbeEngine();
     e.close();
     ProbeResult r =
@@ -358,7 +361,8 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void probesAreSpreadOverSeveralSelectorThreadsWhenAskedAndAllSucceed() throws Exception {
+  void probes_are_spread_over_several_selector_threads_when_asked_and_all_succeed()
+      throws Exception {
     try (SocketProbeEngine sharded = new SocketProbeEngine(System::nanoTime, Runnable::run, 3);
         TcpPeer peer = new TcpPeer(TcpPeer.replies("220 ready\r\n"))) {
       assertThat(sharded.selectorThreads()).isEqualTo(3);
@@ -376,7 +380,7 @@ class SocketProbeEngineTest {
   }
 
   @Test
-  void anUnresolvedAddressIsUnknownHost() throws Exception {
+  void an_unresolved_address_is_unknown_host() throws Exception {
     ProbeResult r =
         run(
             SocketCheck.tcp(
@@ -392,7 +396,7 @@ class SocketProbeEngineTest {
    * on the engine's single selector thread; the JVM's thread count does not grow with the probes.
    */
   @Test
-  void twoThousandConcurrentTcpProbesShareOneThreadAndAllComplete() throws Exception {
+  void two_thousand_concurrent_tcp_probes_share_one_thread_and_all_complete() throws Exception {
     int n = 2000;
     Duration timeout = Duration.ofSeconds(10);
     AtomicInteger served = new AtomicInteger();

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real TCP peer on 127.0.0.1 (ephemeral port) for socket-probe tests: one thread accepts, and for
@@ -130,10 +129,6 @@ final class TcpPeer implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
     }
-  }
-
-  static void sleep(long ms) throws InterruptedException {
-    TimeUnit.MILLISECONDS.sleep(ms);
   }
 
   @Override

@@ -19,25 +19,25 @@ class CheckTftpCommandLineTest {
   }
 
   @Test
-  void theExampleClustersSendProgramBecomesANativeConnectCheckOnPort69() {
+  void the_example_clusters_send_program_becomes_a_native_connect_check_on_port_69() {
     assertThat(parse("/usr/local/bin/check_tftp --connect %h"))
         .contains(TftpCheck.connect(new InetSocketAddress(RIP, 69), SIX));
   }
 
   @Test
-  void theGetFormBecomesANativeGetCheck() {
+  void the_get_form_becomes_a_native_get_check() {
     TftpCheck c = parse("check_tftp --get %h pxelinux.0 26828").orElseThrow();
     assertThat(c.mode()).isEqualTo(new TftpCheck.Get("pxelinux.0", 26828, Optional.empty()));
     assertThat(c.server()).isEqualTo(new InetSocketAddress(RIP, 69));
   }
 
   @Test
-  void spacesAreSplitLikeNannyDoes() {
+  void spaces_are_split_like_nanny_does() {
     assertThat(parse("  /opt/check_tftp   --connect  %h ")).isPresent();
   }
 
   @Test
-  void portAndTimeoutFormsAreRecognised() {
+  void port_and_timeout_forms_are_recognised() {
     TftpCheck c =
         CheckTftpCommandLine.parse("check_tftp -p %p -t 2 --connect %h", RIP, 6969, SIX)
             .orElseThrow();
@@ -51,7 +51,7 @@ class CheckTftpCommandLineTest {
   }
 
   @Test
-  void aLiteralAddressIsUsedAsGiven() {
+  void a_literal_address_is_used_as_given() {
     assertThat(
             parse("check_tftp --connect 127.0.0.7")
                 .orElseThrow()
@@ -79,7 +79,7 @@ class CheckTftpCommandLineTest {
         "check_tftp -p --connect %h",
         "check_tftp -v --connect %h",
       })
-  void anythingElseIsLeftToTheProgram(String program) {
+  void anything_else_is_left_to_the_program(String program) {
     assertThat(parse(program)).isEmpty();
   }
 }

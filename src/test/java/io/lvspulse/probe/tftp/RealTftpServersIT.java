@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -185,18 +186,22 @@ class RealTftpServersIT {
             .start();
     Server s = new Server(name, addr, p);
     servers.add(s);
-    // ready when it answers (bounded: 50 tries of up to 100 ms)
-    for (int i = 0; i < 50; i++) {
-      ProbeResult r = probe(TftpCheck.connect(addr, Duration.ofMillis(100)));
-      if (r.success()) {
-        return s;
-      }
-      assertThat(p.isAlive())
-          .as(name + " exited with " + (p.isAlive() ? "" : p.exitValue()))
-          .isTrue();
-      Thread.sleep(20);
-    }
-    throw new AssertionError(name + " did not answer within 5 s");
+    // ready when it answers
+    Waits.until(
+        name + " answers",
+        Duration.ofSeconds(6),
+        Duration.ofMillis(20),
+        () -> {
+          if (probe(TftpCheck.connect(addr, Duration.ofMillis(100))).success()) {
+            return true;
+          }
+          assertThat(p.isAlive())
+              .as(name + " exited with " + (p.isAlive() ? "" : p.exitValue()))
+              .isTrue();
+          return false;
+        },
+        () -> name + " did not answer within 6 s");
+    return s;
   }
 
   private ProbeResult probe(TftpCheck c) throws Exception {
@@ -226,7 +231,8 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void theConnectCheckCallsEachServerAliveWhateverItsErrorText(String kind) throws Exception {
+  void the_connect_check_calls_each_server_alive_whatever_its_error_text(String kind)
+      throws Exception {
     Server s = serverNamed(kind);
     ProbeResult r = probe(TftpCheck.connect(s.address(), TIMEOUT));
     assertThat(r.success()).as(r.message()).isTrue();
@@ -235,7 +241,8 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void getSucceedsWithTheRightSizeAndDigestAtEveryBlockSize(String kind) throws Exception {
+  void get_succeeds_with_the_right_size_and_digest_at_every_block_size(String kind)
+      throws Exception {
     Server s = serverNamed(kind);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
     for (int blksize : new int[] {0, 8 * 64, 1428, 8192}) {
@@ -254,7 +261,7 @@ class RealTftpServersIT {
 
   @ParameterizedTest
   @MethodSource("kinds")
-  void getFailsWithTheWrongSizeAndWithAMissingFile(String kind) throws Exception {
+  void get_fails_with_the_wrong_size_and_with_a_missing_file(String kind) throws Exception {
     Server s = serverNamed(kind);
     ProbeResult r = probe(TftpCheck.get(s.address(), "hello.txt", 601, Optional.empty(), TIMEOUT));
     assertThat(r.message()).isEqualTo("File size mismatch: expected 601 bytes, got 600 bytes");
@@ -265,7 +272,7 @@ class RealTftpServersIT {
   }
 
   @Test
-  void aStoppedServerFailsWithinTheTimeoutNotAfterTwentyFiveSeconds() throws Exception {
+  void a_stopped_server_fails_within_the_timeout_not_after_twenty_five_seconds() throws Exception {
     Server s = hpa("tftpd-hpa (to be stopped)"); // a separate instance
     assertThat(probe(TftpCheck.connect(s.address(), TIMEOUT)).success()).isTrue();
     stop(s.process());
@@ -278,7 +285,7 @@ class RealTftpServersIT {
   }
 
   @Test
-  void aPortWithNothingListeningFailsFast() throws Exception {
+  void a_port_with_nothing_listening_fails_fast() throws Exception {
     int port = freeUdpPort("127.0.0.1");
     ProbeResult r =
         probe(TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(6)));

@@ -47,7 +47,8 @@ class TftpCodecFuzzTest {
           bytes(new TftpPacket.Wrq("x", "netascii", Map.of("timeout", "1"))));
 
   @Test
-  void randomAndMutatedDatagramsNeverThrowNeverFakeAFileAndOnlyRealAnswersPassAConnectCheck() {
+  void
+      random_and_mutated_datagrams_never_throw_never_fake_a_file_and_only_real_answers_pass_a_connect_check() {
     long seed = Long.getLong("fuzz.seed", System.nanoTime());
     System.out.println("TftpCodecFuzzTest seed=" + seed);
     Random rnd = new Random(seed);

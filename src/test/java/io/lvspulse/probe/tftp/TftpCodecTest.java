@@ -36,13 +36,13 @@ class TftpCodecTest {
   }
 
   @Test
-  void theConnectRrqIsByteForByteWhatTheLabProbeSent() {
+  void the_connect_rrq_is_byte_for_byte_what_the_lab_probe_sent() {
     assertThat(HEX.formatHex(bytes(new TftpPacket.Rrq("NaGiOs_ChEcK_FiLe", "octet"))))
         .isEqualTo("00014e6147694f735f436845634b5f46694c65006f6374657400");
   }
 
   @Test
-  void anRrqWithOptionsKeepsTheirOrder() {
+  void an_rrq_with_options_keeps_their_order() {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("blksize", "1024");
     o.put("tsize", "0");
@@ -53,20 +53,20 @@ class TftpCodecTest {
   }
 
   @Test
-  void tftpdHpasFileNotFoundDecodesAsErrorOne() {
+  void tftpd_hpas_file_not_found_decodes_as_error_one() {
     TftpPacket p = decodeOk("0005000146696c65206e6f7420666f756e6400");
     assertThat(p).isEqualTo(new TftpPacket.Error(1, "File not found"));
   }
 
   @Test
-  void dnsmasqsLongerNotFoundTextDecodesToo() {
+  void dnsmasqs_longer_not_found_text_decodes_too() {
     String msg = "file /var/tmp/root/NaGiOs_ChEcK_FiLe not found for 127.0.0.1";
     byte[] b = bytes(new TftpPacket.Error(1, msg));
     assertThat(TftpCodec.decode(b)).isEqualTo(new TftpCodec.Decoded(new TftpPacket.Error(1, msg)));
   }
 
   @Test
-  void atftpdsOackInItsOwnOrderDecodes() {
+  void atftpds_oack_in_its_own_order_decodes() {
     TftpPacket p =
         decodeOk("00067473697a65003630300074696d656f7574003100626c6b73697a65003130323400");
     assertThat(p).isInstanceOf(TftpPacket.Oack.class);
@@ -76,7 +76,7 @@ class TftpCodecTest {
   }
 
   @Test
-  void dataAndAckDecode() {
+  void data_and_ack_decode() {
     assertThat(decodeOk("0003000168656c6c6f"))
         .isEqualTo(
             new TftpPacket.Data(1, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
@@ -98,7 +98,7 @@ class TftpCodecTest {
 
   @ParameterizedTest
   @MethodSource("everyKind")
-  void everyPacketKindSurvivesARoundTrip(TftpPacket p) {
+  void every_packet_kind_survives_a_round_trip(TftpPacket p) {
     assertThat(TftpCodec.decode(bytes(p))).isEqualTo(new TftpCodec.Decoded(p));
   }
 
@@ -131,7 +131,7 @@ class TftpCodecTest {
 
   @ParameterizedTest
   @MethodSource("malformed")
-  void malformedPacketsAreRejectedWithAReason(String hex, String reasonPart) {
+  void malformed_packets_are_rejected_with_a_reason(String hex, String reasonPart) {
     byte[] b = HEX.parseHex(hex.length() % 2 == 0 ? hex : hex + "0");
     if (reasonPart == null) {
       assertThat(TftpCodec.decode(b)).isInstanceOf(TftpCodec.Decoded.class);
@@ -141,28 +141,28 @@ class TftpCodecTest {
   }
 
   @Test
-  void aDataPayloadLargerThanTheBiggestBlksizeIsOversized() {
+  void a_data_payload_larger_than_the_biggest_blksize_is_oversized() {
     byte[] b = new byte[4 + TftpPacket.MAX_BLOCK_SIZE + 1];
     b[1] = 3;
     assertThat(rejection(b)).contains("oversized");
   }
 
   @Test
-  void optionTextMustBePrintableAscii() {
+  void option_text_must_be_printable_ascii() {
     assertThat(rejection(HEX.parseHex("0006626c6b0173697a65003800")))
         .contains("non-ASCII option name");
     assertThat(rejection(HEX.parseHex("0006626c6b73697a6500ff00"))).contains("non-ASCII value");
   }
 
   @Test
-  void decodingLeavesTheCallersBufferPositionAlone() {
+  void decoding_leaves_the_callers_buffer_position_alone() {
     ByteBuffer b = ByteBuffer.wrap(HEX.parseHex("0004fffe"));
     TftpCodec.decode(b);
     assertThat(b.position()).isZero();
   }
 
   @Test
-  void packetsThatCannotBeEncodedCannotBeBuilt() {
+  void packets_that_cannot_be_encoded_cannot_be_built() {
     assertThatThrownBy(() -> new TftpPacket.Rrq("", "octet"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new TftpPacket.Rrq("f", "binary"))

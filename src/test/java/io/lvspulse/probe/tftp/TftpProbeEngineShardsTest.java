@@ -56,7 +56,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void probesAreSpreadRoundRobinOverEverySelectorThreadAndAllSucceed() throws Exception {
+  void probes_are_spread_round_robin_over_every_selector_thread_and_all_succeed() throws Exception {
     TftpProbeEngine engine = engine(3, Long.MAX_VALUE);
     ScriptedServer s = server(FILE_NOT_FOUND);
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
@@ -75,7 +75,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void everySelectorThreadDetectsPortUnreachable() throws Exception {
+  void every_selector_thread_detects_port_unreachable() throws Exception {
     TftpProbeEngine engine = engine(2, Long.MAX_VALUE);
     TftpCheck c =
         TftpCheck.connect(new InetSocketAddress("127.0.0.1", closedPort()), Duration.ofSeconds(5));
@@ -89,7 +89,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void closingAnEngineWithSeveralSelectorThreadsFailsEveryProbeAndStopsEveryThread()
+  void closing_an_engine_with_several_selector_threads_fails_every_probe_and_stops_every_thread()
       throws Exception {
     TftpProbeEngine engine = engine(3, Long.MAX_VALUE);
     ScriptedServer silent = server((srv, req, from) -> {});
@@ -117,7 +117,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void probesSubmittedWhileTheEngineClosesAllComplete() throws Exception {
+  void probes_submitted_while_the_engine_closes_all_complete() throws Exception {
     TftpProbeEngine engine = engine(2, Long.MAX_VALUE);
     ScriptedServer silent = server((srv, req, from) -> {});
     List<CompletableFuture<ProbeResult>> fs = new ArrayList<>();
@@ -139,8 +139,9 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void withTheDescriptorBudgetUsedUpAProbeRunsOnOneSocketAndANoListenerPortTimesOut()
-      throws Exception {
+  void
+      with_the_descriptor_budget_used_up_a_probe_runs_on_one_socket_and_a_no_listener_port_times_out()
+          throws Exception {
     TftpProbeEngine engine = engine(1, 1); // room for the receiving channel only
     ScriptedServer s = server(FILE_NOT_FOUND);
     ProbeResult ok =
@@ -156,7 +157,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void theConnectedSocketIsClosedOnceTheServersTidIsLocked() throws Exception {
+  void the_connected_socket_is_closed_once_the_servers_tid_is_locked() throws Exception {
     TftpProbeEngine engine = engine(1, Long.MAX_VALUE);
     CountDownLatch checked = new CountDownLatch(1);
     AtomicLong duringTransfer = new AtomicLong(-1);
@@ -195,7 +196,7 @@ class TftpProbeEngineShardsTest {
   }
 
   @Test
-  void zeroSelectorThreadsIsRejected() {
+  void zero_selector_threads_is_rejected() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> new TftpProbeEngine(System::nanoTime, Runnable::run, true, 0))
         .isInstanceOf(IllegalArgumentException.class);

@@ -1,6 +1,7 @@
 package io.lvspulse.probe.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lvspulse.probe.FailureCause;
 import io.lvspulse.probe.ProbeResult;
@@ -64,7 +65,7 @@ class TftpProbeEngineTest {
               srv.newSocket("127.0.0.1"), from, new TftpPacket.Error(1, "File not found"));
 
   @Test
-  void anErrorFromANewPortOfTheServerIsSuccess() throws Exception {
+  void an_error_from_a_new_port_of_the_server_is_success() throws Exception {
     ScriptedServer s = server("127.0.0.1", FILE_NOT_FOUND);
     ProbeResult r = run(connect(s));
     assertThat(r.success()).isTrue();
@@ -73,7 +74,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void anAnswerFromTheListeningPortItselfIsAlsoSeen() throws Exception {
+  void an_answer_from_the_listening_port_itself_is_also_seen() throws Exception {
     ScriptedServer s =
         server(
             "127.0.0.1",
@@ -83,7 +84,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void anAnswerFromAnotherAddressIsIgnored() throws Exception {
+  void an_answer_from_another_address_is_ignored() throws Exception {
     ScriptedServer s =
         server(
             "127.0.0.1",
@@ -97,7 +98,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void truncatedGarbageOversizedAndWrongOpcodeRepliesNeverSucceed() throws Exception {
+  void truncated_garbage_oversized_and_wrong_opcode_replies_never_succeed() throws Exception {
     byte[][] hostile = {
       {0, 5, 0}, // truncated ERROR
       {0, 5, 0, 1, 'x'}, // ERROR without NUL
@@ -135,7 +136,8 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void afterLockingOnTheTidDataFromAnotherPortGetsErrorFiveAndIsIgnored() throws Exception {
+  void after_locking_on_the_tid_data_from_another_port_gets_error_five_and_is_ignored()
+      throws Exception {
     AtomicInteger errorsToStray = new AtomicInteger();
     ScriptedServer s =
         server(
@@ -168,7 +170,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void aPortWithNothingListeningFailsFastWithPortUnreachable() throws Exception {
+  void a_port_with_nothing_listening_fails_fast_with_port_unreachable() throws Exception {
     int port;
     try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       port = free.getLocalPort();
@@ -181,7 +183,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void anUnresolvedHostIsUnknownHost() throws Exception {
+  void an_unresolved_host_is_unknown_host() throws Exception {
     TftpCheck c =
         TftpCheck.connect(InetSocketAddress.createUnresolved("no.such.host.invalid", 69), TIMEOUT);
     assertThat(engine.probe(c).get(1, TimeUnit.SECONDS).cause())
@@ -189,7 +191,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void aFloodOfStrayPacketsDoesNotDelayOtherProbesPastTheirTimeout() throws Exception {
+  void a_flood_of_stray_packets_does_not_delay_other_probes_past_their_timeout() throws Exception {
     // the hostile server floods the probe's port from its own address with junk (bounded)
     ScriptedServer hostile =
         server(
@@ -219,7 +221,8 @@ class TftpProbeEngineTest {
     for (int i = 0; i < 3; i++) {
       flooded.add(engine.probe(connect(hostile)));
     }
-    Thread.sleep(100); // let the flood start
+    // the flood has started: the hostile server's script runs right after it got the first RRQ
+    await().atMost(Duration.ofSeconds(5)).until(() -> !hostile.received().isEmpty());
     long t0 = System.nanoTime();
     List<CompletableFuture<ProbeResult>> others = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -237,7 +240,7 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void manyProbesAtOnceAllGetTheirAnswer() throws Exception {
+  void many_probes_at_once_all_get_their_answer() throws Exception {
     ScriptedServer s =
         server(
             "127.0.0.1",
@@ -254,11 +257,12 @@ class TftpProbeEngineTest {
   }
 
   @Test
-  void closingTheEngineCompletesProbesInFlightAndRefusesNewOnes() throws Exception {
+  void closing_the_engine_completes_probes_in_flight_and_refuses_new_ones() throws Exception {
     ScriptedServer silent = server("127.0.0.1", (srv, req, from) -> {});
     CompletableFuture<ProbeResult> f =
         engine.probe(TftpCheck.connect(silent.address(), Duration.ofSeconds(30)));
-    Thread.sleep(50);
+    // in flight: its RRQ reached the server
+    await().atMost(Duration.ofSeconds(5)).until(() -> !silent.received().isEmpty());
     engine.close();
     ProbeResult r = f.get(1, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.LOCAL_ERROR);

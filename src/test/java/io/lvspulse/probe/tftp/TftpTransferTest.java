@@ -44,7 +44,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void theConnectProbeSendsCheckTftpsRrqInOctetModeToTheListeningPort() {
+  void the_connect_probe_sends_check_tftps_rrq_in_octet_mode_to_the_listening_port() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     assertThat(sent)
@@ -52,7 +52,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void anyErrorTextFromANewPortIsAnAnswerFromTheServer() {
+  void any_error_text_from_a_new_port_is_an_answer_from_the_server() {
     for (String text :
         List.of("File not found", "file /x/NaGiOs_ChEcK_FiLe not found for 127.0.0.1", "")) {
       TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
@@ -64,7 +64,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aConnectProbeThatGetsDataStopsTheTransferWithAnError() {
+  void a_connect_probe_that_gets_data_stops_the_transfer_with_an_error() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -74,7 +74,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void theRrqIsRetransmittedEveryIntervalAndTheProbeTimesOutAtItsDeadline() {
+  void the_rrq_is_retransmitted_every_interval_and_the_probe_times_out_at_its_deadline() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     long now = 0;
@@ -93,7 +93,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void repliesFromAnotherAddressAreIgnored() {
+  void replies_from_another_address_are_ignored() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(
@@ -104,7 +104,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void malformedOrWrongOpcodeRepliesNeverCountAndAreReportedAtTheDeadline() {
+  void malformed_or_wrong_opcode_replies_never_count_and_are_reported_at_the_deadline() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, ByteBuffer.wrap(new byte[] {0, 5, 0}), MS, wire); // truncated ERROR
@@ -120,7 +120,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void icmpPortUnreachableFailsAtOnce() {
+  void icmp_port_unreachable_fails_at_once() {
     TftpTransfer t = new TftpTransfer(connect(), SERVER, 0);
     t.start(0, wire);
     t.onPortUnreachable(MS / 10);
@@ -128,7 +128,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aGetFollowsTheServerTidAndAnswersStraysWithErrorFiveAFewTimesOnly() {
+  void a_get_follows_the_server_tid_and_answers_strays_with_error_five_a_few_times_only() {
     TftpTransfer t = new TftpTransfer(get(600, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -147,7 +147,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aGetNegotiatesBlksizeAcksTheOackWithZeroAndUsesTheNewBlockSize() {
+  void a_get_negotiates_blksize_acks_the_oack_with_zero_and_uses_the_new_block_size() {
     TftpTransfer t = new TftpTransfer(get(1500, 1428), SERVER, 0);
     t.start(0, wire);
     assertThat(sent.get(0).packet())
@@ -162,7 +162,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void anOackWithAnOptionNobodyAskedForIsRefusedWithErrorEight() {
+  void an_oack_with_an_option_nobody_asked_for_is_refused_with_error_eight() {
     TftpTransfer t = new TftpTransfer(get(10, 1428), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Oack(Map.of("windowsize", "4"))), MS, wire);
@@ -172,7 +172,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void anOackThatRaisesBlksizeAboveTheRequestIsRefused() {
+  void an_oack_that_raises_blksize_above_the_request_is_refused() {
     TftpTransfer t = new TftpTransfer(get(10, 512), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Oack(Map.of("blksize", "1024"))), MS, wire);
@@ -180,7 +180,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void optionNegotiationErrorEightMakesOneRetryWithoutOptions() {
+  void option_negotiation_error_eight_makes_one_retry_without_options() {
     TftpTransfer t = new TftpTransfer(get(5, 1428), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Error(8, "Unsupported option(s) requested")), MS, wire);
@@ -191,7 +191,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void blockNumbersWrapAroundAfter65535() {
+  void block_numbers_wrap_around_after_65535() {
     long blocks = 70_000;
     TftpTransfer t = new TftpTransfer(get(blocks * 8 + 3, 8), SERVER, 0);
     t.start(0, wire);
@@ -207,7 +207,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aFileThatIsAnExactMultipleOfTheBlockSizeEndsWithAnEmptyBlock() {
+  void a_file_that_is_an_exact_multiple_of_the_block_size_ends_with_an_empty_block() {
     TftpTransfer t = new TftpTransfer(get(1024, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -218,7 +218,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aDuplicateBlockIsAcknowledgedAgainAndCountedOnce() {
+  void a_duplicate_block_is_acknowledged_again_and_counted_once() {
     TftpTransfer t = new TftpTransfer(get(600, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -231,7 +231,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aLostAckIsResentAtTheRetransmissionInterval() {
+  void a_lost_ack_is_resent_at_the_retransmission_interval() {
     TftpTransfer t =
         new TftpTransfer(get(600, 0).withRetransmitInterval(Duration.ofMillis(500)), SERVER, 0);
     t.start(0, wire);
@@ -241,7 +241,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void theWrongSizeIsAMismatchInCheckTftpsWords() {
+  void the_wrong_size_is_a_mismatch_in_check_tftps_words() {
     TftpTransfer t = new TftpTransfer(get(601, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -252,7 +252,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aFileLargerThanExpectedIsStoppedEarly() {
+  void a_file_larger_than_expected_is_stopped_early() {
     TftpTransfer t = new TftpTransfer(get(100, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -262,7 +262,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void fileNotFoundInGetModeIsCheckTftpsMessage() {
+  void file_not_found_in_get_mode_is_check_tftps_message() {
     TftpTransfer t = new TftpTransfer(get(1, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Error(1, "File not found")), MS, wire);
@@ -275,7 +275,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void theDigestIsCheckedWhenGiven() throws Exception {
+  void the_digest_is_checked_when_given() throws Exception {
     byte[] content = "hello from tftp lab\n".getBytes(StandardCharsets.US_ASCII);
     String good = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     for (String want : List.of(good, "0".repeat(64))) {
@@ -290,7 +290,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void netasciiIsCountedAsTheFileAClientWouldWrite() {
+  void netascii_is_counted_as_the_file_a_client_would_write() {
     // a CR LF inside a block, and a CR NUL split across two blocks
     TftpCheck c =
         TftpCheck.get(SERVER, "f", 7, Optional.empty(), Duration.ofSeconds(1))
@@ -311,7 +311,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void garbageFromTheLockedTidEndsTheTransferAsMalformed() {
+  void garbage_from_the_locked_tid_ends_the_transfer_as_malformed() {
     TftpTransfer t = new TftpTransfer(get(600, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
@@ -320,7 +320,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aBlockLargerThanNegotiatedIsMalformed() {
+  void a_block_larger_than_negotiated_is_malformed() {
     TftpTransfer t = new TftpTransfer(get(600, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[513])), MS, wire);
@@ -328,7 +328,7 @@ class TftpTransferTest {
   }
 
   @Test
-  void aTimeoutMidTransferTellsTheServerToStop() {
+  void a_timeout_mid_transfer_tells_the_server_to_stop() {
     TftpTransfer t = new TftpTransfer(get(600, 0), SERVER, 0);
     t.start(0, wire);
     t.onDatagram(TID, buf(new TftpPacket.Data(1, new byte[512])), MS, wire);
