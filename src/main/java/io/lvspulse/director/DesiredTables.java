@@ -128,7 +128,7 @@ public final class DesiredTables {
       IpvsDestination d =
           ConfigTables.destination(sv.virtual(), sv.server(), sv.drainNetwork().orElse(network), 0);
       String exists = b.applyInListOrder(new IpvsCommand.AddDestination(svc.key(), d));
-      if (exists != null && !exists.equals("Destination already exists")) {
+      if (exists != null && !exists.equals(IpvsTable.DESTINATION_EXISTS)) {
         throw new IllegalStateException(exists + ": " + svc.key() + " " + d);
       }
     }
