@@ -474,6 +474,7 @@ final class ConfigChecks {
       warn(posOf(blk, "pmask"), "'pmask' has no effect without 'persistent'");
     }
     Map<String, ServerBlock> seen = new HashMap<>();
+    Map<String, Integer> seenPort = new HashMap<>();
     int idx = 0;
     for (ServerBlock sb : blk.servers) {
       if (sb.address == null) {
@@ -481,9 +482,30 @@ final class ConfigChecks {
       }
       RealServer rs = v.servers().get(idx++);
       String key = Addresses.canonical(new InetSocketAddress(rs.address(), rs.port()));
-      ServerBlock first = seen.putIfAbsent(key, sb);
+      // a fwmark service with direct routing or tunnelling has its real servers as RIP:0 in IPVS
+      // (director.ConfigTables#destinationAddress): one destination per address
+      boolean portless = v.isFwmark() && gs.network() != Network.NAT;
+      ServerBlock first = seen.putIfAbsent(portless ? Addresses.canonical(rs.address()) : key, sb);
+      Integer firstPort = portless ? seenPort.putIfAbsent(key, rs.port()) : null;
       Token at = sb.keys.getOrDefault("address", sb.opener);
-      if (first != null) {
+      if (first != null && portless && firstPort == null) {
+        err(
+            at,
+            "server '"
+                + Report.show(sb.name)
+                + "' has the same address ("
+                + Addresses.canonical(rs.address())
+                + ") as server '"
+                + Report.show(first.name)
+                + "' (line "
+                + first.opener.line()
+                + ") in "
+                + blk.label()
+                + ": with network "
+                + gs.network().keyword()
+                + " a firewall-mark service forwards by address only, so they would be one IPVS"
+                + " destination");
+      } else if (first != null) {
         err(
             at,
             "server '"

@@ -18,8 +18,15 @@ import java.util.Optional;
  * arguments Piranha's lvsd and nanny pass to ipvsadm (docs/reference/piranha-behaviour.md §2.6):
  * {@code -f MARK} for a fwmark service, otherwise {@code -t|-u VIP:PORT}; {@code -s SCHED}; {@code
  * -p N} only when persistent; {@code -M MASK} only with persistence and a mask other than all-ones;
- * real servers always as {@code -r RIP:RPORT} with the forwarding flag of the global {@code
- * network}.
+ * real servers as {@code -r RIP:RPORT} with the forwarding flag of the global {@code network}.
+ *
+ * <p>One deliberate difference ({@link #destinationAddress}): a real server of a firewall-mark
+ * service with direct routing or tunnelling is {@code -r RIP:0}, not {@code RIP:RPORT}. These
+ * methods never rewrite the destination port, so the port only names the destination; and the
+ * kernel's sync daemon binds a synced connection or persistence template of a fwmark service with
+ * such forwarding to the destination with port 0 ({@code ip_vs_find_dest}), so with {@code
+ * RIP:RPORT} a backup director leaves every synced template unbound and drops it at takeover
+ * (docs/ipvs.md#firewall-mark-real-servers-have-port-0).
  */
 public final class ConfigTables {
   private ConfigTables() {}
@@ -86,18 +93,41 @@ public final class ConfigTables {
     };
   }
 
-  /** The IPVS destination of a real server with weight {@code weight}. */
-  public static IpvsDestination destination(RealServer rs, Network network, int weight) {
-    return new IpvsDestination(
-        new InetSocketAddress(rs.address(), rs.port()), forwarding(network), weight);
+  /**
+   * The address of real server {@code rs} of virtual service {@code v} in IPVS, the one place that
+   * decides it: {@code RIP:0} for a firewall-mark service with direct routing or tunnelling (the
+   * kernel does not use the port there, and its sync daemon binds synced entries of such a service
+   * to port 0 only), {@code RIP:RPORT} otherwise (NAT rewrites to that port; a {@code -t}/{@code
+   * -u} service is Piranha's). Everything that looks a configured server up in a kernel or desired
+   * table goes through here; /status, metrics and the admin commands keep naming the server by its
+   * lvs.cf address and port.
+   */
+  public static InetSocketAddress destinationAddress(
+      VirtualService v, InetAddress address, int port, Network network) {
+    boolean portless = v.isFwmark() && forwarding(network) != ForwardingMethod.MASQ;
+    return new InetSocketAddress(address, portless ? 0 : port);
+  }
+
+  /** {@link #destinationAddress(VirtualService, InetAddress, int, Network)} of a real server. */
+  public static InetSocketAddress destinationAddress(
+      VirtualService v, RealServer rs, Network network) {
+    return destinationAddress(v, rs.address(), rs.port(), network);
+  }
+
+  /** The IPVS destination of real server {@code rs} of {@code v} with weight {@code weight}. */
+  public static IpvsDestination destination(
+      VirtualService v, RealServer rs, Network network, int weight) {
+    return new IpvsDestination(destinationAddress(v, rs, network), forwarding(network), weight);
   }
 
   /**
    * The sorry server's destination: weight 1, on the virtual's port (Piranha intends {@code
-   * bringUpDev(sorry, weight 1)}; its call is broken, docs/reference/piranha-behaviour.md §2.8).
+   * bringUpDev(sorry, weight 1)}; its call is broken, docs/reference/piranha-behaviour.md §2.8),
+   * port 0 under the same rule as a real server's.
    */
   public static IpvsDestination sorryDestination(
       VirtualService v, InetAddress sorry, Network network) {
-    return new IpvsDestination(new InetSocketAddress(sorry, v.port()), forwarding(network), 1);
+    return new IpvsDestination(
+        destinationAddress(v, sorry, v.port(), network), forwarding(network), 1);
   }
 }

@@ -4,6 +4,8 @@ import io.lvspulse.config.LvsConfig;
 import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
+import io.lvspulse.ipvs.IpvsCommand;
+import io.lvspulse.ipvs.IpvsDestination;
 import io.lvspulse.ipvs.IpvsService;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.ipvs.ServiceKey;
@@ -64,7 +66,8 @@ public final class DesiredTables {
             config,
             (v, key, b) -> {
               for (RealServer rs : v.activeServers()) {
-                b.destination(key, ConfigTables.destination(rs, network, weightOf.applyAsInt(rs)));
+                b.destination(
+                    key, ConfigTables.destination(v, rs, network, weightOf.applyAsInt(rs)));
               }
             })
         .build();
@@ -98,7 +101,7 @@ public final class DesiredTables {
                 allProbed &= sv.lastResult().isPresent();
                 if (sv.effectiveInIpvs()) {
                   table.destination(
-                      key, ConfigTables.destination(sv.server(), network, sv.effectiveWeight()));
+                      key, ConfigTables.destination(v, sv.server(), network, sv.effectiveWeight()));
                 }
               }
               Optional<InetAddress> sorryAddr = v.sorryServer();
@@ -119,9 +122,15 @@ public final class DesiredTables {
         b.service(svc);
         added.add(svc.key());
       }
-      // with the forwarding it has in IPVS (its old config's), never the new file's default
-      b.destination(
-          svc.key(), ConfigTables.destination(sv.server(), sv.drainNetwork().orElse(network), 0));
+      // with the forwarding it has in IPVS (its old config's), never the new file's default; not
+      // when a configured server is the same kernel destination (a reload that only changed a
+      // fwmark direct-routing server's port: both are RIP:0), which wins
+      IpvsDestination d =
+          ConfigTables.destination(sv.virtual(), sv.server(), sv.drainNetwork().orElse(network), 0);
+      String exists = b.applyInListOrder(new IpvsCommand.AddDestination(svc.key(), d));
+      if (exists != null && !exists.equals(IpvsTable.DESTINATION_EXISTS)) {
+        throw new IllegalStateException(exists + ": " + svc.key() + " " + d);
+      }
     }
     return new Desired(b.build(), sorry);
   }

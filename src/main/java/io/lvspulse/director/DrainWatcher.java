@@ -115,7 +115,8 @@ public final class DrainWatcher
               v.id(),
               v.admin().since(),
               key,
-              new InetSocketAddress(v.server().address(), v.server().port()),
+              ConfigTables.destinationAddress(
+                  vs, v.server(), v.drainNetwork().orElse(s.config().global().network())),
               vs.protocol() == Protocol.TCP));
     }
     boolean added;

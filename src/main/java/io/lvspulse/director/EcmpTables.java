@@ -93,10 +93,20 @@ public final class EcmpTables {
       // (a restart, until its first probe): the configured weight; anything else: 0.
       int weight = !sv.draining() && sv.inIpvs() && sv.weight() > 0 ? rs.weight() : 0;
       // a draining server keeps the forwarding it has in IPVS (its old config's)
-      list.add(
+      Dest d =
           new Dest(
-              ConfigTables.destination(rs, sv.drainNetwork().orElse(network), weight),
-              rs.weight()));
+              ConfigTables.destination(v, rs, sv.drainNetwork().orElse(network), weight),
+              rs.weight());
+      // a reload that only changed a fwmark direct-routing server's port: the old (draining) and
+      // the new server are one kernel destination (RIP:0), the configured one wins
+      java.util.function.Predicate<Dest> same =
+          o -> o.destination().address().equals(d.destination().address());
+      if (!sv.draining()) {
+        list.removeIf(same);
+        list.add(d);
+      } else if (list.stream().noneMatch(same)) {
+        list.add(d);
+      }
     }
     IpvsTable.Builder b = IpvsTable.builder();
     for (Map.Entry<ServiceKey, IpvsService> e : services.entrySet()) {
@@ -123,7 +133,8 @@ public final class EcmpTables {
       List<RealServer> servers = new ArrayList<>(v.activeServers());
       servers.sort(Comparator.comparing(RealServer::socketAddress, CANONICAL));
       for (RealServer rs : servers) {
-        b.destination(svc.key(), ConfigTables.destination(rs, network, rs.weight()), rs.weight());
+        b.destination(
+            svc.key(), ConfigTables.destination(v, rs, network, rs.weight()), rs.weight());
       }
     }
     return b.build();

@@ -8,6 +8,7 @@ import io.lvspulse.ipvs.IpvsException;
 import io.lvspulse.ipvs.IpvsTable;
 import io.lvspulse.monitor.HealthMonitor;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
@@ -42,11 +43,12 @@ public final class KernelAdoption {
       if (entry.isEmpty()) {
         return OptionalInt.empty();
       }
-      InetSocketAddress want = ConfigTables.destination(rs, network, rs.weight()).address();
-      IpvsDestination d = entry.get().destinations().get(want);
-      if (d == null && v.isFwmark()) {
-        // the kernel keeps a fwmark server added without a port as IP:0
-        d = entry.get().destinations().get(new InetSocketAddress(want.getAddress(), 0));
+      Map<InetSocketAddress, IpvsDestination> dests = entry.get().destinations();
+      IpvsDestination d = dests.get(ConfigTables.destinationAddress(v, rs, network));
+      if (d == null) {
+        // a table programmed before fwmark direct-routing servers became RIP:0 (an older
+        // lvs-pulse, Piranha's lvsd: RIP:RPORT); the reconciler then moves it to RIP:0
+        d = dests.get(new InetSocketAddress(rs.address(), rs.port()));
       }
       return d == null ? OptionalInt.empty() : OptionalInt.of(d.weight());
     };

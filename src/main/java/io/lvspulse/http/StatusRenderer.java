@@ -2,6 +2,7 @@ package io.lvspulse.http;
 
 import io.lvspulse.announce.AnnounceController;
 import io.lvspulse.announce.RoutingState;
+import io.lvspulse.config.Network;
 import io.lvspulse.config.RealServer;
 import io.lvspulse.config.VirtualService;
 import io.lvspulse.director.ConfigTables;
@@ -169,6 +170,7 @@ public final class StatusRenderer {
                 })
             .orElse(null));
     List<Object> virtuals = new ArrayList<>();
+    Network network = s.monitor().config().global().network();
     for (Map.Entry<String, List<ServerView>> e : byVirtual(s.monitor()).entrySet()) {
       VirtualService v = e.getValue().isEmpty() ? null : e.getValue().get(0).virtual();
       Map<String, Object> vm = new LinkedHashMap<>();
@@ -184,7 +186,7 @@ public final class StatusRenderer {
       vm.put("on_sorry_server", s.ipvs().onSorryServer().contains(e.getKey()));
       List<Object> servers = new ArrayList<>();
       for (ServerView sv : e.getValue()) {
-        servers.add(server(sv, s.ipvs().desired()));
+        servers.add(server(sv, s.ipvs().desired(), network));
       }
       vm.put("servers", servers);
       virtuals.add(vm);
@@ -268,7 +270,8 @@ public final class StatusRenderer {
     return m;
   }
 
-  private static Map<String, Object> server(ServerView sv, Optional<IpvsTable> desired) {
+  private static Map<String, Object> server(
+      ServerView sv, Optional<IpvsTable> desired, Network network) {
     Map<String, Object> m = new LinkedHashMap<>();
     RealServer rs = sv.server();
     m.put("key", sv.id().toString());
@@ -279,7 +282,7 @@ public final class StatusRenderer {
     m.put("in_ipvs", sv.effectiveInIpvs());
     m.put("weight", sv.effectiveWeight());
     m.put("configured_weight", rs.weight());
-    m.put("ipvs_weight", ipvsWeight(sv, desired).orElse(null));
+    m.put("ipvs_weight", ipvsWeight(sv, desired, network).orElse(null));
     m.put("since", sv.since().toString());
     m.put("drain_until", sv.drainUntil().map(Instant::toString).orElse(null));
     m.put("consecutive_successes", sv.consecutiveSuccesses());
@@ -306,12 +309,15 @@ public final class StatusRenderer {
     return m;
   }
 
-  private static Optional<Integer> ipvsWeight(ServerView sv, Optional<IpvsTable> desired) {
+  private static Optional<Integer> ipvsWeight(
+      ServerView sv, Optional<IpvsTable> desired, Network network) {
     if (desired.isEmpty() || !ConfigTables.inIpvs(sv.virtual())) {
       return Optional.empty();
     }
     ServiceKey key = ConfigTables.key(sv.virtual());
-    InetSocketAddress a = new InetSocketAddress(sv.server().address(), sv.server().port());
+    InetSocketAddress a =
+        ConfigTables.destinationAddress(
+            sv.virtual(), sv.server(), sv.drainNetwork().orElse(network));
     return desired
         .get()
         .entry(key)

@@ -140,10 +140,7 @@ public final class StatusServer implements AutoCloseable {
             return;
           }
           try (ex) {
-            String m = ex.getRequestMethod();
-            if (!"GET".equals(m) && !"HEAD".equals(m)) {
-              ex.getResponseHeaders().add("Allow", "GET, HEAD");
-              send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+            if (refusedMethod(ex)) {
               return;
             }
             send(ex, WebPage.get(path).orElseThrow());
@@ -162,13 +159,21 @@ public final class StatusServer implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** Answers 405 to anything but GET and HEAD; true when it did. */
+  private static boolean refusedMethod(HttpExchange ex) throws IOException {
+    String m = ex.getRequestMethod();
+    if ("GET".equals(m) || "HEAD".equals(m)) {
+      return false;
+    }
+    ex.getResponseHeaders().add("Allow", "GET, HEAD");
+    send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+    return true;
+  }
+
   private static void handle(HttpExchange ex, String type, Supplier<String> body)
       throws IOException {
     try (ex) {
-      String m = ex.getRequestMethod();
-      if (!"GET".equals(m) && !"HEAD".equals(m)) {
-        ex.getResponseHeaders().add("Allow", "GET, HEAD");
-        send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+      if (refusedMethod(ex)) {
         return;
       }
       String b;

@@ -2,7 +2,6 @@ package io.lvspulse.ipvs;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +24,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>A scheduler, persistence, mask or flag change is one {@code -E} (Piranha never applies it).
  *       A weight or forwarding change is one {@code -e}, never a delete and re-add (which would
  *       drop the server's connections).
- *   <li>The firewall-mark port quirk: the kernel keeps the port a real server was added with even
- *       for a fwmark service, where direct routing and tunnelling ignore it, so {@code 10.0.0.2:0}
- *       (added without a port) and {@code 10.0.0.2:69} are different entries. For a fwmark service
- *       with route or tunnel forwarding, a desired {@code IP:PORT} that is missing matches an
- *       actual {@code IP:0} (and a desired {@code IP:0} the only actual entry of that IP); that
- *       entry is then edited under the kernel's own address rather than deleted and re-added. NAT
- *       uses the port, so it matches exactly only.
+ *   <li>A real server is matched by its exact address and port, as the kernel identifies it. The
+ *       director programs a real server of a firewall-mark service with direct routing or
+ *       tunnelling as {@code IP:0} (director.ConfigTables#destinationAddress); a table programmed
+ *       with {@code IP:PORT} (Piranha's lvsd, an older lvs-pulse) is moved in one batch: the new
+ *       {@code -a IP:0} comes before the {@code -d IP:PORT}, so the service never lacks the server
+ *       (docs/ipvs.md#firewall-mark-real-servers-have-port-0 for what the move costs).
  *   <li>For a service whose list order matters ({@code mh}: {@link
  *       IpvsService#listOrderMatters()}), the kernel's list ends up exactly in the desired order.
  *       The kernel adds at the head of the list, so a new service's real servers are added last
@@ -94,14 +92,9 @@ public final class IpvsPlanner {
         services.add(new IpvsCommand.EditService(want.service()));
       }
       Map<InetSocketAddress, IpvsDestination> unmatched = new LinkedHashMap<>(have.destinations());
-      Set<InetSocketAddress> wantedExact = new HashSet<>(want.destinations().keySet());
       List<@Nullable IpvsDestination> matches = new ArrayList<>();
       for (IpvsDestination d : wantList) {
-        IpvsDestination match = unmatched.remove(d.address());
-        if (match == null) {
-          match = fwmarkPortQuirkMatch(key, d, unmatched, wantedExact);
-        }
-        matches.add(match);
+        matches.add(unmatched.remove(d.address()));
       }
       int keepFrom = ordered ? orderedSuffix(matches, have) : 0;
       for (int i = 0; i < wantList.size(); i++) {
@@ -113,10 +106,7 @@ public final class IpvsPlanner {
         if (match == null) {
           adds.add(new IpvsCommand.AddDestination(key, d));
         } else if (match.weight() != d.weight() || match.method() != d.method()) {
-          // edit under the kernel's own address (may differ in port: the fwmark quirk)
-          edits.add(
-              new IpvsCommand.EditDestination(
-                  key, new IpvsDestination(match.address(), d.method(), d.weight())));
+          edits.add(new IpvsCommand.EditDestination(key, d));
         }
       }
       if (keepFrom > 0) {
@@ -191,38 +181,5 @@ public final class IpvsPlanner {
     } else {
       out.add(new IpvsCommand.AddDestination(key, d));
     }
-  }
-
-  private static @Nullable IpvsDestination fwmarkPortQuirkMatch(
-      ServiceKey key,
-      IpvsDestination want,
-      Map<InetSocketAddress, IpvsDestination> unmatched,
-      Set<InetSocketAddress> wantedExact) {
-    if (!(key instanceof ServiceKey.Fwmark) || want.method() == ForwardingMethod.MASQ) {
-      return null;
-    }
-    InetSocketAddress a = want.address();
-    if (a.getPort() != 0) {
-      InetSocketAddress zero = new InetSocketAddress(a.getAddress(), 0);
-      IpvsDestination d = unmatched.get(zero);
-      if (d != null && d.method() != ForwardingMethod.MASQ && !wantedExact.contains(zero)) {
-        unmatched.remove(zero);
-        return d;
-      }
-      return null;
-    }
-    List<IpvsDestination> same = new ArrayList<>();
-    for (IpvsDestination d : unmatched.values()) {
-      if (d.address().getAddress().equals(a.getAddress())
-          && d.method() != ForwardingMethod.MASQ
-          && !wantedExact.contains(d.address())) {
-        same.add(d);
-      }
-    }
-    if (same.size() == 1) {
-      unmatched.remove(same.get(0).address());
-      return same.get(0);
-    }
-    return null;
   }
 }

@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * ignores them.
  */
 public final class IpvsTable {
+  /** What applying an add of a destination the table already has returns (ipvsadm's words). */
+  public static final String DESTINATION_EXISTS = "Destination already exists";
+
   /** The table with no services. */
   public static final IpvsTable EMPTY = new IpvsTable(Map.of(), Map.of());
 
@@ -252,7 +255,7 @@ public final class IpvsTable {
       } else if (command instanceof IpvsCommand.AddDestination c) {
         var m = destinationsOf(key);
         if (m.containsKey(c.destination().address())) {
-          return "Destination already exists";
+          return DESTINATION_EXISTS;
         }
         if (atHead) {
           Map<InetSocketAddress, IpvsDestination> rest = new LinkedHashMap<>(m);

@@ -136,7 +136,7 @@ class AdminControlIT {
         .contains(
             "lvs_pulse_real_server_admin_state{address=\"127.0.0.42\",port=\"69\",server=\"ftp2\",state=\"drain\",virtual=\"tftp\"} 1.0",
             "lvs_pulse_real_server_weight{address=\"127.0.0.42\",port=\"69\",server=\"ftp2\",virtual=\"tftp\"} 0.0");
-    d.awaitLog(java.util.regex.Pattern.quote("ipvsadm -e -f 1 -r 127.0.0.42:69 -g -w 0"), WAIT);
+    d.awaitLog(java.util.regex.Pattern.quote("ipvsadm -e -f 1 -r 127.0.0.42:0 -g -w 0"), WAIT);
 
     // Restart: the drain is still there, before and after the first probes.
     assertThat(d.stop()).isIn(0, 143);
@@ -183,7 +183,7 @@ class AdminControlIT {
             .orElseThrow();
     assertThat(admin(Optional.of(out))).isEqualTo("maintenance");
     assertThat(out.get("state")).as("probes go on").isEqualTo("up");
-    d.awaitLog(java.util.regex.Pattern.quote("ipvsadm -d -f 1 -r 127.0.0.41:69"), WAIT);
+    d.awaitLog(java.util.regex.Pattern.quote("ipvsadm -d -f 1 -r 127.0.0.41:0"), WAIT);
     assertThat(d.log()).contains("by http 127.0.0.1");
 
     assertThat(post(d, "/api/v1/virtual/tftp/server/ftp1/enable", "Bearer " + TOKEN).statusCode())

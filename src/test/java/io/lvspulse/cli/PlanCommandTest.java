@@ -33,8 +33,8 @@ class PlanCommandTest {
     assertThat(r.out().lines())
         .containsExactly(
             "-A -f 1 -s wlc -p 45",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 1");
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 1");
   }
 
   @Test
@@ -135,7 +135,7 @@ class PlanCommandTest {
     org.assertj.core.api.Assertions.assertThat(r.out().lines().toList())
         .containsExactly(
             "-A -f 1 -s mh -b mh-fallback",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1");
+            "-a -f 1 -r 10.0.0.3:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1");
   }
 }

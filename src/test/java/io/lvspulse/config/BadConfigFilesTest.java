@@ -1,6 +1,7 @@
 package io.lvspulse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
@@ -55,6 +56,30 @@ class BadConfigFilesTest {
     ConfigException e = reject("virtual a {\n}\n".repeat(5000));
     assertThat(e.errors()).hasSize(101);
     assertThat(e.errors().get(100).message()).startsWith("4899 more errors not shown");
+  }
+
+  /**
+   * A fwmark service with direct routing has its real servers as RIP:0 in IPVS
+   * (director.ConfigTables#destinationAddress): two servers on one address would be one IPVS
+   * destination, so they are refused; with NAT the port is kept and they are two.
+   */
+  @Test
+  void two_servers_on_one_address_of_a_direct_routing_fwmark_service_are_refused() {
+    String servers =
+        "  server a {\n    address = 10.0.0.2\n    port = 69\n  }\n"
+            + "  server b {\n    address = 10.0.0.2\n    port = 70\n  }\n}\n";
+    String virtual = "virtual v {\n  address = 203.0.113.10 eth0:1\n  fwmark = 1\n";
+    ConfigException e = reject("network = direct\n" + virtual + servers);
+    assertThat(e.errors())
+        .extracting(Diagnostic::message)
+        .contains(
+            "server 'b' has the same address (10.0.0.2) as server 'a' (line 5) in virtual 'v':"
+                + " with network direct a firewall-mark service forwards by address only, so they"
+                + " would be one IPVS destination");
+
+    assertThatCode(
+            () -> TestParsers.parser().parse("nat.cf", "network = nat\n" + virtual + servers))
+        .doesNotThrowAnyException();
   }
 
   @Test

@@ -43,6 +43,7 @@ class RoundTripTest {
             .as("seed %d, text:%n%s", seed, text)
             .containsAnyOf(
                 "same address and port",
+                "forwards by address only",
                 "already used",
                 "same VIP",
                 "has no 'address",

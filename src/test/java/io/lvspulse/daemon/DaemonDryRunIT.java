@@ -112,10 +112,10 @@ class DaemonDryRunIT {
     d.awaitLog(
         Pattern.quote("dry-run: would run ipvsadm -A -f 1 -s wlc -p 45"), Duration.ofSeconds(5));
     d.awaitLog(
-        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1"),
+        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.2:0 -g -w 1"),
         Duration.ofSeconds(5));
     d.awaitLog(
-        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"),
+        Pattern.quote("dry-run: would run ipvsadm -a -f 1 -r 127.0.0.3:0 -g -w 1"),
         Duration.ofSeconds(5));
     d.awaitLog(
         "server tftp/127\\.0\\.0\\.2:69 unknown -> up: OK - answer from server",
@@ -152,7 +152,7 @@ class DaemonDryRunIT {
         .as("quiesced, not deleted")
         .isEqualTo(true);
     d.awaitLog(
-        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"),
+        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:0 -g -w 0"),
         Duration.ofSeconds(5));
     d.awaitLog("server tftp/127\\.0\\.0\\.3:69 up -> down: ", Duration.ofSeconds(5));
     assertThat(d.server("tftp", "ftp1").orElseThrow().get("state")).isEqualTo("up");
@@ -185,7 +185,7 @@ class DaemonDryRunIT {
     assertThat(num(s, "weight")).isEqualTo(1);
     assertThat(num(s, "ipvs_weight")).isEqualTo(1);
     d.awaitLog(
-        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 1"),
+        Pattern.quote("dry-run: would run ipvsadm -e -f 1 -r 127.0.0.3:0 -g -w 1"),
         Duration.ofSeconds(5));
     d.awaitLog(
         "server tftp/127\\.0\\.0\\.3:69 down -> up: OK - answer from server",
@@ -279,7 +279,7 @@ class DaemonDryRunIT {
     DaemonProcess d = daemon(cfg);
     awaitBothUp(d);
     d.awaitLog(
-        Pattern.quote("would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 1"), Duration.ofSeconds(5));
+        Pattern.quote("would run ipvsadm -a -f 1 -r 127.0.0.3:0 -g -w 1"), Duration.ofSeconds(5));
 
     write(cfg.withSerial(2).withServers(List.of("ftp1=127.0.0.2")).text());
     long hupAt = System.nanoTime();
@@ -297,7 +297,7 @@ class DaemonDryRunIT {
     assertThat(draining.get("in_ipvs")).isEqualTo(true);
     assertThat(draining.get("drain_until")).isNotNull();
     d.awaitLog(
-        Pattern.quote("would run ipvsadm -e -f 1 -r 127.0.0.3:69 -g -w 0"), Duration.ofSeconds(5));
+        Pattern.quote("would run ipvsadm -e -f 1 -r 127.0.0.3:0 -g -w 0"), Duration.ofSeconds(5));
     d.awaitLog(
         "server tftp/127\\.0\\.0\\.3:69 removed by reload: draining at weight 0",
         Duration.ofSeconds(5));
@@ -307,7 +307,7 @@ class DaemonDryRunIT {
     assertThat(drained)
         .as("drained for the persistence time (3 s)")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
-    d.awaitLog(Pattern.quote("would run ipvsadm -d -f 1 -r 127.0.0.3:69"), Duration.ofSeconds(5));
+    d.awaitLog(Pattern.quote("would run ipvsadm -d -f 1 -r 127.0.0.3:0"), Duration.ofSeconds(5));
     assertThat(d.server("tftp", "ftp1").orElseThrow().get("state")).isEqualTo("up");
     String m = d.metrics();
     assertThat(m).contains("lvs_pulse_config_reloads_total{result=\"ok\"} 1.0");

@@ -58,7 +58,7 @@ class DesiredTablesAdminTest {
 
     assertThat(table(c, a, b))
         .containsExactly(
-            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 0", "-a -f 1 -r 10.0.0.3:69 -g -w 1");
+            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 0", "-a -f 1 -r 10.0.0.3:0 -g -w 1");
   }
 
   @Test
@@ -80,7 +80,7 @@ class DesiredTablesAdminTest {
     ServerView up = DesiredTablesTest.view(v, v.servers().get(0), Health.UP, true, 5, true, false);
 
     assertThat(table(c, with(up, admin(AdminState.MAINTENANCE, false))))
-        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 0");
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 0");
     assertThat(table(c, with(up, admin(AdminState.MAINTENANCE, true))))
         .containsExactly("-A -f 1 -s wlc");
   }
@@ -103,6 +103,6 @@ class DesiredTablesAdminTest {
     assertThat(d.onSorryServer()).containsExactly("tftp");
     assertThat(d.table().toSaveLines())
         .containsExactly(
-            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 0", "-a -f 1 -r 10.0.0.99:69 -g -w 1");
+            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 0", "-a -f 1 -r 10.0.0.99:0 -g -w 1");
   }
 }

@@ -74,7 +74,7 @@ class DesiredTablesTest {
     IpvsTable t = DesiredTables.build(snap).table();
     assertThat(t.toSaveLines())
         .containsExactly(
-            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 3", "-a -f 1 -r 10.0.0.3:69 -g -w 0");
+            "-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 3", "-a -f 1 -r 10.0.0.3:0 -g -w 0");
   }
 
   @Test
@@ -117,7 +117,7 @@ class DesiredTablesTest {
             T0);
     DesiredTables.Desired d = DesiredTables.build(allDown);
     assertThat(d.table().toSaveLines())
-        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.99:69 -g -w 1");
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.99:0 -g -w 1");
     assertThat(d.onSorryServer()).containsExactly("tftp");
 
     var oneUp =
@@ -129,7 +129,7 @@ class DesiredTablesTest {
             T0,
             T0);
     assertThat(DesiredTables.build(oneUp).table().toSaveLines())
-        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 5");
   }
 
   @Test
@@ -162,7 +162,7 @@ class DesiredTablesTest {
         new MonitorSnapshot(
             now, List.of(view(v, v.servers().get(0), Health.UP, true, 0, true, true)), T0, T0);
     assertThat(DesiredTables.build(snap).table().toSaveLines())
-        .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:69 -g -w 0");
+        .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:0 -g -w 0");
   }
 
   /**
@@ -180,21 +180,21 @@ class DesiredTablesTest {
     assertThat(want.toSaveLines())
         .containsExactly(
             "-A -f 1 -s wlc -p 45",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 1",
             "-A -f 1 -6 -s wlc -p 45 -M 64",
-            "-a -f 1 -6 -r [2001:db8:1::2]:69 -g -w 1",
-            "-a -f 1 -6 -r [2001:db8:1::3]:69 -g -w 1");
+            "-a -f 1 -6 -r [2001:db8:1::2]:0 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::3]:0 -g -w 1");
     var plan =
         io.lvspulse.ipvs.IpvsPlanner.plan(want, IpvsTable.EMPTY, java.util.Set.copyOf(want.keys()));
     assertThat(plan.stream().map(io.lvspulse.ipvs.IpvsCommand::line))
         .containsExactly(
             "-A -f 1 -s wlc -p 45",
             "-A -f 1 -6 -s wlc -p 45 -M 64",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 1",
-            "-a -f 1 -6 -r [2001:db8:1::2]:69 -g -w 1",
-            "-a -f 1 -6 -r [2001:db8:1::3]:69 -g -w 1");
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::2]:0 -g -w 1",
+            "-a -f 1 -6 -r [2001:db8:1::3]:0 -g -w 1");
     IpvsTable back =
         io.lvspulse.ipvs.IpvsadmSaveParser.parse(String.join("\n", want.toSaveLines()) + "\n");
     assertThat(back.keys())
@@ -216,6 +216,6 @@ class DesiredTablesTest {
             io.lvspulse.ipvs.IpvsPlanner.plan(b.build(), back, java.util.Set.copyOf(want.keys()))
                 .stream()
                 .map(io.lvspulse.ipvs.IpvsCommand::line))
-        .containsExactly("-e -f 1 -6 -r [2001:db8:1::2]:69 -g -w 0");
+        .containsExactly("-e -f 1 -6 -r [2001:db8:1::2]:0 -g -w 0");
   }
 }

@@ -118,6 +118,44 @@ class DrainWatcherTest {
     assertThat(drained).containsExactly("v/10.0.0.2:69 not in this kernel's table");
   }
 
+  /**
+   * Regression: a fwmark direct-routing server is RIP:0 in the kernel; looking its counters up as
+   * RIP:69 (its lvs.cf port) found nothing and called it drained at once, cutting its transfers.
+   */
+  @Test
+  void a_fwmark_direct_routing_server_is_counted_at_its_kernel_address_with_port_0()
+      throws Exception {
+    LvsConfig c =
+        new LvsConfigParser()
+            .parse(
+                "t.cf",
+                "network = direct\nvirtual v {\n active = 1\n address = 203.0.113.10 eth0:1\n"
+                    + " fwmark = 1\n port = 69\n protocol = udp\n"
+                    + " send_program = \"/bin/true %h\"\n"
+                    + " server a {\n  address = 10.0.0.2\n  active = 1\n }\n}\n")
+            .config();
+    ServiceKey key = ConfigTables.key(c.virtuals().get(0));
+    watcher.accept(inMaintenance(c));
+    when(backend.connections())
+        .thenReturn(
+            new IpvsConnections(
+                Map.of(
+                    key,
+                    Map.of(
+                        new InetSocketAddress("10.0.0.2", 0), new IpvsConnections.Counts(0, 3)))));
+    watcher.check();
+    assertThat(drained).as("3 UDP flows on 10.0.0.2:0").isEmpty();
+
+    when(backend.connections())
+        .thenReturn(
+            new IpvsConnections(
+                Map.of(
+                    key,
+                    Map.of(new InetSocketAddress("10.0.0.2", 0), IpvsConnections.Counts.ZERO))));
+    watcher.check();
+    assertThat(drained).containsExactly("v/10.0.0.2:69 no connection entry left");
+  }
+
   @Test
   void unreadable_counters_decide_nothing() throws Exception {
     watcher.accept(inMaintenance(config("udp")));

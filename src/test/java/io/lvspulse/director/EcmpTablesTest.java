@@ -121,10 +121,10 @@ class EcmpTablesTest {
     assertThat(lines(EcmpTables.allHealthy(c)))
         .containsExactly(
             "-A -f 1 -s mh -b mh-fallback",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 2",
-            "-a -f 1 -r 192.168.1.1:69 -g -w 1",
-            "-a -f 1 -r 200.1.1.1:69 -g -w 1");
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 2",
+            "-a -f 1 -r 192.168.1.1:0 -g -w 1",
+            "-a -f 1 -r 200.1.1.1:0 -g -w 1");
     LvsConfig reversed = config(reversed(fileOrder), "");
     assertThat(lines(EcmpTables.allHealthy(reversed))).isEqualTo(lines(EcmpTables.allHealthy(c)));
   }
@@ -182,11 +182,11 @@ class EcmpTablesTest {
     assertThat(lines(t))
         .containsExactly(
             "-A -f 1 -s mh -b mh-fallback",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 0",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 2",
-            "-a -f 1 -r 10.0.0.4:69 -g -w 0");
-    assertThat(t.addWeight(TFTP, new InetSocketAddress("10.0.0.2", 69))).isEqualTo(1);
-    assertThat(t.addWeight(TFTP, new InetSocketAddress("10.0.0.3", 69))).isEqualTo(2);
+            "-a -f 1 -r 10.0.0.2:0 -g -w 0",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 2",
+            "-a -f 1 -r 10.0.0.4:0 -g -w 0");
+    assertThat(t.addWeight(TFTP, new InetSocketAddress("10.0.0.2", 0))).isEqualTo(1);
+    assertThat(t.addWeight(TFTP, new InetSocketAddress("10.0.0.3", 0))).isEqualTo(2);
   }
 
   @Test
@@ -231,8 +231,8 @@ class EcmpTablesTest {
     assertThat(lines(t))
         .containsExactly(
             "-A -f 1 -s mh -b mh-fallback",
-            "-a -f 1 -r 10.0.0.2:69 -g -w 1",
-            "-a -f 1 -r 10.0.0.3:69 -g -w 0");
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 0");
   }
 
   @Test
@@ -342,8 +342,7 @@ class EcmpTablesTest {
         .hasSize(5)
         .allSatisfy(s -> assertThat(s).doesNotContain("last0"));
     assertThat(long_running.mh.order)
-        .containsExactly(
-            "/10.0.0.2:69", "/10.0.0.3:69", "/10.0.0.4:69", "/10.0.0.5:69", "/10.0.0.6:69");
+        .containsExactly("/10.0.0.2:0", "/10.0.0.3:0", "/10.0.0.4:0", "/10.0.0.5:0", "/10.0.0.6:0");
   }
 
   /** Without the add weight, a server added while down gets last_weight 0: the tables differ. */

@@ -195,7 +195,7 @@ class IpvsControllerTest {
 
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(b.applied).as("nothing to do: the newest table is what the kernel has").isEmpty();
-    assertThat(b.read().toSaveLines()).contains("-a -f 1 -r 10.0.0.2:69 -g -w 5");
+    assertThat(b.read().toSaveLines()).contains("-a -f 1 -r 10.0.0.2:0 -g -w 5");
   }
 
   /**
@@ -222,7 +222,7 @@ class IpvsControllerTest {
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(b.applied)
         .containsExactly(
-            List.of("-e -f 1 -r 10.0.0.2:69 -g -w 4"), List.of("-e -f 1 -r 10.0.0.2:69 -g -w 0"));
+            List.of("-e -f 1 -r 10.0.0.2:0 -g -w 4"), List.of("-e -f 1 -r 10.0.0.2:0 -g -w 0"));
   }
 
   private static MonitorSnapshot up(LvsConfig c) {
@@ -239,7 +239,7 @@ class IpvsControllerTest {
     controller(true).accept(up(DesiredTablesTest.config("")));
     await().atMost(Duration.ofSeconds(5)).until(controller::converged);
     assertThat(backend.read().toSaveLines())
-        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:69 -g -w 5");
+        .containsExactly("-A -f 1 -s wlc", "-a -f 1 -r 10.0.0.2:0 -g -w 5");
   }
 
   @Test
@@ -263,7 +263,7 @@ class IpvsControllerTest {
     backend.apply(
         List.of(
             new IpvsCommand.DeleteDestination(
-                svc.key(), new java.net.InetSocketAddress("10.0.0.2", 69))));
+                svc.key(), new java.net.InetSocketAddress("10.0.0.2", 0))));
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.read().destinationCount() == 1);
     assertThat(backend.read().keys()).contains(ServiceKey.fwmark(77));
   }

@@ -41,6 +41,34 @@ class KernelAdoptionTest {
     assertThat(w.weight(v, v.servers().get(1))).isEmpty();
   }
 
+  /**
+   * A table programmed with fwmark direct-routing servers as RIP:RPORT (Piranha's lvsd, an older
+   * lvs-pulse) is adopted too: a restart onto it keeps the weights while the reconciler moves the
+   * servers to RIP:0.
+   */
+  @Test
+  void a_table_with_fwmark_servers_at_their_lvs_cf_port_is_adopted_too() throws Exception {
+    LvsConfig c = DesiredTablesTest.config("");
+    VirtualService v = c.virtuals().get(0);
+    ServiceKey fwmark = ServiceKey.fwmark(1);
+    kernel.apply(
+        List.of(
+            new IpvsCommand.AddService(IpvsService.of(fwmark, "wlc")),
+            new IpvsCommand.AddDestination(
+                fwmark,
+                new IpvsDestination(
+                    new InetSocketAddress("10.0.0.2", 69), ForwardingMethod.ROUTE, 4)),
+            new IpvsCommand.AddDestination(
+                fwmark,
+                new IpvsDestination(
+                    new InetSocketAddress("10.0.0.3", 69), ForwardingMethod.ROUTE, 0))));
+
+    HealthMonitor.KernelWeights w = KernelAdoption.weights(kernel, c);
+
+    assertThat(w.weight(v, v.servers().get(0))).hasValue(4);
+    assertThat(w.weight(v, v.servers().get(1))).hasValue(0);
+  }
+
   @Test
   void an_unreadable_kernel_table_adopts_nothing() throws Exception {
     LvsConfig c = DesiredTablesTest.config("");

@@ -106,8 +106,8 @@ class DualStackTftpThroughIpvsIT {
     /** The destination line as {@code ipvsadm -S -n} prints it. */
     String dest(String server, int weight) {
       return this == V4
-          ? "-a -f 1 -r " + rip(server) + ":69 -g -w " + weight
-          : "-a -f 1 -6 -r [" + rip(server) + "]:69 -g -w " + weight;
+          ? "-a -f 1 -r " + rip(server) + ":0 -g -w " + weight
+          : "-a -f 1 -6 -r [" + rip(server) + "]:0 -g -w " + weight;
     }
 
     @Override

@@ -248,7 +248,7 @@ class EcmpThroughIpvsIT {
     List<String> order = assertIdenticalTables("after a reload that adds rs3");
     assertThat(order.stream().filter(x -> x.startsWith("->")).map(x -> x.split(" ")[1]))
         .as("the kernel's list, head first, in the canonical order")
-        .containsExactly("10.0.0.31:69", "10.0.0.32:69", "10.0.0.33:69");
+        .containsExactly("10.0.0.31:0", "10.0.0.32:0", "10.0.0.33:0");
     List<Transfer> three = run("ecmp-three-servers", Duration.ofSeconds(8), at -> {});
     numbers.put("ECMP with rs3", summary(three));
     assertThat(failed(three)).isZero();
@@ -465,7 +465,7 @@ class EcmpThroughIpvsIT {
   // ---- tables ---------------------------------------------------------------------------------
 
   static String dest(String server, int weight) {
-    return "-a -f 1 -r " + RIP.get(server) + ":69 -g -w " + weight;
+    return "-a -f 1 -r " + RIP.get(server) + ":0 -g -w " + weight;
   }
 
   private List<String> save(String d) {

@@ -171,7 +171,7 @@ class TwoDirectorFailoverIT {
     assertThat(at(ps, "director", "active")).isEqualTo(true);
     assertThat(primary.log())
         .contains(
-            "ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
+            "ipvsadm -a -f 1 -r 127.0.0.2:0 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:0 -g -w 2");
 
     // The backup is inactive, holds no VIP, keeps probing and, with syncdaemon = 1, programs its
     // IPVS table too (the synced connections bind to it).
@@ -217,7 +217,7 @@ class TwoDirectorFailoverIT {
         .as("takeover time after kill -9 of the primary")
         .isLessThanOrEqualTo(TAKEOVER_BOUND);
     // The table was programmed before the VIP came up (while inactive, with the sync daemon).
-    assertThat(lineOf(backup.log(), "would run ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2"))
+    assertThat(lineOf(backup.log(), "would run ipvsadm -a -f 1 -r 127.0.0.3:0 -g -w 2"))
         .isLessThan(lineOf(backup.log(), "VIP " + VIP_CIDR + " up on " + VIP_LABEL));
     bs = backup.status();
     assertThat(at(bs, "director", "last_transition"))
@@ -225,7 +225,7 @@ class TwoDirectorFailoverIT {
         .startsWith("partner silent for deadtime");
     assertThat(backup.log())
         .contains(
-            "ipvsadm -a -f 1 -r 127.0.0.2:69 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:69 -g -w 2");
+            "ipvsadm -a -f 1 -r 127.0.0.2:0 -g -w 1", "ipvsadm -a -f 1 -r 127.0.0.3:0 -g -w 2");
     assertThat(metric(backup.metrics(), "lvs_pulse_director_active", "")).isEqualTo(1.0);
     assertThat(metric(backup.metrics(), "lvs_pulse_failovers_total", "")).isEqualTo(1.0);
     // A killed director cannot take its VIP down: the dead primary's namespace still has it.

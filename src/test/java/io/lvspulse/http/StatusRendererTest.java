@@ -136,7 +136,7 @@ class StatusRendererTest {
         desired.destination(
             svc.key(),
             io.lvspulse.director.ConfigTables.destination(
-                rs, config.global().network(), v6rs1 ? 0 : 1));
+                v, rs, config.global().network(), v6rs1 ? 0 : 1));
       }
     }
     var s =

@@ -216,20 +216,20 @@ class DaemonRealIpvsIT {
             .text());
     DaemonProcess d = daemon(cfg);
 
-    String one = "-a -f 201 -r 127.0.0.21:69 -g -w 1";
-    String two = "-a -f 201 -r 127.0.0.22:69 -g -w 1";
+    String one = "-a -f 201 -r 127.0.0.21:0 -g -w 1";
+    String two = "-a -f 201 -r 127.0.0.22:0 -g -w 1";
     awaitRules(MARK, "both servers at weight 1", r -> r.contains(one) && r.contains(two));
     assertThat(rules(MARK)).containsExactly("-A -f 201 -s wlc -p 45", one, two);
     assertForeignUntouched();
 
     // A stopped server is quiesced in the kernel (weight 0), not deleted.
     ftp2.stop();
-    String twoQuiesced = "-a -f 201 -r 127.0.0.22:69 -g -w 0";
+    String twoQuiesced = "-a -f 201 -r 127.0.0.22:0 -g -w 0";
     awaitRules(MARK, "ftp2 at weight 0", r -> r.contains(twoQuiesced) && r.contains(one));
     assertForeignUntouched();
 
     // An operator deletes a managed server by hand: the periodic reconcile (2 s) puts it back.
-    Result del = ipvsadm("-d", "-f", "201", "-r", "127.0.0.21:69");
+    Result del = ipvsadm("-d", "-f", "201", "-r", "127.0.0.21:0");
     assertThat(del.code()).as(del.err()).isZero();
     assertThat(rules(MARK)).doesNotContain(one);
     long deletedAt = System.nanoTime();
@@ -260,7 +260,7 @@ class DaemonRealIpvsIT {
     Files.writeString(
         cfg, TftpClusterConfig.example(List.of("ftp1=127.0.0.21")).withService(MARK, VIP).text());
     DaemonProcess d = daemon(cfg, "--cleanup-on-stop");
-    awaitRules(MARK, "ftp1 at weight 1", r -> r.contains("-a -f 201 -r 127.0.0.21:69 -g -w 1"));
+    awaitRules(MARK, "ftp1 at weight 1", r -> r.contains("-a -f 201 -r 127.0.0.21:0 -g -w 1"));
     assertThat(d.stop()).isIn(0, 143);
     assertThat(rules(MARK)).as("managed service deleted on stop").isEmpty();
     assertForeignUntouched();

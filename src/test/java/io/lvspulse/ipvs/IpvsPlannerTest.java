@@ -118,35 +118,69 @@ class IpvsPlannerTest {
   }
 
   /**
-   * Guest check: a fwmark real server added without a port is shown as IP:0 and is a different
-   * entry from IP:69. A desired IP:69 takes over an existing IP:0 (edited under :0) instead of
-   * being added next to it.
+   * Regression (issue 11): a table with fwmark direct-routing servers as {@code RIP:69} (Piranha's
+   * lvsd, an older lvs-pulse) must move to {@code RIP:0}, where the kernel's sync daemon binds
+   * synced persistence templates. The planner used to match a desired {@code RIP:0} to the kernel's
+   * {@code RIP:69} and edit it in place, so the table never moved. Each new server is added before
+   * its old entry is deleted, in one batch: the service never lacks a server.
    */
   @Test
-  void a_fwmark_server_the_kernel_shows_as_ip_0_matches_the_desired_ip_and_port() {
-    IpvsTable actual = tftp(dr("10.0.0.2:0", 1), dr("10.0.0.3:0", 1));
-    IpvsTable desired = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 0));
+  void a_fwmark_table_with_real_server_ports_moves_to_port_0_adding_before_deleting() {
+    IpvsTable actual = tftp(dr("10.0.0.2:69", 1), dr("10.0.0.3:69", 0));
+    IpvsTable desired = tftp(dr("10.0.0.2:0", 1), dr("10.0.0.3:0", 0));
 
-    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP))))
-        .containsExactly("-e -f 1 -r 10.0.0.3:0 -g -w 0");
+    List<IpvsCommand> plan = IpvsPlanner.plan(desired, actual, Set.of(TFTP));
+
+    assertThat(lines(plan))
+        .containsExactly(
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.3:0 -g -w 0",
+            "-d -f 1 -r 10.0.0.2:69",
+            "-d -f 1 -r 10.0.0.3:69");
+    IpvsTable.Builder after = actual.toBuilder();
+    for (IpvsCommand c : plan) {
+      assertThat(after.apply(c)).as("%s", c).isNull();
+    }
+    assertThat(after.build()).isEqualTo(desired);
   }
 
   @Test
-  void the_port_quirk_does_not_apply_to_nat_or_to_address_services() {
+  void an_mh_fwmark_table_with_real_server_ports_moves_to_port_0_in_list_order() {
+    IpvsService mh = IpvsService.of(TFTP, "mh").withSchedulerFlags("mh-fallback");
+    IpvsTable actual =
+        IpvsTable.builder()
+            .service(mh)
+            .destination(TFTP, dr("10.0.0.2:69", 1))
+            .destination(TFTP, dr("10.0.0.3:69", 1))
+            .build();
+    IpvsTable desired =
+        IpvsTable.builder()
+            .service(mh)
+            .destination(TFTP, dr("10.0.0.2:0", 1))
+            .destination(TFTP, dr("10.0.0.3:0", 1))
+            .build();
+
+    List<IpvsCommand> plan = IpvsPlanner.plan(desired, actual, Set.of(TFTP));
+
+    assertThat(lines(plan))
+        .containsExactly(
+            "-a -f 1 -r 10.0.0.3:0 -g -w 1",
+            "-a -f 1 -r 10.0.0.2:0 -g -w 1",
+            "-d -f 1 -r 10.0.0.2:69",
+            "-d -f 1 -r 10.0.0.3:69");
+    IpvsTable.Builder after = actual.toBuilder();
+    plan.forEach(after::apply);
+    assertThat(List.copyOf(after.build().entry(TFTP).orElseThrow().destinations().keySet()))
+        .containsExactly(sa("10.0.0.2:0"), sa("10.0.0.3:0"));
+  }
+
+  @Test
+  void nat_keeps_the_real_server_port() {
     IpvsDestination masq0 = new IpvsDestination(sa("10.0.0.2:0"), ForwardingMethod.MASQ, 1);
     IpvsDestination masq69 = new IpvsDestination(sa("10.0.0.2:69"), ForwardingMethod.MASQ, 1);
 
     assertThat(lines(IpvsPlanner.plan(tftp(masq69), tftp(masq0), Set.of(TFTP))))
         .containsExactly("-a -f 1 -r 10.0.0.2:69 -m -w 1", "-d -f 1 -r 10.0.0.2:0");
-  }
-
-  @Test
-  void an_exact_match_wins_over_the_port_quirk() {
-    IpvsTable actual = tftp(dr("10.0.0.2:0", 4), dr("10.0.0.2:69", 1));
-    IpvsTable desired = tftp(dr("10.0.0.2:69", 1));
-
-    assertThat(lines(IpvsPlanner.plan(desired, actual, Set.of(TFTP))))
-        .containsExactly("-d -f 1 -r 10.0.0.2:0");
   }
 
   @Test

@@ -95,7 +95,7 @@ class DrainingForwardingTest {
     }
     monitor.awaitIdle();
     IpvsTable kernel = DesiredTables.build(monitor.snapshot()).table();
-    assertThat(kernel.toSaveLines()).contains("-a -f 1 -r 10.0.0.3:69 -g -w 1");
+    assertThat(kernel.toSaveLines()).contains("-a -f 1 -r 10.0.0.3:0 -g -w 1");
 
     // The new file lost its global section: network falls back to Piranha's default, nat.
     monitor.reload(config("", server("a", "10.0.0.2")));
@@ -115,12 +115,50 @@ class DrainingForwardingTest {
             .iterator()
             .next()
             .destinations()
-            .get(new InetSocketAddress(InetAddress.getByName("10.0.0.3"), 69));
+            .get(new InetSocketAddress(InetAddress.getByName("10.0.0.3"), 0));
     assertThat(dest.method()).isEqualTo(ForwardingMethod.ROUTE);
     assertThat(dest.weight()).isZero();
     List<String> plan =
         IpvsPlanner.plan(desired, kernel, kernel.keys()).stream().map(IpvsCommand::line).toList();
-    assertThat(plan).contains("-e -f 1 -r 10.0.0.3:69 -g -w 0");
+    assertThat(plan).contains("-e -f 1 -r 10.0.0.3:0 -g -w 0");
     assertThat(plan).noneMatch(l -> l.contains("10.0.0.3") && l.contains(" -m "));
+  }
+
+  /**
+   * A reload that only changes the port of a fwmark direct-routing server: the old server drains
+   * and the new one is probed, but both are the kernel's {@code 10.0.0.2:0}. The configured one
+   * wins; the desired table used to get the address twice and could not be built.
+   */
+  @Test
+  void a_reload_that_only_changes_a_fwmark_direct_routing_servers_port_keeps_one_destination()
+      throws Exception {
+    monitor =
+        new HealthMonitor(
+            (spec, rs) ->
+                new ConfiguredProbe(
+                    "fake",
+                    "fake",
+                    () ->
+                        CompletableFuture.completedFuture(
+                            ProbeResult.ok("OK", Duration.ofMillis(1)))),
+            new NoScheduler(),
+            InstantSource.fixed(T0),
+            new SimpleMeterRegistry(),
+            s -> {});
+    monitor.start(config("network = direct\n", server("a", "10.0.0.2")));
+    monitor.fireNow(ServerId.of("tftp", InetAddress.getByName("10.0.0.2"), 69));
+    monitor.awaitIdle();
+
+    monitor.reload(
+        config(
+            "network = direct\n",
+            " server a {\n  address = 10.0.0.2\n  port = 70\n  active = 1\n }\n"));
+    monitor.fireNow(ServerId.of("tftp", InetAddress.getByName("10.0.0.2"), 70));
+    monitor.awaitIdle();
+    MonitorSnapshot after = monitor.snapshot();
+    assertThat(after.servers()).anyMatch(ServerView::draining);
+
+    assertThat(DesiredTables.build(after).table().toSaveLines())
+        .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:0 -g -w 1");
   }
 }
