@@ -596,16 +596,40 @@ public final class Daemon implements AutoCloseable {
   @SuppressWarnings("restriction")
   private void installSignalHandlers() {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.execute(this::reload));
+      sun.misc.SignalHandler before =
+          sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.execute(this::reload));
+      ignoredSignal("HUP", before).ifPresent(m -> log.error("{}", m));
     } catch (IllegalArgumentException e) {
       log.warn("cannot handle SIGHUP ({}): reload by restarting", e.getMessage());
     }
     try {
-      sun.misc.Signal.handle(
-          new sun.misc.Signal("USR1"), sig -> reloader.execute(() -> reload(true)));
+      sun.misc.SignalHandler before =
+          sun.misc.Signal.handle(
+              new sun.misc.Signal("USR1"), sig -> reloader.execute(() -> reload(true)));
+      ignoredSignal("USR1", before).ifPresent(m -> log.error("{}", m));
     } catch (IllegalArgumentException e) {
       log.warn("cannot handle SIGUSR1 ({}): a forced reload needs a restart", e.getMessage());
     }
+  }
+
+  /**
+   * The JVM installs no handler for a signal this process inherited as ignored (a start under
+   * {@code nohup} ignores SIGHUP) and says so only by returning {@code SIG_IGN}: then reloads would
+   * silently never happen. The message that says so, if {@code before} is {@code SIG_IGN}.
+   */
+  static Optional<String> ignoredSignal(String name, sun.misc.SignalHandler before) {
+    if (before != sun.misc.SignalHandler.SIG_IGN) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "SIG"
+            + name
+            + " is ignored by this process (started under nohup, or by a parent that ignores it):"
+            + " lvs-pulse cannot receive it, so a "
+            + ("HUP".equals(name) ? "reload" : "forced reload")
+            + " needs a restart; start lvs-pulse with SIG"
+            + name
+            + " at its default (systemd does)");
   }
 
   /** {@link #reload(boolean)} without force (SIGHUP). */
