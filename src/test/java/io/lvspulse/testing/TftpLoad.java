@@ -111,6 +111,7 @@ public final class TftpLoad {
     if (args.length != 10 || !args[0].equals("run")) {
       System.err.println(
           "usage: TftpLoad run VIP FILE OUT DURATION_MS STICKY_PER_S FRESH_PER_S TIMEOUT_MS STICKY,.. FRESH,..\n"
+              + "       (creating OUT.stop ends the run early: the transfers in flight finish)\n"
               + "       TftpLoad ping HOST WAIT_MS");
       System.exit(2);
     }
@@ -156,10 +157,14 @@ public final class TftpLoad {
     final PrintWriter csv;
     final Map<SelectionKey, Active> active = new HashMap<>();
 
+    /** Created by the test to end the run early: no new transfer starts, the ones in flight end. */
+    final Path stop;
+
     Run(String[] a) throws IOException {
       vip = new InetSocketAddress(InetAddress.getByName(a[1]), 69);
       file = a[2];
       out = Path.of(a[3]);
+      stop = Path.of(a[3] + ".stop");
       durationMs = Long.parseLong(a[4]);
       stickyRate = Double.parseDouble(a[5]);
       freshRate = Double.parseDouble(a[6]);
@@ -314,8 +319,15 @@ public final class TftpLoad {
           freshRate > 0 && !fresh.isEmpty() ? t0 + 500 / freshRate : Double.MAX_VALUE;
       int is = 0;
       int fi = 0;
+      long stopCheckedAt = 0;
       while (true) {
         long now = System.currentTimeMillis();
+        if (now < end && now - stopCheckedAt >= 100) {
+          stopCheckedAt = now;
+          if (Files.exists(stop)) {
+            end = now;
+          }
+        }
         boolean running = now < end;
         if (running) {
           while (nextSticky <= now) {
