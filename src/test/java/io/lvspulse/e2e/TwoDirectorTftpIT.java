@@ -79,6 +79,13 @@ class TwoDirectorTftpIT {
   final Map<String, Object> numbers = new LinkedHashMap<>();
   final List<Side> sides = new ArrayList<>();
   @Nullable Process load;
+  @Nullable Process longLoad;
+
+  /**
+   * The long transfers' file: 512 KiB, 1,024 blocks (about 0.7 s through the TCG guest; 2 MiB at
+   * 1.5/s loaded the guest enough to slow every takeover 2-3x).
+   */
+  static final int LONG_FILE_BYTES = 512 * 1024;
 
   @BeforeAll
   static void theLan() throws Exception {
@@ -108,6 +115,13 @@ class TwoDirectorTftpIT {
         who.append(name.charAt(2));
       }
       Files.writeString(root.resolve("who.txt"), who);
+      StringBuilder big = new StringBuilder("served by " + name + "\n");
+      while (big.length() < LONG_FILE_BYTES) {
+        big.append(name.charAt(2));
+      }
+      Files.writeString(root.resolve("long.txt"), big);
+      Files.setPosixFilePermissions(
+          root.resolve("long.txt"), PosixFilePermissions.fromString("rw-r--r--"));
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.setPosixFilePermissions(
           root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
@@ -149,6 +163,7 @@ class TwoDirectorTftpIT {
   @AfterEach
   void stopEverything() throws Exception {
     destroy(load);
+    destroy(longLoad);
     for (Side s : sides) {
       s.close();
     }
@@ -361,12 +376,29 @@ class TwoDirectorTftpIT {
                 VIP,
                 "who.txt",
                 csv.toString(),
-                "100000",
+                "150000",
                 "10",
                 "2",
                 "1000",
                 String.join(",", STICKY),
                 String.join(",", FRESH)));
+    // Long transfers (1,024 blocks each) from the sticky clients, 2 a second, retried up to 5
+    // times in all: the transfers in flight at each event.
+    Path longCsv = dir.resolve("long-transfers.csv");
+    longLoad =
+        cli.start(
+            dir.resolve("long-load.log"),
+            javaCp(
+                "run",
+                VIP,
+                "long.txt",
+                longCsv.toString(),
+                "150000",
+                "2",
+                "0",
+                "1000x5",
+                String.join(",", STICKY),
+                ""));
     long t0 = System.currentTimeMillis();
     Pause.pace(Duration.ofSeconds(5), "five seconds of load before the first takeover");
     List<Takeover> takeovers = new ArrayList<>();
@@ -408,7 +440,13 @@ class TwoDirectorTftpIT {
     // there rather than at its 100 s limit.
     Pause.pace(Duration.ofSeconds(3), "the last takeover's window of load");
     Files.writeString(Path.of(csv + ".stop"), "");
+    Files.writeString(Path.of(longCsv + ".stop"), "");
     List<Transfer> all = TftpThroughIpvsIT_awaitLoad(csv);
+    Process lp = longLoad;
+    assertThat(lp).isNotNull();
+    assertThat(lp.waitFor(2, TimeUnit.MINUTES)).as("long load finished").isTrue();
+    List<Transfer> longs = TftpLoad.read(longCsv);
+    numbers.put("long transfers (512 KiB)", summary(longs));
     numbers.put("scheduler", SCHEDULER);
     numbers.put("syncdaemon", SYNCD ? 1 : 0);
     numbers.put("all transfers", summary(all));
@@ -416,6 +454,7 @@ class TwoDirectorTftpIT {
     int stickyKept = 0;
     int stickyChecked = 0;
     Map<String, List<String>> perTakeover = new LinkedHashMap<>();
+    Map<String, long[]> longFlight = new LinkedHashMap<>();
     for (Takeover t : takeovers) {
       List<Transfer> window = between(all, t.event() - 2000, t.vipMoved() + 3000);
       long inFlight =
@@ -424,6 +463,10 @@ class TwoDirectorTftpIT {
           all.stream()
               .filter(x -> x.startMs() <= t.event() && x.endMs() > t.event() && !x.ok())
               .count();
+      List<Transfer> longInFlight =
+          longs.stream().filter(x -> x.startMs() <= t.event() && x.endMs() > t.event()).toList();
+      long longInFlightFailed = longInFlight.stream().filter(x -> !x.ok()).count();
+      longFlight.put(t.what(), new long[] {longInFlight.size(), longInFlightFailed});
       Optional<Transfer> firstOk =
           all.stream().filter(x -> x.startMs() > t.vipMoved() && x.ok()).findFirst();
       Map<String, String> before = stickyServersBefore(all, t.event());
@@ -451,6 +494,10 @@ class TwoDirectorTftpIT {
               + inFlight
               + " of which failed "
               + inFlightFailed
+              + "; long transfers in flight at the event "
+              + longInFlight.size()
+              + " of which failed "
+              + longInFlightFailed
               + "; first good transfer after the VIP moved: "
               + firstOk.map(x -> s(x.startMs() - t.vipMoved())).orElse("never")
               + "; new active's ipvsadm -L -n -c before/after [conns, templates] "
