@@ -1,14 +1,17 @@
 package io.lvspulse.e2e;
 
-import static io.lvspulse.e2e.TftpThroughIpvsIT.between;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.cleanFrom;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.deleteTree;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.destroy;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.failed;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.javaCp;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.s;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.sleepUntil;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.summary;
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.cleanFrom;
+import static io.lvspulse.testing.TftpE2e.deleteTree;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.sleepUntil;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
@@ -263,24 +266,11 @@ class DualStackTftpThroughIpvsIT {
   }
 
   void startTftpd(String name) throws Exception {
-    Path root = out.resolve("root-" + name);
-    Files.createDirectories(root);
-    StringBuilder who = new StringBuilder("served by " + name + "\n");
-    while (who.length() < 1200) {
-      who.append(name.charAt(2));
-    }
-    Files.writeString(root.resolve("who.txt"), who);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    Path root = whoTxtRoot(out, name);
     // -a :69 serves both families from one process (an IPv4 and an IPv6 socket), so killing it
     // kills the server for both.
     Process p =
-        rs.get(name)
-            .start(
-                out.resolve("tftpd-" + name + ".log"),
-                List.of(
-                    tftpd.toString(), "-L", "-a", ":69", "-s", "-u", "nobody", root.toString()));
+        rs.get(name).start(out.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, ":69", root));
     tftpds.put(name, p);
     rs.get(name).must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
     rs.get(name).must(javaCp("ping", "::1", "10000").toArray(String[]::new));
@@ -397,7 +387,7 @@ class DualStackTftpThroughIpvsIT {
     Map<Family, List<Transfer>> all = new LinkedHashMap<>();
     for (Family f : Family.values()) {
       Process p = loads.get(f);
-      assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s load generator finished", f).isTrue();
+      awaitLoadGenerator(p, f + " load generator");
       assertThat(p.exitValue()).as(Files.readString(dir.resolve("load-" + f + ".log"))).isZero();
       all.put(f, TftpLoad.read(csv.get(f)));
     }

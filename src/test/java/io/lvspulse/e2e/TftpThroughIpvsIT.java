@@ -1,11 +1,22 @@
 package io.lvspulse.e2e;
 
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.cleanFrom;
+import static io.lvspulse.testing.TftpE2e.deleteTree;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.sleepUntil;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
-import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
@@ -19,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -244,47 +254,15 @@ class TftpThroughIpvsIT {
   }
 
   void startTftpd(String name) throws Exception {
-    Path root = dir.resolve("root-" + name);
-    Files.createDirectories(root);
-    // "served by rsN" and padding to 1200 bytes: three DATA blocks, so every transfer ACKs through
-    // the VIP's high ports (fwmark + persistence) twice before the last block
-    StringBuilder who = new StringBuilder("served by " + name + "\n");
-    while (who.length() < 1200) {
-      who.append(name.charAt(2));
-    }
-    Files.writeString(root.resolve("who.txt"), who);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path root = whoTxtRoot(dir, name);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
     Process p =
         rs.get(name)
-            .start(
-                dir.resolve("tftpd-" + name + ".log"),
-                List.of(
-                    tftpd.toString(),
-                    "-L",
-                    "-a",
-                    "0.0.0.0:69",
-                    "-s",
-                    "-u",
-                    "nobody",
-                    root.toString()));
+            .start(dir.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, "0.0.0.0:69", root));
     tftpds.put(name, p);
     // Serving, and tftpd-hpa's first request (answered from the primary address, not the one it
     // was sent to) is used up on loopback rather than by a client of the VIP.
     rs.get(name).must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
-  }
-
-  static List<String> javaCp(String... args) {
-    List<String> c = new ArrayList<>();
-    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    c.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    c.add("-cp");
-    c.add(System.getProperty("java.class.path"));
-    c.add(TftpLoad.class.getName());
-    c.addAll(List.of(args));
-    return c;
   }
 
   void startDaemon() throws IOException {
@@ -400,85 +378,9 @@ class TftpThroughIpvsIT {
   }
 
   List<Transfer> awaitLoad(Path csv) throws Exception {
-    assertThat(load.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    awaitLoadGenerator(load, "load generator");
     assertThat(load.exitValue()).as(Files.readString(dir.resolve("load.log"))).isZero();
     return TftpLoad.read(csv);
-  }
-
-  static void sleepUntil(long epochMs) throws InterruptedException {
-    long d = epochMs - System.currentTimeMillis();
-    if (d > 0) {
-      Pause.pace(Duration.ofMillis(d), "the scenario's next event on the running load's timeline");
-    }
-  }
-
-  static void destroy(Process p) throws InterruptedException {
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
-  }
-
-  static List<Transfer> between(List<Transfer> all, long from, long to) {
-    return all.stream().filter(t -> t.startMs() >= from && t.startMs() < to).toList();
-  }
-
-  static long failed(List<Transfer> ts) {
-    return ts.stream().filter(t -> !t.ok()).count();
-  }
-
-  static String summary(List<Transfer> ts) {
-    Map<String, Long> by =
-        ts.stream()
-            .collect(
-                Collectors.groupingBy(
-                    t ->
-                        t.ok()
-                            ? t.server() + (t.cause().equals("ok") ? "" : " " + t.cause())
-                            : "failed (" + t.cause() + ")",
-                    java.util.TreeMap::new,
-                    Collectors.counting()));
-    return ts.size() + " transfers: " + by;
-  }
-
-  /**
-   * Seconds after {@code from} of the first transfer start from which on every transfer (until
-   * {@code to}) succeeded and was not served by {@code server}; empty if never.
-   */
-  static OptionalLong cleanFrom(List<Transfer> all, long from, long to, String server) {
-    List<Transfer> w = between(all, from, to);
-    long lastBad = -1;
-    for (Transfer t : w) {
-      if (!t.ok() || t.server().equals(server)) {
-        lastBad = t.startMs();
-      }
-    }
-    if (lastBad < 0) {
-      return OptionalLong.of(0);
-    }
-    final long lb = lastBad;
-    Optional<Transfer> next = w.stream().filter(t -> t.startMs() > lb).findFirst();
-    return next.isPresent() && to - next.get().startMs() >= 3000
-        ? OptionalLong.of(next.get().startMs() - from)
-        : OptionalLong.empty();
-  }
-
-  static String s(long ms) {
-    return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
   }
 
   // ---------------------------------------------------------------------------------------------

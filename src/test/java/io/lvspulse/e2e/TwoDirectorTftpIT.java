@@ -1,12 +1,16 @@
 package io.lvspulse.e2e;
 
 import static io.lvspulse.e2e.TftpThroughIpvsIT.RIP;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.between;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.destroy;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.failed;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.javaCp;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.s;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.summary;
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.loadAverage;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
@@ -15,6 +19,7 @@ import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.MiniJson;
 import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
 import io.lvspulse.testing.Waits;
@@ -87,7 +92,7 @@ class TwoDirectorTftpIT {
     Peers.jar();
     out = Path.of("target", "e2e").toAbsolutePath();
     dir = out.resolve("two-directors");
-    TftpThroughIpvsIT.deleteTree(dir);
+    TftpE2e.deleteTree(dir);
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String name : List.of("rs1", "rs2")) {
@@ -101,29 +106,10 @@ class TwoDirectorTftpIT {
           "net.ipv4.conf.eth0.arp_announce=2");
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       rs.put(name, h);
-      Path root = dir.resolve("root-" + name);
-      Files.createDirectories(root);
-      StringBuilder who = new StringBuilder("served by " + name + "\n");
-      while (who.length() < 1200) {
-        who.append(name.charAt(2));
-      }
-      Files.writeString(root.resolve("who.txt"), who);
-      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.setPosixFilePermissions(
-          root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+      Path root = whoTxtRoot(dir, name);
       tftpds.put(
           name,
-          h.start(
-              dir.resolve("tftpd-" + name + ".log"),
-              List.of(
-                  tftpd.toString(),
-                  "-L",
-                  "-a",
-                  "0.0.0.0:69",
-                  "-s",
-                  "-u",
-                  "nobody",
-                  root.toString())));
+          h.start(dir.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, "0.0.0.0:69", root)));
       h.must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
     }
     List<String> cidrs = new ArrayList<>();
@@ -408,11 +394,11 @@ class TwoDirectorTftpIT {
     // there rather than at its 100 s limit.
     Pause.pace(Duration.ofSeconds(3), "the last takeover's window of load");
     Files.writeString(Path.of(csv + ".stop"), "");
-    List<Transfer> all = TftpThroughIpvsIT_awaitLoad(csv);
+    List<Transfer> all = awaitLoad(csv);
     numbers.put("scheduler", SCHEDULER);
     numbers.put("syncdaemon", SYNCD ? 1 : 0);
     numbers.put("all transfers", summary(all));
-    numbers.put("load average", TftpThroughIpvsIT_load());
+    numbers.put("load average", loadAverage());
     int stickyKept = 0;
     int stickyChecked = 0;
     Map<String, List<String>> perTakeover = new LinkedHashMap<>();
@@ -539,18 +525,10 @@ class TwoDirectorTftpIT {
     assertThat(back.dir("active")).isEqualTo(false);
   }
 
-  List<Transfer> TftpThroughIpvsIT_awaitLoad(Path csv) throws Exception {
+  List<Transfer> awaitLoad(Path csv) throws Exception {
     Process p = load;
     assertThat(p).isNotNull();
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    awaitLoadGenerator(p, "load generator");
     return TftpLoad.read(csv);
-  }
-
-  static String TftpThroughIpvsIT_load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.lvspulse.failover;
 
+import static io.lvspulse.testing.TftpE2e.loadAverage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecRequest;
@@ -526,14 +527,6 @@ class FailoverFaultsIT {
                 && "running".equals(b.director("partner_state"))
                 && "stopped".equals(p.director("partner_state")));
     assertThat(pair.holdsVip(b)).isFalse();
-  }
-
-  static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
   }
 
   static String ms(long nanos) {
