@@ -492,15 +492,9 @@ class EcmpDirectorsIT {
     void start() throws IOException {
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
       cmd.addAll(DaemonProcess.javaCommand());
+      cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
       cmd.addAll(
           List.of(
-              "run",
-              "--state-dir",
-              "none",
-              "--control-socket",
-              "none",
-              "--api-token-file",
-              "none",
               "--config",
               config.toString(),
               "--ipvs",

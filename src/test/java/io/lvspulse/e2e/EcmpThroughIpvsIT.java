@@ -418,15 +418,9 @@ class EcmpThroughIpvsIT {
     int n = starts.merge(d, 1, Integer::sum);
     Lab.Director dd = directors.get(d);
     List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
+    cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
     cmd.addAll(
         List.of(
-            "run",
-            "--state-dir",
-            "none",
-            "--control-socket",
-            "none",
-            "--api-token-file",
-            "none",
             "--config",
             config(d).toString(),
             "--listen",

@@ -268,19 +268,8 @@ class TftpThroughIpvsIT {
   void startDaemon() throws IOException {
     daemonStarts++;
     List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
-    cmd.addAll(
-        List.of(
-            "run",
-            "--state-dir",
-            "none", // never the host's /var/lib/lvs-pulse and /run/lvs-pulse
-            "--control-socket",
-            "none",
-            "--api-token-file",
-            "none",
-            "--config",
-            config.toString(),
-            "--no-failover",
-            "--listen"));
+    cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
+    cmd.addAll(List.of("--config", config.toString(), "--no-failover", "--listen"));
     cmd.add("127.0.0.1:9539");
     if (STEER) {
       cmd.addAll(List.of("--ipvs", "ipvsadm", "--ipvsadm", director.ipvsadm().toString()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.MiniJson;
 import io.lvspulse.testing.Peers;
 import java.io.IOException;
@@ -732,20 +733,16 @@ class TwoDirectorFailoverIT {
                   "-XX:+UseSerialGC",
                   "-XX:TieredStopAtLevel=1",
                   "-jar",
-                  jar.toString(),
-                  "run",
-                  "--state-dir",
-                  "none",
-                  "--control-socket",
-                  "none",
-                  "--api-token-file",
-                  "none",
-                  "--config",
-                  config.toString(),
-                  "--ipvs",
-                  "dry-run",
-                  "--listen",
-                  "127.0.0.1:" + HTTP_PORT));
+                  jar.toString()));
+      cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
+      cmd.addAll(
+          List.of(
+              "--config",
+              config.toString(),
+              "--ipvs",
+              "dry-run",
+              "--listen",
+              "127.0.0.1:" + HTTP_PORT));
       cmd.addAll(extra);
       process =
           new ProcessBuilder(cmd)
