@@ -18,9 +18,9 @@ import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
-import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -283,9 +282,7 @@ class TftpThroughIpvsIT {
 
   /** The director's table, {@code ipvsadm -S -n}. */
   List<String> table() {
-    ExecResult r = director.exec("ipvsadm", "-S", "-n");
-    assertThat(r.succeeded()).as("ipvsadm -S -n: %s", r.describe()).isTrue();
-    return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return TftpE2e.table(director);
   }
 
   static String dest(String server, int weight) {
@@ -295,42 +292,11 @@ class TftpThroughIpvsIT {
 
   /** Polls the table until {@code p}; returns the epoch millis it first held. */
   long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
-    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
-    Waits.until(
-        "the table shows " + what,
-        timeout,
-        Duration.ofMillis(100),
-        () -> {
-          last.set(table());
-          if (p.test(last.get())) {
-            return true;
-          }
-          if (daemon != null && !daemon.isAlive()) {
-            throw new AssertionError("lvs-pulse exited:\n" + logs());
-          }
-          return false;
-        },
-        () ->
-            "the table never showed "
-                + what
-                + " within "
-                + timeout
-                + "; last "
-                + last.get()
-                + "\n"
-                + logs());
-    return System.currentTimeMillis();
+    return TftpE2e.awaitTable(what, timeout, p, this::table, () -> daemon, this::logs);
   }
 
   String logs() throws IOException {
-    StringBuilder b = new StringBuilder();
-    for (int i = 1; i <= daemonStarts; i++) {
-      Path f = dir.resolve("daemon-" + i + ".log");
-      if (Files.exists(f)) {
-        b.append("--- daemon-").append(i).append(".log\n").append(Files.readString(f));
-      }
-    }
-    return b.toString();
+    return TftpE2e.daemonLogs(dir, daemonStarts);
   }
 
   /** Starts the daemon (or, without steering, the two servers by hand) and waits for both. */

@@ -2,6 +2,7 @@ package io.lvspulse.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.TftpLoad.Transfer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the end-to-end TFTP ITs share: the served file, the tftpd-hpa command, the {@link TftpLoad}
@@ -148,5 +154,63 @@ public final class TftpE2e {
 
   public static String s(long ms) {
     return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+  }
+
+  /** {@code ipvsadm -S -n} on {@code director}, one stripped non-empty line a rule. */
+  public static List<String> table(Lab.Director director) {
+    ExecResult r = director.exec("ipvsadm", "-S", "-n");
+    assertThat(r.succeeded()).as("ipvsadm -S -n: %s", r.describe()).isTrue();
+    return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
+  /**
+   * Polls {@code table} until {@code p}; fails early when {@code daemon} (if any) has exited, with
+   * {@code logs}. Returns the epoch millis it first held.
+   */
+  public static long awaitTable(
+      String what,
+      Duration timeout,
+      Predicate<List<String>> p,
+      Supplier<List<String>> table,
+      Supplier<@Nullable Process> daemon,
+      Callable<String> logs) {
+    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
+    Waits.until(
+        "the table shows " + what,
+        timeout,
+        Duration.ofMillis(100),
+        () -> {
+          last.set(table.get());
+          if (p.test(last.get())) {
+            return true;
+          }
+          Process d = daemon.get();
+          if (d != null && !d.isAlive()) {
+            throw new AssertionError("lvs-pulse exited:\n" + logs.call());
+          }
+          return false;
+        },
+        () ->
+            "the table never showed "
+                + what
+                + " within "
+                + timeout
+                + "; last "
+                + last.get()
+                + "\n"
+                + logs.call());
+    return System.currentTimeMillis();
+  }
+
+  /** {@code dir/daemon-1.log} to {@code daemon-STARTS.log}, each under a "--- NAME" line. */
+  public static String daemonLogs(Path dir, int starts) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= starts; i++) {
+      Path f = dir.resolve("daemon-" + i + ".log");
+      if (Files.exists(f)) {
+        b.append("--- daemon-").append(i).append(".log\n").append(Files.readString(f));
+      }
+    }
+    return b.toString();
   }
 }
