@@ -7,6 +7,7 @@ import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.NetNs;
 import io.lvspulse.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -694,10 +695,7 @@ class TwoDirectorFailoverIT {
 
     @Override
     public void close() {
-      for (String n : created) {
-        RUNNER.run(ExecRequest.of(Duration.ofSeconds(10), "ip", "netns", "del", n));
-      }
-      created.clear();
+      NetNs.deleteAll(created);
     }
   }
 
@@ -788,19 +786,7 @@ class TwoDirectorFailoverIT {
     }
 
     private Optional<String> get(String path) {
-      ExecResult r =
-          RUNNER.run(
-              ExecRequest.of(
-                  Duration.ofSeconds(5),
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns,
-                  "curl",
-                  "-sS",
-                  "--max-time",
-                  "3",
-                  "http://127.0.0.1:" + HTTP_PORT + path));
+      ExecResult r = NetNs.curl(ns, "http://127.0.0.1:" + HTTP_PORT + path);
       return r.succeeded() && !r.stdout().isBlank() ? Optional.of(r.stdout()) : Optional.empty();
     }
 
