@@ -145,13 +145,7 @@ class DualStackTftpThroughIpvsIT {
     Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String name : List.of("rs1", "rs2", "rs3")) {
       Lab.Host h = lab.host("ds" + name, Family.V4.rip(name) + "/24", Family.V6.rip(name) + "/64");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP4 + "/32", "dev", "lo");
       h.must("ip", "-6", "addr", "add", VIP6 + "/128", "dev", "lo", "nodad");
       rs.put(name, h);
@@ -540,18 +534,7 @@ class DualStackTftpThroughIpvsIT {
     List<String> steady = table();
     assertThat(steady).contains("-A -f 1 -6 -s wlc -p 45");
     List<List<String>> seen = new CopyOnWriteArrayList<>();
-    Thread watcher =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                ExecResult r = director.exec("ipvsadm", "-S", "-n");
-                if (r.succeeded()) {
-                  seen.add(
-                      r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-                }
-              }
-            },
-            "e2e-dual-table-watcher");
+    Thread watcher = TftpE2e.tableWatcher(director, seen, "e2e-dual-table-watcher");
     Map<Family, Path> csv = startLoads(Duration.ofSeconds(30));
     long t0 = System.currentTimeMillis();
     watcher.start();

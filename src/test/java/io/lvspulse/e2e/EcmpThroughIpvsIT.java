@@ -320,13 +320,7 @@ class EcmpThroughIpvsIT {
     route(DIRECTORS);
     for (var e : RIP.entrySet()) {
       Lab.Host h = l.host("ec" + e.getKey(), e.getValue() + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       h.must("ip", "route", "add", "default", "via", "10.0.0.254");
       servers.put(e.getKey(), h);

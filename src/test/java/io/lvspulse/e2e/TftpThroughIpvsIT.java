@@ -148,13 +148,7 @@ class TftpThroughIpvsIT {
     Files.createDirectories(out);
     for (var e : RIP.entrySet()) {
       Lab.Host h = lab.host("e2e" + e.getKey(), e.getValue() + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       rs.put(e.getKey(), h);
     }
@@ -522,18 +516,7 @@ class TftpThroughIpvsIT {
     steerBothServers();
     List<String> steady = table();
     List<List<String>> seen = new CopyOnWriteArrayList<>();
-    Thread watcher =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                ExecResult r = director.exec("ipvsadm", "-S", "-n");
-                if (r.succeeded()) {
-                  seen.add(
-                      r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-                }
-              }
-            },
-            "e2e-table-watcher");
+    Thread watcher = TftpE2e.tableWatcher(director, seen, "e2e-table-watcher");
     Path csv = startLoad(Duration.ofSeconds(30));
     long t0 = System.currentTimeMillis();
     watcher.start();

@@ -97,13 +97,7 @@ class TwoDirectorTftpIT {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String name : List.of("rs1", "rs2")) {
       Lab.Host h = lab.host("e2e" + name, RIP.get(name) + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       rs.put(name, h);
       Path root = whoTxtRoot(dir, name);

@@ -213,4 +213,35 @@ public final class TftpE2e {
     }
     return b.toString();
   }
+
+  /**
+   * A thread (not started) that adds {@code director}'s {@code ipvsadm -S -n} lines to {@code seen}
+   * as fast as it can until interrupted; a failed call adds nothing.
+   */
+  public static Thread tableWatcher(Lab.Director director, List<List<String>> seen, String name) {
+    return new Thread(
+        () -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            ExecResult r = director.exec("ipvsadm", "-S", "-n");
+            if (r.succeeded()) {
+              seen.add(r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+            }
+          }
+        },
+        name);
+  }
+
+  /**
+   * A direct-routing real server holds the VIP on {@code lo}: it must neither answer ARP for it nor
+   * announce it ({@code arp_ignore=1}, {@code arp_announce=2}, for all and for eth0).
+   */
+  public static void noArpForTheVip(Lab.Host h) {
+    h.must(
+        "sysctl",
+        "-qw",
+        "net.ipv4.conf.all.arp_ignore=1",
+        "net.ipv4.conf.all.arp_announce=2",
+        "net.ipv4.conf.eth0.arp_ignore=1",
+        "net.ipv4.conf.eth0.arp_announce=2");
+  }
 }
