@@ -103,6 +103,12 @@ class AdminControlIT {
     return d.awaitServer("tftp", server, WAIT, POLL, s -> admin(s).equals(state)).orElseThrow();
   }
 
+  /** Waits until {@code server} of virtual tftp is probed up. */
+  private static void awaitUp(DaemonProcess d, String server) throws Exception {
+    d.awaitServer(
+        "tftp", server, WAIT, POLL, s -> s.map(m -> "up".equals(m.get("state"))).orElse(false));
+  }
+
   private HttpResponse<String> post(DaemonProcess d, String path, String auth) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(d.url() + path))
@@ -119,8 +125,7 @@ class AdminControlIT {
       throws Exception {
     Files.writeString(dir.resolve("lvs.cf"), config(true));
     DaemonProcess d = start();
-    d.awaitServer(
-        "tftp", "ftp2", WAIT, POLL, s -> s.map(m -> "up".equals(m.get("state"))).orElse(false));
+    awaitUp(d, "ftp2");
 
     DaemonProcess.Exit drain = cli("drain", "tftp", "ftp2");
 
@@ -142,8 +147,7 @@ class AdminControlIT {
     assertThat(d.stop()).isIn(0, 143);
     DaemonProcess again = start();
     assertThat(admin(again.server("tftp", "ftp2"))).isEqualTo("drain");
-    again.awaitServer(
-        "tftp", "ftp2", WAIT, POLL, s -> s.map(m -> "up".equals(m.get("state"))).orElse(false));
+    awaitUp(again, "ftp2");
     assertThat(again.server("tftp", "ftp2").orElseThrow().get("weight")).isEqualTo(0L);
     assertThat(again.log()).contains("admin state drain", "restored from the state file");
 
@@ -165,8 +169,7 @@ class AdminControlIT {
       throws Exception {
     Files.writeString(dir.resolve("lvs.cf"), config(true));
     DaemonProcess d = start();
-    d.awaitServer(
-        "tftp", "ftp1", WAIT, POLL, s -> s.map(m -> "up".equals(m.get("state"))).orElse(false));
+    awaitUp(d, "ftp1");
 
     HttpResponse<String> r =
         post(d, "/api/v1/virtual/tftp/server/127.0.0.41/maintenance", "Bearer " + TOKEN);
@@ -206,8 +209,7 @@ class AdminControlIT {
         Peers.requireExecutable("setpriv (util-linux)", "LVS_PULSE_SETPRIV", "/usr/bin/setpriv");
     Files.writeString(dir.resolve("lvs.cf"), config(true));
     DaemonProcess d = start();
-    d.awaitServer(
-        "tftp", "ftp2", WAIT, POLL, s -> s.map(m -> "up".equals(m.get("state"))).orElse(false));
+    awaitUp(d, "ftp2");
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
         .isEqualTo("rw-rw----");

@@ -2,13 +2,13 @@ package io.lvspulse.announce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.testing.BirdProcess;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.EcmpLab;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.NetNs;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.Waits;
 import java.io.IOException;
@@ -492,15 +492,9 @@ class EcmpDirectorsIT {
     void start() throws IOException {
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
       cmd.addAll(DaemonProcess.javaCommand());
+      cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
       cmd.addAll(
           List.of(
-              "run",
-              "--state-dir",
-              "none",
-              "--control-socket",
-              "none",
-              "--api-token-file",
-              "none",
               "--config",
               config.toString(),
               "--ipvs",
@@ -548,19 +542,7 @@ class EcmpDirectorsIT {
     }
 
     Map<String, Object> status() {
-      ExecResult r =
-          RUNNER.run(
-              ExecRequest.of(
-                  Duration.ofSeconds(5),
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns,
-                  "curl",
-                  "-sS",
-                  "--max-time",
-                  "3",
-                  "http://127.0.0.1:9539/status"));
+      ExecResult r = NetNs.curl(ns, "http://127.0.0.1:9539/status");
       if (!r.succeeded() || r.stdout().isBlank()) {
         throw new IllegalStateException("director " + n + ": /status unreachable: " + r.describe());
       }

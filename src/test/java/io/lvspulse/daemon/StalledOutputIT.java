@@ -89,15 +89,9 @@ class StalledOutputIT {
     int port = freePort();
     List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
     cmd.add(1, "-Dlogback.configurationFile=" + logback(shipped));
+    cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
     cmd.addAll(
         List.of(
-            "run",
-            "--state-dir",
-            "none",
-            "--control-socket",
-            "none",
-            "--api-token-file",
-            "none",
             "--config",
             config().toString(),
             "--ipvs",

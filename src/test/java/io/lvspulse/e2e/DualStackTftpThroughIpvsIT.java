@@ -1,23 +1,26 @@
 package io.lvspulse.e2e;
 
-import static io.lvspulse.e2e.TftpThroughIpvsIT.between;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.cleanFrom;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.deleteTree;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.destroy;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.failed;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.javaCp;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.s;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.sleepUntil;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.summary;
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.cleanFrom;
+import static io.lvspulse.testing.TftpE2e.deleteTree;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.sleepUntil;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
-import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +35,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -143,13 +145,7 @@ class DualStackTftpThroughIpvsIT {
     Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String name : List.of("rs1", "rs2", "rs3")) {
       Lab.Host h = lab.host("ds" + name, Family.V4.rip(name) + "/24", Family.V6.rip(name) + "/64");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP4 + "/32", "dev", "lo");
       h.must("ip", "-6", "addr", "add", VIP6 + "/128", "dev", "lo", "nodad");
       rs.put(name, h);
@@ -263,24 +259,11 @@ class DualStackTftpThroughIpvsIT {
   }
 
   void startTftpd(String name) throws Exception {
-    Path root = out.resolve("root-" + name);
-    Files.createDirectories(root);
-    StringBuilder who = new StringBuilder("served by " + name + "\n");
-    while (who.length() < 1200) {
-      who.append(name.charAt(2));
-    }
-    Files.writeString(root.resolve("who.txt"), who);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    Path root = whoTxtRoot(out, name);
     // -a :69 serves both families from one process (an IPv4 and an IPv6 socket), so killing it
     // kills the server for both.
     Process p =
-        rs.get(name)
-            .start(
-                out.resolve("tftpd-" + name + ".log"),
-                List.of(
-                    tftpd.toString(), "-L", "-a", ":69", "-s", "-u", "nobody", root.toString()));
+        rs.get(name).start(out.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, ":69", root));
     tftpds.put(name, p);
     rs.get(name).must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
     rs.get(name).must(javaCp("ping", "::1", "10000").toArray(String[]::new));
@@ -298,9 +281,7 @@ class DualStackTftpThroughIpvsIT {
   }
 
   List<String> table() {
-    ExecResult r = director.exec("ipvsadm", "-S", "-n");
-    assertThat(r.succeeded()).as("ipvsadm -S -n: %s", r.describe()).isTrue();
-    return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return TftpE2e.table(director);
   }
 
   static boolean allIn(List<String> t, String server, int weight) {
@@ -308,31 +289,7 @@ class DualStackTftpThroughIpvsIT {
   }
 
   long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
-    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
-    Waits.until(
-        "the table shows " + what,
-        timeout,
-        Duration.ofMillis(100),
-        () -> {
-          last.set(table());
-          if (p.test(last.get())) {
-            return true;
-          }
-          if (daemon != null && !daemon.isAlive()) {
-            throw new AssertionError("lvs-pulse exited:\n" + logs());
-          }
-          return false;
-        },
-        () ->
-            "the table never showed "
-                + what
-                + " within "
-                + timeout
-                + "; last "
-                + last.get()
-                + "\n"
-                + logs());
-    return System.currentTimeMillis();
+    return TftpE2e.awaitTable(what, timeout, p, this::table, () -> daemon, this::logs);
   }
 
   /** Polls until each family's {@code p} holds; the epoch millis each first held. */
@@ -359,14 +316,7 @@ class DualStackTftpThroughIpvsIT {
   }
 
   String logs() throws IOException {
-    StringBuilder b = new StringBuilder();
-    for (int i = 1; i <= daemonStarts; i++) {
-      Path f = out.resolve("daemon-" + i + ".log");
-      if (Files.exists(f)) {
-        b.append("--- daemon-").append(i).append(".log\n").append(Files.readString(f));
-      }
-    }
-    return b.toString();
+    return TftpE2e.daemonLogs(out, daemonStarts);
   }
 
   Map<Family, Path> startLoads(Duration d) throws IOException {
@@ -397,7 +347,7 @@ class DualStackTftpThroughIpvsIT {
     Map<Family, List<Transfer>> all = new LinkedHashMap<>();
     for (Family f : Family.values()) {
       Process p = loads.get(f);
-      assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s load generator finished", f).isTrue();
+      awaitLoadGenerator(p, f + " load generator");
       assertThat(p.exitValue()).as(Files.readString(dir.resolve("load-" + f + ".log"))).isZero();
       all.put(f, TftpLoad.read(csv.get(f)));
     }
@@ -584,18 +534,7 @@ class DualStackTftpThroughIpvsIT {
     List<String> steady = table();
     assertThat(steady).contains("-A -f 1 -6 -s wlc -p 45");
     List<List<String>> seen = new CopyOnWriteArrayList<>();
-    Thread watcher =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                ExecResult r = director.exec("ipvsadm", "-S", "-n");
-                if (r.succeeded()) {
-                  seen.add(
-                      r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-                }
-              }
-            },
-            "e2e-dual-table-watcher");
+    Thread watcher = TftpE2e.tableWatcher(director, seen, "e2e-dual-table-watcher");
     Map<Family, Path> csv = startLoads(Duration.ofSeconds(30));
     long t0 = System.currentTimeMillis();
     watcher.start();

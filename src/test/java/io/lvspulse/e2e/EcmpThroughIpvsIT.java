@@ -1,18 +1,22 @@
 package io.lvspulse.e2e;
 
-import static io.lvspulse.e2e.TftpThroughIpvsIT.between;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.destroy;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.failed;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.javaCp;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.s;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.sleepUntil;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.summary;
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.sleepUntil;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
 import io.lvspulse.testing.Waits;
@@ -131,7 +135,7 @@ class EcmpThroughIpvsIT {
     lab = l;
     Peers.jar();
     tftpd = Peers.inTftpd();
-    TftpThroughIpvsIT.deleteTree(dir);
+    TftpE2e.deleteTree(dir);
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     buildTheNetwork(l);
@@ -316,13 +320,7 @@ class EcmpThroughIpvsIT {
     route(DIRECTORS);
     for (var e : RIP.entrySet()) {
       Lab.Host h = l.host("ec" + e.getKey(), e.getValue() + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       h.must("ip", "route", "add", "default", "via", "10.0.0.254");
       servers.put(e.getKey(), h);
@@ -347,30 +345,10 @@ class EcmpThroughIpvsIT {
   }
 
   private void startTftpd(String name) throws Exception {
-    Path root = dir.resolve("root-" + name);
-    Files.createDirectories(root);
-    StringBuilder who = new StringBuilder("served by " + name + "\n");
-    while (who.length() < 1200) {
-      who.append(name.charAt(2));
-    }
-    Files.writeString(root.resolve("who.txt"), who);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    Path root = whoTxtRoot(dir, name);
     Lab.Host h = servers.get(name);
     tftpds.put(
-        name,
-        h.start(
-            dir.resolve("tftpd-" + name + ".log"),
-            List.of(
-                tftpd.toString(),
-                "-L",
-                "-a",
-                "0.0.0.0:69",
-                "-s",
-                "-u",
-                "nobody",
-                root.toString())));
+        name, h.start(dir.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, "0.0.0.0:69", root)));
     h.must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
   }
 
@@ -434,15 +412,9 @@ class EcmpThroughIpvsIT {
     int n = starts.merge(d, 1, Integer::sum);
     Lab.Director dd = directors.get(d);
     List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
+    cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
     cmd.addAll(
         List.of(
-            "run",
-            "--state-dir",
-            "none",
-            "--control-socket",
-            "none",
-            "--api-token-file",
-            "none",
             "--config",
             config(d).toString(),
             "--listen",
@@ -590,7 +562,7 @@ class EcmpThroughIpvsIT {
     long t0 = System.currentTimeMillis();
     during.at(t0);
     Process p = java.util.Objects.requireNonNull(load);
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    awaitLoadGenerator(p, "load generator");
     assertThat(p.exitValue()).as(Files.readString(dir.resolve(phase + "-load.log"))).isZero();
     return TftpLoad.read(csv);
   }

@@ -1,15 +1,26 @@
 package io.lvspulse.e2e;
 
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.cleanFrom;
+import static io.lvspulse.testing.TftpE2e.deleteTree;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.sleepUntil;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.Lab;
-import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
-import io.lvspulse.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +30,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -139,13 +148,7 @@ class TftpThroughIpvsIT {
     Files.createDirectories(out);
     for (var e : RIP.entrySet()) {
       Lab.Host h = lab.host("e2e" + e.getKey(), e.getValue() + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       rs.put(e.getKey(), h);
     }
@@ -244,65 +247,22 @@ class TftpThroughIpvsIT {
   }
 
   void startTftpd(String name) throws Exception {
-    Path root = dir.resolve("root-" + name);
-    Files.createDirectories(root);
-    // "served by rsN" and padding to 1200 bytes: three DATA blocks, so every transfer ACKs through
-    // the VIP's high ports (fwmark + persistence) twice before the last block
-    StringBuilder who = new StringBuilder("served by " + name + "\n");
-    while (who.length() < 1200) {
-      who.append(name.charAt(2));
-    }
-    Files.writeString(root.resolve("who.txt"), who);
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path root = whoTxtRoot(dir, name);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
     Process p =
         rs.get(name)
-            .start(
-                dir.resolve("tftpd-" + name + ".log"),
-                List.of(
-                    tftpd.toString(),
-                    "-L",
-                    "-a",
-                    "0.0.0.0:69",
-                    "-s",
-                    "-u",
-                    "nobody",
-                    root.toString()));
+            .start(dir.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, "0.0.0.0:69", root));
     tftpds.put(name, p);
     // Serving, and tftpd-hpa's first request (answered from the primary address, not the one it
     // was sent to) is used up on loopback rather than by a client of the VIP.
     rs.get(name).must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
   }
 
-  static List<String> javaCp(String... args) {
-    List<String> c = new ArrayList<>();
-    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    c.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    c.add("-cp");
-    c.add(System.getProperty("java.class.path"));
-    c.add(TftpLoad.class.getName());
-    c.addAll(List.of(args));
-    return c;
-  }
-
   void startDaemon() throws IOException {
     daemonStarts++;
     List<String> cmd = new ArrayList<>(DaemonProcess.javaCommand());
-    cmd.addAll(
-        List.of(
-            "run",
-            "--state-dir",
-            "none", // never the host's /var/lib/lvs-pulse and /run/lvs-pulse
-            "--control-socket",
-            "none",
-            "--api-token-file",
-            "none",
-            "--config",
-            config.toString(),
-            "--no-failover",
-            "--listen"));
+    cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
+    cmd.addAll(List.of("--config", config.toString(), "--no-failover", "--listen"));
     cmd.add("127.0.0.1:9539");
     if (STEER) {
       cmd.addAll(List.of("--ipvs", "ipvsadm", "--ipvsadm", director.ipvsadm().toString()));
@@ -316,9 +276,7 @@ class TftpThroughIpvsIT {
 
   /** The director's table, {@code ipvsadm -S -n}. */
   List<String> table() {
-    ExecResult r = director.exec("ipvsadm", "-S", "-n");
-    assertThat(r.succeeded()).as("ipvsadm -S -n: %s", r.describe()).isTrue();
-    return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return TftpE2e.table(director);
   }
 
   static String dest(String server, int weight) {
@@ -328,42 +286,11 @@ class TftpThroughIpvsIT {
 
   /** Polls the table until {@code p}; returns the epoch millis it first held. */
   long awaitTable(String what, Duration timeout, Predicate<List<String>> p) throws Exception {
-    AtomicReference<List<String>> last = new AtomicReference<>(List.of());
-    Waits.until(
-        "the table shows " + what,
-        timeout,
-        Duration.ofMillis(100),
-        () -> {
-          last.set(table());
-          if (p.test(last.get())) {
-            return true;
-          }
-          if (daemon != null && !daemon.isAlive()) {
-            throw new AssertionError("lvs-pulse exited:\n" + logs());
-          }
-          return false;
-        },
-        () ->
-            "the table never showed "
-                + what
-                + " within "
-                + timeout
-                + "; last "
-                + last.get()
-                + "\n"
-                + logs());
-    return System.currentTimeMillis();
+    return TftpE2e.awaitTable(what, timeout, p, this::table, () -> daemon, this::logs);
   }
 
   String logs() throws IOException {
-    StringBuilder b = new StringBuilder();
-    for (int i = 1; i <= daemonStarts; i++) {
-      Path f = dir.resolve("daemon-" + i + ".log");
-      if (Files.exists(f)) {
-        b.append("--- daemon-").append(i).append(".log\n").append(Files.readString(f));
-      }
-    }
-    return b.toString();
+    return TftpE2e.daemonLogs(dir, daemonStarts);
   }
 
   /** Starts the daemon (or, without steering, the two servers by hand) and waits for both. */
@@ -400,85 +327,9 @@ class TftpThroughIpvsIT {
   }
 
   List<Transfer> awaitLoad(Path csv) throws Exception {
-    assertThat(load.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    awaitLoadGenerator(load, "load generator");
     assertThat(load.exitValue()).as(Files.readString(dir.resolve("load.log"))).isZero();
     return TftpLoad.read(csv);
-  }
-
-  static void sleepUntil(long epochMs) throws InterruptedException {
-    long d = epochMs - System.currentTimeMillis();
-    if (d > 0) {
-      Pause.pace(Duration.ofMillis(d), "the scenario's next event on the running load's timeline");
-    }
-  }
-
-  static void destroy(Process p) throws InterruptedException {
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
-  }
-
-  static List<Transfer> between(List<Transfer> all, long from, long to) {
-    return all.stream().filter(t -> t.startMs() >= from && t.startMs() < to).toList();
-  }
-
-  static long failed(List<Transfer> ts) {
-    return ts.stream().filter(t -> !t.ok()).count();
-  }
-
-  static String summary(List<Transfer> ts) {
-    Map<String, Long> by =
-        ts.stream()
-            .collect(
-                Collectors.groupingBy(
-                    t ->
-                        t.ok()
-                            ? t.server() + (t.cause().equals("ok") ? "" : " " + t.cause())
-                            : "failed (" + t.cause() + ")",
-                    java.util.TreeMap::new,
-                    Collectors.counting()));
-    return ts.size() + " transfers: " + by;
-  }
-
-  /**
-   * Seconds after {@code from} of the first transfer start from which on every transfer (until
-   * {@code to}) succeeded and was not served by {@code server}; empty if never.
-   */
-  static OptionalLong cleanFrom(List<Transfer> all, long from, long to, String server) {
-    List<Transfer> w = between(all, from, to);
-    long lastBad = -1;
-    for (Transfer t : w) {
-      if (!t.ok() || t.server().equals(server)) {
-        lastBad = t.startMs();
-      }
-    }
-    if (lastBad < 0) {
-      return OptionalLong.of(0);
-    }
-    final long lb = lastBad;
-    Optional<Transfer> next = w.stream().filter(t -> t.startMs() > lb).findFirst();
-    return next.isPresent() && to - next.get().startMs() >= 3000
-        ? OptionalLong.of(next.get().startMs() - from)
-        : OptionalLong.empty();
-  }
-
-  static String s(long ms) {
-    return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -665,18 +516,7 @@ class TftpThroughIpvsIT {
     steerBothServers();
     List<String> steady = table();
     List<List<String>> seen = new CopyOnWriteArrayList<>();
-    Thread watcher =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                ExecResult r = director.exec("ipvsadm", "-S", "-n");
-                if (r.succeeded()) {
-                  seen.add(
-                      r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-                }
-              }
-            },
-            "e2e-table-watcher");
+    Thread watcher = TftpE2e.tableWatcher(director, seen, "e2e-table-watcher");
     Path csv = startLoad(Duration.ofSeconds(30));
     long t0 = System.currentTimeMillis();
     watcher.start();

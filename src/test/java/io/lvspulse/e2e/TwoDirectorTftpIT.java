@@ -1,12 +1,16 @@
 package io.lvspulse.e2e;
 
 import static io.lvspulse.e2e.TftpThroughIpvsIT.RIP;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.between;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.destroy;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.failed;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.javaCp;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.s;
-import static io.lvspulse.e2e.TftpThroughIpvsIT.summary;
+import static io.lvspulse.testing.TftpE2e.awaitLoadGenerator;
+import static io.lvspulse.testing.TftpE2e.between;
+import static io.lvspulse.testing.TftpE2e.destroy;
+import static io.lvspulse.testing.TftpE2e.failed;
+import static io.lvspulse.testing.TftpE2e.javaCp;
+import static io.lvspulse.testing.TftpE2e.loadAverage;
+import static io.lvspulse.testing.TftpE2e.s;
+import static io.lvspulse.testing.TftpE2e.summary;
+import static io.lvspulse.testing.TftpE2e.tftpdHpa;
+import static io.lvspulse.testing.TftpE2e.whoTxtRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecResult;
@@ -15,6 +19,7 @@ import io.lvspulse.testing.Lab;
 import io.lvspulse.testing.MiniJson;
 import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
+import io.lvspulse.testing.TftpE2e;
 import io.lvspulse.testing.TftpLoad;
 import io.lvspulse.testing.TftpLoad.Transfer;
 import io.lvspulse.testing.Waits;
@@ -94,27 +99,15 @@ class TwoDirectorTftpIT {
     Peers.jar();
     out = Path.of("target", "e2e").toAbsolutePath();
     dir = out.resolve("two-directors");
-    TftpThroughIpvsIT.deleteTree(dir);
+    TftpE2e.deleteTree(dir);
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String name : List.of("rs1", "rs2")) {
       Lab.Host h = lab.host("e2e" + name, RIP.get(name) + "/24");
-      h.must(
-          "sysctl",
-          "-qw",
-          "net.ipv4.conf.all.arp_ignore=1",
-          "net.ipv4.conf.all.arp_announce=2",
-          "net.ipv4.conf.eth0.arp_ignore=1",
-          "net.ipv4.conf.eth0.arp_announce=2");
+      TftpE2e.noArpForTheVip(h);
       h.must("ip", "addr", "add", VIP + "/32", "dev", "lo");
       rs.put(name, h);
-      Path root = dir.resolve("root-" + name);
-      Files.createDirectories(root);
-      StringBuilder who = new StringBuilder("served by " + name + "\n");
-      while (who.length() < 1200) {
-        who.append(name.charAt(2));
-      }
-      Files.writeString(root.resolve("who.txt"), who);
+      Path root = whoTxtRoot(dir, name);
       StringBuilder big = new StringBuilder("served by " + name + "\n");
       while (big.length() < LONG_FILE_BYTES) {
         big.append(name.charAt(2));
@@ -122,22 +115,9 @@ class TwoDirectorTftpIT {
       Files.writeString(root.resolve("long.txt"), big);
       Files.setPosixFilePermissions(
           root.resolve("long.txt"), PosixFilePermissions.fromString("rw-r--r--"));
-      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.setPosixFilePermissions(
-          root.resolve("who.txt"), PosixFilePermissions.fromString("rw-r--r--"));
       tftpds.put(
           name,
-          h.start(
-              dir.resolve("tftpd-" + name + ".log"),
-              List.of(
-                  tftpd.toString(),
-                  "-L",
-                  "-a",
-                  "0.0.0.0:69",
-                  "-s",
-                  "-u",
-                  "nobody",
-                  root.toString())));
+          h.start(dir.resolve("tftpd-" + name + ".log"), tftpdHpa(tftpd, "0.0.0.0:69", root)));
       h.must(javaCp("ping", "127.0.0.1", "10000").toArray(String[]::new));
     }
     List<String> cidrs = new ArrayList<>();
@@ -441,7 +421,7 @@ class TwoDirectorTftpIT {
     Pause.pace(Duration.ofSeconds(3), "the last takeover's window of load");
     Files.writeString(Path.of(csv + ".stop"), "");
     Files.writeString(Path.of(longCsv + ".stop"), "");
-    List<Transfer> all = TftpThroughIpvsIT_awaitLoad(csv);
+    List<Transfer> all = awaitLoad(csv);
     Process lp = longLoad;
     assertThat(lp).isNotNull();
     assertThat(lp.waitFor(2, TimeUnit.MINUTES)).as("long load finished").isTrue();
@@ -450,7 +430,7 @@ class TwoDirectorTftpIT {
     numbers.put("scheduler", SCHEDULER);
     numbers.put("syncdaemon", SYNCD ? 1 : 0);
     numbers.put("all transfers", summary(all));
-    numbers.put("load average", TftpThroughIpvsIT_load());
+    numbers.put("load average", loadAverage());
     int stickyKept = 0;
     int stickyChecked = 0;
     Map<String, List<String>> perTakeover = new LinkedHashMap<>();
@@ -586,18 +566,10 @@ class TwoDirectorTftpIT {
     assertThat(back.dir("active")).isEqualTo(false);
   }
 
-  List<Transfer> TftpThroughIpvsIT_awaitLoad(Path csv) throws Exception {
+  List<Transfer> awaitLoad(Path csv) throws Exception {
     Process p = load;
     assertThat(p).isNotNull();
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("load generator finished").isTrue();
+    awaitLoadGenerator(p, "load generator");
     return TftpLoad.read(csv);
-  }
-
-  static String TftpThroughIpvsIT_load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
   }
 }

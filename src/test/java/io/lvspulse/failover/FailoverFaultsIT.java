@@ -1,11 +1,13 @@
 package io.lvspulse.failover;
 
+import static io.lvspulse.testing.TftpE2e.loadAverage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.NetNs;
 import io.lvspulse.testing.Pause;
 import io.lvspulse.testing.Peers;
 import io.lvspulse.testing.Waits;
@@ -528,14 +530,6 @@ class FailoverFaultsIT {
     assertThat(pair.holdsVip(b)).isFalse();
   }
 
-  static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
   static String ms(long nanos) {
     return String.format(Locale.ROOT, "%.0f ms", nanos / 1e6);
   }
@@ -657,73 +651,33 @@ class FailoverFaultsIT {
 
     /** Cuts one heartbeat path: the backup drops heartbeats on it both ways (links stay up). */
     void cut(String nic) {
-      must(
-          "ip",
-          "netns",
-          "exec",
-          backup,
-          "iptables",
-          "-I",
-          "INPUT",
-          "-i",
-          nic,
-          "-p",
-          "udp",
-          "--dport",
-          "539",
-          "-j",
-          "DROP");
-      must(
-          "ip",
-          "netns",
-          "exec",
-          backup,
-          "iptables",
-          "-I",
-          "OUTPUT",
-          "-o",
-          nic,
-          "-p",
-          "udp",
-          "--dport",
-          "539",
-          "-j",
-          "DROP");
+      heartbeatDrop("-I", nic);
     }
 
     void restore(String nic) {
-      must(
-          "ip",
-          "netns",
-          "exec",
-          backup,
-          "iptables",
-          "-D",
-          "INPUT",
-          "-i",
-          nic,
-          "-p",
-          "udp",
-          "--dport",
-          "539",
-          "-j",
-          "DROP");
-      must(
-          "ip",
-          "netns",
-          "exec",
-          backup,
-          "iptables",
-          "-D",
-          "OUTPUT",
-          "-o",
-          nic,
-          "-p",
-          "udp",
-          "--dport",
-          "539",
-          "-j",
-          "DROP");
+      heartbeatDrop("-D", nic);
+    }
+
+    /** {@code iptables OP} the backup's rules that drop heartbeats in and out on {@code nic}. */
+    private void heartbeatDrop(String op, String nic) {
+      for (List<String> dir : List.of(List.of("INPUT", "-i"), List.of("OUTPUT", "-o"))) {
+        must(
+            "ip",
+            "netns",
+            "exec",
+            backup,
+            "iptables",
+            op,
+            dir.get(0),
+            dir.get(1),
+            nic,
+            "-p",
+            "udp",
+            "--dport",
+            "539",
+            "-j",
+            "DROP");
+      }
     }
 
     boolean holdsVip(Director d) {
@@ -752,10 +706,7 @@ class FailoverFaultsIT {
 
     @Override
     public void close() {
-      for (String n : created) {
-        RUNNER.run(ExecRequest.of(Duration.ofSeconds(10), "ip", "netns", "del", n));
-      }
-      created.clear();
+      NetNs.deleteAll(created);
     }
   }
 
@@ -864,19 +815,7 @@ class FailoverFaultsIT {
     }
 
     Optional<String> get(String path) {
-      ExecResult r =
-          RUNNER.run(
-              ExecRequest.of(
-                  Duration.ofSeconds(5),
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns,
-                  "curl",
-                  "-sS",
-                  "--max-time",
-                  "3",
-                  "http://127.0.0.1:9539" + path));
+      ExecResult r = NetNs.curl(ns, "http://127.0.0.1:9539" + path);
       return r.succeeded() && !r.stdout().isBlank() ? Optional.of(r.stdout()) : Optional.empty();
     }
 

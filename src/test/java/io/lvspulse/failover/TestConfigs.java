@@ -36,6 +36,21 @@ public final class TestConfigs {
   }
 
   /**
+   * A pair 192.0.2.1 (primary) / 192.0.2.2 (backup), heartbeat port 539, keepalive 2 s, deadtime 5
+   * s, with the VIPs of {@code virtuals}.
+   */
+  public static LvsConfig pair(List<VirtualService> virtuals) {
+    return pair(
+        "192.0.2.1",
+        "192.0.2.2",
+        539,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        virtuals,
+        g -> {});
+  }
+
+  /**
    * A pair primary/backup with the given timing, the VIPs of {@code virtuals}, edited by {@code
    * edit}.
    */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvspulse.exec.ExecRequest;
 import io.lvspulse.exec.ExecResult;
 import io.lvspulse.exec.ExecRunner;
+import io.lvspulse.testing.DaemonProcess;
 import io.lvspulse.testing.MiniJson;
+import io.lvspulse.testing.NetNs;
 import io.lvspulse.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -693,10 +695,7 @@ class TwoDirectorFailoverIT {
 
     @Override
     public void close() {
-      for (String n : created) {
-        RUNNER.run(ExecRequest.of(Duration.ofSeconds(10), "ip", "netns", "del", n));
-      }
-      created.clear();
+      NetNs.deleteAll(created);
     }
   }
 
@@ -732,20 +731,16 @@ class TwoDirectorFailoverIT {
                   "-XX:+UseSerialGC",
                   "-XX:TieredStopAtLevel=1",
                   "-jar",
-                  jar.toString(),
-                  "run",
-                  "--state-dir",
-                  "none",
-                  "--control-socket",
-                  "none",
-                  "--api-token-file",
-                  "none",
-                  "--config",
-                  config.toString(),
-                  "--ipvs",
-                  "dry-run",
-                  "--listen",
-                  "127.0.0.1:" + HTTP_PORT));
+                  jar.toString()));
+      cmd.addAll(DaemonProcess.RUN_ADMIN_OFF);
+      cmd.addAll(
+          List.of(
+              "--config",
+              config.toString(),
+              "--ipvs",
+              "dry-run",
+              "--listen",
+              "127.0.0.1:" + HTTP_PORT));
       cmd.addAll(extra);
       process =
           new ProcessBuilder(cmd)
@@ -791,19 +786,7 @@ class TwoDirectorFailoverIT {
     }
 
     private Optional<String> get(String path) {
-      ExecResult r =
-          RUNNER.run(
-              ExecRequest.of(
-                  Duration.ofSeconds(5),
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns,
-                  "curl",
-                  "-sS",
-                  "--max-time",
-                  "3",
-                  "http://127.0.0.1:" + HTTP_PORT + path));
+      ExecResult r = NetNs.curl(ns, "http://127.0.0.1:" + HTTP_PORT + path);
       return r.succeeded() && !r.stdout().isBlank() ? Optional.of(r.stdout()) : Optional.empty();
     }
 

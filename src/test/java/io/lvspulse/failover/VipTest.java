@@ -68,16 +68,10 @@ class VipTest {
     b.active = false;
     LvsConfig c =
         TestConfigs.pair(
-            "192.0.2.1",
-            "192.0.2.2",
-            539,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
             List.of(
                 b.build(),
                 TestConfigs.virtual("x", "192.0.2.100", "eth0:1", 1),
-                TestConfigs.virtual("y", "192.0.2.100", "eth0:1", 2)),
-            g -> {});
+                TestConfigs.virtual("y", "192.0.2.100", "eth0:1", 2)));
 
     assertThat(Vip.of(c))
         .extracting(Vip::cidr, Vip::source)

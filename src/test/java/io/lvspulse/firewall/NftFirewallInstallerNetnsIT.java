@@ -32,14 +32,7 @@ class NftFirewallInstallerNetnsIT {
   @Test
   void the_install_script_goes_in_atomically_and_the_remove_script_takes_it_out() throws Exception {
     LvsConfig c =
-        TestConfigs.pair(
-            "192.0.2.1",
-            "192.0.2.2",
-            539,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)),
-            g -> {});
+        TestConfigs.pair(List.of(TestConfigs.virtual("tftp", ns.address(100), "lan0:1", 1)));
     NftFirewallInstaller fw =
         new NftFirewallInstaller(
             new ExecRunner(),
@@ -68,15 +61,7 @@ class NftFirewallInstallerNetnsIT {
 
   @Test
   void a_bad_script_is_reported_and_changes_nothing() {
-    LvsConfig c =
-        TestConfigs.pair(
-            "192.0.2.1",
-            "192.0.2.2",
-            539,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            List.of(),
-            g -> {});
+    LvsConfig c = TestConfigs.pair(List.of());
     NftFirewallInstaller fw =
         new NftFirewallInstaller(
             new ExecRunner(),
@@ -99,24 +84,11 @@ class NftFirewallInstallerNetnsIT {
       throws Exception {
     LvsConfig dual =
         TestConfigs.pair(
-            "192.0.2.1",
-            "192.0.2.2",
-            539,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
             List.of(
                 TestConfigs.virtual("tftp4", ns.address(100), "lan0:1", 1),
-                TestConfigs.virtual("tftp6", "fd00:6::100", "lan0", 1)),
-            g -> {});
+                TestConfigs.virtual("tftp6", "fd00:6::100", "lan0", 1)));
     LvsConfig v4only =
-        TestConfigs.pair(
-            "192.0.2.1",
-            "192.0.2.2",
-            539,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            List.of(TestConfigs.virtual("tftp4", ns.address(100), "lan0:1", 1)),
-            g -> {});
+        TestConfigs.pair(List.of(TestConfigs.virtual("tftp4", ns.address(100), "lan0:1", 1)));
     NftFirewallInstaller fw =
         NftFirewallInstaller.forRules(
             new ExecRunner(), NetNs.prefix(ns.a), FirewallRules.Options.defaults(), "lvs.cf");

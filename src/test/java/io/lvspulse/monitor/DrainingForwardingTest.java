@@ -76,19 +76,7 @@ class DrainingForwardingTest {
       throws Exception {
     LvsConfig direct =
         config("network = direct\n", server("a", "10.0.0.2") + server("b", "10.0.0.3"));
-    monitor =
-        new HealthMonitor(
-            (spec, rs) ->
-                new ConfiguredProbe(
-                    "fake",
-                    "fake",
-                    () ->
-                        CompletableFuture.completedFuture(
-                            ProbeResult.ok("OK", Duration.ofMillis(1)))),
-            new NoScheduler(),
-            InstantSource.fixed(T0),
-            new SimpleMeterRegistry(),
-            s -> {});
+    monitor = everyProbeOk();
     monitor.start(direct);
     for (String a : List.of("10.0.0.2", "10.0.0.3")) {
       monitor.fireNow(ServerId.of("tftp", InetAddress.getByName(a), 69));
@@ -132,19 +120,7 @@ class DrainingForwardingTest {
   @Test
   void a_reload_that_only_changes_a_fwmark_direct_routing_servers_port_keeps_one_destination()
       throws Exception {
-    monitor =
-        new HealthMonitor(
-            (spec, rs) ->
-                new ConfiguredProbe(
-                    "fake",
-                    "fake",
-                    () ->
-                        CompletableFuture.completedFuture(
-                            ProbeResult.ok("OK", Duration.ofMillis(1)))),
-            new NoScheduler(),
-            InstantSource.fixed(T0),
-            new SimpleMeterRegistry(),
-            s -> {});
+    monitor = everyProbeOk();
     monitor.start(config("network = direct\n", server("a", "10.0.0.2")));
     monitor.fireNow(ServerId.of("tftp", InetAddress.getByName("10.0.0.2"), 69));
     monitor.awaitIdle();
@@ -160,5 +136,20 @@ class DrainingForwardingTest {
 
     assertThat(DesiredTables.build(after).table().toSaveLines())
         .containsExactly("-A -f 1 -s wlc -p 30", "-a -f 1 -r 10.0.0.2:0 -g -w 1");
+  }
+
+  /** A monitor whose every probe answers OK at once, unscheduled, at {@code T0}. */
+  private static HealthMonitor everyProbeOk() {
+    return new HealthMonitor(
+        (spec, rs) ->
+            new ConfiguredProbe(
+                "fake",
+                "fake",
+                () ->
+                    CompletableFuture.completedFuture(ProbeResult.ok("OK", Duration.ofMillis(1)))),
+        new NoScheduler(),
+        InstantSource.fixed(T0),
+        new SimpleMeterRegistry(),
+        s -> {});
   }
 }

@@ -30,6 +30,14 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class DaemonProcess implements AutoCloseable {
   /** JVM flags for test daemons: small and quick to start on a busy 2-core machine. */
+  /**
+   * {@code run} with the admin state, the control socket and the API token off: never the host's
+   * /var/lib/lvs-pulse, /run/lvs-pulse or /etc/lvs-pulse/api.token. For a test that builds its own
+   * command line (in a namespace, with its own logback, ...); {@link #start} sets them itself.
+   */
+  public static final List<String> RUN_ADMIN_OFF =
+      List.of("run", "--state-dir", "none", "--control-socket", "none", "--api-token-file", "none");
+
   public static final List<String> TEST_JVM_FLAGS =
       List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 

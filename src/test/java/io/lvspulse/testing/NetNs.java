@@ -87,11 +87,35 @@ public final class NetNs implements AutoCloseable {
     return must("ip", "-n", ns, "-o", "addr", "show", "dev", "lan0");
   }
 
-  @Override
-  public void close() {
-    for (String n : created) {
+  /**
+   * {@code curl -sS --max-time 3 URL} inside {@code ns}, bounded by 5 s: a daemon's HTTP API in its
+   * namespace.
+   */
+  public static ExecResult curl(String ns, String url) {
+    return RUNNER.run(
+        ExecRequest.of(
+            Duration.ofSeconds(5),
+            "ip",
+            "netns",
+            "exec",
+            ns,
+            "curl",
+            "-sS",
+            "--max-time",
+            "3",
+            url));
+  }
+
+  /** Deletes each of {@code namespaces} (best effort: one already gone is fine) and empties it. */
+  public static void deleteAll(List<String> namespaces) {
+    for (String n : namespaces) {
       RUNNER.run(ExecRequest.of(TIMEOUT, "ip", "netns", "del", n));
     }
-    created.clear();
+    namespaces.clear();
+  }
+
+  @Override
+  public void close() {
+    deleteAll(created);
   }
 }

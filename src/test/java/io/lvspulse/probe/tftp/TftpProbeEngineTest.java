@@ -139,29 +139,7 @@ class TftpProbeEngineTest {
   void after_locking_on_the_tid_data_from_another_port_gets_error_five_and_is_ignored()
       throws Exception {
     AtomicInteger errorsToStray = new AtomicInteger();
-    ScriptedServer s =
-        server(
-            "127.0.0.1",
-            (srv, req, from) -> {
-              if (req[1] != 1) {
-                return; // only RRQs start a transfer here
-              }
-              DatagramSocket tid = srv.newSocket("127.0.0.1");
-              DatagramSocket stray = srv.newSocket("127.0.0.1");
-              stray.setSoTimeout(300);
-              ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
-              // the impostor sends the final block first
-              ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
-              var p = new java.net.DatagramPacket(new byte[100], 100);
-              stray.receive(p);
-              if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
-                  .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
-                errorsToStray.incrementAndGet();
-              }
-              tid.setSoTimeout(300);
-              tid.receive(p); // ACK 1
-              ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
-            });
+    ScriptedServer s = serverWithAStrayDataSender("127.0.0.1", errorsToStray);
     TftpCheck c =
         TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT).withBlockSize(0);
     ProbeResult r = run(c);
@@ -171,10 +149,7 @@ class TftpProbeEngineTest {
 
   @Test
   void a_port_with_nothing_listening_fails_fast_with_port_unreachable() throws Exception {
-    int port;
-    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      port = free.getLocalPort();
-    }
+    int port = freeUdpPort("127.0.0.1");
     TftpCheck c =
         TftpCheck.connect(new InetSocketAddress("127.0.0.1", port), Duration.ofSeconds(5));
     ProbeResult r = engine.probe(c).get(6, TimeUnit.SECONDS);
@@ -293,28 +268,7 @@ class TftpProbeEngineTest {
   void over_ipv6_data_from_another_port_after_locking_on_the_tid_gets_error_five_and_is_ignored()
       throws Exception {
     AtomicInteger errorsToStray = new AtomicInteger();
-    ScriptedServer s =
-        server(
-            "::1",
-            (srv, req, from) -> {
-              if (req[1] != 1) {
-                return;
-              }
-              DatagramSocket tid = srv.newSocket("::1");
-              DatagramSocket stray = srv.newSocket("::1");
-              stray.setSoTimeout(300);
-              ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
-              ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
-              var p = new java.net.DatagramPacket(new byte[100], 100);
-              stray.receive(p);
-              if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
-                  .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
-                errorsToStray.incrementAndGet();
-              }
-              tid.setSoTimeout(300);
-              tid.receive(p);
-              ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
-            });
+    ScriptedServer s = serverWithAStrayDataSender("::1", errorsToStray);
     TftpCheck c =
         TftpCheck.get(s.address(), "hello.txt", 600, Optional.empty(), TIMEOUT).withBlockSize(0);
     assertThat(run(c).message()).startsWith("OK - Received 600 bytes");
@@ -324,13 +278,47 @@ class TftpProbeEngineTest {
   @Test
   void over_ipv6_a_port_with_nothing_listening_fails_fast_on_icmpv6_port_unreachable()
       throws Exception {
-    int port;
-    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("::1", 0))) {
-      port = free.getLocalPort();
-    }
+    int port = freeUdpPort("::1");
     TftpCheck c = TftpCheck.connect(new InetSocketAddress("::1", port), Duration.ofSeconds(5));
     ProbeResult r = engine.probe(c).get(6, TimeUnit.SECONDS);
     assertThat(r.cause()).contains(FailureCause.PORT_UNREACHABLE);
     assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(1));
+  }
+
+  /**
+   * A server that sends DATA 1 from its TID and DATA 2 from a second port (an impostor sending the
+   * final block first), counts the ERROR 5 the impostor gets in {@code errorsToStray}, then
+   * finishes the transfer from its TID.
+   */
+  private ScriptedServer serverWithAStrayDataSender(String host, AtomicInteger errorsToStray)
+      throws Exception {
+    return server(
+        host,
+        (srv, req, from) -> {
+          if (req[1] != 1) {
+            return; // only RRQs start a transfer here
+          }
+          DatagramSocket tid = srv.newSocket(host);
+          DatagramSocket stray = srv.newSocket(host);
+          stray.setSoTimeout(300);
+          ScriptedServer.send(tid, from, new TftpPacket.Data(1, new byte[512]));
+          // the impostor sends the final block first
+          ScriptedServer.send(stray, from, new TftpPacket.Data(2, new byte[10]));
+          var p = new java.net.DatagramPacket(new byte[100], 100);
+          stray.receive(p);
+          if (TftpCodec.decode(java.util.Arrays.copyOf(p.getData(), p.getLength()))
+              .equals(new TftpCodec.Decoded(new TftpPacket.Error(5, "Unknown transfer ID")))) {
+            errorsToStray.incrementAndGet();
+          }
+          tid.setSoTimeout(300);
+          tid.receive(p); // ACK 1
+          ScriptedServer.send(tid, from, new TftpPacket.Data(2, new byte[88]));
+        });
+  }
+
+  private static int freeUdpPort(String host) throws Exception {
+    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress(host, 0))) {
+      return free.getLocalPort();
+    }
   }
 }
