@@ -450,17 +450,7 @@ final class ConfigChecks {
         && Addresses.ipv6(v.vip().get()) != Addresses.ipv6(v.sorryServer().get())) {
       err(
           posOf(blk, "sorry_server"),
-          "'sorry_server' ("
-              + Addresses.canonical(v.sorryServer().get())
-              + ") is "
-              + Addresses.family(v.sorryServer().get())
-              + " but the VIP of "
-              + blk.label()
-              + " ("
-              + Addresses.canonical(v.vip().get())
-              + ") is "
-              + Addresses.family(v.vip().get())
-              + ": a virtual service is one address family");
+          otherFamily("'sorry_server'", v.sorryServer().get(), blk.label(), v.vip().get()));
     }
     checkMaskFamily(
         blk.keys.get("vip_nmask"),
@@ -520,21 +510,7 @@ final class ConfigChecks {
                 + blk.label());
       }
       if (v.vip().isPresent() && Addresses.ipv6(v.vip().get()) != Addresses.ipv6(rs.address())) {
-        err(
-            at,
-            "server '"
-                + sb.name
-                + "' ("
-                + Addresses.canonical(rs.address())
-                + ") is "
-                + Addresses.family(rs.address())
-                + " but the VIP of "
-                + blk.label()
-                + " ("
-                + Addresses.canonical(v.vip().get())
-                + ") is "
-                + Addresses.family(v.vip().get())
-                + ": a virtual service is one address family");
+        err(at, otherFamily("server '" + sb.name + "'", rs.address(), blk.label(), v.vip().get()));
       }
       if (v.sorryServer().isPresent() && v.sorryServer().get().equals(rs.address())) {
         warn(at, sb.label() + " is also the sorry_server of " + blk.label());
@@ -559,5 +535,22 @@ final class ConfigChecks {
                 + v.port());
       }
     }
+  }
+
+  /** "WHAT (ADDR) is IPvX but the VIP of BLOCK (VIP) is IPvY: a virtual service is one family". */
+  private static String otherFamily(
+      String what, java.net.InetAddress address, String block, java.net.InetAddress vip) {
+    return what
+        + " ("
+        + Addresses.canonical(address)
+        + ") is "
+        + Addresses.family(address)
+        + " but the VIP of "
+        + block
+        + " ("
+        + Addresses.canonical(vip)
+        + ") is "
+        + Addresses.family(vip)
+        + ": a virtual service is one address family";
   }
 }
