@@ -177,11 +177,12 @@ class IpvsadmBackendIT {
   }
 
   /**
-   * docs/ipvs.md, "The firewall-mark port quirk": the kernel keeps the port of a fwmark real
-   * server; one added without a port is IP:0.
+   * docs/ipvs.md, "Firewall-mark real servers have port 0": the kernel keeps the port of a fwmark
+   * real server; one added without a port (as ipvsadm users and lvs-pulse do) is IP:0, the
+   * destination lvs-pulse programs: an edit in place, nothing added.
    */
   @Test
-  void a_fwmark_server_added_without_a_port_is_edited_in_place_not_duplicated() {
+  void a_fwmark_server_added_without_a_port_is_the_destination_lvs_pulse_programs() {
     assertThat(ipvsadm(List.of("-A"), List.of("-f", "101", "-s", "wlc", "-p", "45")).succeeded())
         .isTrue();
     assertThat(
@@ -192,7 +193,7 @@ class IpvsadmBackendIT {
     IpvsTable want =
         IpvsTable.builder()
             .service(IpvsService.of(TFTP, "wlc").withPersistence(Duration.ofSeconds(45)))
-            .destination(TFTP, dr("10.0.0.2:69", 0))
+            .destination(TFTP, dr("10.0.0.2:0", 0))
             .build();
 
     IpvsReconciler.Result r = reconciler.reconcile(want, Set.of(TFTP));
@@ -203,6 +204,36 @@ class IpvsadmBackendIT {
         .containsExactly("-e -f 101 -r 10.0.0.2:0 -g -w 0");
     assertThat(save())
         .contains("-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:0 -g -w 0\n")
+        .doesNotContain("10.0.0.2:69");
+  }
+
+  /**
+   * docs/ipvs.md, "Firewall-mark real servers have port 0": a table programmed as RIP:69 (Piranha's
+   * lvsd, older lvs-pulse) moves to RIP:0 in one batch, the new destination added before the old
+   * one is deleted, and the real kernel ends with RIP:0 only.
+   */
+  @Test
+  void a_fwmark_table_at_the_service_port_moves_to_port_0_adding_before_deleting() {
+    assertThat(ipvsadm(List.of("-A"), List.of("-f", "101", "-s", "wlc", "-p", "45")).succeeded())
+        .isTrue();
+    assertThat(
+            ipvsadm(List.of("-a"), List.of("-f", "101", "-r", "10.0.0.2:69", "-g", "-w", "1"))
+                .succeeded())
+        .isTrue();
+    IpvsTable want =
+        IpvsTable.builder()
+            .service(IpvsService.of(TFTP, "wlc").withPersistence(Duration.ofSeconds(45)))
+            .destination(TFTP, dr("10.0.0.2:0", 1))
+            .build();
+
+    IpvsReconciler.Result r = reconciler.reconcile(want, Set.of(TFTP));
+
+    assertThat(r.converged()).isTrue();
+    assertThat(r.sent())
+        .extracting(IpvsCommand::line)
+        .containsExactly("-a -f 101 -r 10.0.0.2:0 -g -w 1", "-d -f 101 -r 10.0.0.2:69");
+    assertThat(save())
+        .contains("-A -f 101 -s wlc -p 45\n-a -f 101 -r 10.0.0.2:0 -g -w 1\n")
         .doesNotContain("10.0.0.2:69");
   }
 
