@@ -88,17 +88,21 @@ class AnnounceCommandTest {
             """);
   }
 
+  /** {@code lvs-pulse announce -c CONFIG --withdraw-all --bird-socket SOCKET}. */
+  private CliRun withdrawAll(String config, Path socket) throws Exception {
+    return CliRun.of(
+        "announce",
+        "-c",
+        config(config).toString(),
+        "--withdraw-all",
+        "--bird-socket",
+        socket.toString());
+  }
+
   @Test
   void withdraw_all_disables_every_vip() throws Exception {
     try (FakeBird b = bird()) {
-      CliRun r =
-          CliRun.of(
-              "announce",
-              "-c",
-              config("ecmp").toString(),
-              "--withdraw-all",
-              "--bird-socket",
-              b.socket.toString());
+      CliRun r = withdrawAll("ecmp", b.socket);
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(b.commands)
           .containsExactly("disable vip_203_0_113_10", "disable vip_203_0_113_11");
@@ -108,14 +112,7 @@ class AnnounceCommandTest {
 
   @Test
   void withdraw_all_with_bird_not_running_succeeds_since_nothing_is_announced() throws Exception {
-    CliRun r =
-        CliRun.of(
-            "announce",
-            "-c",
-            config("ecmp").toString(),
-            "--withdraw-all",
-            "--bird-socket",
-            dir.resolve("absent.ctl").toString());
+    CliRun r = withdrawAll("ecmp", dir.resolve("absent.ctl"));
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("BIRD is not running");
   }
@@ -124,14 +121,7 @@ class AnnounceCommandTest {
   void withdraw_all_fails_when_bird_refuses() throws Exception {
     try (FakeBird b = new FakeBird(dir)) {
       b.answer = c -> "8007 Access denied\n";
-      CliRun r =
-          CliRun.of(
-              "announce",
-              "-c",
-              config("ecmp").toString(),
-              "--withdraw-all",
-              "--bird-socket",
-              b.socket.toString());
+      CliRun r = withdrawAll("ecmp", b.socket);
       assertThat(r.exit()).isEqualTo(1);
       assertThat(r.err()).contains("BIRD refused `disable vip_203_0_113_10`: 8007 Access denied");
     }
@@ -140,14 +130,7 @@ class AnnounceCommandTest {
   @Test
   void in_pair_mode_nothing_is_asked_of_bird() throws Exception {
     try (FakeBird b = bird()) {
-      CliRun r =
-          CliRun.of(
-              "announce",
-              "-c",
-              config("pair").toString(),
-              "--withdraw-all",
-              "--bird-socket",
-              b.socket.toString());
+      CliRun r = withdrawAll("pair", b.socket);
       assertThat(r.exit()).isZero();
       assertThat(r.out()).contains("director_mode is pair");
       assertThat(b.commands).isEmpty();
